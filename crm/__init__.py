@@ -1,0 +1,67 @@
+"""招商项目管家: the application factory.
+
+create_app() binds the extensions, registers blueprints, CLI commands, template helpers and
+error pages.  Settings come from crm.config.Settings (environment variables only).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from crm.config import Settings
+from crm.extensions import babel, csrf, db, login_manager, migrate
+
+# Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
+BLUEPRINTS = [
+    "crm.main.views",
+    "crm.auth.views",
+]
+
+CLI_MODULES = [
+    "crm.cli",
+]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=False)
+    app.config.update(settings.flask_config())
+    app.extensions["settings"] = settings
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite can't ALTER most things
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from crm import i18n
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.TIMEZONE)
+
+    import crm.models  # noqa: F401  register every table on the metadata
+    import crm.services.audit  # noqa: F401  install the audit listener
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+
+    from crm import web
+    web.init_app(app)
+    i18n.init_app(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets the web server and workers read while one writes; FKs are off by default."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

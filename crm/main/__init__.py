@@ -1,0 +1,1 @@
+"""Home (工作台), language switch and health check."""

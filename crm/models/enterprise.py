@@ -1,0 +1,108 @@
+"""Target enterprises (目标企业), their contacts (联系人) and contact logs (对接记录)."""
+from __future__ import annotations
+
+from crm.extensions import db
+from crm.models.base import TimestampMixin, utcnow
+
+ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
+SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
+ENTERPRISE_STATUSES = ("prospect", "engaged", "invested", "dormant")
+INTERACTION_KINDS = ("visit_in", "visit_out", "phone", "video", "expo", "email", "wechat")
+
+
+class EnterpriseTag(db.Model):
+    """One tag of an enterprise; a table (not a string) so the tag filter uses an index."""
+    __tablename__ = "enterprise_tags"
+    enterprise_id = db.Column(db.ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True)
+    tag = db.Column(db.String(20), primary_key=True, index=True)
+
+
+class Enterprise(TimestampMixin, db.Model):
+    __tablename__ = "enterprises"
+    __audited__ = True
+    __table_args__ = (
+        db.Index("ix_enterprises_sector_name", "sector_id", "name_norm"),
+        db.Index("ix_enterprises_owner_name", "owner_id", "name_norm"),
+        db.Index("ix_enterprises_region_name", "region", "name_norm"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(120), nullable=False)
+    # Normalised name (see services/enterprises.normalize_name): duplicates are refused on it.
+    name_norm = db.Column(db.String(120), nullable=False, unique=True)
+    short_name = db.Column(db.String(40))
+    credit_code = db.Column(db.String(18), unique=True)  # 统一社会信用代码; NULL for foreign firms
+    country = db.Column(db.String(40), nullable=False, default="中国")
+    region = db.Column(db.String(60))  # province/city, e.g. 广东省东莞市
+    sector_id = db.Column(db.ForeignKey("sectors.id"))
+    source_channel = db.Column(db.String(20))
+    owner_id = db.Column(db.ForeignKey("users.id"))
+    status = db.Column(db.String(12), nullable=False, default="prospect")
+    role = db.Column(db.String(12), nullable=False, default="target")  # target | investor | partner
+    website = db.Column(db.String(200))
+    address = db.Column(db.String(200))
+    description = db.Column(db.Text)
+    # Kept up to date when an interaction is logged, so lists and reminders need no aggregate.
+    last_interaction_at = db.Column(db.DateTime)
+    sector = db.relationship("Sector")
+    owner = db.relationship("User")
+    tag_rows = db.relationship("EnterpriseTag", cascade="all, delete-orphan", order_by="EnterpriseTag.tag")
+    contacts = db.relationship("Contact", back_populates="enterprise", cascade="all, delete-orphan",
+                               order_by="Contact.id")
+
+    @property
+    def tags(self) -> list[str]:
+        return [t.tag for t in self.tag_rows]
+
+    @tags.setter
+    def tags(self, values) -> None:
+        wanted = list(dict.fromkeys(v for v in values if v))
+        self.tag_rows = [t for t in self.tag_rows if t.tag in wanted] + [
+            EnterpriseTag(tag=v) for v in wanted if v not in self.tags]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(TimestampMixin, db.Model):
+    __tablename__ = "contacts"
+    __audited__ = True
+    id = db.Column(db.Integer, primary_key=True)
+    enterprise_id = db.Column(db.ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(40), nullable=False)
+    title = db.Column(db.String(60))
+    phone = db.Column(db.String(30))
+    email = db.Column(db.String(120))
+    wechat = db.Column(db.String(60))
+    notes = db.Column(db.Text)
+    enterprise = db.relationship("Enterprise", back_populates="contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interaction(TimestampMixin, db.Model):
+    """对接记录: one contact made with an enterprise, optionally about a project."""
+    __tablename__ = "interactions"
+    __audited__ = True
+    __table_args__ = (
+        db.Index("ix_interactions_enterprise_at", "enterprise_id", "occurred_at"),
+        db.Index("ix_interactions_project_at", "project_id", "occurred_at"),
+        db.Index("ix_interactions_followup", "next_follow_up", "follow_up_done"),
+        db.Index("ix_interactions_author_at", "created_by_id", "occurred_at"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    occurred_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # UTC
+    kind = db.Column(db.String(12), nullable=False)
+    enterprise_id = db.Column(db.ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False)
+    project_id = db.Column(db.ForeignKey("projects.id", ondelete="SET NULL"))
+    our_participants = db.Column(db.String(200))
+    their_participants = db.Column(db.String(200))
+    summary = db.Column(db.Text, nullable=False)
+    outcome = db.Column(db.Text)
+    next_step = db.Column(db.Text)
+    next_follow_up = db.Column(db.Date)  # local date
+    follow_up_done = db.Column(db.Boolean, nullable=False, default=False)
+    created_by_id = db.Column(db.ForeignKey("users.id"))
+    enterprise = db.relationship("Enterprise")
+    project = db.relationship("Project")
+    created_by = db.relationship("User")

@@ -1,0 +1,90 @@
+"""People and organisation: users, departments, task forces (专班), login attempts."""
+from __future__ import annotations
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.extensions import db
+from crm.models.base import TimestampMixin, utcnow
+
+ROLES = ("admin", "staff", "officer", "leader")
+
+task_force_members = db.Table(
+    "task_force_members",
+    db.Column("task_force_id", db.ForeignKey("task_forces.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("department_id", db.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(TimestampMixin, db.Model):
+    __tablename__ = "departments"
+    __audited__ = True
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(60), nullable=False, unique=True)  # short name used in the plan, e.g. 工信科局
+    full_name = db.Column(db.String(120))
+    kind = db.Column(db.String(20), nullable=False, default="bureau")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskForce(TimestampMixin, db.Model):
+    __tablename__ = "task_forces"
+    __audited__ = True
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80), nullable=False, unique=True)
+    is_leading_group = db.Column(db.Boolean, nullable=False, default=False)
+    lead_department_id = db.Column(db.ForeignKey("departments.id"))
+    sector_id = db.Column(db.ForeignKey("sectors.id"))
+    lead_department = db.relationship("Department", foreign_keys=[lead_department_id])
+    members = db.relationship("Department", secondary=task_force_members, order_by="Department.id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __audited__ = True
+    __audit_exclude__ = ("password_hash",)
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(40), nullable=False, unique=True)
+    display_name = db.Column(db.String(40), nullable=False)
+    email = db.Column(db.String(120))
+    phone = db.Column(db.String(30))
+    title = db.Column(db.String(60))  # 职务, e.g. 副市长
+    role = db.Column(db.String(10), nullable=False, index=True)
+    # Leaders only: 1 = 市委书记/市长 (top leaders for the largest projects), 2 = 副市长 …
+    leader_rank = db.Column(db.Integer)
+    department_id = db.Column(db.ForeignKey("departments.id"), index=True)
+    password_hash = db.Column(db.String(255), nullable=False)
+    is_enabled = db.Column(db.Boolean, nullable=False, default=True)
+    locale = db.Column(db.String(10))
+    department = db.relationship("Department")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class LoginAttempt(db.Model):
+    """Every login try, kept to refuse an account after repeated failures."""
+    __tablename__ = "login_attempts"
+    __table_args__ = (db.Index("ix_login_attempts_user_at", "username", "at"),)
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    success = db.Column(db.Boolean, nullable=False)
+    remote_addr = db.Column(db.String(64))

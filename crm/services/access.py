@@ -1,0 +1,48 @@
+"""Record rules: who may change which record.
+
+Role rules (which pages a role may open) sit on the views; these functions answer the
+record-level question.  A record the user may not touch is answered like a missing one
+(404), so ids of other departments' records leak nothing.
+"""
+from __future__ import annotations
+
+from crm.models import Project, User
+
+
+class Denied(Exception):
+    """The acting user may not do this; views turn it into a 403/404 with the message."""
+
+
+def can_edit_enterprises(user: User) -> bool:
+    return user.role in ("admin", "staff")
+
+
+def department_ids_of(project: Project) -> set[int]:
+    ids = {d.id for d in project.departments}
+    if project.lead_department_id:
+        ids.add(project.lead_department_id)
+    return ids
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    """Admins and staff edit any project; an officer only those their department leads or shares."""
+    if user.role in ("admin", "staff"):
+        return True
+    if user.role == "officer" and user.department_id:
+        return user.department_id in department_ids_of(project)
+    return False
+
+
+def can_create_project(user: User) -> bool:
+    return user.role in ("admin", "staff")
+
+
+def can_log_interaction(user: User, project: Project | None = None) -> bool:
+    if user.role in ("admin", "staff"):
+        return True
+    return project is not None and can_edit_project(user, project)
+
+
+def require(allowed: bool, message: str = "") -> None:
+    if not allowed:
+        raise Denied(message)

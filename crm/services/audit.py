@@ -1,0 +1,148 @@
+"""Automatic audit trail: every insert, update and delete of an audited model is recorded.
+
+A before_flush listener compares attribute history, so no view or service can forget to
+audit a change.  The actor is the logged-in user, or whoever `acting_as()` names (CLI, jobs).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from crm.models.audit import AuditEvent
+
+_actor: ContextVar = ContextVar("audit_actor", default=None)
+_note: ContextVar = ContextVar("audit_note", default=None)
+
+
+@contextmanager
+def acting_as(user=None, label: str | None = None, note: str | None = None):
+    """Attribute changes made inside the block to `user` (or a label such as "worker")."""
+    token = _actor.set((user, label))
+    note_token = _note.set(note)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+        _note.reset(note_token)
+
+
+def _current_actor():
+    explicit = _actor.get()
+    if explicit is not None:
+        return explicit
+    try:
+        from flask import has_request_context
+        from flask_login import current_user
+        if has_request_context() and current_user.is_authenticated:
+            return current_user._get_current_object(), None
+    except Exception:  # outside Flask: fall through to "system"
+        pass
+    return None, "system"
+
+
+def jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "__table__"):
+        return {"id": inspect(value).identity[0] if inspect(value).identity else None, "label": str(value)}
+    return value
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"created_at", "updated_at"}
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in excluded:
+            continue
+        hist = state.attrs[key].history
+        if action == "create":
+            value = getattr(obj, key)
+            if value is not None:
+                changes[key] = [None, jsonable(value)]
+        elif action == "delete":
+            changes[key] = [jsonable(getattr(obj, key)), None]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                changes[key] = [jsonable(old), jsonable(new)]
+    if action != "delete":
+        for rel in state.mapper.relationships:
+            if rel.secondary is None or rel.viewonly:
+                continue
+            hist = state.attrs[rel.key].history
+            if hist.added or hist.deleted:
+                old = [str(o) for o in (hist.unchanged + hist.deleted)]
+                new = [str(o) for o in (hist.unchanged + hist.added)]
+                changes[rel.key] = [old, new]
+    return changes
+
+
+def _record(session: Session, obj, action: str) -> None:
+    changes = _changes(obj, action)
+    if action == "update" and not changes:
+        return
+    user, label = _current_actor()
+    session.add(AuditEvent(
+        actor_id=getattr(user, "id", None),
+        actor_label=label or (user.username if user is not None else None),
+        object_type=type(obj).__name__,
+        object_id=getattr(obj, "id", None),
+        action=action,
+        changes=changes,
+        note=_note.get(),
+    ))
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_before_flush(session: Session, flush_context, instances) -> None:
+    if session.info.get("audit_disabled"):
+        return
+    for obj in list(session.dirty):
+        if getattr(obj, "__audited__", False) and session.is_modified(obj, include_collections=True):
+            _record(session, obj, "update")
+    for obj in list(session.deleted):
+        if getattr(obj, "__audited__", False):
+            _record(session, obj, "delete")
+    new = [o for o in session.new if getattr(o, "__audited__", False)]
+    session.info.setdefault("audit_new", []).extend(new)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _audit_after_flush(session: Session, flush_context) -> None:
+    """New rows have ids only after the flush; record their creation now (flushed next time)."""
+    new = session.info.pop("audit_new", [])
+    for obj in new:
+        _record(session, obj, "create")
+
+
+@contextmanager
+def disabled(session: Session):
+    """Bulk loads (seeds, benchmark data) skip the per-row audit on purpose."""
+    session.info["audit_disabled"] = True
+    try:
+        yield
+    finally:
+        session.info.pop("audit_disabled", None)
+
+
+def history(object_type: str, object_id: int, limit: int = 100):
+    """Audit rows of one object, newest first, with their actor loaded."""
+    from crm.extensions import db
+    return db.session.scalars(
+        sa.select(AuditEvent).options(sa.orm.joinedload(AuditEvent.actor))
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    ).all()

@@ -1,0 +1,145 @@
+"""Stage rules of the project pipeline (DESIGN §3).
+
+planned 谋划 → contact 洽谈 → signed 签约 → started 开工 → operating 投产, with the side states
+paused 暂缓 and dropped 终止.  A normal move goes one step forward with its evidence; skips and
+moves back are for admins, with a reason; dates never run backward; each milestone counts
+once, at its first date.  Every move writes a StageEvent (and, through the audit listener,
+an AuditEvent) and announces itself on `signals.stage_moved`.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from crm.extensions import db
+from crm.models import Project, StageEvent, User
+from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
+from crm.services import access, audit, signals
+from crm.services.clock import local_today
+
+STAGE_LABELS = {
+    "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
+    "operating": _l("投产"), "paused": _l("暂缓"), "dropped": _l("终止"),
+}
+
+# The first-date column each milestone fills, in stage order.
+MILESTONE_FIELDS = {"contact": "contacted_on", "signed": "signed_on", "started": "started_on",
+                    "operating": "operating_on"}
+
+
+class StageError(ValueError):
+    """A move the rules refuse; the message is shown to the user as is."""
+
+
+def base_stage(project: Project) -> str:
+    """The main-line stage a project stands at (for paused/dropped: the last one reached)."""
+    if project.stage in MAIN_STAGES:
+        return project.stage
+    for ev in reversed(project.stage_events):
+        if ev.to_stage in MAIN_STAGES:
+            return ev.to_stage
+        if ev.from_stage in MAIN_STAGES:
+            return ev.from_stage
+    return "planned"
+
+
+def last_event_date(project: Project) -> date | None:
+    dates = [ev.occurred_on for ev in project.stage_events]
+    return max(dates) if dates else None
+
+
+def classify(project: Project, to_stage: str) -> str:
+    """"normal", "resume", "side" or "override" (skip, move back, revive a dropped project)."""
+    if to_stage in SIDE_STAGES:
+        return "side"
+    if project.stage == "dropped":
+        return "override"
+    step = MAIN_STAGES.index(to_stage) - MAIN_STAGES.index(base_stage(project))
+    if step == 0 and project.stage == "paused":
+        return "resume"
+    return "normal" if step == 1 else "override"
+
+
+def _check_dates(project: Project, to_stage: str, on: date, today: date) -> None:
+    if on > today:
+        raise StageError(_l("日期不能晚于今天（%(today)s）。", today=today.isoformat()))
+    last = last_event_date(project)
+    if last and on < last:
+        raise StageError(_l("日期不能早于上一次阶段变更（%(last)s）：阶段日期不能倒流。", last=last.isoformat()))
+    if to_stage in MAIN_STAGES:
+        # 开工 ≥ 签约 ≥ 首次洽谈: compare with every earlier milestone already dated.
+        for earlier in MAIN_STAGES[1:MAIN_STAGES.index(to_stage)]:
+            earlier_on = getattr(project, MILESTONE_FIELDS[earlier])
+            if earlier_on and on < earlier_on:
+                raise StageError(_l("%(stage)s日期不能早于%(earlier)s日期（%(on)s）。",
+                                    stage=STAGE_LABELS[to_stage], earlier=STAGE_LABELS[earlier],
+                                    on=earlier_on.isoformat()))
+
+
+def _check_evidence(to_stage: str, kind: str, contract_amount) -> None:
+    if to_stage == "signed" and kind != "resume":
+        if contract_amount is None or Decimal(contract_amount) <= 0:
+            raise StageError(_l("签约需要填写签约日期和大于零的签约金额（万元）。"))
+
+
+def _fill_milestones(project: Project, to_stage: str, on: date, contract_amount) -> None:
+    """First dates only: reaching a stage (even by a skip) implies every earlier milestone."""
+    if to_stage not in MAIN_STAGES:
+        return
+    for stage in MAIN_STAGES[1:MAIN_STAGES.index(to_stage) + 1]:
+        field = MILESTONE_FIELDS[stage]
+        if getattr(project, field) is None:
+            setattr(project, field, on)
+            if stage == "signed" and contract_amount is not None:
+                project.signed_amount = Decimal(contract_amount)
+
+
+def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: date | None,
+               contract_amount=None, evidence: str | None = None, reason: str | None = None,
+               today: date | None = None) -> StageEvent:
+    """Move `project` to `to_stage`, or raise StageError/access.Denied and change nothing."""
+    if to_stage not in STAGES:
+        raise StageError(_l("未知阶段：%(stage)s", stage=to_stage))
+    access.require(access.can_edit_project(actor, project), _l("无权修改该项目。"))
+    if to_stage == project.stage:
+        raise StageError(_l("项目已处于该阶段。"))
+    if occurred_on is None:
+        raise StageError(_l("请填写发生日期。"))
+    reason = (reason or "").strip() or None
+    kind = classify(project, to_stage)
+    if kind == "side" and not reason:
+        raise StageError(_l("暂缓或终止项目必须填写原因。"))
+    if kind == "override":
+        if actor.role != "admin":
+            raise StageError(_l("只能逐级推进一个阶段；跳级或回退须由管理员操作并说明原因。"))
+        if not reason:
+            raise StageError(_l("跳级、回退或恢复已终止项目必须填写原因。"))
+    _check_dates(project, to_stage, occurred_on, today or local_today())
+    _check_evidence(to_stage, kind, contract_amount)
+
+    event = StageEvent(
+        project=project, from_stage=project.stage, to_stage=to_stage, occurred_on=occurred_on,
+        contract_amount=Decimal(contract_amount) if contract_amount not in (None, "") else None,
+        evidence=(evidence or "").strip() or None, reason=reason, is_override=kind == "override",
+        recorded_by_id=actor.id,
+    )
+    with audit.acting_as(actor, note=reason):
+        project.stage = to_stage
+        project.stage_on = occurred_on
+        _fill_milestones(project, to_stage, occurred_on, contract_amount)
+        db.session.add(event)
+        db.session.flush()
+    signals.stage_moved.send(project, event=event)
+    return event
+
+
+def allowed_targets(project: Project, user: User) -> list[str]:
+    """Stages the user may pick in the move form (the rules above still check the details)."""
+    if not access.can_edit_project(user, project):
+        return []
+    targets = [s for s in STAGES if s != project.stage]
+    if user.role == "admin":
+        return targets
+    return [s for s in targets if classify(project, s) in ("normal", "resume", "side")]

@@ -1,0 +1,136 @@
+"""Web plumbing shared by every blueprint: the login gate, role checks, error pages,
+template filters, and the one way a view loads a record it may see.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from http import HTTPStatus
+
+from flask import Flask, abort, flash, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from crm.extensions import db, login_manager
+from crm.services import access
+from crm.services.clock import local_now
+from crm.services.money import format_wan
+
+# The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
+# blueprint exists, so features can land one at a time.
+NAV = [
+    ("main.index", _l("工作台"), None),
+    ("enterprises.index", _l("企业"), None),
+    ("projects.index", _l("项目"), None),
+    ("pipeline.board", _l("看板"), None),
+    ("leaders.my_projects", _l("我的包联"), ("leader",)),
+    ("reports.dashboard", _l("目标"), None),
+    ("reports.dispatch", _l("每月调度"), None),
+    ("reports.problems", _l("问题台账"), None),
+    ("reports.ranking", _l("季度晾晒"), None),
+    ("brochures.catalog", _l("项目册"), ("admin", "staff")),
+    ("admin.index", _l("管理"), ("admin",)),
+]
+QUICK_LOG_ENDPOINT = "interactions.quick"
+# Small templates included in the top bar (e.g. the notification bell), added by features.
+TOPBAR_TEMPLATES: list[str] = []
+ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
+               "leader": _l("市级领导")}
+
+# Endpoints reachable without logging in.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
+
+
+def roles_required(*roles: str):
+    """Refuse (403) users whose role is not listed; the login gate has already run."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        wrapper.allowed_roles = roles
+        return wrapper
+    return decorator
+
+
+def get_or_404(model, ident, *, visible=None, options=()):
+    """Load a record by id; a missing one and one the user may not see both give 404."""
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.get(model, ident, options=list(options))
+    if obj is None or (visible is not None and not visible(current_user, obj)):
+        abort(404)
+    return obj
+
+
+def flash_errors(form) -> None:
+    for field, errors in form.errors.items():
+        label = getattr(form, field).label.text if hasattr(form, field) else field
+        for error in errors:
+            flash(f"{label}：{error}", "danger")
+
+
+def _login_gate():
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _error_page(error):
+    code = error.code if isinstance(error, HTTPException) else 500
+    if code == 500:
+        db.session.rollback()
+    description = error.description if isinstance(error, CSRFError) else None
+    titles = {
+        400: _("请求无效"), 403: _("没有权限"), 404: _("未找到"), 405: _("方法不允许"),
+        413: _("内容过大"), 429: _("请求过于频繁"), 500: _("服务器内部错误"),
+    }
+    if isinstance(error, CSRFError):
+        description = _("表单已过期或缺少安全令牌，请刷新页面后重试。")
+    title = titles.get(code, HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else str(code))
+    return render_template("errors.html", code=code, title=title, description=description), code
+
+
+def _local_dt(value, fmt="yyyy-MM-dd HH:mm"):
+    if value is None:
+        return ""
+    return format_datetime(local_now(value), fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_login_gate)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _error_page)
+    # A record rule refused: the same answer as a missing record, so ids leak nothing.
+    app.register_error_handler(access.Denied, lambda e: _error_page(NotFound()))
+    app.jinja_env.filters.update(
+        wan=format_wan,
+        local_dt=_local_dt,
+        local_date=lambda d: format_date(d, "yyyy-MM-dd") if d else "",
+    )
+
+    def nav_items():
+        items = []
+        for endpoint, label, roles in NAV:
+            if endpoint in app.view_functions and (roles is None or current_user.role in roles):
+                items.append({"url": url_for(endpoint), "label": label, "prefix": endpoint.split(".")[0] + "."})
+        return items
+
+    @app.context_processor
+    def _globals():
+        from crm.services.pipeline import STAGE_LABELS
+        return {
+            "STAGE_LABELS": STAGE_LABELS, "ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items,
+            "TOPBAR_TEMPLATES": TOPBAR_TEMPLATES,
+            "NAV_QUICK_LOG": QUICK_LOG_ENDPOINT if QUICK_LOG_ENDPOINT in app.view_functions else None,
+            "has_endpoint": lambda e: e in app.view_functions,
+        }

@@ -1,0 +1,1 @@
+"""Seed data transcribed from the plan; loader lives in crm/services/seeding.py."""
