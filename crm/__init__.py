@@ -19,6 +19,7 @@ from crm.extensions import babel, csrf, db, login_manager, migrate
 BLUEPRINTS = [
     "crm.main.views",
     "crm.auth.views",
+    "crm.admin.views",
 ]
 
 CLI_MODULES = [

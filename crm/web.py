@@ -28,11 +28,15 @@ NAV = [
     ("pipeline.board", _l("看板"), None),
     ("leaders.my_projects", _l("我的包联"), ("leader",)),
     ("reports.dashboard", _l("目标"), None),
-    ("reports.dispatch", _l("每月调度"), None),
-    ("reports.problems", _l("问题台账"), None),
-    ("reports.ranking", _l("季度晾晒"), None),
+    ("routines.dispatch", _l("每月调度"), None),
+    ("routines.problems", _l("问题台账"), None),
+    ("routines.ranking", _l("季度晾晒"), None),
     ("brochures.catalog", _l("项目册"), ("admin", "staff")),
     ("admin.index", _l("管理"), ("admin",)),
+]
+# Links on the admin home page: (endpoint, label).  Features append theirs.
+ADMIN_LINKS = [
+    ("admin.users", _l("用户与角色")),
 ]
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
 from crm import create_app
 from crm.config import Settings
@@ -31,9 +33,24 @@ def settings(instance_dir) -> Settings:
         BASE_URL="http://crm.test", REDIS_URL=os.environ.get("TEST_REDIS_URL", ""), SMTP_HOST="")
 
 
+class Client(FlaskClient):
+    """Test client for an app whose context stays pushed for the whole test.
+
+    Flask reuses an active app context for test requests, so `g` (where Flask-Login caches
+    the current user and Flask-WTF the CSRF token) would leak from one request to the next;
+    empty it before each one, as a real server's fresh context would be.
+    """
+
+    def open(self, *args, **kwargs):
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(settings):
     app = create_app(settings)
+    app.test_client_class = Client
     # Most tests post forms directly; tests of CSRF itself use the `csrf_enabled` fixture.
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():

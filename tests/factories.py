@@ -5,6 +5,8 @@ import itertools
 from datetime import datetime
 from decimal import Decimal
 
+from werkzeug.security import generate_password_hash
+
 from crm.extensions import db
 from crm.models import (Contact, Department, Enterprise, Interaction, Park, Project, Sector, TaskForce,
                         User)
@@ -13,6 +15,15 @@ from crm.services.enterprises import normalize_name
 
 PASSWORD = "pass-1234"
 _seq = itertools.count(1)
+_password_hash: str | None = None
+
+
+def _hash() -> str:
+    """Hash the shared test password once: a real scrypt hash, but not one per user."""
+    global _password_hash
+    if _password_hash is None:
+        _password_hash = generate_password_hash(PASSWORD)
+    return _password_hash
 
 
 def _n() -> int:
@@ -60,8 +71,7 @@ def user(role: str = "staff", *, department_obj: Department | None = None, commi
     kw.setdefault("username", f"{role}{n}")
     kw.setdefault("display_name", f"{role}用户{n}")
     kw.setdefault("email", f"{kw['username']}@example.cn")
-    u = User(role=role, department=department_obj, **kw)
-    u.set_password(PASSWORD)
+    u = User(role=role, department=department_obj, password_hash=_hash(), **kw)
     return _save(u, commit)
 
 

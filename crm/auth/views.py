@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth.forms import LoginForm
@@ -12,6 +13,9 @@ from crm.services import auth
 from crm.services.clock import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("请先登录。")
+login_manager.login_message_category = "warning"
 
 
 @login_manager.user_loader

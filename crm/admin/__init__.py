@@ -1,0 +1,1 @@
+"""Administration home and user accounts (roles, departments, enabling, passwords)."""
