@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 5000
+export BASE_URL ?= http://127.0.0.1:$(PORT)
 export TZ := Asia/Shanghai
 export FLASK_APP := wsgi
 

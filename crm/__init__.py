@@ -19,11 +19,30 @@ from crm.extensions import babel, csrf, db, login_manager, migrate
 BLUEPRINTS = [
     "crm.main.views",
     "crm.auth.views",
+    "crm.enterprises.views",
+    "crm.interactions.views",
     "crm.admin.views",
+    "crm.projects.views",
+    "crm.pipeline.views",
+    "crm.reports.views",
+    "crm.routines.views",
+    "crm.leaders.views",
+    "crm.liaison_admin.views",
+    "crm.brochures.views",
 ]
 
 CLI_MODULES = [
     "crm.cli",
+    "crm.export",
+    "crm.seed_cli",
+    "crm.jobs_cli",
+    "crm.brochure_cli",
+]
+
+# Services that subscribe to domain signals (crm/services/signals.py) to queue their jobs.
+SUBSCRIBERS = [
+    "crm.services.reminders",
+    "crm.services.liaison",
 ]
 
 
@@ -47,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:
         importlib.import_module(name).register(app)
+    for name in SUBSCRIBERS:
+        importlib.import_module(name)
 
     from crm import web
     web.init_app(app)

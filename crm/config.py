@@ -41,6 +41,9 @@ class Settings:
     CENTER_CONTACT_PHONE: str = "0453-3922000"
     CENTER_CONTACT_EMAIL: str = "jhzx@suifenhe.gov.cn"
     BROCHURE_MAX_AGE_HOURS: int = 72
+    # Push outbox rows to Redis right after the request that wrote them (the cron relay
+    # catches up on whatever this misses, e.g. during a Redis outage).
+    OUTBOX_EAGER_RELAY: bool = True
     CATALOG_PREFACE: str = (
         "绥芬河市地处中俄边境，拥有边境经济合作区、综合保税区、互市贸易区和自贸试验区绥芬河片区等开放平台。"
         "本项目册汇集我市生物经济重点谋划项目，诚邀海内外投资者来绥考察、洽谈合作。"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import wraps
 from http import HTTPStatus
 
-from flask import Flask, abort, flash, render_template, request, url_for
+from flask import Flask, abort, current_app, flash, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,11 @@ NAV = [
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [
     ("admin.users", _l("用户与角色")),
+    ("reports.pool_reviews", _l("储备库评审")),
+    ("reports.platforms", _l("创新平台")),
+    ("routines.ranking_weights", _l("晾晒权重与调度规则")),
+    ("liaison_admin.index", _l("领导包联规则")),
+    ("liaison_admin.digest_preview", _l("周报预览")),
 ]
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.
@@ -109,8 +114,26 @@ def _local_dt(value, fmt="yyyy-MM-dd HH:mm"):
     return format_datetime(local_now(value), fmt)
 
 
+def _relay_outbox(response):
+    """Hand this request's outbox rows to Redis now; if Redis is down they simply wait."""
+    if db.session.info.pop("outbox_new", False) and app_settings().OUTBOX_EAGER_RELAY:
+        from crm.redis_conn import get_redis
+        from crm.services import outbox
+        try:
+            outbox.relay(get_redis(app_settings()), limit=100)
+        except Exception:  # never fail a request that already committed its work
+            db.session.rollback()
+            current_app.logger.warning("eager outbox relay failed", exc_info=True)
+    return response
+
+
+def app_settings():
+    return current_app.extensions["settings"]
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_login_gate)
+    app.after_request(_relay_outbox)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _error_page)
@@ -129,12 +152,16 @@ def init_app(app: Flask) -> None:
                 items.append({"url": url_for(endpoint), "label": label, "prefix": endpoint.split(".")[0] + "."})
         return items
 
-    @app.context_processor
-    def _globals():
-        from crm.services.pipeline import STAGE_LABELS
-        return {
-            "STAGE_LABELS": STAGE_LABELS, "ROLE_LABELS": ROLE_LABELS, "nav_items": nav_items,
-            "TOPBAR_TEMPLATES": TOPBAR_TEMPLATES,
-            "NAV_QUICK_LOG": QUICK_LOG_ENDPOINT if QUICK_LOG_ENDPOINT in app.view_functions else None,
-            "has_endpoint": lambda e: e in app.view_functions,
-        }
+    def quick_log_endpoint():
+        """The top bar's "记录对接" button, for the roles that may log contacts."""
+        if QUICK_LOG_ENDPOINT in app.view_functions and current_user.role in ("admin", "staff", "officer"):
+            return QUICK_LOG_ENDPOINT
+        return None
+
+    from crm.services.pipeline import STAGE_LABELS
+    # Globals (not a context processor) so macros imported without context see them too.
+    app.jinja_env.globals.update(
+        STAGE_LABELS=STAGE_LABELS, ROLE_LABELS=ROLE_LABELS, nav_items=nav_items,
+        TOPBAR_TEMPLATES=TOPBAR_TEMPLATES, quick_log_endpoint=quick_log_endpoint,
+        has_endpoint=lambda e: e in app.view_functions,
+    )

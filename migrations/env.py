@@ -72,6 +72,11 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The search index (FTS5 virtual table and its shadow tables) is raw DDL, not a model."""
+    return not (type_ == "table" and name.startswith("enterprise_fts"))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,6 +105,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

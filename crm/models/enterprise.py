@@ -16,10 +16,14 @@ class EnterpriseTag(db.Model):
     enterprise_id = db.Column(db.ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True)
     tag = db.Column(db.String(20), primary_key=True, index=True)
 
+    def __str__(self) -> str:
+        return self.tag
+
 
 class Enterprise(TimestampMixin, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
+    __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
     __table_args__ = (
         db.Index("ix_enterprises_sector_name", "sector_id", "name_norm"),
         db.Index("ix_enterprises_owner_name", "owner_id", "name_norm"),

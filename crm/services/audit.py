@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import MANYTOONE, Mapper, Session
 
 from crm.models.audit import AuditEvent
 
@@ -78,9 +78,12 @@ def _changes(obj, action: str) -> dict:
             new = hist.added[0] if hist.added else None
             if old != new:
                 changes[key] = [jsonable(old), jsonable(new)]
+    if action == "update":
+        changes.update(_many_to_one_changes(obj, state, changes))
     if action != "delete":
+        collections = set(getattr(obj, "__audit_collections__", ()))
         for rel in state.mapper.relationships:
-            if rel.secondary is None or rel.viewonly:
+            if rel.viewonly or (rel.secondary is None and rel.key not in collections):
                 continue
             hist = state.attrs[rel.key].history
             if hist.added or hist.deleted:
@@ -88,6 +91,29 @@ def _changes(obj, action: str) -> dict:
                 new = [str(o) for o in (hist.unchanged + hist.added)]
                 changes[rel.key] = [old, new]
     return changes
+
+
+def _many_to_one_changes(obj, state, already: dict) -> dict:
+    """`project.owner = user` changes owner_id only during the flush: read it off the relationship.
+
+    Before the flush the foreign-key column still holds the old id.
+    """
+    found = {}
+    for rel in state.mapper.relationships:
+        if rel.viewonly or rel.direction is not MANYTOONE or len(rel.local_columns) != 1:
+            continue
+        hist = state.attrs[rel.key].history
+        if not hist.added:
+            continue
+        key = state.mapper.get_property_by_column(next(iter(rel.local_columns))).key
+        if key in already:
+            continue
+        new = hist.added[0]
+        new_id = inspect(new).identity[0] if new is not None and inspect(new).identity else getattr(new, "id", None)
+        old_id = getattr(obj, key)
+        if old_id != new_id:
+            found[key] = [old_id, new_id]
+    return found
 
 
 def _record(session: Session, obj, action: str) -> None:
@@ -104,6 +130,19 @@ def _record(session: Session, obj, action: str) -> None:
         changes=changes,
         note=_note.get(),
     ))
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values(mapper, class_) -> None:
+    """Load a column's old value before it is overwritten, even after a commit expired it.
+
+    Without this, an attribute expired by commit and then assigned has no history, and
+    the audit row would say None → new instead of old → new.
+    """
+    if getattr(class_, "__audited__", False):
+        for attr in mapper.column_attrs:
+            class_manager = mapper.class_manager
+            class_manager[attr.key].impl.active_history = True
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,4 +1,4 @@
-"""Enterprise rules: name normalisation and duplicate detection.
+"""Enterprise rules: name normalisation, duplicate detection, and saving enterprises/contacts.
 
 Two records for one company split its history, so duplicates are refused on the credit
 code and on the normalised name (full-width/half-width, spaces, brackets and case folded).
@@ -9,9 +9,14 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from crm.extensions import db
-from crm.models import Enterprise
+from crm.models import Contact, Enterprise, Interaction, User
+from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
+from crm.models.project import project_investors
+from crm.services import access, creditcode
 
 _PUNCT = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"“”‘’-]+")
 
@@ -31,3 +36,141 @@ def find_duplicate(name: str, credit_code: str | None, exclude_id: int | None = 
     if exclude_id is not None:
         query = query.where(Enterprise.id != exclude_id)
     return db.session.scalars(query.limit(1)).first()
+
+
+# ---------------------------------------------------------------------------------------
+# Create / update rules for enterprises and their contacts.
+
+STATUS_LABELS = {"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested": _l("已落地"), "dormant": _l("暂停联系")}
+ROLE_LABELS = {"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")}
+DOMESTIC = "中国"
+
+_ENTERPRISE_FIELDS = ("name", "short_name", "credit_code", "country", "region", "sector_id", "source_channel",
+                      "owner_id", "status", "role", "website", "address", "description")
+_CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "notes")
+
+
+class ValidationError(ValueError):
+    """Input the rules refuse: `errors` maps a field name to a message shown beside it.
+
+    `records` maps a field to an existing record the input collides with, so the page can
+    link to it (e.g. the enterprise that already has this credit code).
+    """
+
+    def __init__(self, errors: dict[str, str], records: dict | None = None):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+        self.records = records or {}
+
+
+def clean_text(value):
+    """Strip text input; empty means NULL so "no value" has one spelling in the database."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def check_lengths(model, data: dict, errors: dict) -> None:
+    """Refuse text longer than its column, whatever the form in front of the service did."""
+    for key, value in data.items():
+        column = model.__table__.columns.get(key)
+        length = getattr(getattr(column, "type", None), "length", None)
+        if isinstance(value, str) and length and len(value) > length and key not in errors:
+            errors[key] = _("不能超过 %(n)s 个字符。", n=length)
+
+
+def is_missing_credit_code(enterprise: Enterprise) -> bool:
+    """A Chinese firm should have its code; target firms are often filed before it is known."""
+    return (enterprise.country or DOMESTIC) == DOMESTIC and not enterprise.credit_code
+
+
+def _enterprise_errors(data: dict, exclude_id: int | None) -> tuple[dict, dict]:
+    errors, records = {}, {}
+    if not data.get("name"):
+        errors["name"] = _("请填写企业名称。")
+    elif not normalize_name(data["name"]):
+        errors["name"] = _("企业名称不能只包含标点或空格。")
+    if not data.get("country"):
+        errors["country"] = _("请填写国家或地区。")
+    if data.get("credit_code") and not creditcode.is_valid(data["credit_code"]):
+        errors["credit_code"] = _("统一社会信用代码无效：应为 18 位且校验码正确（GB 32100-2015）。")
+    if data.get("status") not in STATUS_LABELS:
+        errors["status"] = _("状态无效。")
+    if data.get("role") not in ROLE_LABELS:
+        errors["role"] = _("企业类型无效。")
+    if data.get("source_channel") and data["source_channel"] not in SOURCE_CHANNELS:
+        errors["source_channel"] = _("来源渠道无效。")
+    if any(t not in ENTERPRISE_TAGS for t in data.get("tags") or ()):
+        errors["tags"] = _("标签无效。")
+    check_lengths(Enterprise, data, errors)
+    if data.get("name") and "name" not in errors:
+        by_name = find_duplicate(data["name"], None, exclude_id)
+        if by_name is not None:
+            errors["name"], records["name"] = _("已有同名企业（名称忽略空格、括号和全角半角后相同）："), by_name
+    if data.get("credit_code") and "credit_code" not in errors:
+        by_code = db.session.scalars(sa.select(Enterprise).where(
+            Enterprise.credit_code == data["credit_code"], Enterprise.id != (exclude_id or 0))).first()
+        if by_code is not None:
+            errors["credit_code"], records["credit_code"] = _("该统一社会信用代码已登记："), by_code
+    return errors, records
+
+
+def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> Enterprise:
+    """Create (enterprise=None) or update an enterprise from form data; flushes, never commits.
+
+    data: the keys of _ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
+    """
+    access.require(access.can_edit_enterprises(actor))
+    data = {key: clean_text(data.get(key)) for key in _ENTERPRISE_FIELDS} | {"tags": data.get("tags") or []}
+    data["country"] = data["country"] or DOMESTIC
+    data["status"] = data["status"] or "prospect"
+    data["role"] = data["role"] or "target"
+    if data["credit_code"]:
+        data["credit_code"] = creditcode.normalize(data["credit_code"])
+    errors, records = _enterprise_errors(data, enterprise.id if enterprise else None)
+    if errors:
+        raise ValidationError(errors, records)
+    if enterprise is None:
+        enterprise = Enterprise()
+        db.session.add(enterprise)
+    for key in _ENTERPRISE_FIELDS:
+        setattr(enterprise, key, data[key])
+    enterprise.name_norm = normalize_name(data["name"])
+    enterprise.tags = data["tags"]
+    db.session.flush()
+    return enterprise
+
+
+def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, data: dict) -> Contact:
+    """Create or update a contact person of an enterprise; flushes.  Raises ValidationError."""
+    access.require(access.can_edit_enterprises(actor))
+    data = {key: clean_text(data.get(key)) for key in _CONTACT_FIELDS}
+    errors: dict[str, str] = {}
+    if not data["name"]:
+        errors["name"] = _("请填写联系人姓名。")
+    check_lengths(Contact, data, errors)
+    if errors:
+        raise ValidationError(errors)
+    if contact is None:
+        contact = Contact(enterprise=enterprise)
+        db.session.add(contact)
+    for key, value in data.items():
+        setattr(contact, key, value)
+    db.session.flush()
+    return contact
+
+
+def delete_contact(actor: User, contact: Contact) -> None:
+    access.require(access.can_edit_enterprises(actor))
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def linked_projects(enterprise_ids):
+    """(enterprise_id, project_id) rows: projects an enterprise invests in or was contacted about."""
+    invests = sa.select(project_investors.c.enterprise_id, project_investors.c.project_id).where(
+        project_investors.c.enterprise_id.in_(enterprise_ids))
+    discussed = sa.select(Interaction.enterprise_id, Interaction.project_id).where(
+        Interaction.enterprise_id.in_(enterprise_ids), Interaction.project_id.is_not(None))
+    return sa.union(invests, discussed).subquery()

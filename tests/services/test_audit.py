@@ -60,3 +60,20 @@ def test_bulk_loads_can_skip_the_audit(app):
     with audit.disabled(db.session):
         factories.project()
     assert AuditEvent.query.count() == 0
+
+
+def test_old_value_is_recorded_even_after_a_commit_expired_the_object(app, users):
+    project = factories.project(total_investment=Decimal("2000"))
+    db.session.commit()  # expires every attribute
+    project.total_investment = Decimal("3000")
+    db.session.commit()
+    (event,) = events(project, "update")
+    assert event.changes["total_investment"] == ["2000.00", "3000"]
+
+
+def test_tag_changes_of_an_enterprise_are_recorded(app, users):
+    enterprise = factories.enterprise(tags=["龙头企业"])
+    enterprise.tags = ["龙头企业", "专精特新"]
+    db.session.commit()
+    (event,) = events(enterprise, "update")
+    assert event.changes["tag_rows"] == [["龙头企业"], ["龙头企业", "专精特新"]]

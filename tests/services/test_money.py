@@ -1,8 +1,12 @@
-"""Money is Decimal 万元, shown as 亿元 from 10,000 万元 up."""
+"""Money is Decimal 万元, shown as 亿元 from 10,000 万元 up; en/ru count millions and billions of yuan.
+
+The same formatter serves the pages (the |wan filter) and the brochures.
+"""
 from decimal import Decimal
 
 import pytest
 
+from crm.services import brochure_text
 from crm.services.money import format_wan, to_decimal
 
 
@@ -15,8 +19,23 @@ def test_format_wan_in_chinese(amount, text):
     assert format_wan(amount) == text
 
 
-def test_format_wan_in_english_names_the_unit():
-    assert format_wan(Decimal("100000"), "en") == "10 × 100M CNY"
+@pytest.mark.parametrize("amount, lang, text", [
+    (Decimal("3000"), "en", "CNY 30 million"), (Decimal("100000"), "en", "CNY 1 billion"),
+    (Decimal("250000"), "en", "CNY 2.5 billion"), (Decimal("50"), "en", "CNY 0.5 million"),
+    (Decimal("3000"), "ru", "30 млн юаней"), (Decimal("100000"), "ru", "1 млрд юаней"),
+    (Decimal("123456"), "ru", "1,23 млрд юаней"), (None, "en", "—"),
+])
+def test_format_wan_counts_millions_and_billions_in_english_and_russian(amount, lang, text):
+    assert format_wan(amount, lang) == text
+
+
+def test_unknown_language_and_non_finite_amounts_fall_back_safely():
+    assert format_wan(Decimal("3000"), "fr") == "3,000 万元"
+    assert format_wan("NaN") == "—" and format_wan("Infinity", "en") == "—"
+
+
+def test_brochures_use_the_same_formatter():
+    assert brochure_text.format_wan is format_wan
 
 
 def test_non_numbers_are_not_money():

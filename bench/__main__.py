@@ -1,0 +1,179 @@
+"""`python -m bench [--scale city|province|smoke]`: build (or reuse) the data, time, report.
+
+The database is DATABASE_URL when set (PostgreSQL: give it a database of its own, the build
+drops every table), else bench/data/<scale>.sqlite.  A database already holding this scale's
+data (bench_meta table) is reused; --rebuild forces a new build.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import data, floor, jobs, report, timing
+
+HERE = Path(__file__).resolve().parent
+SEARCH_SHORT = "绥芬"  # 2 characters: below the trigram minimum, served by the LIKE fallback
+SEARCH_LONG = "生物科技"  # 4 characters: the FTS5 trigram index (pg_trgm on PostgreSQL)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(data.SCALES), default="city")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--job-runs", type=int, default=3, help="timed runs per job (default 3)")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--data-dir", type=Path, default=HERE / "data")
+    parser.add_argument("--results-dir", type=Path, default=report.RESULTS)
+    parser.add_argument("--rebuild", action="store_true", help="build the data even if it is there")
+    parser.add_argument("--skip-jobs", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated page/job keys to run")
+    parser.add_argument("--today", type=date.fromisoformat, default=None,
+                        help="the date the data is generated around (default: today)")
+    return parser.parse_args(argv)
+
+
+def make_app(url: str, instance: Path):
+    from crm import create_app
+    from crm.config import Settings
+    settings = Settings.from_env(DATABASE_URL=url, SECRET_KEY="bench-secret", instance_path=instance,
+                                 SMTP_HOST="", BASE_URL="http://bench.local")
+    app = create_app(settings)
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def ensure_data(engine, scale: str, today: date, rebuild: bool) -> dict:
+    meta = data.read_meta(engine)
+    if not rebuild and meta.get("scale") == scale and meta.get("version") == str(data.DATA_VERSION):
+        print(f"reusing {scale} data built around {meta.get('today')}")
+        return {"reused": True, "today": meta.get("today")}
+    print(f"building {scale} data …")
+    steps = data.build(scale, today)
+    return {"reused": False, "today": today.isoformat(), "build_seconds": steps}
+
+
+def page_specs() -> list[timing.PageSpec]:
+    """The key pages, with the users and records they are opened for (chosen by query)."""
+    from crm.extensions import db
+    from crm.models import Interaction, Project, Sector, User
+    one = db.session.scalar
+    staff = one(sa.select(User.id).where(User.role == "staff").order_by(User.id).limit(1))
+    sector = one(sa.select(Sector.id).order_by(Sector.column_no, Sector.id).limit(1))
+    project = one(sa.select(Interaction.project_id).where(Interaction.project_id.is_not(None))
+                  .group_by(Interaction.project_id).order_by(sa.func.count().desc(), Interaction.project_id)
+                  .limit(1))
+    leader, liaisons = db.session.execute(
+        sa.select(Project.liaison_leader_id, sa.func.count()).where(Project.liaison_leader_id.is_not(None))
+        .group_by(Project.liaison_leader_id).order_by(sa.func.count().desc(), Project.liaison_leader_id)
+        .limit(1)).first() or (None, 0)
+    specs = [
+        timing.PageSpec("board", "项目看板 board", "/pipeline/", staff),
+        timing.PageSpec("board_sector", "项目看板 board, one sector", f"/pipeline/?sector={sector}", staff),
+        timing.PageSpec("enterprises_p1", "企业列表 enterprises p.1", "/enterprises/", staff),
+        timing.PageSpec("enterprises_p50", "企业列表 enterprises p.50", "/enterprises/?page=50", staff),
+        timing.PageSpec("search_2", f"企业搜索 search “{SEARCH_SHORT}”", f"/enterprises/?q={SEARCH_SHORT}", staff,
+                        target_ms=50),
+        timing.PageSpec("search_4", f"企业搜索 search “{SEARCH_LONG}”", f"/enterprises/?q={SEARCH_LONG}", staff,
+                        target_ms=50),
+        timing.PageSpec("project_detail", "项目详情 project detail", f"/projects/{project}", staff,
+                        note="the project with the most interactions"),
+    ]
+    if leader is not None:
+        specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
+                                     note=f"the busiest leader: {liaisons} liaison projects"))
+    return specs
+
+
+def counts() -> dict[str, int]:
+    from crm.extensions import db
+    from crm.models import Enterprise, Interaction, Project, User
+    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for name, model in (("enterprises", Enterprise), ("projects", Project),
+                                ("interactions", Interaction), ("users", User))}
+
+
+def run_pages(app, engine, args, only) -> dict:
+    pages = {}
+    with app.app_context():
+        specs = [s for s in page_specs() if not only or s.key in only]
+    with timing.StatementLog(engine) as log:
+        for spec in specs:
+            result = timing.time_page(app, log, spec, args.requests, args.warmup)
+            floor_sample = floor.time_floor(engine, result.kept, args.requests, min(args.warmup, 1))
+            pages[spec.key] = report.page_entry(result, floor_sample)
+            entry = pages[spec.key]
+            print(f"  {spec.key:<16} median {entry['median_ms']:>7} ms  p95 {entry['p95_ms']:>7} ms  "
+                  f"SQL {entry['statements']:>3}  floor {entry['floor_median_ms']:>6} ms  "
+                  f"ratio {entry['page_floor_ratio']}  status {entry['status']}", flush=True)
+    return pages
+
+
+def run_jobs(app, args, only, now: datetime) -> dict:
+    results = {}
+    for job in jobs.JOBS:
+        if only and job.key not in only:
+            continue
+        with app.app_context():
+            try:
+                call = job.prepare(now)
+            except Exception as error:  # a half-landed service: report, don't stop the bench
+                call, note = None, f"n/a: {type(error).__name__}: {error}"[:200]
+            else:
+                note = ""
+            sample = timing.time_call(call, args.job_runs, warmup=1) if call is not None else None
+        results[job.key] = report.job_entry(job, sample, note)
+        print(f"  {job.key:<16} {results[job.key].get('median_ms', 'n/a')} ms", flush=True)
+    return results
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url = args.database_url or f"sqlite:///{args.data_dir / (args.scale + '.sqlite')}"
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    # A throwaway instance directory: the digest job writes its .eml files there.
+    instance = tempfile.TemporaryDirectory(prefix="bench-instance-")
+    app = make_app(url, Path(instance.name))
+    only = {k.strip() for k in args.only.split(",") if k.strip()}
+    from crm.extensions import db
+    from crm.services.clock import local_today, utcnow
+    with app.app_context():
+        engine = db.engine
+        dialect = engine.dialect.name
+        built = ensure_data(engine, args.scale, args.today or local_today(), args.rebuild)
+        sizes = counts()
+    print(f"timing {args.scale} on {dialect} ({args.requests} requests per page) …")
+    pages = run_pages(app, engine, args, only)
+    job_results = {} if args.skip_jobs else run_jobs(app, args, only, utcnow())
+    result = {
+        "scale": args.scale, "db": dialect, "run_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "counts": sizes, "data": built, "requests": args.requests, "warmup": args.warmup,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "sqlalchemy": sa.__version__},
+        "pages": pages, "jobs": job_results,
+    }
+    city = report.load(report.results_path(args.results_dir, "city", dialect)) if args.scale == "province" else None
+    if args.scale == "province":
+        result["missed"] = report.check_targets(result, city)
+    path = report.results_path(args.results_dir, args.scale, dialect)
+    report.write(result, path)
+    print()
+    print(report.markdown(result, city))
+    print(f"\nwritten: {path}")
+    instance.cleanup()
+    bad = [k for k, p in pages.items() if p["status"] != [200]]
+    if bad:
+        print(f"pages that did not answer 200: {', '.join(bad)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The background jobs the benchmark times, called through their services.
+
+Each job is looked up when the bench runs: a job whose entry point does not exist yet is
+reported as "n/a" rather than failing the run.  Nothing is emailed: digests are rendered and
+written to the .eml outbox of the bench's own instance directory.  Jobs that write (the reminder
+scan) run in a transaction that is rolled back, so every run sees the same data.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from flask import current_app
+
+from crm.extensions import db
+
+DIGEST_RECIPIENTS = 200
+CATALOG_PROJECTS = 500
+
+
+@dataclass
+class Job:
+    key: str
+    label: str
+    target_ms: float
+    prepare: Callable[[datetime], Callable[[], object] | None]  # returns the timed call, or None (n/a)
+    note: str = ""
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _call_with_now(fn, now: datetime):
+    """Call a job entry point with whichever of now/today it takes."""
+    params = inspect.signature(fn).parameters
+    if "now" in params:
+        return fn(now=now)
+    if "today" in params:
+        from crm.services.clock import local_today
+        return fn(today=local_today(now))
+    return fn()
+
+
+def _reminder_scan(now: datetime):
+    reminders = _module("crm.services.reminders")
+    entry = next((getattr(reminders, name) for name in ("scan", "run_scan", "run_daily", "daily_scan", "run")
+                  if reminders is not None and callable(getattr(reminders, name, None))), None)
+    if entry is None:
+        return None
+
+    def run():
+        try:
+            return _call_with_now(entry, now)
+        finally:
+            db.session.rollback()  # same data for every run
+    return run
+
+
+def _digest(now: datetime):
+    digest = _module("crm.services.digest")
+    if digest is None or not hasattr(digest, "load_week"):
+        return None
+    from crm.services.mail import deliver
+    users = digest.recipients()
+    if not users:
+        return None
+    # 200 recipients; a small scale has fewer users, so the list goes round again.
+    chosen = [users[i % len(users)] for i in range(DIGEST_RECIPIENTS)]
+    settings = current_app.extensions["settings"]
+
+    def run():
+        week = digest.load_week(now)  # once per run, as run_weekly does
+        for user in chosen:
+            deliver(digest._render(user, week), settings)
+        db.session.rollback()
+    return run
+
+
+def _sheets(limit: int):
+    brochure_data = _module("crm.services.brochure_data")
+    if brochure_data is None or not hasattr(brochure_data, "sheets_for"):
+        return None
+    return brochure_data.sheets_for({}, current_app.extensions["settings"], "zh", limit=limit)
+
+
+def _brochure(now: datetime):
+    brochure = _module("crm.services.brochure")
+    brochure_data = _module("crm.services.brochure_data")
+    if brochure is None or brochure_data is None:
+        return None
+    from crm.models import Project
+    project_id = _busiest_project()
+    settings = current_app.extensions["settings"]
+
+    def run():
+        project = db.session.get(Project, project_id, options=brochure_data.sheet_options())
+        pdf = brochure.render_project(brochure_data.sheet_for(project, settings, "zh"), "zh")
+        db.session.rollback()
+        return pdf
+    return run
+
+
+def _catalog(now: datetime):
+    brochure = _module("crm.services.brochure")
+    if brochure is None or _sheets(1) is None:
+        return None
+    settings = current_app.extensions["settings"]
+    meta = brochure.CatalogMeta(title="招商项目册", city="绥芬河市", year=now.year, preface=settings.CATALOG_PREFACE)
+
+    def run():
+        sheets = _sheets(CATALOG_PROJECTS)
+        db.session.rollback()
+        return brochure.render_catalog(sheets, meta)
+    return run
+
+
+def _busiest_project() -> int:
+    import sqlalchemy as sa
+
+    from crm.models import Interaction
+    return db.session.scalar(
+        sa.select(Interaction.project_id).where(Interaction.project_id.is_not(None))
+        .group_by(Interaction.project_id).order_by(sa.func.count().desc(), Interaction.project_id).limit(1))
+
+
+JOBS = (
+    Job("reminder_scan", "提醒扫描 reminder scan", 5_000, _reminder_scan),
+    Job("digest_200", f"周报 digest × {DIGEST_RECIPIENTS} recipients", 30_000, _digest),
+    Job("brochure", "项目介绍 brochure (1 project PDF)", 150, _brochure),
+    Job("catalog_500", f"项目册 catalog ({CATALOG_PROJECTS} projects)", 10_000, _catalog),
+)

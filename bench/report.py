@@ -1,0 +1,105 @@
+"""Results: bench/results/<scale>-<db>.json and a markdown table.
+
+Targets (issue 6) are checked on the province scale only; other scales report the figures.
+When the city results of the same database exist, the province table also compares with them
+(statements per page must not change; time may grow at most 1.5×).
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RATIO_TARGET = 1.5
+GROWTH_TARGET = 1.5
+
+
+def _r(value: float | None, digits: int = 1):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(value, digits)
+
+
+def page_entry(result, floor) -> dict:
+    counts = sorted(set(result.statements))
+    return {
+        "label": result.spec.label, "url": result.spec.url, "note": result.spec.note,
+        "status": sorted(set(result.statuses)), "requests": len(result.sample.ms),
+        "median_ms": _r(result.sample.median), "p95_ms": _r(result.sample.p95),
+        "statements": counts[-1] if counts else None, "statements_varied": len(counts) > 1,
+        "body_kb": _r(result.body_bytes / 1024),
+        "floor_median_ms": _r(floor.median), "floor_p95_ms": _r(floor.p95),
+        "page_floor_ratio": _r(result.sample.median / floor.median, 2) if floor.ms else None,
+        "target_p95_ms": result.spec.target_ms,
+    }
+
+
+def job_entry(job, sample, note: str = "") -> dict:
+    if sample is None:
+        return {"label": job.label, "status": "n/a", "note": note or "entry point not available yet",
+                "target_ms": job.target_ms}
+    return {"label": job.label, "status": "ok", "runs": len(sample.ms), "median_ms": _r(sample.median),
+            "max_ms": _r(max(sample.ms)), "target_ms": job.target_ms, "note": note}
+
+
+def check_targets(result: dict, city: dict | None) -> list[str]:
+    """Missed targets, as readable lines (province scale)."""
+    missed = []
+    for key, page in result["pages"].items():
+        if page["p95_ms"] is not None and page["p95_ms"] > page["target_p95_ms"]:
+            missed.append(f"{key}: p95 {page['p95_ms']} ms > {page['target_p95_ms']} ms")
+        if page["page_floor_ratio"] is not None and page["page_floor_ratio"] > RATIO_TARGET:
+            missed.append(f"{key}: page/floor {page['page_floor_ratio']} > {RATIO_TARGET}")
+        base = (city or {}).get("pages", {}).get(key)
+        if base:
+            if base["statements"] != page["statements"]:
+                missed.append(f"{key}: {page['statements']} statements vs {base['statements']} at city scale")
+            if base["median_ms"] and page["median_ms"] > GROWTH_TARGET * base["median_ms"]:
+                missed.append(f"{key}: {page['median_ms']} ms = "
+                              f"{page['median_ms'] / base['median_ms']:.2f}× city ({base['median_ms']} ms)")
+    for key, job in result["jobs"].items():
+        if job["status"] == "ok" and job["median_ms"] > job["target_ms"]:
+            missed.append(f"{key}: {job['median_ms']} ms > {job['target_ms']} ms")
+    return missed
+
+
+def results_path(directory: Path, scale: str, dialect: str) -> Path:
+    return Path(directory) / f"{scale}-{dialect}.json"
+
+
+def load(path: Path) -> dict | None:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write(result: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _fmt(value, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def markdown(result: dict, city: dict | None = None) -> str:
+    head = (f"### {result['scale']} scale on {result['db']} — {result['counts']['enterprises']:,} enterprises, "
+            f"{result['counts']['projects']:,} projects, {result['counts']['interactions']:,} interactions, "
+            f"{result['counts']['users']:,} users; {result['requests']} requests per page\n")
+    lines = [head, "| page | median ms | p95 ms | SQL / request | floor ms | page / floor | × city | status |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for key, page in result["pages"].items():
+        base = (city or {}).get("pages", {}).get(key)
+        growth = (f"{page['median_ms'] / base['median_ms']:.2f}" if base and base.get("median_ms") else "—")
+        lines.append(f"| {page['label']} | {_fmt(page['median_ms'])} | {_fmt(page['p95_ms'])} | "
+                     f"{_fmt(page['statements'])}{'*' if page['statements_varied'] else ''} | "
+                     f"{_fmt(page['floor_median_ms'])} | {_fmt(page['page_floor_ratio'])} | {growth} | "
+                     f"{','.join(map(str, page['status']))} |")
+    lines += ["", "| job | median ms | max ms | runs | target ms | note |", "|---|---:|---:|---:|---:|---|"]
+    for job in result["jobs"].values():
+        lines.append(f"| {job['label']} | {_fmt(job.get('median_ms'))} | {_fmt(job.get('max_ms'))} | "
+                     f"{_fmt(job.get('runs'))} | {job['target_ms']:,.0f} | {job.get('note') or job['status']} |")
+    if result.get("missed") is not None:
+        lines += ["", "Targets missed: " + ("none" if not result["missed"] else "")]
+        lines += [f"- {m}" for m in result["missed"]]
+    return "\n".join(lines)

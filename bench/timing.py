@@ -1,0 +1,116 @@
+"""Timing pages through the real WSGI app, with the SQL each request runs.
+
+A page is requested by a signed-in user through Flask's test client (the whole WSGI stack:
+session cookie, login gate, view, Jinja, Babel), first a few warm-up times, then N timed times.
+Every statement the engine sends is counted by a before_cursor_execute listener; the statements
+of the last request are kept, so the floor (bench/floor.py) can run exactly the same SQL.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+
+@dataclass
+class PageSpec:
+    key: str
+    label: str
+    url: str
+    user_id: int
+    target_ms: float = 100.0  # p95 target at province scale
+    note: str = ""
+
+
+@dataclass
+class Sample:
+    """Timings of one operation, in milliseconds."""
+    ms: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ms) if self.ms else float("nan")
+
+    @property
+    def p95(self) -> float:
+        """Nearest-rank 95th percentile (the slowest of 30 requests is not hidden by interpolation)."""
+        if not self.ms:
+            return float("nan")
+        ordered = sorted(self.ms)
+        return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+class StatementLog:
+    """Counts (and on request keeps) the statements an engine executes."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.count = 0
+        self.keep = False
+        self.kept: list[tuple[str, object, bool]] = []
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        if self.keep:
+            self.kept.append((statement, parameters, executemany))
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+@dataclass
+class PageResult:
+    spec: PageSpec
+    sample: Sample
+    statements: list[int]
+    statuses: list[int]
+    kept: list[tuple[str, object, bool]]
+    body_bytes: int
+
+
+def signed_in_client(app, user_id: int):
+    """A test client whose session says user_id is signed in (no password round trip)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+def time_page(app, log: StatementLog, spec: PageSpec, requests: int, warmup: int) -> PageResult:
+    client = signed_in_client(app, spec.user_id)
+    statuses = []
+    for _ in range(warmup):
+        statuses.append(client.get(spec.url).status_code)
+    sample, counts = Sample(), []
+    body = b""
+    for index in range(requests):
+        log.count = 0
+        log.keep = index == requests - 1
+        log.kept = [] if log.keep else log.kept
+        started = time.perf_counter()
+        response = client.get(spec.url)
+        body = response.get_data()
+        sample.ms.append((time.perf_counter() - started) * 1000)
+        counts.append(log.count)
+        statuses.append(response.status_code)
+    log.keep = False
+    return PageResult(spec, sample, counts, statuses, list(log.kept), len(body))
+
+
+def time_call(fn, runs: int, warmup: int = 0) -> Sample:
+    """Time a callable (a job) `runs` times after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    sample = Sample()
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        sample.ms.append((time.perf_counter() - started) * 1000)
+    return sample

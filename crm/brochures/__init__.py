@@ -1,0 +1,1 @@
+"""Brochures: one project's PDF (every signed-in role) and the catalog builder (admins, staff)."""

@@ -1,0 +1,42 @@
+"""The catalog builder form: which projects (sectors, stage, key, pool), which language, and the
+cover's title, year and preface.  Filters reuse the project list's values, so the service
+applies them with services/projects.project_filters.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from crm.services.pipeline import STAGE_LABELS
+from crm.services.projects import KEY_LEVELS, filter_options
+
+LANG_CHOICES = [("zh", "中文"), ("en", "English"), ("ru", "Русский")]
+ALL = ("", _l("全部"))
+
+
+class CatalogForm(FlaskForm):
+    sectors = SelectMultipleField(_l("行业领域"), coerce=int, description=_l("不选即全部产业。"))
+    stage = SelectField(_l("阶段"))
+    key = SelectField(_l("重点项目"), choices=[ALL, ("1", _l("仅重点项目"))] + list(KEY_LEVELS.items()))
+    pool = SelectField(_l("储备库"), default="1",
+                       choices=[("1", _l("仅在库项目")), ALL, ("0", _l("仅已出库项目"))])
+    lang = SelectField(_l("语言"), choices=LANG_CHOICES, default="zh",
+                       validators=[InputRequired(_l("请选择语言。"))])
+    title = StringField(_l("封面标题"), validators=[Length(max=60, message=_l("不能超过 60 个字符。"))],
+                        description=_l("留空则使用“招商项目册”或所选语言的对应标题。"))
+    year = IntegerField(_l("年份"), validators=[Optional(), NumberRange(2000, 2100, _l("年份应在 2000 到 2100 之间。"))])
+    preface = TextAreaField(_l("前言"), render_kw={"rows": 5},
+                            validators=[Length(max=3000, message=_l("不能超过 3000 个字符。"))],
+                            description=_l("留空则使用默认前言：中文版用系统设置的前言，英文版、俄文版用其译文。"))
+
+    def fill_choices(self) -> None:
+        self.sectors.choices = filter_options()["sectors"]
+        self.stage.choices = [ALL] + list(STAGE_LABELS.items())
+
+    def filters(self) -> dict:
+        """The chosen filters as the service stores them (empty choices left out)."""
+        chosen = {"sectors": list(self.sectors.data or []), "stage": self.stage.data, "key": self.key.data,
+                  "pool": self.pool.data}
+        return {k: v for k, v in chosen.items() if v}

@@ -1,0 +1,103 @@
+"""Enterprise and contact forms.  They check shape (lengths, choices); the rules — credit
+code check digit, duplicates — live in services/enterprises.py and come back as field errors.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from crm.extensions import db
+from crm.models import Sector, User
+from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
+from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
+
+NONE_CHOICE = ("", "—")
+
+
+def show_errors(form, err: ValidationError) -> None:
+    """Put a service's field errors on the form; a colliding record is linked (its name escaped)."""
+    for name, message in err.errors.items():
+        record = err.records.get(name)
+        if record is not None:
+            message = Markup('{} <a href="{}">{}</a>').format(
+                message, url_for("enterprises.detail", enterprise_id=record.id), record.name)
+        field = form._fields.get(name)
+        if field is None:
+            flash(message, "danger")
+        else:
+            field.errors = [*field.errors, message]
+
+
+def commit_or_show(form, save):
+    """Run a service call for a submitted form: commit its work and return its result, or roll
+    back, put its ValidationError on the form and return None."""
+    try:
+        result = save()
+    except ValidationError as err:
+        db.session.rollback()
+        show_errors(form, err)
+        return None
+    db.session.commit()
+    return result
+
+
+def optional_int(value):
+    """Select value → int, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # matches no choice, so the field reports "not a valid choice"
+
+
+def sector_choices() -> list:
+    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id)).all()
+    return [NONE_CHOICE] + [(s.id, s.name) for s in sectors]
+
+
+def owner_choices() -> list:
+    """经合中心 staff and admins: the people who own enterprise files."""
+    owners = db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.is_enabled)
+                                .order_by(User.display_name, User.id)).all()
+    return [NONE_CHOICE] + [(u.id, u.display_name) for u in owners]
+
+
+class EnterpriseForm(FlaskForm):
+    name = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=120)])
+    short_name = StringField(_l("简称"), validators=[Length(max=40)])
+    credit_code = StringField(_l("统一社会信用代码"), validators=[Length(max=30)],
+                              description=_l("18 位，校验码按 GB 32100-2015 检查；境外企业可不填。"))
+    country = StringField(_l("国家/地区"), default="中国", validators=[DataRequired(_l("请填写国家或地区。")),
+                                                                    Length(max=40)])
+    region = StringField(_l("省市"), validators=[Length(max=60)], description=_l("例如：广东省东莞市"))
+    sector_id = SelectField(_l("所属产业"), coerce=optional_int, validate_choice=True)
+    source_channel = SelectField(_l("来源渠道"), choices=[NONE_CHOICE] + [(c, c) for c in SOURCE_CHANNELS],
+                                 coerce=lambda v: v or None)
+    owner_id = SelectField(_l("负责人"), coerce=optional_int)
+    status = SelectField(_l("状态"), choices=list(STATUS_LABELS.items()), default="prospect")
+    role = SelectField(_l("企业类型"), choices=list(ROLE_LABELS.items()), default="target")
+    tags = SelectMultipleField(_l("标签"), choices=[(t, t) for t in ENTERPRISE_TAGS])
+    website = StringField(_l("网址"), validators=[Length(max=200)])
+    address = StringField(_l("地址"), validators=[Length(max=200)])
+    description = TextAreaField(_l("企业简介"), validators=[Length(max=5000)])
+
+    def load_choices(self) -> "EnterpriseForm":
+        self.sector_id.choices = sector_choices()
+        self.owner_id.choices = owner_choices()
+        return self
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名。")), Length(max=40)])
+    title = StringField(_l("职务"), validators=[Length(max=60)])
+    phone = StringField(_l("电话"), validators=[
+        Length(max=30), Regexp(r"^[0-9+\-() 转]*$", message=_l("电话只能包含数字、空格、+、- 和括号。"))])
+    email = StringField(_l("邮箱"), validators=[Optional(), Length(max=120), Email(_l("邮箱格式不正确。"))])
+    wechat = StringField(_l("微信"), validators=[Length(max=60)])
+    notes = TextAreaField(_l("备注"), validators=[Length(max=5000)])

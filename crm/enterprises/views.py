@@ -1,0 +1,150 @@
+"""Enterprise pages: the searchable list, the detail file (contacts, timeline, projects),
+create/edit, and contact persons.  Everyone signed in reads; admins and staff edit.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.enterprises.forms import (ContactForm, EnterpriseForm, commit_or_show, optional_int, owner_choices,
+                                   sector_choices)
+from crm.extensions import db
+from crm.models import Contact, Enterprise, Interaction, Project
+from crm.models.enterprise import ENTERPRISE_TAGS
+from crm.models.project import project_investors
+from crm.services import access, enterprises, paging, search
+from crm.services.clock import local_today
+from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
+from crm.services.interactions import KIND_LABELS
+from crm.web import get_or_404, roles_required
+
+bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+EDITORS = ("admin", "staff")
+TIMELINE_LIMIT = 100  # the newest contacts; older ones stay in the database and the audit trail
+FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status")
+
+
+def _filters() -> dict:
+    """The list's query-string filters; unusable values are ignored rather than refused."""
+    args = request.args
+    return {
+        "q": args.get("q", "").strip()[:100],
+        "sector_id": max(optional_int(args.get("sector")) or 0, 0) or None,
+        "region": args.get("region", "").strip()[:60] or None,
+        "tag": args.get("tag") if args.get("tag") in ENTERPRISE_TAGS else None,
+        "owner_id": max(optional_int(args.get("owner")) or 0, 0) or None,
+        "status": args.get("status") if args.get("status") in STATUS_LABELS else None,
+    }
+
+
+def _page_url(args: dict):
+    kept = {k: v for k, v in args.items() if k in FILTER_ARGS and v}
+    return lambda n: url_for("enterprises.index", **kept, page=n)
+
+
+@bp.route("/")
+def index():
+    query = search.enterprise_select(**_filters()).options(
+        joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows))
+    page = paging.paginate(query, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
+                           _page_url(request.args.to_dict()))
+    regions = db.session.scalars(sa.select(Enterprise.region).where(Enterprise.region.is_not(None))
+                                 .distinct().order_by(Enterprise.region).limit(300)).all()
+    return render_template(
+        "enterprises/index.html", page=page, args=request.args, regions=regions,
+        sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=ENTERPRISE_TAGS,
+        STATUS_LABELS=STATUS_LABELS, missing_code=enterprises.is_missing_credit_code,
+        can_edit=access.can_edit_enterprises(current_user))
+
+
+@bp.route("/<int:enterprise_id>")
+def detail(enterprise_id: int):
+    enterprise = get_or_404(Enterprise, enterprise_id, options=(
+        joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows),
+        selectinload(Enterprise.contacts)))
+    timeline = db.session.scalars(
+        sa.select(Interaction)
+        .options(joinedload(Interaction.project).selectinload(Project.departments),
+                 joinedload(Interaction.created_by))
+        .where(Interaction.enterprise_id == enterprise.id)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(TIMELINE_LIMIT)).all()
+    links = enterprises.linked_projects([enterprise.id])
+    projects = db.session.scalars(
+        sa.select(Project).options(joinedload(Project.lead_department))
+        .where(Project.id.in_(sa.select(links.c.project_id))).order_by(Project.name, Project.id)).all()
+    investor_of = set(db.session.scalars(sa.select(project_investors.c.project_id).where(
+        project_investors.c.enterprise_id == enterprise.id)))
+    return render_template(
+        "enterprises/detail.html", enterprise=enterprise, timeline=timeline, projects=projects,
+        investor_of=investor_of, today=local_today(), TIMELINE_LIMIT=TIMELINE_LIMIT,
+        STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS,
+        missing_code=enterprises.is_missing_credit_code, can_edit=access.can_edit_enterprises(current_user),
+        can_log=lambda project: access.can_log_interaction(current_user, project))
+
+
+def _save(form: EnterpriseForm, enterprise: Enterprise | None):
+    """Validate and save; the redirect on success, or None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    enterprise = commit_or_show(form, lambda: enterprises.save_enterprise(
+        current_user._get_current_object(), enterprise, form.data))
+    if enterprise is None:
+        return None
+    flash(_("企业“%(name)s”已保存。", name=enterprise.name), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def create():
+    form = EnterpriseForm().load_choices()
+    return _save(form, None) or render_template("enterprises/form.html", form=form, enterprise=None)
+
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(enterprise_id: int):
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    form = EnterpriseForm(obj=enterprise).load_choices()
+    return _save(form, enterprise) or render_template("enterprises/form.html", form=form, enterprise=enterprise)
+
+
+def _contact_form(enterprise: Enterprise, contact: Contact | None):
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit() and commit_or_show(form, lambda: enterprises.save_contact(
+            current_user._get_current_object(), enterprise, contact, form.data)):
+        flash(_("联系人已保存。"), "success")
+        return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/contact_form.html", form=form, enterprise=enterprise, contact=contact)
+
+
+def _contact_of(enterprise: Enterprise, contact_id: int) -> Contact:
+    return get_or_404(Contact, contact_id, visible=lambda user, c: c.enterprise_id == enterprise.id)
+
+
+@bp.route("/<int:enterprise_id>/contacts/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def contact_create(enterprise_id: int):
+    return _contact_form(get_or_404(Enterprise, enterprise_id), None)
+
+
+@bp.route("/<int:enterprise_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def contact_edit(enterprise_id: int, contact_id: int):
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    return _contact_form(enterprise, _contact_of(enterprise, contact_id))
+
+
+@bp.route("/<int:enterprise_id>/contacts/<int:contact_id>/delete", methods=["POST"])
+@roles_required(*EDITORS)
+def contact_delete(enterprise_id: int, contact_id: int):
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    contact = _contact_of(enterprise, contact_id)
+    enterprises.delete_contact(current_user._get_current_object(), contact)
+    db.session.commit()
+    flash(_("联系人已删除。"), "info")
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))

@@ -1,0 +1,190 @@
+"""Admin pages: the liaison rules editor (分管, tiers, cap, trigger stages), the list of projects
+without a liaison leader (未分配包联领导的项目), manual (re)assignment, and the weekly digest
+preview ("this week's digest as user X would receive it").  Rules live in services/liaison.py
+and services/digest.py.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from crm.extensions import db
+from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, SettingsForm, TierForm
+from crm.models import LiaisonTier, Project, Sector, User
+from crm.services import digest, liaison
+from crm.services.clock import utcnow
+from crm.web import get_or_404, roles_required
+
+bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")
+SEARCH_LIMIT = 20
+
+
+def _leaders() -> list[User]:
+    return db.session.scalars(sa.select(User).where(User.role == "leader")
+                              .order_by(User.leader_rank, User.id)).all()
+
+
+def _search(q: str) -> list[Project]:
+    if not q:
+        return []
+    return db.session.scalars(
+        sa.select(Project).options(joinedload(Project.liaison_leader))
+        .where(Project.name.contains(q, autoescape=True)).order_by(Project.id).limit(SEARCH_LIMIT)).all()
+
+
+def _index(settings_form=None, tier_form=None, status=200):
+    cfg = liaison.current_config()
+    settings_form = settings_form or SettingsForm(formdata=None, cap=cfg.cap,
+                                                  trigger_stages=list(cfg.trigger_stages or []))
+    q = (request.args.get("q") or "").strip()[:80]
+    return render_template(
+        "liaison_admin/index.html", settings_form=settings_form, tier_form=tier_form or TierForm(formdata=None),
+        plain_form=RunForm(formdata=None), leaders=_leaders(), loads=liaison.leader_loads(), cap=cfg.cap,
+        tiers=db.session.scalars(sa.select(LiaisonTier).order_by(LiaisonTier.min_investment)).all(),
+        sectors=db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id)).all(),
+        in_charge=liaison.sector_leader_ids(), flags=liaison.unassigned_flags(), reasons=liaison.FLAG_REASONS,
+        q=q, found=_search(q)), status
+
+
+@bp.route("/liaison")
+@roles_required("admin")
+def index():
+    return _index()
+
+
+@bp.route("/liaison/settings", methods=["POST"])
+@roles_required("admin")
+def save_settings():
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _index(settings_form=form, status=400)
+    cfg = liaison.config()
+    cfg.cap = form.cap.data
+    cfg.trigger_stages = list(form.trigger_stages.data or [])
+    db.session.commit()
+    flash(_("包联设置已保存。"), "success")
+    return redirect(url_for("liaison_admin.index"))
+
+
+@bp.route("/liaison/tiers", methods=["POST"])
+@roles_required("admin")
+def add_tier():
+    form = TierForm()
+    if form.validate_on_submit():
+        taken = db.session.scalar(sa.select(LiaisonTier.id).where(LiaisonTier.min_investment == form.min_investment.data))
+        if taken:
+            form.min_investment.errors.append(_("已有相同投资额的档位。"))
+        else:
+            db.session.add(LiaisonTier(min_investment=form.min_investment.data, leader_rank=form.leader_rank.data))
+            db.session.commit()
+            flash(_("投资档位已添加。"), "success")
+            return redirect(url_for("liaison_admin.index"))
+    return _index(tier_form=form, status=400)
+
+
+@bp.route("/liaison/tiers/<int:tier_id>/delete", methods=["POST"])
+@roles_required("admin")
+def delete_tier(tier_id: int):
+    tier = get_or_404(LiaisonTier, tier_id)
+    if RunForm().validate_on_submit():
+        db.session.delete(tier)
+        db.session.commit()
+        flash(_("投资档位已删除。"), "success")
+    return redirect(url_for("liaison_admin.index"))
+
+
+@bp.route("/liaison/sectors", methods=["POST"])
+@roles_required("admin")
+def save_sectors():
+    if not SectorLeadersForm().validate_on_submit():
+        abort(400)
+    sector_ids = set(db.session.scalars(sa.select(Sector.id)))
+    wanted = {}
+    for sector_id in sector_ids:
+        try:
+            wanted[sector_id] = {int(v) for v in request.form.getlist(f"sector-{sector_id}")}
+        except ValueError:
+            abort(400)
+    try:
+        changed = liaison.set_sector_leaders(wanted, current_user)
+    except liaison.LiaisonError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("liaison_admin.index"))
+    db.session.commit()
+    flash(_("分管领导已保存（%(n)s 个产业有变化）。", n=changed), "success")
+    return redirect(url_for("liaison_admin.index"))
+
+
+@bp.route("/liaison/run", methods=["POST"])
+@roles_required("admin")
+def run():
+    if RunForm().validate_on_submit():
+        counts = liaison.run_all(utcnow())
+        db.session.commit()
+        flash(_("已按规则检查全部项目：新分配 %(a)s 个，无法分配 %(u)s 个。",
+                a=counts["assigned"], u=counts["unassigned"]), "success")
+    return redirect(url_for("liaison_admin.index"))
+
+
+@bp.route("/liaison/projects/<int:project_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def assign(project_id: int):
+    project = get_or_404(Project, project_id, options=[joinedload(Project.liaison_leader), joinedload(Project.sector)])
+    leaders = [l for l in _leaders() if l.is_enabled]
+    form = AssignForm(leader_id=project.liaison_leader_id or 0)
+    form.leader_id.choices = [(0, "—")] + [(l.id, f"{l.display_name}（{l.title or ''}）") for l in leaders]
+    if form.validate_on_submit():
+        leader = db.session.get(User, form.leader_id.data)
+        try:
+            liaison.assign_by_hand(project, leader, reason=form.reason.data)
+        except liaison.LiaisonError as error:
+            form.leader_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.name, leader=leader.display_name),
+                  "success")
+            return redirect(url_for("liaison_admin.index"))
+    rules = liaison.load_rules()
+    return render_template("liaison_admin/assign.html", project=project, form=form, loads=liaison.leader_loads(),
+                           eligible=liaison.eligible_leaders(project, rules), cap=rules.cap,
+                           needs=liaison.needs_liaison(project, rules)), 400 if form.errors else 200
+
+
+# --- weekly digest preview ---------------------------------------------------------------------
+
+def _recipient(user_id) -> User:
+    return get_or_404(User, user_id, visible=lambda viewer, u: u.role in digest.RECIPIENT_ROLES)
+
+
+@bp.route("/digest/preview")
+@roles_required("admin")
+def digest_preview():
+    users = digest.recipients()
+    chosen = _recipient(request.args["user_id"]) if request.args.get("user_id") else None
+    message = digest.render(chosen, utcnow()) if chosen is not None else None
+    return render_template("liaison_admin/digest_preview.html", users=users, chosen=chosen, message=message,
+                           text=message.get_body(("plain",)).get_content() if message else None,
+                           status=digest.week_status(utcnow()))
+
+
+@bp.route("/digest/preview/<int:user_id>/email.html")
+@roles_required("admin")
+def digest_preview_html(user_id: int):
+    user = _recipient(user_id)
+    data = digest.build_digest(user, utcnow())
+    html = render_template("digest/email.html", **digest.template_context(
+        data, url_for("liaison_admin.digest_chart", user_id=user.id)))
+    # The preview is framed by our own page only; no scripts are ever needed in it.
+    return Response(html, headers={"Content-Security-Policy": "default-src 'none'; img-src 'self'; "
+                                   "style-src 'unsafe-inline'; frame-ancestors 'self'"})
+
+
+@bp.route("/digest/preview/<int:user_id>/chart.png")
+@roles_required("admin")
+def digest_chart(user_id: int):
+    user = _recipient(user_id)
+    return Response(digest.chart_png(digest.build_digest(user, utcnow())), mimetype="image/png")

@@ -1,0 +1,32 @@
+"""Weekly digest deliveries (周报): one row per (recipient, ISO week), the idempotency key.
+
+Life of a row: claimed (INSERTed with the rendered message; the unique key decides who owns
+it) → sending (set, and committed, right before SMTP) → sent.  See services/digest.py for why
+a 'sending' row is never sent again.
+"""
+from __future__ import annotations
+
+from crm.extensions import db
+from crm.models.base import utcnow
+
+DELIVERY_STATUSES = ("claimed", "sending", "sent", "failed")
+
+
+class DigestDelivery(db.Model):
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "iso_week"),
+        db.Index("ix_digest_deliveries_week_status", "iso_week", "status"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    iso_week = db.Column(db.String(8), nullable=False)  # '2026-W48'
+    status = db.Column(db.String(10), nullable=False, default="claimed")
+    claimed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    sending_at = db.Column(db.DateTime)
+    sent_at = db.Column(db.DateTime)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    error = db.Column(db.Text)
+    # The message as rendered at claim time (RFC 5322 bytes), so a retry sends the same email.
+    message = db.Column(db.LargeBinary)
+    user = db.relationship("User")

@@ -1,0 +1,1 @@
+"""The pipeline board: one column per stage."""

@@ -1,0 +1,29 @@
+"""The pipeline board (项目看板): a column per stage with its count and total investment.
+
+Counts and totals come from one GROUP BY; each column shows only its most recently moved
+cards (one ranked query), so the page runs the same statements at 10 or 10,000 projects.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from crm.models.project import MAIN_STAGES, SIDE_STAGES
+from crm.services import projects as svc
+from crm.services.clock import local_today
+
+bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
+
+CARDS_PER_STAGE = 50
+
+
+@bp.route("/")
+def board():
+    conditions = svc.project_filters(request.args)
+    totals = svc.stage_totals(conditions)
+    cards = svc.board_cards(conditions, CARDS_PER_STAGE)
+    columns = [{"stage": stage, "count": totals[stage][0], "total": totals[stage][1], "cards": cards[stage]}
+               for stage in MAIN_STAGES + SIDE_STAGES]
+    return render_template(
+        "pipeline/board.html", main=columns[:len(MAIN_STAGES)], side=columns[len(MAIN_STAGES):],
+        filters=svc.filter_args(request.args), options=svc.filter_options(), today=local_today(),
+        days_since=svc.days_since, per_stage=CARDS_PER_STAGE)

@@ -1,0 +1,1 @@
+"""Projects: list, detail, create/edit and stage moves."""

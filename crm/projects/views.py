@@ -1,0 +1,122 @@
+"""Project pages: the filtered list, the project page (facts, stage timeline, interactions,
+audit history, stage-move form), create and edit.  Rules live in services/projects.py and
+services/pipeline.py; these views parse, call, commit and render.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from crm.extensions import db
+from crm.models import Project
+from crm.projects.forms import ProjectForm, StageForm
+from crm.services import access, audit
+from crm.services import projects as svc
+from crm.services.clock import local_today
+from crm.services.paging import paginate
+from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
+from crm.web import get_or_404, roles_required
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+EDITOR_ROLES = ("admin", "staff", "officer")  # officers: their department's projects only (record rule)
+
+
+@bp.route("/")
+def index():
+    filters = svc.filter_args(request.args)
+    page = paginate(svc.list_query(svc.project_filters(request.args)), request.args.get("page"),
+                    current_app.extensions["settings"].PAGE_SIZE,
+                    url=lambda n: url_for("projects.index", page=n, **filters))
+    return render_template("projects/index.html", page=page, filters=filters, options=svc.filter_options(),
+                           today=local_today(), days_since=svc.days_since,
+                           can_create=access.can_create_project(current_user))
+
+
+@bp.route("/<int:project_id>")
+def detail(project_id: int):
+    project = get_or_404(Project, project_id, options=svc.detail_options())
+    form = StageForm(formdata=None, occurred_on=local_today())
+    return _render_detail(project, form)
+
+
+@bp.route("/<int:project_id>/stage", methods=["POST"])
+@roles_required(*EDITOR_ROLES)
+def move_stage(project_id: int):
+    project = get_or_404(Project, project_id, visible=access.can_edit_project, options=svc.detail_options())
+    form = StageForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            event = svc.record_stage_move(current_user, project, form.data)
+        except svc.ValidationError as error:
+            _put_errors(form, error.errors)
+        except svc.StageError as error:
+            refusal = str(error)
+        else:
+            db.session.commit()
+            flash(_("已记录阶段变更：%(old)s → %(new)s。", old=STAGE_LABELS[event.from_stage],
+                    new=STAGE_LABELS[event.to_stage]), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return _render_detail(project, form, refusal=refusal)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def create():
+    return _edit(ProjectForm(), None)
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITOR_ROLES)
+def edit(project_id: int):
+    project = get_or_404(Project, project_id, visible=access.can_edit_project,
+                         options=(selectinload(Project.investors), selectinload(Project.departments)))
+    form = ProjectForm(obj=project, investor_ids=[str(e.id) for e in project.investors],
+                       department_ids=[str(d.id) for d in project.departments])
+    return _edit(form, project)
+
+
+def _edit(form: ProjectForm, project: Project | None):
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            saved = svc.save_project(current_user, project, form.data)
+        except svc.ValidationError as error:
+            _put_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("项目已保存。"), "success")
+            return redirect(url_for("projects.detail", project_id=saved.id))
+    return render_template("projects/form.html", form=form, project=project)
+
+
+def _put_errors(form, errors: dict) -> None:
+    """Show the service's refusals beside the fields they concern."""
+    for key, message in errors.items():
+        field = form._fields.get(key)
+        (field.errors if field is not None else form.form_errors).append(message)
+
+
+def _stage_choices(project: Project) -> list:
+    """Allowed targets, each marked with the evidence its move asks for (read by stage_form.js)."""
+    choices = [("", _("— 请选择 —"))]
+    for stage in allowed_targets(project, current_user):
+        kind = classify(project, stage)
+        marks = {"data-amount": "1" if stage == "signed" and kind != "resume" else "0",
+                 "data-reason": "1" if kind in ("side", "override") else "0"}
+        choices.append((stage, STAGE_LABELS[stage], marks))
+    return choices
+
+
+def _render_detail(project: Project, form: StageForm, refusal: str | None = None):
+    form.to_stage.choices = _stage_choices(project)
+    return render_template(
+        "projects/detail.html", project=project, form=form, refusal=refusal,
+        can_edit=access.can_edit_project(current_user, project),
+        interactions=svc.project_interactions(project.id),
+        history=svc.describe_changes(audit.history("Project", project.id)),
+        today=local_today(), days_since=svc.days_since, labels=svc.FIELD_LABELS,
+        key_levels=svc.KEY_LEVELS, priorities=svc.PRIORITIES)

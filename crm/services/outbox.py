@@ -1,0 +1,112 @@
+"""The outbox: jobs are written as rows in the caller's transaction, then relayed to RQ.
+
+A Redis outage therefore loses nothing: requests commit their rows, and the relay (run
+right after each commit, and every few seconds by the cron process) delivers them once
+Redis is back.  The RQ job id is "outbox-<row id>", and the job marks the row done in the
+transaction of its own work, so a row relayed twice still runs once.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import redis
+import sqlalchemy as sa
+from rq import Queue, Retry
+from rq.job import Job
+
+from crm.extensions import db
+from crm.models import OutboxMessage
+from crm.services.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("default", "mail")
+# Every job runs with an explicit timeout (seconds); mail sends retry with back-off.
+TIMEOUTS = {"mail.": 60, "digest.weekly": 600, "brochure.catalog": 900}
+DEFAULT_TIMEOUT = 300
+MAIL_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
+
+
+def enqueue(job: str, **payload) -> OutboxMessage:
+    """Queue `job` with `payload` (ids and plain values) when the current transaction commits."""
+    row = OutboxMessage(job=job, payload=payload)
+    db.session.add(row)
+    db.session.info.setdefault("outbox_new", True)
+    return row
+
+
+def job_id(row_id: int) -> str:
+    return f"outbox-{row_id}"
+
+
+def timeout_for(job: str) -> int:
+    for prefix, seconds in TIMEOUTS.items():
+        if job.startswith(prefix):
+            return seconds
+    return DEFAULT_TIMEOUT
+
+
+def queue_for(job: str) -> str:
+    return "mail" if job.startswith("mail.") or job == "digest.send_one" else "default"
+
+
+def _push(conn: redis.Redis, row) -> None:
+    jid = job_id(row.id)
+    if Job.exists(jid, connection=conn):
+        return  # relayed before (the mark below was lost): never push twice
+    mail = queue_for(row.job) == "mail"
+    Queue(queue_for(row.job), connection=conn).enqueue(
+        "workers.jobs.run_outbox", row.id, job_id=jid, job_timeout=timeout_for(row.job),
+        retry=MAIL_RETRY if mail else None, result_ttl=86400, failure_ttl=7 * 86400,
+        description=f"{row.job} {row.payload}")
+
+
+def _claim(row_id: int, from_status: str, to_status: str) -> bool:
+    """Atomically move a row between states; False when someone else got there first."""
+    result = db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.status == from_status,
+                                       OutboxMessage.done_at.is_(None))
+        .values(status=to_status, enqueued_at=utcnow()))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def relay(conn: redis.Redis, limit: int = 500, stale_after: timedelta = timedelta(minutes=10)) -> int:
+    """Push pending rows to RQ; return how many went.  Redis down: 0, and the rows wait.
+
+    A row is claimed (pending → enqueued) before it is pushed, so two relays never push the
+    same row; a row claimed by a relay that then died is pushed again after `stale_after`
+    unless RQ already holds its job.
+    """
+    stale = utcnow() - stale_after
+    rows = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.job, OutboxMessage.status, OutboxMessage.payload)
+        .where(sa.or_(OutboxMessage.status == "pending",
+                      sa.and_(OutboxMessage.status == "enqueued", OutboxMessage.done_at.is_(None),
+                              OutboxMessage.enqueued_at < stale)))
+        .order_by(OutboxMessage.id).limit(limit)).all()
+    db.session.commit()
+    sent = 0
+    for row in rows:
+        if not _claim(row.id, row.status, "enqueued"):
+            continue
+        try:
+            _push(conn, row)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+            _claim(row.id, "enqueued", "pending")
+            log.warning("outbox relay stopped, Redis unreachable: %s", exc)
+            break
+        sent += 1
+    return sent
+
+
+def claim_pending(limit: int = 1000) -> list[int]:
+    """Take pending rows for running in this process (jobs CLI without workers)."""
+    ids = db.session.scalars(sa.select(OutboxMessage.id).where(OutboxMessage.status == "pending")
+                             .order_by(OutboxMessage.id).limit(limit)).all()
+    return [i for i in ids if _claim(i, "pending", "inline")]
+
+
+def pending_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "pending"))

@@ -1,0 +1,151 @@
+"""The quarterly review of the rolling reserve pool (滚动储备库, DESIGN §3).
+
+A review compares the pool as the previous review left it (P: its "in" and "kept" rows; empty
+before the first review) with the projects now, and records one batch:
+
+- 出库 out:  projects in P or flagged in_pool that reached 投产 (operating) or 终止 (dropped);
+             and projects of P whose in_pool flag was cleared by hand since.  in_pool := False.
+- 入库 in:   projects not in P, not leaving, that are flagged in_pool (added or created since
+             the last review), or that are new 谋划 candidates: in_pool False, stage planned,
+             created after the previous review was run.  in_pool := True.
+- 保留 kept: projects of P still flagged in_pool and not leaving.
+
+The pool as it stood at review R is then exactly R's "in" + "kept" rows (project_ids_as_of).
+Paused projects stay in the pool: only operating and dropped leave.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import PoolReview, PoolReviewItem, Project, User
+from crm.services import audit
+
+LEAVING_STAGES = ("operating", "dropped")
+QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
+
+
+class PoolError(ValueError):
+    """A review the rules refuse; the message is shown as a form error."""
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def last_review() -> PoolReview | None:
+    return db.session.scalars(
+        sa.select(PoolReview).order_by(PoolReview.reviewed_on.desc(), PoolReview.id.desc()).limit(1)).first()
+
+
+def project_ids_as_of(review_id: int):
+    """A select of the ids of the projects in the pool as it stood after review `review_id`.
+
+    Use it as a filter: `Project.id.in_(pool.project_ids_as_of(review_id))`.
+    """
+    return sa.select(PoolReviewItem.project_id).where(
+        PoolReviewItem.review_id == review_id, PoolReviewItem.action.in_(("in", "kept")))
+
+
+@dataclass
+class ReviewPlan:
+    previous: PoolReview | None
+    incoming: list[Project] = field(default_factory=list)
+    outgoing: list[Project] = field(default_factory=list)
+    kept: list[Project] = field(default_factory=list)
+
+    def actions(self):
+        for action, projects in (("in", self.incoming), ("out", self.outgoing), ("kept", self.kept)):
+            for project in projects:
+                yield action, project
+
+
+def plan_review() -> ReviewPlan:
+    """What a review run now would record (the preview), without changing anything."""
+    previous = last_review()
+    pool = set(db.session.scalars(project_ids_as_of(previous.id))) if previous else set()
+    candidates = [Project.in_pool.is_(True), sa.and_(Project.in_pool.is_(False), Project.stage == "planned",
+                                                     *([Project.created_at > previous.created_at] if previous else []))]
+    if pool:
+        candidates.append(Project.id.in_(project_ids_as_of(previous.id)))
+    projects = db.session.scalars(
+        sa.select(Project).options(joinedload(Project.sector), joinedload(Project.lead_department))
+        .where(sa.or_(*candidates)).order_by(Project.id)).all()
+    plan = ReviewPlan(previous)
+    for project in projects:
+        was_in = project.id in pool
+        if project.stage in LEAVING_STAGES or (was_in and not project.in_pool):
+            plan.outgoing.append(project)
+        elif was_in:
+            plan.kept.append(project)
+        else:
+            plan.incoming.append(project)
+    return plan
+
+
+def _check(quarter: str, reviewed_on: date, previous: PoolReview | None, today: date) -> str:
+    quarter = (quarter or "").strip().upper()
+    if not QUARTER_RE.match(quarter):
+        raise PoolError(_l("季度格式应为 YYYY-Qn，例如 2026-Q4。"))
+    if reviewed_on is None or reviewed_on > today:
+        raise PoolError(_l("评审日期不能晚于今天（%(today)s）。", today=today.isoformat()))
+    if db.session.scalar(sa.select(PoolReview.id).where(PoolReview.quarter == quarter)):
+        raise PoolError(_l("%(quarter)s 已经评审过，每个季度只评审一次。", quarter=quarter))
+    if previous is not None:
+        if quarter < previous.quarter:
+            raise PoolError(_l("季度不能早于上一次评审（%(q)s）。", q=previous.quarter))
+        if reviewed_on < previous.reviewed_on:
+            raise PoolError(_l("评审日期不能早于上一次评审（%(d)s）。", d=previous.reviewed_on.isoformat()))
+    return quarter
+
+
+def run_review(*, quarter: str, reviewed_on: date, note: str | None, actor: User, today: date) -> PoolReview:
+    """Record a review batch and roll the pool (in_pool flags); raises PoolError and changes nothing."""
+    if actor.role != "admin":
+        raise PoolError(_l("只有管理员可以进行储备库评审。"))
+    plan = plan_review()
+    quarter = _check(quarter, reviewed_on, plan.previous, today)
+    review = PoolReview(quarter=quarter, reviewed_on=reviewed_on, reviewed_by_id=actor.id,
+                        note=(note or "").strip() or None)
+    with audit.acting_as(actor, note=str(_l("储备库评审 %(q)s", q=quarter))):
+        db.session.add(review)
+        for action, project in plan.actions():
+            review.items.append(PoolReviewItem(project_id=project.id, action=action,
+                                               stage_at_review=project.stage))
+            if action != "kept":
+                project.in_pool = action == "in"
+        db.session.flush()
+    return review
+
+
+def reviews(limit: int = 200) -> list[tuple[PoolReview, dict]]:
+    """Reviews newest first, each with its counts per action (two statements)."""
+    rows = db.session.scalars(sa.select(PoolReview).options(joinedload(PoolReview.reviewed_by))
+                              .order_by(PoolReview.reviewed_on.desc(), PoolReview.id.desc()).limit(limit)).all()
+    counts = db.session.execute(
+        sa.select(PoolReviewItem.review_id, PoolReviewItem.action, sa.func.count())
+        .where(PoolReviewItem.review_id.in_([r.id for r in rows]))
+        .group_by(PoolReviewItem.review_id, PoolReviewItem.action)).all()
+    by_review: dict[int, dict] = {r.id: {"in": 0, "out": 0, "kept": 0} for r in rows}
+    for review_id, action, count in counts:
+        by_review[review_id][action] = count
+    return [(r, by_review[r.id]) for r in rows]
+
+
+def review_items(review: PoolReview) -> dict[str, list[PoolReviewItem]]:
+    """A review's rows by action, with the projects' sector and lead department loaded."""
+    items = db.session.scalars(
+        sa.select(PoolReviewItem).where(PoolReviewItem.review_id == review.id)
+        .options(selectinload(PoolReviewItem.project).joinedload(Project.sector),
+                 selectinload(PoolReviewItem.project).joinedload(Project.lead_department))
+        .order_by(PoolReviewItem.project_id)).all()
+    grouped: dict[str, list] = {"in": [], "out": [], "kept": []}
+    for item in items:
+        grouped[item.action].append(item)
+    return grouped

@@ -1,0 +1,397 @@
+"""Project rules: saving a project (validation), the shared list filters, and the eager-loading
+selects behind the project list, the project page and the pipeline board.
+
+The stage is not a field here: it changes only through services/pipeline.move_stage, so every
+change of stage has its dated evidence.  save_project() flushes; the view commits.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Mapping
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, Project, Sector, StageEvent, TaskForce,
+                        User)
+from crm.models.project import STAGES, project_departments
+from crm.models.liaison import Instruction
+from crm.models.pool import PoolReview
+from crm.services import access, pool, signals
+from crm.services.clock import local_today
+from crm.services.enterprises import ValidationError, check_lengths, clean_text
+from crm.services.money import to_decimal
+from crm.services.pipeline import STAGE_LABELS, StageError, move_stage
+
+KEY_LEVELS = {"province": _l("省级重点"), "city": _l("市级重点")}
+PRIORITIES = {1: _l("高"), 2: _l("中"), 3: _l("低")}
+CENT = Decimal("0.01")
+TEXT_MAX = 5000  # Text columns: long enough for any 建设主要内容 in the plan, short of abuse
+INT_MAX = 2_000_000_000  # fits a 32-bit INTEGER column on PostgreSQL
+
+# Labels of every field a person can see change: the form and the readable audit history use them.
+FIELD_LABELS = {
+    "name": _l("项目名称"), "name_en": _l("项目名称（英文）"), "name_ru": _l("项目名称（俄文）"),
+    "description": _l("建设主要内容"), "description_en": _l("建设主要内容（英文）"),
+    "description_ru": _l("建设主要内容（俄文）"),
+    "site": _l("拟建地点"), "site_en": _l("拟建地点（英文）"), "site_ru": _l("拟建地点（俄文）"),
+    "sector_id": _l("行业领域"), "park_id": _l("园区"), "investor_ids": _l("投资主体"), "investors": _l("投资主体"),
+    "total_investment": _l("总投资（万元）"), "fixed_investment": _l("固定资产投资（万元）"),
+    "funding_sources": _l("资金来源"), "capacity": _l("建设规模/产能"), "land_mu": _l("用地（亩）"),
+    "land_m2": _l("用地（平方米）"), "land_text": _l("用地说明"), "jobs": _l("带动就业（人）"),
+    "lead_department_id": _l("牵头部门"), "department_ids": _l("责任部门"), "departments": _l("责任部门"),
+    "task_force_id": _l("专班"), "owner_id": _l("负责人（经合中心）"), "liaison_leader_id": _l("包联领导"),
+    "is_key": _l("重点项目"), "key_level": _l("重点级别"), "in_pool": _l("在储备库"), "priority": _l("优先级"),
+    "notes": _l("备注"), "stage": _l("阶段"), "stage_on": _l("进入当前阶段日期"),
+    "contacted_on": _l("首次洽谈日期"), "signed_on": _l("签约日期"), "signed_amount": _l("签约金额（万元）"),
+    "started_on": _l("开工日期"), "operating_on": _l("投产日期"), "column_no": _l("专栏"),
+    "column_seq": _l("专栏序号"), "last_interaction_at": _l("最近对接时间"),
+}
+
+TEXT_FIELDS = ("name", "name_en", "name_ru", "description", "description_en", "description_ru", "site", "site_en",
+               "site_ru", "funding_sources", "capacity", "land_text", "notes")
+DECIMAL_FIELDS = ("total_investment", "fixed_investment", "land_mu", "land_m2")
+REFERENCES = {"sector_id": Sector, "park_id": Park, "lead_department_id": Department, "task_force_id": TaskForce,
+              "owner_id": User}
+COLLECTIONS = {"investor_ids": ("investors", Enterprise), "department_ids": ("departments", Department)}
+SCALAR_FIELDS = TEXT_FIELDS + DECIMAL_FIELDS + tuple(REFERENCES) + ("jobs", "is_key", "key_level", "in_pool",
+                                                                      "priority")
+
+
+# ---------------------------------------------------------------------------------------
+# Saving
+
+def parse_amount(value, column_type=Project.__table__.columns["total_investment"].type) -> Decimal | None:
+    """A non-negative number with at most two decimals that fits `column_type`, or ValueError
+    with the message to show.  Empty means None."""
+    if not isinstance(value, Decimal):
+        value = str(value if value is not None else "").strip().replace(",", "")  # 1,000 as typed
+    if value == "":
+        return None
+    number = to_decimal(value)
+    if number is None or not number.is_finite():
+        raise ValueError(_("请输入数字。"))
+    if number < 0:
+        raise ValueError(_("不能为负数。"))
+    if number.normalize().as_tuple().exponent < -column_type.scale:  # 1.50 is fine, 1.505 is not
+        raise ValueError(_("最多保留两位小数。"))
+    if number >= Decimal(10) ** (column_type.precision - column_type.scale):
+        raise ValueError(_("数值过大。"))
+    return number
+
+
+def _decimal(key: str, value, errors: dict):
+    try:
+        return parse_amount(value, Project.__table__.columns[key].type)
+    except ValueError as error:
+        errors[key] = str(error)
+        return None
+
+
+def _integer(key: str, value, errors: dict, low: int, high: int):
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors[key] = _("请输入整数。")
+        return None
+    if not low <= number <= high:
+        errors[key] = _("应在 %(low)s 到 %(high)s 之间。", low=low, high=high)
+    return number
+
+
+def _ids(values) -> list[int] | None:
+    """Integer ids from a list of form values; None when any is not an integer."""
+    try:
+        return list(dict.fromkeys(int(v) for v in values or () if v not in (None, "")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean(data: Mapping, errors: dict) -> dict:
+    clean = {key: clean_text(data.get(key)) for key in TEXT_FIELDS}
+    clean.update({key: _decimal(key, data.get(key), errors) for key in DECIMAL_FIELDS})
+    clean["jobs"] = _integer("jobs", data.get("jobs"), errors, 0, INT_MAX)
+    clean["priority"] = _integer("priority", data.get("priority"), errors, 1, 3) or 2
+    clean["is_key"] = bool(data.get("is_key"))
+    clean["key_level"] = clean_text(data.get("key_level")) if clean["is_key"] else None
+    clean["in_pool"] = bool(data.get("in_pool", True))
+    for key in REFERENCES:  # one id, read like a list of one: junk becomes an unknown choice
+        ids = _ids([data.get(key)])
+        clean[key] = ids[0] if ids else None
+        if ids is None:
+            errors[key] = _("所选项不存在，请重新选择。")
+    for key in COLLECTIONS:
+        clean[key] = _ids(data.get(key))
+    return clean
+
+
+def _check_references(clean: dict, errors: dict) -> dict:
+    """Load referenced records; ids that match nothing are errors.  Returns collection records."""
+    for key, model in REFERENCES.items():
+        if clean[key] is not None and key not in errors and db.session.get(model, clean[key]) is None:
+            errors[key] = _("所选项不存在，请重新选择。")
+    owner = db.session.get(User, clean["owner_id"]) if clean["owner_id"] and "owner_id" not in errors else None
+    if owner is not None and owner.role not in ("staff", "admin"):
+        errors["owner_id"] = _("负责人须为经合中心工作人员。")
+    records = {}
+    for key, (_rel, model) in COLLECTIONS.items():
+        ids = clean[key]
+        found = db.session.scalars(sa.select(model).where(model.id.in_(ids)).order_by(model.id)).all() if ids else []
+        if ids is None or len(found) != len(ids):
+            errors[key] = _("所选项不存在，请重新选择。")
+        records[key] = found
+    return records
+
+
+def _validate(clean: dict, errors: dict) -> None:
+    if not clean["name"]:
+        errors["name"] = _("请填写项目名称。")
+    if not clean["sector_id"] and "sector_id" not in errors:
+        errors["sector_id"] = _("请选择行业领域。")
+    if clean["key_level"] and clean["key_level"] not in KEY_LEVELS:
+        errors["key_level"] = _("重点级别无效。")
+    total, fixed = clean["total_investment"], clean["fixed_investment"]
+    if total is not None and fixed is not None and not {"total_investment", "fixed_investment"} & errors.keys() \
+            and fixed > total:
+        errors["fixed_investment"] = _("固定资产投资不能大于总投资。")
+    check_lengths(Project, clean, errors)
+    for key in TEXT_FIELDS:
+        if clean[key] and len(clean[key]) > TEXT_MAX and key not in errors:
+            errors[key] = _("不能超过 %(n)s 个字符。", n=TEXT_MAX)
+
+
+def save_project(actor: User, project: Project | None, data: Mapping) -> Project:
+    """Create (project=None) or update a project from form-like data; flushes, never commits.
+
+    data: the keys of SCALAR_FIELDS, plus "investor_ids" and "department_ids" (lists of ids).
+    Values may be strings (imports) or typed (forms).  Raises ValidationError (nothing is
+    changed) or access.Denied.  New projects start in the pool at 谋划 (planned).
+    """
+    if project is None:
+        access.require(access.can_create_project(actor))
+    else:
+        access.require(access.can_edit_project(actor, project))
+    errors: dict[str, str] = {}
+    clean = _clean(data, errors)
+    records = _check_references(clean, errors)
+    _validate(clean, errors)
+    if errors:
+        raise ValidationError(errors)
+    created = project is None
+    if created:
+        project = Project(stage="planned", stage_on=local_today())
+        db.session.add(project)
+    changes = {key: [getattr(project, key), clean[key]] for key in SCALAR_FIELDS
+               if created or getattr(project, key) != clean[key]}
+    for key in SCALAR_FIELDS:
+        setattr(project, key, clean[key])
+    for key, (rel, _model) in COLLECTIONS.items():
+        if created or [o.id for o in getattr(project, rel)] != [o.id for o in records[key]]:
+            changes[rel] = [[o.id for o in getattr(project, rel)], [o.id for o in records[key]]]
+            setattr(project, rel, records[key])
+    db.session.flush()
+    signals.project_saved.send(project, changes=changes, created=created)
+    return project
+
+
+def record_stage_move(actor: User, project: Project, data: Mapping) -> StageEvent:
+    """Apply the stage-move form (to_stage, occurred_on, contract_amount, evidence, reason)
+    through pipeline.move_stage.  Raises ValidationError (unusable amount), StageError (a
+    stage rule refused) or access.Denied, and then nothing has changed."""
+    to_stage = data.get("to_stage") or ""
+    if not to_stage:
+        raise StageError(_("请选择目标阶段。"))
+    amount = None
+    if to_stage == "signed":
+        try:
+            amount = parse_amount(data.get("contract_amount"), StageEvent.__table__.columns["contract_amount"].type)
+        except ValueError as error:
+            raise ValidationError({"contract_amount": str(error)}) from None
+    return move_stage(project, to_stage, actor=actor, occurred_on=data.get("occurred_on"), contract_amount=amount,
+                      evidence=data.get("evidence"), reason=data.get("reason"))
+
+
+# ---------------------------------------------------------------------------------------
+# Filters shared by the project list, the pipeline board and the catalog builder
+
+FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key", "pool", "pool_review")
+_CHOICE_ARGS = {"stage": STAGES, "key": ("1", "0", *KEY_LEVELS), "pool": ("1", "0")}
+
+
+def _int_arg(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def filter_args(args: Mapping) -> dict[str, str]:
+    """The usable filter values of a query string (for links that keep the current filters)."""
+    kept = {}
+    for key in FILTER_KEYS:
+        value = (args.get(key) or "").strip()
+        if key == "q":
+            value = value[:100]
+        elif key in _CHOICE_ARGS:
+            value = value if value in _CHOICE_ARGS[key] else ""
+        else:
+            value = str(_int_arg(value)) if _int_arg(value) else ""
+        if value:
+            kept[key] = value
+    return kept
+
+
+def project_filters(args: Mapping) -> list:
+    """SQL conditions on Project for a query string: q, sector, stage, park, department (牵头 or
+    责任), task_force (专班), key (1/0/province/city) and pool (1/0).  Unusable values are ignored."""
+    f = filter_args(args)
+    conditions = []
+    if "q" in f:
+        conditions.append(sa.or_(Project.name.icontains(f["q"], autoescape=True),
+                                 Project.name_en.icontains(f["q"], autoescape=True)))
+    for key, column in (("sector", Project.sector_id), ("park", Project.park_id),
+                        ("task_force", Project.task_force_id)):
+        if key in f:
+            conditions.append(column == int(f[key]))
+    if "stage" in f:
+        conditions.append(Project.stage == f["stage"])
+    if "department" in f:
+        dept = int(f["department"])
+        shared = sa.select(project_departments.c.project_id).where(project_departments.c.department_id == dept)
+        conditions.append(sa.or_(Project.lead_department_id == dept, Project.id.in_(shared)))
+    if "key" in f:
+        level = f["key"]
+        conditions.append(Project.key_level == level if level in KEY_LEVELS else Project.is_key.is_(level == "1"))
+    if "pool" in f:
+        conditions.append(Project.in_pool.is_(f["pool"] == "1"))
+    if "pool_review" in f:  # the pool as it stood at a quarterly review (滚动储备库)
+        conditions.append(Project.id.in_(pool.project_ids_as_of(int(f["pool_review"]))))
+    return conditions
+
+
+def filter_options() -> dict[str, list[tuple[int, str]]]:
+    """(id, name) choices of the filter bar and the project form: four small reference tables."""
+    def pairs(model, label, *order):
+        return [tuple(row) for row in db.session.execute(sa.select(model.id, label).order_by(*order))]
+
+    return {
+        "sectors": pairs(Sector, Sector.name, Sector.column_no, Sector.id),
+        "parks": pairs(Park, sa.func.coalesce(Park.short_name, Park.name), Park.id),
+        "departments": pairs(Department, Department.name, Department.id),
+        "task_forces": pairs(TaskForce, TaskForce.name, TaskForce.id),
+        "pool_reviews": pairs(PoolReview, PoolReview.quarter, PoolReview.reviewed_on.desc()),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Eager-loading selects
+
+def _card_options():
+    return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
+            selectinload(Project.investors))
+
+
+def list_query(conditions):
+    """Projects matching `conditions`, newest first, with what a list row shows loaded."""
+    return sa.select(Project).options(*_card_options()).where(*conditions).order_by(Project.id.desc())
+
+
+def stage_totals(conditions) -> dict[str, tuple[int, Decimal]]:
+    """stage -> (number of projects, total investment), one GROUP BY over the filtered projects."""
+    rows = db.session.execute(
+        sa.select(Project.stage, sa.func.count(Project.id), sa.func.coalesce(sa.func.sum(Project.total_investment), 0))
+        .where(*conditions).group_by(Project.stage)).all()
+    totals = {stage: (0, Decimal(0)) for stage in STAGES}
+    # SQLite sums NUMERIC as float: back to cents.
+    totals.update({stage: (count, to_decimal(total).quantize(CENT)) for stage, count, total in rows})
+    return totals
+
+
+def board_cards(conditions, per_stage: int) -> dict[str, list[Project]]:
+    """The `per_stage` most recently moved projects of each stage, in one ranked query."""
+    rank = sa.func.row_number().over(
+        partition_by=Project.stage,
+        order_by=(sa.func.coalesce(Project.stage_on, date(1900, 1, 1)).desc(), Project.id.desc()),
+    ).label("rank")
+    ranked = sa.select(Project.id, rank).where(*conditions).subquery()
+    rows = db.session.scalars(
+        sa.select(Project).options(*_card_options()).join(ranked, ranked.c.id == Project.id)
+        .where(ranked.c.rank <= per_stage).order_by(Project.stage, ranked.c.rank)).unique().all()
+    cards: dict[str, list[Project]] = {stage: [] for stage in STAGES}
+    for project in rows:
+        cards[project.stage].append(project)
+    return cards
+
+
+def detail_options():
+    """Everything the project page shows about the project itself, loaded up front."""
+    return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
+            joinedload(Project.task_force), joinedload(Project.owner), joinedload(Project.liaison_leader),
+            selectinload(Project.investors), selectinload(Project.departments),
+            selectinload(Project.stage_events).joinedload(StageEvent.recorded_by),
+            selectinload(Project.instructions).joinedload(Instruction.leader))
+
+
+def project_interactions(project_id: int, limit: int = 50) -> list[Interaction]:
+    return db.session.scalars(
+        sa.select(Interaction).options(joinedload(Interaction.enterprise), joinedload(Interaction.created_by))
+        .where(Interaction.project_id == project_id)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)).all()
+
+
+def days_since(moment: datetime | None, today: date | None = None) -> int | None:
+    """Whole local days since a naive-UTC moment (None when it never happened)."""
+    if moment is None:
+        return None
+    return ((today or local_today()) - local_today(moment)).days
+
+
+# ---------------------------------------------------------------------------------------
+# Audit history, readable
+
+def _readable(key: str, value, names: dict) -> str:
+    if value is None or value == [] or value == "":
+        return "—"
+    if key in REFERENCES or key == "liaison_leader_id":
+        return names.get((key, value), f"#{value}")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if key == "stage":
+        return str(STAGE_LABELS.get(value, value))
+    if key == "key_level":
+        return str(KEY_LEVELS.get(value, value))
+    if key == "priority":
+        return str(PRIORITIES.get(value, value))
+    return str(value)
+
+
+def _reference_names(events: list[AuditEvent]) -> dict:
+    """(field, id) -> name for the ids the events mention: one query per referenced table."""
+    models = dict(REFERENCES, liaison_leader_id=User)
+    wanted: dict[type, set] = {}
+    for ev in events:
+        for key, pair in (ev.changes or {}).items():
+            if key in models:
+                wanted.setdefault(models[key], set()).update(v for v in pair if isinstance(v, int))
+    by_model = {model: {o.id: str(o) for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+                for model, ids in wanted.items()}
+    return {(key, i): name for key, model in models.items() for i, name in by_model.get(model, {}).items()}
+
+
+def describe_changes(events: list[AuditEvent]) -> list[dict]:
+    """Each audit row as {event, items: [(label, old, new)]} with names instead of ids."""
+    names = _reference_names(events)
+    described = []
+    for ev in events:
+        items = [(FIELD_LABELS.get(key, key), _readable(key, old, names), _readable(key, new, names))
+                 for key, (old, new) in (ev.changes or {}).items()]
+        described.append({"event": ev, "items": items})
+    return described

@@ -1,0 +1,170 @@
+"""Enterprise search: name, short name and credit code, combined with the list filters.
+
+SQLite: an FTS5 table with the trigram tokenizer indexes enterprises(name, short_name,
+credit_code, name_norm) and triggers keep it in sync.  Trigrams need at least three characters, so
+shorter terms — two-character Chinese words such as 绥芬 are common — use LIKE on the base
+table.  PostgreSQL: ILIKE, served by pg_trgm GIN indexes when the extension can be created.
+
+The DDL is installed by listeners on the enterprises table, so db.create_all() (tests, a
+fresh install) builds it; `ddl_statements(dialect)` gives the same statements for Alembic.
+"""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.schema import DDL
+
+from crm.extensions import db
+from crm.models import Enterprise, EnterpriseTag
+from crm.services.enterprises import normalize_name
+
+log = logging.getLogger(__name__)
+
+FTS_TABLE = "enterprise_fts"  # the migration test ignores tables named enterprise_fts*
+FTS_MIN_CHARS = 3  # the trigram tokenizer matches nothing shorter
+# name_norm too: "绥芬河测试有限" then finds "绥芬河 测试（有限）公司".
+_COLUMNS = "name, short_name, credit_code, name_norm"
+_NEW = "new.id, new.name, new.short_name, new.credit_code, new.name_norm"
+_OLD = "'delete', old.id, old.name, old.short_name, old.credit_code, old.name_norm"
+
+_SQLITE_DDL = [
+    # External content: the index stores only trigrams; rows are read from enterprises.
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, "
+    f"content='enterprises', content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON enterprises BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON enterprises BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ({_OLD}); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_COLUMNS} ON enterprises BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ({_OLD}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
+    # Index rows that existed before the table (a migration on a filled database).
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+_POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_enterprises_name_trgm ON enterprises USING gin (name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_enterprises_short_name_trgm ON enterprises USING gin (short_name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_enterprises_credit_code_trgm ON enterprises USING gin (credit_code gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_enterprises_name_norm_trgm ON enterprises USING gin (name_norm gin_trgm_ops)",
+]
+_DROP = {
+    "sqlite": [f"DROP TABLE IF EXISTS {FTS_TABLE}"],  # its triggers go with the enterprises table
+    "postgresql": [f"DROP INDEX IF EXISTS {name}" for name in (
+        "ix_enterprises_name_trgm", "ix_enterprises_short_name_trgm", "ix_enterprises_credit_code_trgm",
+        "ix_enterprises_name_norm_trgm")],
+}
+
+
+def ddl_statements(dialect: str) -> list[str]:
+    """The search DDL for a dialect ("sqlite" or "postgresql"), for the Alembic migration.
+
+    On PostgreSQL, run each statement in a savepoint and ignore failures: without pg_trgm
+    search still works, by sequential scan.
+    """
+    return list({"sqlite": _SQLITE_DDL, "postgresql": _POSTGRES_DDL}.get(dialect, []))
+
+
+def drop_statements(dialect: str) -> list[str]:
+    return list(_DROP.get(dialect, []))
+
+
+def install(connection) -> None:
+    """Create the search index on an existing database (the Alembic migration calls this)."""
+    if connection.dialect.name == "sqlite":
+        for statement in _SQLITE_DDL:
+            connection.exec_driver_sql(statement)
+    else:
+        _install_postgres(None, connection)
+
+
+def uninstall(connection) -> None:
+    for statement in drop_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def _install_postgres(target, connection, **kw) -> None:
+    """pg_trgm may be unavailable (no superuser, managed database): then skip the indexes."""
+    if connection.dialect.name != "postgresql":
+        return
+    for statement in _POSTGRES_DDL:
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(statement)
+        except sa.exc.DBAPIError as exc:
+            log.warning("search index not created (%s): %s", statement, exc.orig)
+            return
+
+
+for _statement in _SQLITE_DDL:
+    event.listen(Enterprise.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in _DROP["sqlite"]:
+    # A virtual table outlives the table it indexes; drop it too so drop_all/create_all is clean.
+    event.listen(Enterprise.__table__, "after_drop", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(Enterprise.__table__, "after_create", _install_postgres)
+
+
+def _terms(q: str) -> list[str]:
+    return [t for t in (q or "").split() if t][:8]  # a handful of words is plenty
+
+
+def _like(column, term: str):
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def _fts_query(terms: list[str]) -> str:
+    """FTS5 syntax: every term required, as typed or normalised (for name_norm), each quoted."""
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    parts = []
+    for term in terms:
+        norm = normalize_name(term)
+        variants = [quoted(term)] + ([quoted(norm)] if norm != term and len(norm) >= FTS_MIN_CHARS else [])
+        parts.append("(" + " OR ".join(variants) + ")")
+    return " AND ".join(parts)
+
+
+def match(q: str):
+    """A WHERE condition: every word of q occurs in the name, short name or credit code."""
+    terms = _terms(q)
+    conditions = []
+    if db.engine.dialect.name == "sqlite":
+        long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+        terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
+        if long_terms:
+            fts_rows = (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
+                        .where(sa.text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
+            conditions.append(Enterprise.id.in_(fts_rows))
+    for term in terms:
+        alternatives = [_like(Enterprise.name, term), _like(Enterprise.short_name, term),
+                        _like(Enterprise.credit_code, term)]
+        if normalize_name(term):
+            alternatives.append(_like(Enterprise.name_norm, normalize_name(term)))
+        conditions.append(sa.or_(*alternatives))
+    return sa.and_(sa.true(), *conditions)
+
+
+def enterprise_select(q: str = "", *, sector_id: int | None = None, region: str | None = None,
+                      tag: str | None = None, owner_id: int | None = None, status: str | None = None):
+    """Enterprises matching the search and filters, ordered by the (uniquely indexed) normalised name."""
+    query = sa.select(Enterprise)
+    if q and q.strip():
+        query = query.where(match(q))
+    if sector_id:
+        query = query.where(Enterprise.sector_id == sector_id)
+    if region:
+        # A prefix, so "广东省" finds 广东省东莞市; served by the (region, name_norm) index.
+        escaped = region.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Enterprise.region.like(f"{escaped}%", escape="\\"))
+    if tag:
+        query = query.where(sa.exists().where(EnterpriseTag.enterprise_id == Enterprise.id,
+                                              EnterpriseTag.tag == tag))
+    if owner_id:
+        query = query.where(Enterprise.owner_id == owner_id)
+    if status:
+        query = query.where(Enterprise.status == status)
+    return query.order_by(Enterprise.name_norm, Enterprise.id)

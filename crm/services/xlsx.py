@@ -1,0 +1,182 @@
+"""Excel exports (openpyxl) laid out like the office's own sheets: a merged title row, a note
+row, bold bordered headers, frozen panes, wrapped text, '#,##0.00' amounts, subtotal and
+total rows.  The 调度表 (monthly dispatch) and the 晾晒表 (quarterly ranking) share the helpers.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from io import BytesIO
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from crm.services.pipeline import STAGE_LABELS
+from crm.services.ranking import COLOUR_LABELS
+
+MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+_SIDE = Side(style="thin", color="000000")
+BORDER = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+COLOUR_FILLS = {"green": PatternFill("solid", fgColor="C6EFCE"), "yellow": PatternFill("solid", fgColor="FFEB9C"),
+                "red": PatternFill("solid", fgColor="FFC7CE")}
+FONT = "宋体"
+
+
+def _sheet(title: str, note: str, headers: Sequence[str], widths: Sequence[int], sheet_name: str):
+    """A workbook whose first sheet has the title (row 1), the note (row 2), headers (row 3)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name
+    ncols = len(headers)
+    for row, text, size in ((1, title, 16), (2, note, 10)):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.font = Font(name=FONT, size=size, bold=row == 1)
+        cell.alignment = Alignment(horizontal="center" if row == 1 else "right", vertical="center")
+    ws.row_dimensions[1].height = 32
+    for col, (header, width) in enumerate(zip(headers, widths), start=1):
+        cell = ws.cell(row=3, column=col, value=str(header))
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "C4"  # title, note and headers stay; so do 序号 and the name column
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return wb, ws
+
+
+def _row(ws, values: Iterable, *, money_cols=(), percent_cols=(), bold=False, fill=None) -> int:
+    """Append one bordered, wrapped row; amounts as numbers with the office's formats."""
+    row = ws.max_row + 1
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, Decimal):
+            value = float(value)  # Excel stores doubles; the 2-decimal format shows 万元 exactly
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font = Font(name=FONT, bold=bold)
+        cell.border = BORDER
+        numeric = col in money_cols or col in percent_cols
+        cell.alignment = Alignment(vertical="center", wrap_text=not numeric,
+                                   horizontal="right" if numeric else None)
+        if col in money_cols:
+            cell.number_format = MONEY_FORMAT
+        elif col in percent_cols:
+            cell.number_format = PERCENT_FORMAT
+        if fill is not None:
+            cell.fill = fill
+    return row
+
+
+def _bytes(wb: Workbook) -> bytes:
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- 调度表
+
+DISPATCH_HEADERS = (_l("序号"), _l("项目名称"), _l("建设内容"), _l("总投资（万元）"), _l("牵头部门"),
+                    _l("本月完成投资（万元）"), _l("累计完成投资（万元）"), _l("到位资金（万元）"), _l("进展情况"),
+                    _l("存在问题"), _l("阶段"))
+DISPATCH_WIDTHS = (6, 30, 40, 14, 12, 14, 14, 14, 40, 30, 8)
+DISPATCH_MONEY = (4, 6, 7, 8)
+SUMMED = ("total", "month", "cumulative", "funds")
+
+
+def short(text: str | None, limit: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def column_title(project) -> str:
+    """The 专栏 heading of a project's group, from its sector when the numbers agree."""
+    if project.column_no is None:
+        return _("其他项目")
+    sector = project.sector
+    if sector is not None and sector.column_no == project.column_no and sector.column_title:
+        return sector.column_title
+    return _("专栏%(n)s", n=project.column_no)
+
+
+def _amounts(row) -> dict:
+    report = row.report
+    return {"total": row.project.total_investment, "month": report.invest_month if report else None,
+            "cumulative": report.invest_cumulative if report else None,
+            "funds": report.funds_in_place if report else None}
+
+
+def _sum_row(ws, label: str, sums: dict, fill) -> None:
+    _row(ws, ("", label, "", sums["total"], "", sums["month"], sums["cumulative"], sums["funds"], "", "", ""),
+         money_cols=DISPATCH_MONEY, bold=True, fill=fill)
+
+
+def dispatch_workbook(month, rows, *, due, generated) -> bytes:
+    """The month's 调度表: rows are services.dispatch.DispatchRow in 专栏 order."""
+    wb, ws = _sheet(_("绥芬河市生物经济重点项目%(y)s年%(m)s月调度表", y=month.year, m=month.month),
+                    _("报送截止：%(due)s　　单位：万元　　导出：%(at)s", due=f"{due:%Y-%m-%d}",
+                      at=f"{generated:%Y-%m-%d %H:%M}"),
+                    DISPATCH_HEADERS, DISPATCH_WIDTHS, f"{month:%Y-%m}")
+    zero = {key: Decimal(0) for key in SUMMED}
+    totals, group, group_sums = dict(zero), None, dict(zero)
+    for number, row in enumerate(rows, start=1):
+        title = column_title(row.project)
+        if group is not None and title != group:
+            _sum_row(ws, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
+            group_sums = dict(zero)
+        group = title
+        amounts = _amounts(row)
+        for key, value in amounts.items():
+            group_sums[key] += value or 0
+            totals[key] += value or 0
+        report = row.report
+        _row(ws, (number, row.project.name, short(row.project.description), amounts["total"],
+                  row.department.name if row.department else "", amounts["month"], amounts["cumulative"],
+                  amounts["funds"], report.progress if report else row.status_label,
+                  report.problems_text if report else "", str(STAGE_LABELS.get(row.project.stage, ""))),
+             money_cols=DISPATCH_MONEY)
+    if group is not None:
+        _sum_row(ws, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
+    _sum_row(ws, _("合计"), totals, HEADER_FILL)
+    return _bytes(wb)
+
+
+# ---------------------------------------------------------------- 晾晒表
+
+RANKING_HEADERS = (_l("排名"), _l("部门"), _l("应报调度"), _l("按时报送"), _l("报送及时率"), _l("到期问题"),
+                   _l("按期销号"), _l("按期销号率"), _l("牵头项目"), _l("阶段推进"), _l("项目推进率"), _l("得分"),
+                   _l("等次"))
+RANKING_WIDTHS = (6, 16, 10, 10, 11, 10, 10, 11, 10, 10, 11, 9, 7)
+RANKING_PERCENT = (5, 8, 11)
+
+
+def _ratio(value):
+    return float(value) if value is not None else "—"
+
+
+def ranking_workbook(ranking, *, generated) -> bytes:
+    """The quarter's 晾晒表 with weights and thresholds in the note row."""
+    s, q = ranking.settings, ranking.quarter
+    title = _("绥芬河市生物经济重点工作%(y)s年第%(q)s季度晾晒表", y=q.year, q=q.q)
+    wb, ws = _sheet(
+        title + (_("（暂定）") if ranking.provisional else ""),
+        _("权重：报送及时率 %(a)s%%、问题按期销号率 %(b)s%%、项目推进率 %(c)s%%　等次：≥%(g)s 绿，≥%(y)s 黄，其余红　"
+          "数据截至 %(as_of)s　导出：%(at)s", a=s.w_timeliness, b=s.w_problems, c=s.w_stage, g=s.green_min,
+          y=s.yellow_min, as_of=f"{ranking.as_of:%Y-%m-%d}", at=f"{generated:%Y-%m-%d %H:%M}"),
+        RANKING_HEADERS, RANKING_WIDTHS, str(q))
+    for line in ranking.lines:
+        _row(ws, (line.rank or "—", line.department_name, line.reports_expected, line.reports_on_time,
+                  _ratio(line.timeliness), line.problems_due, line.problems_on_time, _ratio(line.problems_rate),
+                  line.projects_led, line.stage_moves, _ratio(line.stage_rate),
+                  line.score if line.score is not None else "—", str(COLOUR_LABELS.get(line.colour, "—"))),
+             percent_cols=RANKING_PERCENT, money_cols=(12,), fill=COLOUR_FILLS.get(line.colour))
+    return _bytes(wb)

@@ -1,0 +1,38 @@
+"""The benchmark runs end to end at a tiny scale, so it never rots (issue 6).
+
+No targets here: a few requests per page against a temporary SQLite database, checking that
+every page answered 200 and that the results JSON was written.
+"""
+from __future__ import annotations
+
+import json
+
+from bench.__main__ import main
+
+
+def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
+    exit_code = main(["--scale", "smoke", "--requests", "3", "--warmup", "1", "--job-runs", "1",
+                      "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}",
+                      "--data-dir", str(tmp_path), "--results-dir", str(tmp_path / "results")])
+
+    assert exit_code == 0
+    result = json.loads((tmp_path / "results" / "smoke-sqlite.json").read_text(encoding="utf-8"))
+    assert result["counts"]["enterprises"] == 200 and result["counts"]["interactions"] == 2000
+    assert {"board", "board_sector", "enterprises_p1", "enterprises_p50", "search_2", "search_4",
+            "project_detail", "leaders"} <= result["pages"].keys()
+    for key, page in result["pages"].items():
+        assert page["status"] == [200], key
+        assert page["statements"] > 0 and page["floor_median_ms"] is not None, key
+    assert all(job["status"] in ("ok", "n/a") for job in result["jobs"].values())
+    assert "| page |" in capsys.readouterr().out
+
+
+def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
+    args = ["--scale", "smoke", "--requests", "1", "--warmup", "0", "--skip-jobs", "--only", "board",
+            "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}", "--data-dir", str(tmp_path),
+            "--results-dir", str(tmp_path)]
+    assert main(args) == 0
+    first = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
+    assert main(args) == 0
+    again = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
+    assert again["data"]["reused"] is True and again["counts"] == first["counts"]

@@ -1,0 +1,297 @@
+"""Project pages: list and filters, create/edit with validation, the project page, stage moves."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from crm.extensions import db
+from crm.models import AuditEvent, Department, Enterprise, Project, StageEvent
+from tests import factories
+
+PAYLOAD = '<script>alert("x")</script>'
+
+
+def count_statements(client, statements, url: str) -> int:
+    db.session.expunge_all()  # as in a fresh request: nothing cached in the session
+    with statements() as counter:
+        resp = client.get(url)
+    assert resp.status_code == 200
+    return len(counter)
+
+
+@pytest.fixture
+def refs(app):
+    return factories.project_refs()
+
+
+form_data = factories.project_form
+
+
+# --- list -----------------------------------------------------------------------------
+
+def test_the_list_runs_the_same_statements_at_10_and_200_projects(client, login, statements, refs):
+    login("staff")
+    investor_ids = [factories.enterprise().id, factories.enterprise().id]
+    ids = dict(sector_id=refs["sector"].id, park_id=refs["park"].id, lead_department_id=refs["dept"].id,
+               task_force_id=refs["tf"].id, last_interaction_at=datetime(2025, 1, 1))
+    other_id = refs["other"].id
+
+    def fill(n):  # fresh instances each time: the counting expunges the session
+        factories.many_projects(n, investors=[db.session.get(Enterprise, i) for i in investor_ids],
+                                departments=[db.session.get(Department, other_id)], **ids)
+
+    fill(10)
+    few = count_statements(client, statements, "/projects/")
+    fill(190)
+    many = count_statements(client, statements, "/projects/?page=2")
+    assert few == many
+
+
+def test_the_list_filters_by_each_attribute(client, login, refs):
+    login("leader")
+    factories.project(name="甲项目", sector=refs["sector"], park=refs["park"], task_force=refs["tf"], is_key=True,
+                      key_level="province", lead_department=refs["dept"])
+    factories.project(name="乙项目", sector=factories.sector("bioenergy"), stage="signed", in_pool=False,
+                      departments=[refs["other"]])
+    cases = {
+        f"sector={refs['sector'].id}": "甲项目", f"park={refs['park'].id}": "甲项目", f"task_force={refs['tf'].id}": "甲项目",
+        f"department={refs['dept'].id}": "甲项目", "key=1": "甲项目", "key=province": "甲项目", "pool=1": "甲项目",
+        "stage=signed": "乙项目", f"department={refs['other'].id}": "乙项目", "pool=0": "乙项目", "key=0": "乙项目",
+        "q=乙": "乙项目",
+    }
+    for query, only in cases.items():
+        html = client.get(f"/projects/?{query}").get_data(as_text=True)
+        other = "乙项目" if only == "甲项目" else "甲项目"
+        assert only in html and other not in html, query
+
+
+def test_pages_beyond_the_first_and_junk_page_numbers_work(client, login, refs):
+    login("staff")
+    factories.many_projects(55, sector=refs["sector"])
+    assert "下一页" in client.get("/projects/").get_data(as_text=True)
+    assert client.get("/projects/?page=2").status_code == 200
+    assert client.get("/projects/?page=abc&sector=zz&stage=<b>").status_code == 200
+
+
+# --- create / edit --------------------------------------------------------------------
+
+def test_staff_create_a_project_that_starts_planned(client, login, refs):
+    login("staff")
+    investor = factories.enterprise(name="中大方宏（北京）资产管理有限公司")
+    resp = client.post("/projects/new", data=form_data(refs, investor_ids=[str(investor.id)]))
+    assert resp.status_code == 302
+    project = Project.query.one()
+    assert resp.headers["Location"].endswith(f"/projects/{project.id}")
+    assert project.stage == "planned" and project.investors == [investor] and project.departments == [refs["other"]]
+    assert project.total_investment == Decimal("50000")
+
+
+def test_the_form_offers_choices_and_hides_the_stage(client, login, refs):
+    login("staff")
+    factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    html = client.get("/projects/new").get_data(as_text=True)
+    assert "绥芬河市润宏经贸有限公司" in html and "生物医药产业推进专班" in html
+    assert 'name="stage"' not in html and 'name="to_stage"' not in html
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("name", "", "请填写项目名称"),
+    ("name", "项" * 161, "不能超过 160 个字符"),
+    ("total_investment", "-100", "不能为负数"),
+    ("total_investment", "abc", "请输入数字"),
+    ("fixed_investment", "60000", "固定资产投资不能大于总投资"),
+    ("sector_id", "99999", "所选项不存在"),
+    ("sector_id", "bogus", "请选择行业领域"),
+    ("investor_ids", ["424242"], "所选项不存在"),
+    ("jobs", "-1", "之间"),
+])
+def test_bad_input_shows_a_form_error_and_saves_nothing(client, login, refs, field, value, message):
+    login("staff")
+    resp = client.post("/projects/new", data=form_data(refs, **{field: value}))
+    assert resp.status_code == 200
+    assert message in resp.get_data(as_text=True)
+    assert Project.query.count() == 0
+
+
+def test_editing_keeps_the_stage_and_records_the_change(client, login, refs):
+    login("staff")
+    project = factories.project(name="旧名称", sector=refs["sector"], stage="contact")
+    resp = client.post(f"/projects/{project.id}/edit", data=form_data(refs, name="新名称", stage="operating"))
+    assert resp.status_code == 302
+    db.session.refresh(project)
+    assert project.name == "新名称" and project.stage == "contact"
+    audit = AuditEvent.query.filter_by(object_type="Project", object_id=project.id, action="update").one()
+    assert audit.changes["name"] == ["旧名称", "新名称"]
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "项目名称" in html and "旧名称" in html and "新名称" in html  # the audit history, readable
+
+
+def test_an_officer_edits_own_department_projects_only(client, login, refs):
+    login("officer")  # 工信科局
+    foreign = factories.foreign_project()
+    assert client.get(f"/projects/{foreign.id}/edit").status_code == 404
+    assert client.post(f"/projects/{foreign.id}/edit", data=form_data(refs)).status_code == 404
+    shared = factories.project(lead_department=refs["other"], departments=[refs["dept"]])
+    assert client.get(f"/projects/{shared.id}/edit").status_code == 200
+    resp = client.post(f"/projects/{shared.id}/edit", data=form_data(refs, name="工信科局参与的项目"))
+    assert resp.status_code == 302 and db.session.get(Project, shared.id).name == "工信科局参与的项目"
+
+
+def test_leaders_read_but_do_not_edit(client, login, refs):
+    login("leader")
+    project = factories.project(lead_department=refs["dept"])
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "stage-form" not in html and f"/projects/{project.id}/edit" not in html
+    assert client.get(f"/projects/{project.id}/edit").status_code == 403
+    assert client.post("/projects/new", data=form_data(refs)).status_code == 403
+
+
+def test_unknown_ids_are_404(client, login):
+    login("admin")
+    for url in ("/projects/987654", "/projects/987654/edit"):
+        assert client.get(url).status_code == 404
+    assert client.post("/projects/987654/stage", data={"to_stage": "contact"}).status_code == 404
+
+
+# --- escaping ---------------------------------------------------------------------------
+
+def test_script_payloads_render_escaped_on_list_detail_and_board(client, login, refs):
+    login("admin")
+    investor = factories.enterprise(name=PAYLOAD + "投资方")
+    text_fields = ("name", "name_en", "name_ru", "description", "description_en", "description_ru", "site", "site_en",
+                   "site_ru", "funding_sources", "capacity", "land_text", "notes")
+    resp = client.post("/projects/new", data=form_data(refs, investor_ids=[str(investor.id)],
+                                                       **{f: PAYLOAD for f in text_fields}))
+    assert resp.status_code == 302
+    project = Project.query.one()
+    assert project.description == PAYLOAD
+    client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2025-01-05",
+                                                       "evidence": PAYLOAD, "reason": PAYLOAD})
+    factories.interaction(investor, project=project, summary=PAYLOAD, outcome=PAYLOAD)
+    for url in ("/projects/", f"/projects/{project.id}", "/pipeline/", f"/projects/{project.id}/edit"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html, url
+        assert "&lt;script&gt;alert" in html, url
+
+
+# --- project page -------------------------------------------------------------------------
+
+def test_the_project_page_shows_facts_timeline_interactions_and_history(client, login, refs, users):
+    login("staff")
+    investor = factories.enterprise(name="黑龙江省维多宝绿色植物有限公司")
+    project = factories.project(name="维多宝二期", sector=refs["sector"], investors=[investor], land_mu=Decimal("200"),
+                                total_investment=Decimal("150000"), lead_department=refs["dept"])
+    client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2025-01-05",
+                                                       "evidence": "来访洽谈纪要"})
+    factories.interaction(investor, project=project, summary="视频会议确认用地需求")
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    for text in ("维多宝二期", "15 亿元", "200 亩", "黑龙江省维多宝绿色植物有限公司", "来访洽谈纪要", "2025-01-05",
+                 "视频会议确认用地需求", "操作日志", "工信科局"):
+        assert text in html, text
+
+
+def test_the_project_page_runs_the_same_statements_with_a_long_history(client, login, statements, refs, users):
+    login("staff")
+    project = factories.project(sector=refs["sector"], investors=[factories.enterprise()],
+                                departments=[refs["dept"]], park=refs["park"])
+    project_id, staff_id = project.id, users["staff"].id
+
+    def grow(n):
+        project = db.session.get(Project, project_id)
+        for _ in range(n):
+            project.name = f"改名{factories._n()}"
+            factories.interaction(project.investors[0], project=project, created_by_id=staff_id, commit=False)
+        db.session.commit()
+
+    grow(2)
+    few = count_statements(client, statements, f"/projects/{project_id}")
+    grow(15)
+    assert count_statements(client, statements, f"/projects/{project_id}") == few
+
+
+def test_the_move_form_offers_only_allowed_targets_with_their_evidence(client, login, refs):
+    login("staff")
+    project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'data-amount="1" data-reason="0" value="signed"' in html
+    assert 'data-amount="0" data-reason="1" value="paused"' in html
+    assert 'value="operating"' not in html and 'value="planned"' not in html
+    assert "stage_form.js" in html
+
+
+# --- stage moves --------------------------------------------------------------------------
+
+def move(client, project, **data):
+    return client.post(f"/projects/{project.id}/stage", data=data)
+
+
+def test_staff_cannot_skip_a_stage(client, login, refs):
+    login("staff")
+    project = factories.project()
+    resp = move(client, project, to_stage="signed", occurred_on="2025-02-01", contract_amount="500", reason="跳过洽谈")
+    assert "只能逐级推进一个阶段" in resp.get_data(as_text=True)
+    db.session.refresh(project)
+    assert project.stage == "planned" and StageEvent.query.count() == 0
+
+
+def test_an_admin_skips_with_a_reason(client, login):
+    login("admin")
+    project = factories.project()
+    assert "必须填写原因" in move(client, project, to_stage="started", occurred_on="2025-03-01").get_data(as_text=True)
+    resp = move(client, project, to_stage="started", occurred_on="2025-03-01", reason="补录：项目已开工")
+    assert resp.status_code == 302
+    event = StageEvent.query.one()
+    assert event.is_override and event.reason == "补录：项目已开工" and db.session.get(Project, project.id).stage == "started"
+
+
+def test_a_signing_needs_a_positive_amount_and_records_it(client, login):
+    login("staff")
+    project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
+    for amount, message in (("", "签约金额"), ("abc", "请输入数字"), ("-5", "不能为负数")):
+        html = move(client, project, to_stage="signed", occurred_on="2025-02-01", contract_amount=amount)
+        assert message in html.get_data(as_text=True)
+    assert StageEvent.query.count() == 0
+    resp = move(client, project, to_stage="signed", occurred_on="2025-02-01", contract_amount="8000.5")
+    assert resp.status_code == 302
+    project = db.session.get(Project, project.id)
+    assert project.signed_amount == Decimal("8000.5") and project.signed_on == date(2025, 2, 1)
+
+
+def test_reversed_stage_dates_are_refused(client, login):
+    login("staff")
+    project = factories.project()
+    assert move(client, project, to_stage="contact", occurred_on="2025-05-01").status_code == 302
+    resp = move(client, project, to_stage="signed", occurred_on="2025-04-30", contract_amount="100")
+    assert "倒流" in resp.get_data(as_text=True)
+    assert db.session.get(Project, project.id).stage == "contact" and StageEvent.query.count() == 1
+
+
+def test_bad_dates_and_missing_targets_are_form_errors(client, login):
+    login("staff")
+    project = factories.project()
+    for data in ({"to_stage": "contact", "occurred_on": "2025-13-45"}, {"to_stage": "contact"},
+                 {"occurred_on": "2025-01-01"}, {"to_stage": "nonsense", "occurred_on": "2025-01-01"}):
+        html = move(client, project, **data).get_data(as_text=True)
+        assert "alert-danger" in html or "invalid-feedback" in html, data
+    assert StageEvent.query.count() == 0
+
+
+def test_officers_move_only_their_departments_projects(client, login, refs):
+    login("officer")
+    foreign = factories.foreign_project()
+    assert move(client, foreign, to_stage="contact", occurred_on="2025-01-05").status_code == 404
+    own = factories.project(lead_department=refs["dept"])
+    assert move(client, own, to_stage="contact", occurred_on="2025-01-05").status_code == 302
+    assert db.session.get(Project, own.id).stage == "contact"
+
+
+def test_the_stage_form_carries_its_csrf_token_and_a_forged_post_changes_nothing(client, login, request):
+    from tests.conftest import csrf_token
+    login("staff")
+    request.getfixturevalue("csrf_enabled")  # after signing in: the login post carries no token
+    project = factories.project()
+    assert move(client, project, to_stage="contact", occurred_on="2025-01-05").status_code == 400
+    assert StageEvent.query.count() == 0
+    token = csrf_token(client, f"/projects/{project.id}")
+    resp = move(client, project, to_stage="contact", occurred_on="2025-01-05", csrf_token=token)
+    assert resp.status_code == 302 and db.session.get(Project, project.id).stage == "contact"

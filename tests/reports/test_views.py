@@ -1,0 +1,272 @@
+"""Reports pages: dashboard, cohorts, goal values, platforms, pool reviews — access, figures,
+refusals and constant statement counts."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from crm.extensions import db
+from crm.models import Goal, GoalValue, InnovationPlatform, PoolReview, StageEvent
+from crm.models.routines import Problem, ProgressReport
+from tests import factories
+
+NOW = datetime(2026, 11, 28, 4, 0)  # 12:00 in 绥芬河
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def add_projects(n: int, *, with_events=True):
+    """n key projects in two sectors, each with a stage event, a monthly report and a problem."""
+    dept = factories.department("农业农村局")
+    sectors = [factories.sector("biomed", column_no=1), factories.sector("bioenergy", column_no=3)]
+    for i in range(n):
+        p = factories.project(sector=sectors[i % 2], lead_department=dept, is_key=True, stage="signed",
+                              signed_on=date(2026, 5, 1), created_at=datetime(2026, 3, 1), commit=False)
+        if with_events:
+            db.session.add(StageEvent(project=p, from_stage="contact", to_stage="signed",
+                                      occurred_on=date(2026, 5, 1)))
+            db.session.add(ProgressReport(project=p, month=date(2026, 10, 1), department_id=dept.id,
+                                          invest_month=Decimal(10), invest_cumulative=Decimal(100),
+                                          funds_in_place=Decimal(200)))
+            db.session.add(Problem(project=p, department_id=dept.id, description="审批慢",
+                                   raised_on=date(2026, 10, 1), deadline=date(2026, 11, 1)))
+    db.session.commit()
+
+
+def goals():
+    factories.goal(code="count", measure="computed:key_projects_count", target=Decimal(5), unit="个", name="重点项目")
+    factories.goal(code="gross", measure="manual", target=Decimal(10), unit="亿元", name="生物经济总产值")
+
+
+# ---- dashboard ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["officer", "leader", "staff", "admin"])
+def test_everyone_reads_the_dashboard(client, login, role):
+    goals()
+    login(role)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "重点项目" in html and "vendor/echarts/echarts.min.js" in html and "js/dashboard.js" in html
+    assert ("/value" in html) == (role == "admin")  # only admins see the 录入 link
+
+
+def test_dashboard_shows_goal_values_problems_and_formulas(client, login):
+    goals()
+    add_projects(3)
+    login("leader")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert '<td class="text-end money goal-value">3 个</td>' in html
+    assert "60.00%" in html  # 3 ÷ 5
+    assert '<strong id="elapsed">100.00%</strong>' in html
+    assert 'id="problem-rate">0.00%' in html and 'id="problem-overdue">3<' in html
+    assert "办结率 = 已销号 ÷ 问题总数" in html
+    assert 'id="dashboard-data" type="application/json"' in html
+
+
+def test_dashboard_runs_constant_statements(client, login, statements):
+    goals()
+    login("leader")
+    add_projects(3)
+    with statements() as few:
+        assert client.get("/dashboard").status_code == 200
+    add_projects(40)
+    with statements() as many:
+        assert client.get("/dashboard").status_code == 200
+    assert len(many) == len(few)
+
+
+# ---- manual goal values -------------------------------------------------------------------
+
+def test_admin_enters_a_goal_value_and_it_shows_on_the_dashboard(client, login):
+    goals()
+    login("admin")
+    gross = Goal.query.filter_by(code="gross").one()
+    resp = client.post(f"/dashboard/goals/{gross.id}/value",
+                       data={"value": "6.5", "as_of": "2026-06-30", "source": "市统计局 2026 年半年报"})
+    assert resp.status_code == 302
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "6.5 亿元" in html and "市统计局 2026 年半年报" in html and "65.00%" in html
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"value": "abc", "as_of": "2026-06-30", "source": "x"}, "请输入数字"),
+    ({"value": "sNaN", "as_of": "2026-06-30", "source": "x"}, "请输入数字"),
+    ({"value": "Infinity", "as_of": "2026-06-30", "source": "x"}, "请输入数字"),
+    ({"value": "1e400", "as_of": "2026-06-30", "source": "x"}, "不能超过"),
+    ({"value": "3", "as_of": "0001-01-01", "source": "x"}, "年份在 1990–2100 之间"),
+    ({"value": "-3", "as_of": "2026-06-30", "source": "x"}, "不能为负数"),
+    ({"value": "3", "as_of": "2026-13-01", "source": "x"}, "日期格式"),
+    ({"value": "3", "as_of": "2026-12-01", "source": "x"}, "不能晚于今天"),
+    ({"value": "3", "as_of": "2026-06-30", "source": ""}, "请填写数据来源"),
+])
+def test_bad_goal_values_are_refused_with_a_message(client, login, data, message):
+    goals()
+    login("admin")
+    gross = Goal.query.filter_by(code="gross").one()
+    resp = client.post(f"/dashboard/goals/{gross.id}/value", data=data)
+    assert resp.status_code == 200 and message in resp.get_data(as_text=True)
+    assert GoalValue.query.count() == 0
+
+
+def test_only_admins_enter_goal_values_and_only_for_manual_goals(client, login):
+    goals()
+    gross, count = Goal.query.filter_by(code="gross").one(), Goal.query.filter_by(code="count").one()
+    login("officer")
+    assert client.post(f"/dashboard/goals/{gross.id}/value", data={"value": "1"}).status_code == 403
+    login("admin")
+    assert client.get(f"/dashboard/goals/{count.id}/value").status_code == 404
+    assert GoalValue.query.count() == 0
+
+
+# ---- cohorts ------------------------------------------------------------------------------
+
+def test_cohort_page_shows_rates_with_links_to_their_projects(client, login):
+    add_projects(4)
+    factories.project(created_at=datetime(2026, 3, 1), total_investment=Decimal("5000"))  # no signing, no report
+    login("officer")
+    html = client.get("/dashboard/cohorts?start=2026-01-01&end=2026-12-31").get_data(as_text=True)
+    assert '<strong id="cohort-size">5</strong>' in html
+    assert "80.00%" in html  # 签约率 4 ÷ 5
+    assert "3.20%" in html  # 资金到位率 (4 × 200) ÷ (4 × 5000 + 5000)
+    assert "rate=funds" in html and "part=num" in html
+    listing = client.get("/dashboard/cohorts/projects?start=2026-01-01&end=2026-12-31&rate=funds&part=num")
+    assert listing.status_code == 200 and listing.get_data(as_text=True).count('data-project="') == 4
+
+
+@pytest.mark.parametrize("query, message", [
+    ("start=2026-02-30", "日期格式"), ("start=0001-01-01", "1990–2100"), ("as_of=9999-12-31", "1990–2100"),
+    ("start=2026-12-01&end=2026-01-01", "结束日期不能早于开始日期"),
+    ("sector=abc", "不是有效的选择"), ("review=999", "不是有效的选择")])
+def test_bad_cohort_filters_give_a_message_not_an_error(client, login, query, message):
+    login("staff")
+    resp = client.get(f"/dashboard/cohorts?{query}")
+    assert resp.status_code == 200 and message in resp.get_data(as_text=True)
+    assert 'id="rates"' not in resp.get_data(as_text=True)
+
+
+def test_cohort_projects_needs_a_known_rate_and_part(client, login):
+    login("staff")
+    assert client.get("/dashboard/cohorts/projects?rate=bogus&part=num").status_code == 404
+    assert client.get("/dashboard/cohorts/projects?rate=signed&part=x").status_code == 404
+    assert client.get("/dashboard/cohorts/projects?rate=signed&part=num&start=bad").status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/dashboard/cohorts?start=2026-01-01",
+                                 "/dashboard/cohorts/projects?rate=invest&part=num"])
+def test_cohort_pages_run_constant_statements(client, login, statements, url):
+    login("staff")
+    add_projects(3)
+    with statements() as few:
+        assert client.get(url).status_code == 200
+    add_projects(40)
+    with statements() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+# ---- innovation platforms -----------------------------------------------------------------
+
+def test_admin_adds_edits_and_deletes_a_platform(client, login):
+    login("admin")
+    company = factories.enterprise(name="黑龙江域外百草药业科技有限公司")
+    resp = client.post("/dashboard/platforms/new", data={
+        "name": "<script>alert(1)</script>中药工程中心", "level": "省级",
+        "enterprise_name": " 黑龙江域外百草药业科技有限公司 ", "recognized_on": "2025-05-01"})
+    assert resp.status_code == 302
+    platform = InnovationPlatform.query.one()
+    assert platform.enterprise_id == company.id
+    html = client.get("/dashboard/platforms").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    resp = client.post(f"/dashboard/platforms/{platform.id}/edit", data={
+        "name": "中药工程中心", "level": "市级", "enterprise_name": "", "recognized_on": "2025-05-01"})
+    assert resp.status_code == 302 and platform.level == "市级" and platform.enterprise_id is None
+    assert client.post(f"/dashboard/platforms/{platform.id}/delete").status_code == 302
+    assert InnovationPlatform.query.count() == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": "平台", "level": "国家级", "recognized_on": "2025-05-01"}, "不是有效的选择"),
+    ({"name": "平台", "level": "省级", "recognized_on": "2027-01-01"}, "不能晚于今天"),
+    ({"name": "平台", "level": "省级", "recognized_on": "2025-05-01", "enterprise_name": "不存在公司"}, "企业库中没有"),
+    ({"name": "", "level": "省级", "recognized_on": "2025-05-01"}, "请填写平台名称"),
+])
+def test_bad_platforms_are_refused(client, login, data, message):
+    login("admin")
+    resp = client.post("/dashboard/platforms/new", data=data)
+    assert resp.status_code == 200 and message in resp.get_data(as_text=True)
+    assert InnovationPlatform.query.count() == 0
+
+
+def test_platform_list_runs_constant_statements(client, login, statements):
+    login("leader")
+    factories.innovation_platform(enterprise=factories.enterprise())
+    with statements() as few:
+        client.get("/dashboard/platforms")
+    for _ in range(20):
+        factories.innovation_platform(enterprise=factories.enterprise())
+    with statements() as many:
+        client.get("/dashboard/platforms")
+    assert len(many) == len(few)
+
+
+# ---- pool reviews -------------------------------------------------------------------------
+
+def test_admin_previews_then_runs_a_review_and_everyone_reads_it(client, login):
+    staying = factories.project(name="谋划中的项目", stage="planned")
+    leaving = factories.project(name="已投产项目", stage="operating")
+    login("admin")
+    html = client.get("/pool-reviews/new").get_data(as_text=True)
+    assert 'value="2026-Q4"' in html and "已投产项目" in html and "这是第一次评审" in html
+    resp = client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28",
+                                                  "note": "<b>季度</b>评审"})
+    assert resp.status_code == 302
+    review = PoolReview.query.one()
+    assert not leaving.in_pool and staying.in_pool
+    login("officer")
+    html = client.get(f"/pool-reviews/{review.id}").get_data(as_text=True)
+    assert "&lt;b&gt;季度&lt;/b&gt;评审" in html
+    pool_table = html.split('id="pool"')[1].split("</table>")[0]
+    out_table = html.split('id="out"')[1].split("</table>")[0]
+    assert "谋划中的项目" in pool_table and "已投产项目" not in pool_table and "已投产项目" in out_table
+    assert "2026-Q4" in client.get("/pool-reviews").get_data(as_text=True)
+
+
+def test_a_second_review_of_the_same_quarter_is_refused(client, login):
+    login("admin")
+    data = {"quarter": "2026-Q4", "reviewed_on": "2026-11-28"}
+    assert client.post("/pool-reviews/new", data=data).status_code == 302
+    resp = client.post("/pool-reviews/new", data=data)
+    assert resp.status_code == 200 and "已经评审过" in resp.get_data(as_text=True)
+    assert PoolReview.query.count() == 1
+
+
+def test_only_admins_run_reviews(client, login):
+    for role in ("staff", "officer", "leader"):
+        login(role)
+        assert client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28"}
+                           ).status_code == 403
+    assert PoolReview.query.count() == 0
+
+
+@pytest.mark.parametrize("page", ["new", "detail", "list"])
+def test_pool_pages_run_constant_statements(client, login, statements, page):
+    login("admin")
+
+    def measure():
+        review = PoolReview.query.order_by(PoolReview.id.desc()).first()
+        url = {"new": "/pool-reviews/new", "detail": f"/pool-reviews/{review.id if review else 0}",
+               "list": "/pool-reviews"}[page]
+        with statements() as counter:
+            assert client.get(url).status_code == 200
+        return len(counter)
+
+    add_projects(3, with_events=False)
+    client.post("/pool-reviews/new", data={"quarter": "2026-Q3", "reviewed_on": "2026-09-30"})
+    few = measure()
+    add_projects(40, with_events=False)
+    client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28"})
+    assert measure() == few

@@ -1,0 +1,106 @@
+"""Logging a contact: date rules, last-contact times, the signal, and who may log about what."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from crm.extensions import db
+from crm.models import Interaction
+from crm.services import access, signals
+from crm.services.enterprises import ValidationError
+from crm.services.interactions import log_interaction, mark_follow_up_done
+from tests import factories
+
+NOW = datetime(2026, 11, 28, 2, 0)  # UTC; 10:00 on 2026-11-28 in 绥芬河
+
+
+def payload(**kw):
+    return {"kind": "phone", "summary": "电话沟通投资意向", "occurred_at": NOW - timedelta(hours=1)} | kw
+
+
+def log(user, enterprise, project=None, **kw):
+    interaction = log_interaction(user, enterprise, project, payload(**kw), now=NOW)
+    db.session.commit()
+    return interaction
+
+
+def refused(user, enterprise, project=None, **kw) -> dict:
+    with pytest.raises(ValidationError) as info:
+        log_interaction(user, enterprise, project, payload(**kw), now=NOW)
+    db.session.rollback()
+    assert Interaction.query.count() == 0
+    return info.value.errors
+
+
+@pytest.fixture
+def firm(app):
+    return factories.enterprise()
+
+
+@pytest.fixture
+def project(app):
+    return factories.project(lead_department=factories.department("工信科局"))
+
+
+def test_logging_updates_last_contact_times_and_announces_it(users, firm, project):
+    heard = []
+    with signals.interaction_logged.connected_to(lambda sender: heard.append(sender)):
+        i = log(users["staff"], firm, project, next_follow_up=date(2026, 12, 5))
+    assert firm.last_interaction_at == project.last_interaction_at == NOW - timedelta(hours=1)
+    assert heard == [i] and i.created_by_id == users["staff"].id and i.follow_up_done is False
+
+
+def test_an_older_contact_does_not_move_the_last_contact_back(users, firm):
+    log(users["staff"], firm)
+    log(users["staff"], firm, occurred_at=NOW - timedelta(days=30))
+    assert firm.last_interaction_at == NOW - timedelta(hours=1)
+
+
+def test_occurred_at_defaults_to_now(users, firm):
+    assert log(users["staff"], firm, occurred_at=None).occurred_at == NOW
+
+
+def test_the_future_is_refused_but_small_clock_drift_is_not(users, firm):
+    assert "晚于当前时间" in refused(users["staff"], firm, occurred_at=NOW + timedelta(hours=1))["occurred_at"]
+    assert "过早" in refused(users["staff"], firm, occurred_at=datetime(1999, 12, 31))["occurred_at"]
+    log(users["staff"], firm, occurred_at=NOW + timedelta(minutes=3))
+
+
+def test_follow_up_may_not_precede_the_local_day_of_the_contact(users, firm):
+    late_evening_utc = datetime(2026, 11, 27, 17, 0)  # already 2026-11-28 01:00 in 绥芬河
+    errors = refused(users["staff"], firm, occurred_at=late_evening_utc, next_follow_up=date(2026, 11, 27))
+    assert "不能早于对接日期" in errors["next_follow_up"]
+    assert "三年" in refused(users["staff"], firm, next_follow_up=date(2031, 1, 1))["next_follow_up"]
+    log(users["staff"], firm, occurred_at=late_evening_utc, next_follow_up=date(2026, 11, 28))
+
+
+def test_summary_and_kind_are_required(users, firm):
+    errors = refused(users["staff"], firm, summary="  ", kind="telepathy")
+    assert set(errors) == {"summary", "kind"}
+    assert "enterprise" in refused(users["staff"], None)
+
+
+def test_a_project_whose_investors_are_other_firms_is_still_allowed(users, firm, project):
+    project.investors = [factories.enterprise()]
+    assert log(users["staff"], firm, project).project_id == project.id
+
+
+def test_officers_log_only_about_their_departments_projects(users, firm, project):
+    shared = factories.project(lead_department=factories.department("农业农村局"))
+    shared.departments = [users["officer"].department]
+    foreign = factories.project(lead_department=factories.department("卫健局"))
+    log(users["officer"], firm, project)
+    log(users["officer"], firm, shared)
+    for other in (foreign, None):
+        with pytest.raises(access.Denied):
+            log_interaction(users["officer"], firm, other, payload(), now=NOW)
+    with pytest.raises(access.Denied):
+        log_interaction(users["leader"], firm, project, payload(), now=NOW)
+
+
+def test_marking_a_follow_up_done(users, firm, project):
+    i = log(users["staff"], firm, project, next_follow_up=date(2026, 12, 1))
+    mark_follow_up_done(users["officer"], i)
+    db.session.commit()
+    assert i.follow_up_done is True
+    with pytest.raises(access.Denied):
+        mark_follow_up_done(users["leader"], i)

@@ -1,0 +1,127 @@
+"""Quarterly reserve-pool reviews (services/pool.py): batches, rolls and the pool as it stood."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import AuditEvent, PoolReview, PoolReviewItem
+from crm.services import pool
+from tests import factories
+
+TODAY = date(2026, 11, 28)
+
+
+def run(users, quarter, on, **kw):
+    review = pool.run_review(quarter=quarter, reviewed_on=on, note=kw.pop("note", None),
+                             actor=kw.pop("actor", users["admin"]), today=kw.pop("today", TODAY))
+    db.session.commit()
+    return review
+
+
+def actions(review) -> dict:
+    rows = PoolReviewItem.query.filter_by(review_id=review.id).all()
+    return {a: sorted(r.project_id for r in rows if r.action == a) for a in ("in", "out", "kept")}
+
+
+@pytest.fixture
+def first(app, users):
+    """A first review over: planned/contact/paused in the pool, operating and dropped in it, a 谋划 candidate."""
+    p = {name: factories.project(name=name, stage=stage, in_pool=in_pool) for name, stage, in_pool in (
+        ("A", "planned", True), ("B", "operating", True), ("C", "dropped", True), ("D", "contact", True),
+        ("E", "planned", False), ("F", "paused", True), ("X", "signed", False))}
+    review = run(users, "2026-Q3", date(2026, 9, 30))
+    return p, review
+
+
+def test_first_review_moves_operating_and_dropped_out_and_new_planned_in(first):
+    p, review = first
+    assert actions(review) == {"in": [p[k].id for k in "ADEF"], "out": [p["B"].id, p["C"].id], "kept": []}
+    assert [p[k].in_pool for k in "ABCDEFX"] == [True, False, False, True, True, True, False]
+    item = db.session.get(PoolReviewItem, (review.id, p["B"].id))
+    assert item.stage_at_review == "operating"
+
+
+def test_second_review_keeps_the_rest_and_takes_in_what_is_new(first, users):
+    p, r1 = first
+    p["A"].stage = "contact"  # still in the pool: kept
+    p["D"].stage = "operating"  # reached 投产: out
+    p["F"].in_pool = False  # cleared by hand since: out
+    g = factories.project(name="G", stage="planned", in_pool=True)  # created since: in
+    h = factories.project(name="H", stage="planned", in_pool=False)  # a new 谋划 candidate: in
+    old = factories.project(name="I", stage="planned", in_pool=False,
+                            created_at=r1.created_at - timedelta(days=1))  # an old one left out: stays out
+    db.session.commit()
+    plan = pool.plan_review()
+    assert plan.previous.id == r1.id
+    assert [x.name for x in plan.incoming] == ["G", "H"]
+    r2 = run(users, "2026-Q4", date(2026, 11, 28), note="第四季度评审")
+    assert actions(r2) == {"in": [g.id, h.id], "out": [p["D"].id, p["F"].id], "kept": [p["A"].id, p["E"].id]}
+    assert not old.in_pool and h.in_pool and not p["D"].in_pool
+    # The pool as it stood after each review.
+    assert set(db.session.scalars(pool.project_ids_as_of(r1.id))) == {p[k].id for k in "ADEF"}
+    assert set(db.session.scalars(pool.project_ids_as_of(r2.id))) == {p["A"].id, p["E"].id, g.id, h.id}
+
+
+def test_preview_changes_nothing(first):
+    p, _ = first
+    p["A"].stage = "dropped"
+    db.session.commit()
+    plan = pool.plan_review()
+    assert [x.name for x in plan.outgoing] == ["A"]
+    assert p["A"].in_pool and PoolReview.query.count() == 1
+
+
+def test_review_changes_are_audited_with_the_review_as_note(first, users):
+    p, review = first
+    event = AuditEvent.query.filter_by(object_type="Project", object_id=p["B"].id, action="update").one()
+    assert event.changes["in_pool"] == [True, False]
+    assert event.actor_id == users["admin"].id and "2026-Q3" in event.note
+
+
+def test_reviews_list_counts_actions(first):
+    _, review = first
+    ((listed, counts),) = pool.reviews()
+    assert listed.id == review.id and counts == {"in": 4, "out": 2, "kept": 0}
+
+
+@pytest.mark.parametrize("quarter, on, message", [
+    ("2026-Q3", date(2026, 11, 1), "已经评审过"),
+    ("2026Q4", date(2026, 11, 1), "YYYY-Qn"),
+    ("2026-Q4", TODAY + timedelta(days=1), "不能晚于今天"),
+    ("2026-Q2", date(2026, 11, 1), "不能早于上一次评审"),
+    ("2026-Q4", date(2026, 9, 1), "不能早于上一次评审"),
+])
+def test_refused_reviews_change_nothing(first, users, quarter, on, message):
+    p, _ = first
+    p["A"].stage = "operating"
+    db.session.commit()
+    with pytest.raises(pool.PoolError, match=message):
+        pool.run_review(quarter=quarter, reviewed_on=on, note=None, actor=users["admin"], today=TODAY)
+    db.session.rollback()
+    assert PoolReview.query.count() == 1 and p["A"].in_pool
+
+
+def test_only_admins_run_reviews(app, users):
+    factories.project()
+    for role in ("staff", "officer", "leader"):
+        with pytest.raises(pool.PoolError, match="管理员"):
+            pool.run_review(quarter="2026-Q4", reviewed_on=TODAY, note=None, actor=users[role], today=TODAY)
+    assert PoolReview.query.count() == 0
+
+
+def test_quarter_of():
+    assert [pool.quarter_of(date(2026, m, 1)) for m in (1, 3, 4, 9, 10, 12)] == [
+        "2026-Q1", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2026-Q4"]
+
+
+
+def test_project_list_filter_shows_the_pool_as_of_a_review(app, users):
+    from crm.models import Project
+    from crm.services import projects as project_svc
+    factories.project(name="评审时在库项目")
+    review = run(users, "2026-Q3", date(2026, 9, 30))
+    factories.project(name="评审后新建项目")
+    conditions = project_svc.project_filters({"pool_review": str(review.id)})
+    names = set(db.session.scalars(sa.select(Project.name).where(*conditions)))
+    assert names == {"评审时在库项目"}

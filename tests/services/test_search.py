@@ -1,0 +1,94 @@
+"""Enterprise search: short and long Chinese terms, credit codes, filters, and index sync."""
+import pytest
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import Enterprise
+from crm.services import search
+from crm.services.enterprises import save_enterprise
+from tests import factories
+
+CODE = "91230100MA1B2C3D4X"
+
+
+@pytest.fixture
+def firms(app, users):
+    biomed = factories.sector("biomed")
+    return {
+        "runhong": factories.enterprise(name="绥芬河市润宏经贸有限公司", region="黑龙江省牡丹江市",
+                                        credit_code=factories.valid_credit_code(), tags=["龙头企业"],
+                                        sector=biomed, owner=users["staff"], status="engaged"),
+        "dabeinong": factories.enterprise(name="北京大北农科技集团股份有限公司", short_name="大北农",
+                                          region="北京市", tags=["上市公司"], owner=users["admin"]),
+        "fengyuan": factories.enterprise(name="安徽丰原集团有限公司", region="安徽省蚌埠市",
+                                         tags=["龙头企业", "上市公司"], sector=biomed),
+    }
+
+
+def names(q="", **filters) -> list[str]:
+    return [e.name for e in db.session.scalars(search.enterprise_select(q, **filters))]
+
+
+def test_two_character_chinese_terms_match(firms):
+    assert names("绥芬") == ["绥芬河市润宏经贸有限公司"]
+    assert names("大北") == ["北京大北农科技集团股份有限公司"]
+
+
+def test_four_character_terms_match_names_and_short_names(firms):
+    assert names("丰原集团") == ["安徽丰原集团有限公司"]
+    assert names("润宏经贸") == ["绥芬河市润宏经贸有限公司"]
+    assert names("大北农") == ["北京大北农科技集团股份有限公司"]
+
+
+def test_names_match_whatever_the_spacing_and_brackets(app):
+    factories.enterprise(name="绥芬河 测试（有限）公司")
+    assert names("测试有限") == names("测试(有限") == ["绥芬河 测试（有限）公司"]
+
+
+def test_credit_codes_match_whole_partial_and_lowercase(firms):
+    code = firms["runhong"].credit_code
+    for q in (code, code[:8], code[-6:].lower()):
+        assert names(q) == ["绥芬河市润宏经贸有限公司"], q
+
+
+def test_every_word_must_match(firms):
+    assert names("集团 安徽") == ["安徽丰原集团有限公司"]
+    assert names("集团 绥芬") == []
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%%", '"', "\\"])
+def test_wildcards_and_quotes_are_literal(firms, q):
+    assert names(q) == []
+
+
+def test_the_index_follows_renames_and_deletes(firms, users):
+    save_enterprise(users["staff"], firms["fengyuan"], {"name": "安徽丰原生物化学股份有限公司", "country": "中国"})
+    db.session.commit()
+    assert names("丰原集团") == [] and names("生物化学") == ["安徽丰原生物化学股份有限公司"]
+    db.session.delete(firms["fengyuan"])
+    db.session.commit()
+    assert names("生物化学") == [] and names("丰原") == []
+
+
+def test_each_filter_combines_with_the_search(firms, users):
+    biomed = firms["runhong"].sector_id
+    assert names("有限", region="北京") == ["北京大北农科技集团股份有限公司"]
+    assert names("有限公司", tag="龙头企业") == ["安徽丰原集团有限公司", "绥芬河市润宏经贸有限公司"]
+    assert names("集团", sector_id=biomed) == ["安徽丰原集团有限公司"]
+    assert names("有限", owner_id=users["admin"].id) == ["北京大北农科技集团股份有限公司"]
+    assert names("", status="engaged") == ["绥芬河市润宏经贸有限公司"]
+    assert names("", tag="上市公司", region="安徽") == ["安徽丰原集团有限公司"]
+
+
+def test_results_are_ordered_by_the_indexed_normalised_name(firms):
+    assert names() == sorted(names(), key=lambda n: db.session.scalar(
+        sa.select(Enterprise.name_norm).where(Enterprise.name == n)))
+
+
+def test_ddl_is_offered_per_dialect_and_built_by_create_all(app):
+    sqlite_ddl = " ".join(search.ddl_statements("sqlite"))
+    assert "fts5" in sqlite_ddl and "trigram" in sqlite_ddl and "rebuild" in sqlite_ddl
+    assert "pg_trgm" in search.ddl_statements("postgresql")[0]
+    assert search.ddl_statements("mysql") == [] and search.drop_statements("sqlite")
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.scalar(sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'enterprise_fts'")) == 1

@@ -1,0 +1,149 @@
+"""Job entry points: thin, taking ids and plain values, each run in one transaction.
+
+RQ runs `run_outbox(row_id)` for outbox rows and `scheduled(name)` for the cron schedule;
+both look the work up in JOBS.  A JOBS function does its work through the services and
+does not commit: the job context commits it together with the outbox row's done mark.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from workers.app import job_context
+
+
+def _now(now: str | None) -> datetime | None:
+    """An ISO datetime from the CLI or the schedule, as naive UTC (None: the real now)."""
+    if not now:
+        return None
+    from crm.services.clock import to_utc_naive
+    return to_utc_naive(datetime.fromisoformat(now))
+
+
+def mail_notification(notification_id: int) -> str:
+    """Email the copy of an in-app notification (HTML and text)."""
+    from flask import current_app, render_template
+
+    from crm.extensions import db
+    from crm.models import Notification
+    from crm.services import mail
+    note = db.session.get(Notification, notification_id)
+    if note is None or not note.user.email:
+        return "skipped"
+    settings = current_app.extensions["settings"]
+    link = settings.BASE_URL.rstrip("/") + note.url if note.url and note.url.startswith("/") else note.url
+    ctx = {"note": note, "user": note.user, "link": link}
+    msg = mail.build_message(
+        f"{note.user.display_name} <{note.user.email}>", f"【招商项目管家】{note.title}",
+        render_template("mail/notification.txt", **ctx), render_template("mail/notification.html", **ctx))
+    return mail.deliver(msg, settings)
+
+
+def interaction_logged(interaction_id: int) -> int:
+    from crm.services import reminders
+    return reminders.on_interaction_logged(interaction_id)
+
+
+def reminders_scan(now: str | None = None) -> dict:
+    from crm.services import reminders
+    return reminders.scan(_now(now))
+
+
+def liaison_assign(project_id: int) -> str:
+    """Assign a liaison leader to one project if it needs one (idempotent)."""
+    from crm.services import liaison
+    return liaison.assign(project_id)
+
+
+def liaison_all(now: str | None = None):
+    from crm.services import liaison
+    return liaison.run_all(_now(now))
+
+
+def digest_weekly(now: str | None = None) -> dict:
+    """Claim this ISO week's digests and queue one digest.send_one per recipient."""
+    from crm.services import digest
+    return digest.run_weekly(_now(now), send=False)
+
+
+def digest_send_one(delivery_id: int) -> str:
+    """Send one claimed digest (claimed → sending → sent; never twice)."""
+    from crm.services import digest
+    return digest.send_one(delivery_id)
+
+
+def outbox_relay() -> int:
+    """Every few seconds from the cron process: rows whose eager relay found Redis down."""
+    from flask import current_app
+
+    from crm.redis_conn import get_redis
+    from crm.services import outbox
+    return outbox.relay(get_redis(current_app.extensions["settings"]))
+
+
+def brochure_catalog(build_id: int) -> str:
+    """Render a requested catalog (招商项目册); progress goes to job.meta["progress"] for the page.
+
+    Its timeout is outbox.TIMEOUTS["brochure.catalog"]; the service commits the row's progress
+    as it goes and marks it failed, with the reason, if rendering raises.
+    """
+    from flask import current_app
+    from rq import get_current_job
+
+    from crm.services import catalog_builds
+    job = get_current_job()
+
+    def report(percent: int) -> None:
+        if job is not None:
+            job.meta["progress"] = percent
+            job.save_meta()
+
+    build = catalog_builds.run_build(build_id, current_app.extensions["settings"], report=report)
+    return build.status if build is not None else "missing"
+
+
+def brochure_cleanup(now: str | None = None) -> int:
+    """Daily: delete catalog files older than BROCHURE_MAX_AGE_HOURS."""
+    from flask import current_app
+
+    from crm.services import catalog_builds
+    return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
+
+
+JOBS = {
+    "mail.notification": mail_notification,
+    "interactions.logged": interaction_logged,
+    "reminders.scan": reminders_scan,
+    "liaison.assign": liaison_assign,
+    "liaison.all": liaison_all,
+    "digest.weekly": digest_weekly,
+    "digest.send_one": digest_send_one,
+    "outbox.relay": outbox_relay,
+    "brochure.catalog": brochure_catalog,
+    "brochure.cleanup": brochure_cleanup,
+}
+
+
+def execute_row(row_id: int):
+    """Run one outbox row unless it already ran; the caller's context commits both."""
+    from crm.extensions import db
+    from crm.models import OutboxMessage
+    from crm.services.clock import utcnow
+    row = db.session.get(OutboxMessage, row_id)
+    if row is None or row.done_at is not None:
+        return "already done"
+    row.attempts += 1
+    result = JOBS[row.job](**row.payload)
+    row.status, row.done_at = "done", utcnow()
+    return result
+
+
+def run_outbox(row_id: int):
+    """RQ entry point for an outbox row."""
+    with job_context():
+        return execute_row(row_id)
+
+
+def scheduled(name: str, **kwargs):
+    """RQ entry point for the cron schedule (workers/schedule.py)."""
+    with job_context(label="cron"):
+        return JOBS[name](**kwargs)

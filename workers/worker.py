@@ -1,0 +1,19 @@
+"""The RQ worker class: `rq worker --with-scheduler -w workers.worker.AppWorker default mail`.
+
+It builds the Flask app and registers the PDF fonts once in the parent, so the forked work
+horses start each job warm.
+"""
+from rq.worker import Worker
+
+from workers.app import get_app
+
+
+class AppWorker(Worker):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        get_app()
+        try:
+            from crm.services.fonts import register_fonts
+            register_fonts()
+        except ImportError:  # brochures not installed: nothing to warm
+            pass
