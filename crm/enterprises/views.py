@@ -48,10 +48,10 @@ def _page_url(args: dict):
 
 @bp.route("/")
 def index():
-    query = search.enterprise_select(**_filters()).options(
-        joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows))
-    page = paging.paginate(query, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
-                           _page_url(request.args.to_dict()))
+    page = paging.paginate_ids(
+        search.enterprise_ids(**_filters()), Enterprise, request.args.get("page"),
+        current_app.extensions["settings"].PAGE_SIZE, _page_url(request.args.to_dict()),
+        options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows)))
     regions = db.session.scalars(sa.select(Enterprise.region).where(Enterprise.region.is_not(None))
                                  .distinct().order_by(Enterprise.region).limit(300)).all()
     return render_template(

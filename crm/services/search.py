@@ -2,8 +2,13 @@
 
 SQLite: an FTS5 table with the trigram tokenizer indexes enterprises(name, short_name,
 credit_code, name_norm) and triggers keep it in sync.  Trigrams need at least three characters, so
-shorter terms — two-character Chinese words such as 绥芬 are common — use LIKE on the base
-table.  PostgreSQL: ILIKE, served by pg_trgm GIN indexes when the extension can be created.
+shorter terms — two-character Chinese words such as 绥芬 are common — use LIKE, on the
+columns of one covering index (ix_enterprises_search_like) walked in list order: a page of a common
+term stops early, a rare term reads the index (not the table) once.  PostgreSQL: ILIKE, served by
+pg_trgm GIN indexes when the extension can be created.
+
+The list pages in two steps (paging.paginate_ids): the ids of one page from indexes alone
+(enterprise_ids), then those rows with what the template shows.
 
 The DDL is installed by listeners on the enterprises table, so db.create_all() (tests, a
 fresh install) builds it; `ddl_statements(dialect)` gives the same statements for Alembic.
@@ -106,6 +111,13 @@ for _statement in _DROP["sqlite"]:
 event.listen(Enterprise.__table__, "after_create", _install_postgres)
 
 
+# The short-term LIKE fallback reads only these columns (and the rowid), in list order.  Declared
+# here, beside the queries that depend on it, so create_all and the migrations both get it.
+SEARCH_LIKE_INDEX = sa.Index("ix_enterprises_search_like", Enterprise.name_norm, Enterprise.short_name,
+                             Enterprise.credit_code)
+_CREDIT_CODE_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy")
+
+
 def _terms(q: str) -> list[str]:
     return [t for t in (q or "").split() if t][:8]  # a handful of words is plenty
 
@@ -139,19 +151,50 @@ def match(q: str):
             fts_rows = (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
                         .where(sa.text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
             conditions.append(Enterprise.id.in_(fts_rows))
-    for term in terms:
-        alternatives = [_like(Enterprise.name, term), _like(Enterprise.short_name, term),
-                        _like(Enterprise.credit_code, term)]
-        if normalize_name(term):
-            alternatives.append(_like(Enterprise.name_norm, normalize_name(term)))
-        conditions.append(sa.or_(*alternatives))
+    conditions += [_short_match(term) for term in terms]
     return sa.and_(sa.true(), *conditions)
 
 
-def enterprise_select(q: str = "", *, sector_id: int | None = None, region: str | None = None,
-                      tag: str | None = None, owner_id: int | None = None, status: str | None = None):
+def _short_match(term: str):
+    """LIKE on the columns of SEARCH_LIKE_INDEX only, so the scan never reads the table.
+
+    name_norm = normalize_name(name), and normalising maps character by character (dropping
+    punctuation), so a name containing the term has a name_norm containing the normalised term:
+    the name itself needs checking only for a term that normalises to nothing.  A credit code
+    holds only its 31 symbols, so other terms cannot match it.
+    """
+    norm = normalize_name(term)
+    alternatives = [_like(Enterprise.short_name, term)]
+    alternatives.append(_like(Enterprise.name_norm, norm) if norm else _like(Enterprise.name, term))
+    if set(term) <= _CREDIT_CODE_CHARS:
+        alternatives.append(_like(Enterprise.credit_code, term))
+    return sa.or_(*alternatives)
+
+
+def _has_short_terms(q: str) -> bool:
+    return any(len(t) < FTS_MIN_CHARS for t in _terms(q))
+
+
+def enterprise_select(q: str = "", **filters):
     """Enterprises matching the search and filters, ordered by the (uniquely indexed) normalised name."""
-    query = sa.select(Enterprise)
+    return _filtered(sa.select(Enterprise), q, **filters).order_by(Enterprise.name_norm, Enterprise.id)
+
+
+def enterprise_ids(q: str = "", **filters):
+    """The ids of enterprise_select, in the same order, for paging from indexes alone.
+
+    With a short term on SQLite the order names every column of SEARCH_LIKE_INDEX: name_norm is
+    unique, so the order is the same, but only that covering index now serves it, and the
+    planner walks it instead of the name index plus a table read per row.
+    """
+    order = [Enterprise.name_norm, Enterprise.id]
+    if q and _has_short_terms(q) and db.engine.dialect.name == "sqlite":
+        order[1:1] = [Enterprise.short_name, Enterprise.credit_code]
+    return _filtered(sa.select(Enterprise.id), q, **filters).order_by(*order)
+
+
+def _filtered(query, q: str = "", *, sector_id: int | None = None, region: str | None = None,
+              tag: str | None = None, owner_id: int | None = None, status: str | None = None):
     if q and q.strip():
         query = query.where(match(q))
     if sector_id:
@@ -167,4 +210,4 @@ def enterprise_select(q: str = "", *, sector_id: int | None = None, region: str 
         query = query.where(Enterprise.owner_id == owner_id)
     if status:
         query = query.where(Enterprise.status == status)
-    return query.order_by(Enterprise.name_norm, Enterprise.id)
+    return query
