@@ -29,6 +29,9 @@ BLUEPRINTS = [
     "crm.leaders.views",
     "crm.liaison_admin.views",
     "crm.brochures.views",
+    "crm.notifications.views",
+    "crm.jobs_admin.views",
+    "crm.mailbox.views",
 ]
 
 CLI_MODULES = [

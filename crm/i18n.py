@@ -7,9 +7,23 @@ from __future__ import annotations
 
 from flask import Flask, has_request_context, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+# Each language is named in itself, so a reader of either can find theirs.
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+# Fixed vocabulary stored as Chinese words in the database (enterprise tags and source
+# channels, platform levels, goal units): shown in the UI language, never translated in
+# storage.  Anything not listed (user data) shows as stored.
+TERMS = {
+    "龙头企业": _l("龙头企业"), "高新技术企业": _l("高新技术企业"), "专精特新": _l("专精特新"),
+    "上市公司": _l("上市公司"), "世界500强": _l("世界500强"),
+    "以商招商": _l("以商招商"), "东莞对口合作": _l("东莞对口合作"), "展会": _l("展会"), "对俄合作": _l("对俄合作"),
+    "日韩": _l("日韩"), "本地企业": _l("本地企业"), "其他": _l("其他"),
+    "省级": _l("省级"), "市级": _l("市级"),
+    "万元": _l("万元"), "亿元": _l("亿元"), "家": _l("家"), "个": _l("个"),
+}
 
 
 def select_locale() -> str:
@@ -28,5 +42,11 @@ def current_lang() -> str:
     return "en" if str(get_locale()).startswith("en") else "zh"
 
 
+def term(value):
+    """A stored vocabulary word in the UI language (see TERMS); other values unchanged."""
+    return TERMS.get(value, value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_lang=current_lang)
+    app.jinja_env.filters["term"] = term

@@ -1,6 +1,8 @@
 """`flask --app wsgi jobs run|status|relay`: the jobs by hand, for setups without cron and for tests."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -14,20 +16,40 @@ RUNNABLE = {"reminders": "reminders.scan", "liaison": "liaison.all", "digest": "
 
 
 def drain_inline() -> int:
-    """Run every pending outbox row here and now (mail included), without Redis."""
+    """Run every pending outbox row here and now (mail included), without Redis.
+
+    A row that fails goes back to pending, for a worker (with its retries) to take later.
+    """
     from workers.jobs import execute_row
     done = 0
     for row_id in outbox.claim_pending():
-        with audit.acting_as(label="cli"):
-            execute_row(row_id)
-            db.session.commit()
+        try:
+            with audit.acting_as(label="cli"):
+                execute_row(row_id)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001  report, keep the row, carry on with the rest
+            db.session.rollback()
+            outbox.release(row_id)
+            click.echo(f"job {row_id} failed, left for the workers: {exc}", err=True)
+            continue
         done += 1
     return done
 
 
+def _check_now(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected an ISO date-time such as 2026-11-30T07:30") from None
+    return value
+
+
 @jobs_cli.command("run")
 @click.argument("name", type=click.Choice(sorted(RUNNABLE)))
-@click.option("--now", default=None, help="ISO datetime in Asia/Shanghai, e.g. 2026-11-30T08:00")
+@click.option("--now", default=None, callback=_check_now,
+              help="ISO datetime in Asia/Shanghai, e.g. 2026-11-30T08:00")
 @click.option("--no-drain", is_flag=True, help="Leave the jobs it queues (mail) to the workers.")
 def run(name, now, no_drain):
     """Run a periodic job synchronously, then the jobs it queued (e.g. its emails)."""
@@ -58,24 +80,17 @@ def relay():
 @jobs_cli.command("status")
 def status():
     """Queue lengths, workers, failed jobs and pending outbox rows."""
-    from rq import Queue, Worker
-    from rq.registry import FailedJobRegistry
-
     from crm.redis_conn import get_redis
     conn = get_redis(current_app.extensions["settings"])
-    click.echo(f"outbox pending: {outbox.pending_count()}")
-    for name in outbox.QUEUES:
-        queue = Queue(name, connection=conn)
-        failed = FailedJobRegistry(queue=queue)
-        click.echo(f"queue {name}: {len(queue)} queued, {len(failed)} failed")
-        for job_id in failed.get_job_ids()[:20]:
-            job = queue.fetch_job(job_id)
-            reason = (job.latest_result().exc_string or "").strip().splitlines()[-1:] if job and job.latest_result() else []
-            click.echo(f"  failed {job_id}: {reason[0] if reason else ''}")
-    workers = Worker.all(connection=conn)
-    click.echo(f"workers: {len(workers)}")
-    for worker in workers:
-        click.echo(f"  {worker.name} {worker.get_state()} queues={','.join(worker.queue_names())}")
+    stats = outbox.queue_stats(conn)
+    click.echo(f"outbox pending: {stats['pending']}")
+    for name, counts in stats["queues"].items():
+        click.echo(f"queue {name}: {counts['queued']} queued, {counts['failed']} failed")
+    for job in outbox.failed_jobs(conn, limit=20):
+        click.echo(f"  failed {job.id} [{job.queue}] {job.description[:60]}: {job.error}")
+    click.echo(f"workers: {len(stats['workers'])}")
+    for worker in stats["workers"]:
+        click.echo(f"  {worker['name']} {worker['state']} queues={','.join(worker['queues'])}")
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from crm.extensions import db, login_manager
+from crm.i18n import current_lang
 from crm.services import access
 from crm.services.clock import local_now
 from crm.services.money import format_wan
@@ -42,10 +43,13 @@ ADMIN_LINKS = [
     ("routines.ranking_weights", _l("晾晒权重与调度规则")),
     ("liaison_admin.index", _l("领导包联规则")),
     ("liaison_admin.digest_preview", _l("周报预览")),
+    ("jobs_admin.reminder_settings", _l("联系提醒规则")),
+    ("jobs_admin.index", _l("后台任务与失败任务")),
+    ("mailbox.index", _l("邮件发件箱")),
 ]
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.
-TOPBAR_TEMPLATES: list[str] = []
+TOPBAR_TEMPLATES: list[str] = ["notifications/_bell.html"]
 ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
                "leader": _l("市级领导")}
 
@@ -82,7 +86,7 @@ def flash_errors(form) -> None:
     for field, errors in form.errors.items():
         label = getattr(form, field).label.text if hasattr(form, field) else field
         for error in errors:
-            flash(f"{label}：{error}", "danger")
+            flash(_("%(label)s：%(error)s", label=label, error=error), "danger")
 
 
 def _login_gate():
@@ -140,7 +144,7 @@ def init_app(app: Flask) -> None:
     # A record rule refused: the same answer as a missing record, so ids leak nothing.
     app.register_error_handler(access.Denied, lambda e: _error_page(NotFound()))
     app.jinja_env.filters.update(
-        wan=format_wan,
+        wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,
         local_date=lambda d: format_date(d, "yyyy-MM-dd") if d else "",
     )

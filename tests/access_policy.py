@@ -111,6 +111,15 @@ POLICY: dict[str, Rule] = {
     "brochures.build": Rule(get=STAFF),
     "brochures.build_status": Rule(get=STAFF),
     "brochures.download": Rule(get=STAFF),
+    # Notifications: everyone reads their own; another user's notification is 404 for all.
+    "notifications.index": Rule(get=ALL, query="?unread=1&page=2"),
+    "notifications.mark_read": Rule(post=ALL, hidden=ALL),
+    "notifications.mark_all_read": Rule(post=ALL),
+    "jobs_admin.index": Rule(get=ADMIN),
+    "jobs_admin.requeue": Rule(post=ADMIN),
+    "jobs_admin.reminder_settings": Rule(get=ADMIN, post=ADMIN),
+    "mailbox.index": Rule(get=ADMIN, query="?page=2"),
+    "mailbox.message": Rule(get=ADMIN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
@@ -132,4 +141,7 @@ SAMPLES: dict[str, object] = {
     "instruction_id": lambda users: factories.foreign_instruction().id,
     "tier_id": lambda users: factories.liaison_tier().id,
     "build_id": lambda users: factories.catalog_build().id,
+    "notification_id": lambda users: factories.notification().id,
+    "job_id": lambda users: "outbox-0",
+    "filename": lambda users: factories.eml_file(),
 }

@@ -313,3 +313,25 @@ def catalog_build(*, content: bytes | None = b"%PDF-1.4\n% test catalog\n", **kw
         (folder / build.file_name).write_bytes(content)
         db.session.commit()
     return build
+
+
+def notification(user_obj: User | None = None, commit: bool = True, **kw):
+    """An in-app notification (by default to a fresh user, i.e. nobody signed in)."""
+    from crm.models import Notification
+    kw.setdefault("kind", "reminder.follow_up_due")
+    kw.setdefault("title", "跟进到期：绥芬河测试贸易有限公司")
+    kw.setdefault("body", "约定的跟进日期：2026-11-28。")
+    kw.setdefault("url", "/enterprises/1")
+    return _save(Notification(user_id=(user_obj or user("staff")).id, **kw), commit)
+
+
+def eml_file(to: str = "staff@example.cn", subject: str = "【招商项目管家】测试邮件") -> str:
+    """An .eml file in the test instance's mail outbox; returns its file name."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from crm.services import mail
+    settings = current_app.extensions["settings"]
+    msg = mail.build_message(to, subject, "正文", "<p>正文</p>", sender=settings.MAIL_FROM)
+    return Path(mail.deliver(msg, settings)).name

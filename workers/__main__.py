@@ -1,17 +1,21 @@
-"""Run the processes: `python -m workers serve|worker|cron`.
+"""Run the processes: `python -m workers serve|worker|cron|relay`.
 
-serve   the web server, one RQ worker (with its scheduler, for retries) and the one rq cron
-        process, on the embedded Redis unless REDIS_URL is set.  Ctrl-C stops them all.
+serve   the web server (`flask run`, threaded), one RQ worker (with its scheduler, for retries),
+        the one `rq cron` process, and an outbox relay every 2 s, on the embedded Redis unless
+        REDIS_URL is set.  Ctrl-C (or SIGTERM) stops them all and exits 0.
 worker  one `rq worker --with-scheduler` (run N of them, on any hosts, in production).
 cron    the single `rq cron` process (run exactly one: it has no lock).
+relay   the outbox relay loop on its own (optional in production: cron also relays every 15 s).
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +25,9 @@ from crm.services.outbox import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+RELAY_EVERY = 2.0  # seconds
+GRACE = 10.0  # seconds a child gets to stop after SIGTERM before it is killed
+log = logging.getLogger("workers")
 
 
 def worker_command(url: str) -> list[str]:
@@ -34,12 +41,66 @@ def cron_command(url: str) -> list[str]:
 
 def web_command(port: int) -> list[str]:
     return [str(BIN / "flask"), "--app", "wsgi", "run", "--host", os.environ.get("HOST", "127.0.0.1"),
-            "--port", str(port), "--with-threads"]
+            "--port", str(port), "--with-threads", "--no-reload"]
 
 
 def _env(url: str) -> dict:
     # The cron strings are local time: the whole family runs on Asia/Shanghai.
     return dict(os.environ, REDIS_URL=url, TZ="Asia/Shanghai", PYTHONPATH=str(ROOT))
+
+
+def relay_loop(stop: threading.Event, every: float = RELAY_EVERY) -> None:
+    """Push pending outbox rows to Redis every `every` seconds until `stop` is set."""
+    from crm.extensions import db
+    from crm.services import outbox
+    from workers.app import get_app
+    app = get_app()
+    with app.app_context():
+        conn = get_redis(app.extensions["settings"])
+        while not stop.wait(every):
+            try:
+                outbox.relay(conn)
+            except Exception:  # noqa: BLE001  a database hiccup must not end the loop
+                log.warning("outbox relay failed; trying again", exc_info=True)
+            finally:
+                db.session.remove()  # no transaction held open between rounds
+
+
+def _wait_all(children: dict, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    for proc in children.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return False
+    return True
+
+
+def _die_with_parent() -> None:
+    """In a child: its own process group (Ctrl-C reaches only the parent, which then stops
+    each child once, cleanly), and on Linux a SIGTERM if the parent itself dies."""
+    os.setsid()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start(cmd: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
+
+
+def _stop_children(children: dict) -> None:
+    """Ask each child to stop (SIGTERM: rq finishes its current job), then insist."""
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.terminate()
+    if not _wait_all(children, GRACE):
+        for proc in children.values():
+            if proc.poll() is None:
+                proc.kill()
+        _wait_all(children, GRACE)
 
 
 def serve(port: int) -> int:
@@ -48,36 +109,30 @@ def serve(port: int) -> int:
     keep_alive.ping()
     url = redis_url(settings)
     env = _env(url)
-    children = {
-        "web": subprocess.Popen(web_command(port), cwd=ROOT, env=env),
-        "worker": subprocess.Popen(worker_command(url), cwd=ROOT, env=env),
-        "cron": subprocess.Popen(cron_command(url), cwd=ROOT, env=env),
-    }
-    print(f"招商项目管家: http://127.0.0.1:{port}  (worker + cron running; Ctrl-C stops all)", flush=True)
-    stopping = False
-
-    def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    os.environ["TZ"] = "Asia/Shanghai"
+    time.tzset()
+    received: list[int] = []  # set by Ctrl-C / SIGTERM from here on: stop everything
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    children = {"web": _start(web_command(port), env), "worker": _start(worker_command(url), env),
+                "cron": _start(cron_command(url), env)}
+    stop_relay = threading.Event()
+    relay = threading.Thread(target=relay_loop, args=(stop_relay,), name="outbox-relay", daemon=True)
+    relay.start()
+    print(f"招商项目管家: http://127.0.0.1:{port}  (worker, cron and outbox relay running; Ctrl-C stops all)",
+          flush=True)
     code = 0
-    while not stopping:
+    while not received:
         for name, proc in children.items():
             if proc.poll() is not None:
                 print(f"{name} exited with {proc.returncode}; stopping the others", file=sys.stderr)
-                stopping, code = True, 1
+                received.append(0)
+                code = 1
+                break
         time.sleep(0.5)
-    for proc in children.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in children.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    stop_relay.set()
+    _stop_children(children)
+    relay.join(timeout=GRACE)
     del keep_alive
     return code
 
@@ -87,18 +142,28 @@ def _exec(cmd: list[str]) -> int:
     return 0
 
 
+def run_relay() -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    relay_loop(stop)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_serve = sub.add_parser("serve")
+    p_serve = sub.add_parser("serve", help="web + worker + cron + relay on one machine")
     p_serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
-    sub.add_parser("worker")
-    sub.add_parser("cron")
+    sub.add_parser("worker", help="one rq worker --with-scheduler")
+    sub.add_parser("cron", help="the single rq cron process")
+    sub.add_parser("relay", help="the outbox relay loop")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.port)
-    settings = Settings.from_env()
-    url = redis_url(settings)
+    if args.command == "relay":
+        return run_relay()
+    url = redis_url(Settings.from_env())
     return _exec(worker_command(url) if args.command == "worker" else cron_command(url))
 
 

@@ -5,6 +5,12 @@ from crm.services.outbox import queue_for, timeout_for
 from workers.jobs import scheduled
 from workers.schedule import SCHEDULE
 
-for cron_string, interval, name, kwargs in SCHEDULE:
-    cron.register(scheduled, queue_for(name), kwargs={"name": name, **kwargs}, cron=cron_string,
-                  interval=interval, job_timeout=timeout_for(name), name=name, result_ttl=3600)
+
+def timing(when) -> dict:
+    """rq cron's keyword for an entry's `when`: a cron string, or seconds between runs."""
+    return {"cron": when} if isinstance(when, str) else {"interval": int(when)}
+
+
+for when, name, kwargs in SCHEDULE:
+    cron.register(scheduled, queue_for(name), kwargs={"name": name, **kwargs}, job_timeout=timeout_for(name),
+                  name=name, result_ttl=3600, **timing(when))

@@ -19,26 +19,21 @@ def _now(now: str | None) -> datetime | None:
     return to_utc_naive(datetime.fromisoformat(now))
 
 
-def mail_notification(notification_id: int) -> str:
-    """Email the copy of an in-app notification (HTML and text)."""
-    from flask import current_app, render_template
+def _settings():
+    from flask import current_app
+    return current_app.extensions["settings"]
 
-    from crm.extensions import db
-    from crm.models import Notification
-    from crm.services import mail
-    note = db.session.get(Notification, notification_id)
-    if note is None or not note.user.email:
-        return "skipped"
-    settings = current_app.extensions["settings"]
-    link = settings.BASE_URL.rstrip("/") + note.url if note.url and note.url.startswith("/") else note.url
-    ctx = {"note": note, "user": note.user, "link": link}
-    msg = mail.build_message(
-        f"{note.user.display_name} <{note.user.email}>", f"【招商项目管家】{note.title}",
-        render_template("mail/notification.txt", **ctx), render_template("mail/notification.html", **ctx))
-    return mail.deliver(msg, settings)
+
+def mail_notification(notification_ids: list[int] | None = None, html: str | None = None,
+                      notification_id: int | None = None, more: int = 0) -> str:
+    """Email one user their notifications (HTML and text); RQ retries it with back-off."""
+    from crm.services import notify
+    ids = list(notification_ids or []) + ([notification_id] if notification_id else [])
+    return notify.send_email(ids, _settings(), html, more)
 
 
 def interaction_logged(interaction_id: int) -> int:
+    """A new contact: settle the follow-ups it fulfils, tell the owner and the liaison leader."""
     from crm.services import reminders
     return reminders.on_interaction_logged(interaction_id)
 
@@ -73,11 +68,9 @@ def digest_send_one(delivery_id: int) -> str:
 
 def outbox_relay() -> int:
     """Every few seconds from the cron process: rows whose eager relay found Redis down."""
-    from flask import current_app
-
     from crm.redis_conn import get_redis
     from crm.services import outbox
-    return outbox.relay(get_redis(current_app.extensions["settings"]))
+    return outbox.relay(get_redis(_settings()))
 
 
 def brochure_catalog(build_id: int) -> str:

@@ -15,7 +15,7 @@ from crm.extensions import db
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
-from crm.services import access, enterprises, paging, search
+from crm.services import access, enterprises, paging, queries, search
 from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
@@ -52,8 +52,7 @@ def index():
         search.enterprise_ids(**_filters()), Enterprise, request.args.get("page"),
         current_app.extensions["settings"].PAGE_SIZE, _page_url(request.args.to_dict()),
         options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows)))
-    regions = db.session.scalars(sa.select(Enterprise.region).where(Enterprise.region.is_not(None))
-                                 .distinct().order_by(Enterprise.region).limit(300)).all()
+    regions = queries.distinct_values(Enterprise.region, limit=300)
     return render_template(
         "enterprises/index.html", page=page, args=request.args, regions=regions,
         sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=ENTERPRISE_TAGS,

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from crm.enterprises.forms import NONE_CHOICE, optional_int
 from crm.extensions import db
+from crm.i18n import term
 from crm.models import PoolReview, Sector
 from crm.models.metrics import PLATFORM_LEVELS
 
@@ -52,7 +53,7 @@ class GoalValueForm(FlaskForm):
 
 class PlatformForm(FlaskForm):
     name = StringField(_l("平台名称"), validators=[DataRequired(_l("请填写平台名称。")), Length(max=120)])
-    level = SelectField(_l("级别"), choices=[(v, v) for v in PLATFORM_LEVELS])
+    level = SelectField(_l("级别"), choices=[(v, term(v)) for v in PLATFORM_LEVELS])
     enterprise_name = StringField(_l("依托企业"), validators=[Length(max=120)],
                                   description=_l("填写企业库中已有企业的名称；可不填。"))
     recognized_on = ChineseDateField(_l("认定日期"), validators=[InputRequired(_l("请填写认定日期。"))])

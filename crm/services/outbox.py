@@ -1,14 +1,15 @@
 """The outbox: jobs are written as rows in the caller's transaction, then relayed to RQ.
 
 A Redis outage therefore loses nothing: requests commit their rows, and the relay (run
-right after each commit, and every few seconds by the cron process) delivers them once
-Redis is back.  The RQ job id is "outbox-<row id>", and the job marks the row done in the
+right after each request that wrote rows, every 2 s by `python -m workers serve|relay` and
+every 15 s by the cron schedule) delivers them once Redis is back.  The RQ job id is "outbox-<row id>", and the job marks the row done in the
 transaction of its own work, so a row relayed twice still runs once.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import redis
 import sqlalchemy as sa
@@ -76,14 +77,14 @@ def relay(conn: redis.Redis, limit: int = 500, stale_after: timedelta = timedelt
     """Push pending rows to RQ; return how many went.  Redis down: 0, and the rows wait.
 
     A row is claimed (pending → enqueued) before it is pushed, so two relays never push the
-    same row; a row claimed by a relay that then died is pushed again after `stale_after`
-    unless RQ already holds its job.
+    same row; a row claimed by a relay (or an inline `jobs run` drain) that then died is
+    pushed again after `stale_after` unless RQ already holds its job.
     """
     stale = utcnow() - stale_after
     rows = db.session.execute(
         sa.select(OutboxMessage.id, OutboxMessage.job, OutboxMessage.status, OutboxMessage.payload)
         .where(sa.or_(OutboxMessage.status == "pending",
-                      sa.and_(OutboxMessage.status == "enqueued", OutboxMessage.done_at.is_(None),
+                      sa.and_(OutboxMessage.status.in_(("enqueued", "inline")), OutboxMessage.done_at.is_(None),
                               OutboxMessage.enqueued_at < stale)))
         .order_by(OutboxMessage.id).limit(limit)).all()
     db.session.commit()
@@ -108,5 +109,68 @@ def claim_pending(limit: int = 1000) -> list[int]:
     return [i for i in ids if _claim(i, "pending", "inline")]
 
 
+def release(row_id: int) -> bool:
+    """Give an inline-claimed row back to the relay (its inline run failed)."""
+    return _claim(row_id, "inline", "pending")
+
+
 def pending_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "pending"))
+
+
+# --- inspecting the queues (jobs status, the failed-jobs page) -------------------------------
+
+@dataclass
+class FailedJob:
+    id: str
+    queue: str
+    description: str
+    error: str  # the last line of the traceback
+    traceback: str
+    ended_at: object
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def queue_stats(conn: redis.Redis) -> dict:
+    """Queue lengths, failed counts and workers: what `jobs status` prints and the admin page shows."""
+    from rq import Worker
+    from rq.registry import FailedJobRegistry
+    queues = {}
+    for name in QUEUES:
+        queue = Queue(name, connection=conn)
+        queues[name] = {"queued": len(queue), "failed": len(FailedJobRegistry(queue=queue))}
+    workers = [{"name": w.name, "state": w.get_state(), "queues": w.queue_names()}
+               for w in Worker.all(connection=conn)]
+    return {"queues": queues, "workers": workers, "pending": pending_count()}
+
+
+def failed_jobs(conn: redis.Redis, limit: int = 100) -> list[FailedJob]:
+    """The newest failed jobs of every queue, with their error."""
+    from rq.registry import FailedJobRegistry
+    found = []
+    for name in QUEUES:
+        queue = Queue(name, connection=conn)
+        ids = FailedJobRegistry(queue=queue).get_job_ids(0, limit - 1, desc=True)
+        for job in Job.fetch_many(ids, connection=conn):
+            if job is None:
+                continue
+            result = job.latest_result()
+            trace = (result.exc_string if result is not None else None) or ""
+            found.append(FailedJob(job.id, name, job.description or "", _last_line(trace), trace, job.ended_at))
+    found.sort(key=lambda j: j.ended_at or datetime.min, reverse=True)
+    return found[:limit]
+
+
+def requeue(conn: redis.Redis, rq_job_id: str) -> bool:
+    """Put a failed job back on its queue; False if it is not (or no longer) failed."""
+    from rq.exceptions import InvalidJobOperation, NoSuchJobError
+    try:
+        job = Job.fetch(rq_job_id, connection=conn)
+        job.requeue()
+    except (NoSuchJobError, InvalidJobOperation):
+        return False
+    return True

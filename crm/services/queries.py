@@ -39,3 +39,14 @@ def recent_interactions(user: User, limit: int = 20):
         .where(_mine(user))
         .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
     ).all()
+
+
+def distinct_values(column, limit: int) -> list:
+    """The distinct non-null values of an indexed column, in order, by jumping through its index
+    (a "loose index scan": one index probe per value).  SELECT DISTINCT read every row instead:
+    34 ms on PostgreSQL for the ~40 regions of 100,000 enterprises, each list page."""
+    first = sa.select(sa.func.min(column)).where(column.is_not(None)).scalar_subquery()
+    seen = sa.select(first.label("value")).cte("seen", recursive=True)
+    after = sa.select(sa.func.min(column)).where(column > seen.c.value).scalar_subquery()
+    seen = seen.union_all(sa.select(after).select_from(seen).where(seen.c.value.is_not(None)))
+    return db.session.scalars(sa.select(seen.c.value).where(seen.c.value.is_not(None)).limit(limit)).all()

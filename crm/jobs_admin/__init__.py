@@ -1,0 +1,1 @@
+"""Operations pages for administrators: background jobs and the reminder rules."""

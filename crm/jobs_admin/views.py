@@ -1,0 +1,67 @@
+"""Admin operations: background jobs (queues, failed jobs with requeue) and the reminder rules.
+
+Redis may be down while an admin looks: the jobs page then says so instead of failing.
+"""
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from crm.extensions import db
+from crm.jobs_admin.forms import ReminderSettingsForm
+from crm.redis_conn import get_redis
+from crm.services import outbox, reminders
+from crm.services.pipeline import STAGE_LABELS
+from crm.web import app_settings, roles_required
+
+bp = Blueprint("jobs_admin", __name__, url_prefix="/admin")
+
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+@bp.route("/jobs/")
+@roles_required("admin")
+def index():
+    """Queue lengths, outbox rows waiting for Redis, and the failed jobs with their error."""
+    try:
+        conn = get_redis(app_settings())
+        stats, jobs = outbox.queue_stats(conn), outbox.failed_jobs(conn)
+    except REDIS_DOWN:
+        stats, jobs = None, []
+    return render_template("jobs_admin/index.html", stats=stats, jobs=jobs, pending=outbox.pending_count())
+
+
+@bp.route("/jobs/<job_id>/requeue", methods=["POST"])
+@roles_required("admin")
+def requeue(job_id: str):
+    try:
+        done = outbox.requeue(get_redis(app_settings()), job_id)
+    except REDIS_DOWN:
+        flash(_("任务队列（Redis）暂时无法连接，请稍后再试。"), "danger")
+        return redirect(url_for("jobs_admin.index"))
+    if done:
+        flash(_("任务 %(id)s 已重新排队。", id=job_id), "success")
+    else:
+        flash(_("任务 %(id)s 不存在或已不在失败列表中。", id=job_id), "warning")
+    return redirect(url_for("jobs_admin.index"))
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@roles_required("admin")
+def reminder_settings():
+    form = ReminderSettingsForm()
+    if request.method == "GET":
+        form.fill(reminders.stage_settings())
+    elif form.validate_on_submit():
+        try:
+            reminders.save_settings(form.values())
+        except reminders.SettingsError as error:
+            for stage, message in error.errors.items():
+                form[f"{stage}_escalate"].errors.append(message)
+        else:
+            db.session.commit()
+            flash(_("联系提醒规则已保存，下次扫描起生效。"), "success")
+            return redirect(url_for("jobs_admin.reminder_settings"))
+    return render_template("jobs_admin/reminder_settings.html", form=form,
+                           stages=[(stage, STAGE_LABELS[stage]) for stage in reminders.DEFAULT_STALE_DAYS])

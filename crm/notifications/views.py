@@ -1,0 +1,62 @@
+"""提醒与通知: each user sees only their own notifications; the bell shows the unread count."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.extensions import db
+from crm.models import Notification
+from crm.services import notify
+from crm.services.paging import paginate
+from crm.web import app_settings, get_or_404
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def _own(user, note: Notification) -> bool:
+    return note.user_id == user.id
+
+
+def _local_path(url: str | None) -> str | None:
+    """Only same-site paths: a stored link never sends the user elsewhere."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    """The bell's number: one COUNT on the (user_id, read_at, id) index per page."""
+    return notify.unread_count(current_user.id) if current_user.is_authenticated else 0
+
+
+@bp.route("/")
+def index():
+    unread_only = request.args.get("unread") == "1"
+    query = sa.select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc())
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    page = paginate(query, request.args.get("page"), app_settings().PAGE_SIZE,
+                    lambda n: url_for("notifications.index", page=n, unread="1" if unread_only else None))
+    return render_template("notifications/index.html", page=page, unread_only=unread_only,
+                           local_path=_local_path)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+def mark_read(notification_id: int):
+    """Mark one read; with go=1, continue to what it is about."""
+    note = get_or_404(Notification, notification_id, visible=_own)
+    notify.mark_read(current_user.id, note.id)
+    db.session.commit()
+    target = _local_path(note.url) if request.form.get("go") else None
+    return redirect(target or url_for("notifications.index", unread=request.form.get("unread") or None))
+
+
+@bp.route("/read-all", methods=["POST"])
+def mark_all_read():
+    count = notify.mark_read(current_user.id)
+    db.session.commit()
+    flash(_("已将 %(n)s 条提醒标为已读。", n=count), "success")
+    return redirect(url_for("notifications.index"))

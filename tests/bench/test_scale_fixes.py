@@ -1,0 +1,61 @@
+"""The fixes the benchmark led to keep their behaviour: short-term search through its covering
+index, two-step paging, and the board's newest cards per stage from one UNION ALL."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import Enterprise
+from crm.services import paging, search
+from crm.services.projects import board_cards
+from tests import factories
+
+
+def _ids_page(q: str, number: int = 1, per_page: int = 2):
+    return paging.paginate_ids(search.enterprise_ids(q), Enterprise, number, per_page, url=lambda n: f"?page={n}")
+
+
+def test_a_short_term_matches_anywhere_in_name_short_name_or_credit_code(app):
+    start = factories.enterprise(name="绥芬河龙江药业有限公司")
+    end = factories.enterprise(name="哈尔滨百草有限公司", short_name="龙江")
+    code = factories.enterprise(name="牡丹江宏远食品有限公司", credit_code="91231081MA00000017")
+    factories.enterprise(name="大庆新能源有限公司")
+
+    assert [e.id for e in _ids_page("龙江", per_page=10).items] == sorted(
+        [start.id, end.id], key=lambda i: db.session.get(Enterprise, i).name_norm)
+    assert [e.id for e in _ids_page("ma", per_page=10).items] == [code.id]  # codes ignore case too
+
+
+def test_two_step_paging_keeps_the_list_order_and_knows_the_next_page(app):
+    names = ["齐齐哈尔丙农业有限公司", "齐齐哈尔甲农业有限公司", "齐齐哈尔乙农业有限公司"]
+    for name in names:
+        factories.enterprise(name=name)
+    expected = sorted(names, key=search.normalize_name)
+
+    first, second = _ids_page("农业", 1), _ids_page("农业", 2)
+
+    assert [e.name for e in first.items] == expected[:2] and first.has_next
+    assert [e.name for e in second.items] == expected[2:] and not second.has_next
+
+
+@pytest.mark.sqlite_only
+def test_the_short_term_scan_reads_the_covering_index_not_the_table(app):
+    sql = search.enterprise_ids("绥芬").limit(51).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "COVERING INDEX ix_enterprises_search_like" in plan
+
+
+def test_the_board_shows_the_most_recently_moved_cards_of_each_stage(app):
+    old = factories.project(stage="contact", stage_on=date(2025, 1, 1))
+    new = factories.project(stage="contact", stage_on=date(2026, 6, 1))
+    undated = factories.project(stage="contact", stage_on=None)
+    signed = factories.project(stage="signed", stage_on=date(2024, 1, 1))
+
+    cards = board_cards([], per_stage=2)
+
+    assert [p.id for p in cards["contact"]] == [new.id, old.id]  # undated cards sort last
+    assert [p.id for p in cards["signed"]] == [signed.id]
+    assert undated.id not in {p.id for column in cards.values() for p in column}
