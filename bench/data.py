@@ -34,7 +34,8 @@ from crm.services.seeding import load_plan
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 2  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 3  # bump when the generator changes, so cached databases are rebuilt
+LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,13 @@ class Generator:
         return rows, investors, departments, events, problems
 
     def _assign_liaison(self, rows: list[dict]) -> None:
-        """Key and large projects get a liaison leader, fewest-first with a cap, as the rules do."""
-        cap, load = 25, {leader: 0 for leader in self.leaders}
+        """Key and large projects get a liaison leader, fewest-first with a cap, as the rules do.
+
+        A city leader 包联 a handful of projects, however many cities the province has: the same
+        cap at both scales (city: 10 leaders × 8 ≤ its ~90 key projects), so the busiest
+        leader's page shows the same load and the city/province comparison is like for like.
+        """
+        cap, load = LIAISON_CAP, {leader: 0 for leader in self.leaders}
         wanted = sorted((r for r in rows if r["is_key"] or r["total_investment"] >= 10_000),
                         key=lambda r: (-r["total_investment"], r["id"]))
         for row in wanted:

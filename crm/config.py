@@ -36,7 +36,7 @@ class Settings:
     SMTP_STARTTLS: bool = False
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_WINDOW_MINUTES: int = 15
-    PAGE_SIZE: int = 50
+    PAGE_SIZE: int = 20  # rows per list page: one screen of a table, as office staff expect
     CENTER_CONTACT_NAME: str = "经合中心招商科"
     CENTER_CONTACT_PHONE: str = "0453-3922000"
     CENTER_CONTACT_EMAIL: str = "jhzx@suifenhe.gov.cn"

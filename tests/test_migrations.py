@@ -2,7 +2,8 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
+import sqlalchemy as sa
 
 from crm import create_app
 from crm.config import Settings
@@ -11,10 +12,14 @@ from crm.extensions import db
 pytestmark = pytest.mark.sqlite_only
 
 
-def test_upgrade_from_empty_matches_the_models(tmp_path):
+def _app(tmp_path):
     settings = Settings.from_env(DATABASE_URL=f"sqlite:///{tmp_path / 'm.sqlite'}", SECRET_KEY="x",
                                  instance_path=tmp_path, TESTING=True)
-    app = create_app(settings)
+    return create_app(settings)
+
+
+def test_upgrade_from_empty_matches_the_models(tmp_path):
+    app = _app(tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -23,3 +28,24 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
     # FTS shadow tables are created by raw DDL in the migrations and have no model.
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("enterprise_fts"))]
     assert diff == [], "run `flask db migrate` and commit the new revision"
+
+
+def test_two_character_index_migration_fills_from_existing_firms_and_downgrades(tmp_path):
+    from crm.models import Enterprise
+    from crm.services import search
+    app = _app(tmp_path)
+    with app.app_context():
+        upgrade(revision="c442608a6f38")  # a database made before the two-character index
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO enterprises (name, name_norm, short_name, country, status, role, "
+                                 "created_at, updated_at) VALUES ('绥芬河市润宏经贸有限公司', '绥芬河市润宏经贸有限公司', "
+                                 "'润宏', '中国', 'prospect', 'target', '2026-01-01', '2026-01-01')"))
+        upgrade()
+        assert [e.name for e in db.session.scalars(search.enterprise_select("绥芬"))] == ["绥芬河市润宏经贸有限公司"]
+        assert db.session.scalars(search.enterprise_ids("润宏")).all() == [db.session.scalar(sa.select(Enterprise.id))]
+        db.session.remove()
+        downgrade(revision="c442608a6f38")
+        with db.engine.connect() as conn:
+            left = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'enterprise_fts_grams%'")
+            assert left.all() == []
+        db.engine.dispose()

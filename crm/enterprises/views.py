@@ -56,8 +56,7 @@ def index():
     return render_template(
         "enterprises/index.html", page=page, args=request.args, regions=regions,
         sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=ENTERPRISE_TAGS,
-        STATUS_LABELS=STATUS_LABELS, missing_code=enterprises.is_missing_credit_code,
-        can_edit=access.can_edit_enterprises(current_user))
+        STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user))
 
 
 @bp.route("/<int:enterprise_id>")
@@ -81,7 +80,7 @@ def detail(enterprise_id: int):
         "enterprises/detail.html", enterprise=enterprise, timeline=timeline, projects=projects,
         investor_of=investor_of, today=local_today(), TIMELINE_LIMIT=TIMELINE_LIMIT,
         STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS,
-        missing_code=enterprises.is_missing_credit_code, can_edit=access.can_edit_enterprises(current_user),
+        can_edit=access.can_edit_enterprises(current_user),
         can_log=lambda project: access.can_log_interaction(current_user, project))
 
 

@@ -31,7 +31,7 @@ def index():
                     current_app.extensions["settings"].PAGE_SIZE,
                     url=lambda n: url_for("projects.index", page=n, **filters))
     return render_template("projects/index.html", page=page, filters=filters, options=svc.filter_options(),
-                           today=local_today(), days_since=svc.days_since,
+                           today=local_today(),
                            can_create=access.can_create_project(current_user))
 
 
@@ -118,5 +118,5 @@ def _render_detail(project: Project, form: StageForm, refusal: str | None = None
         can_edit=access.can_edit_project(current_user, project),
         interactions=svc.project_interactions(project.id),
         history=svc.describe_changes(audit.history("Project", project.id)),
-        today=local_today(), days_since=svc.days_since, labels=svc.FIELD_LABELS,
+        today=local_today(), labels=svc.FIELD_LABELS,
         key_levels=svc.KEY_LEVELS, priorities=svc.PRIORITIES)

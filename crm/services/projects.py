@@ -300,8 +300,10 @@ _NOT_ON_CARDS = (Project.description, Project.description_en, Project.descriptio
 
 
 def _card_options():
+    """What a card or list row shows; investors by name only (a card never shows more)."""
     return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
-            selectinload(Project.investors), *(defer(column, raiseload=True) for column in _NOT_ON_CARDS))
+            selectinload(Project.investors).load_only(Enterprise.id, Enterprise.name, raiseload=True),
+            *(defer(column, raiseload=True) for column in _NOT_ON_CARDS))
 
 
 def list_query(conditions):

@@ -1,11 +1,13 @@
 """Enterprise search: name, short name and credit code, combined with the list filters.
 
 SQLite: an FTS5 table with the trigram tokenizer indexes enterprises(name, short_name,
-credit_code, name_norm) and triggers keep it in sync.  Trigrams need at least three characters, so
-shorter terms — two-character Chinese words such as 绥芬 are common — use LIKE, on the
-columns of one covering index (ix_enterprises_search_like) walked in list order: a page of a common
-term stops early, a rare term reads the index (not the table) once.  PostgreSQL: ILIKE, served by
-pg_trgm GIN indexes when the extension can be created.
+credit_code, name_norm) and triggers keep it in sync.  Trigrams need at least three characters, and
+two-character Chinese words such as 绥芬 are common, so a second table (enterprise_fts_grams) holds
+every two-character piece of name_norm and short_name, keyed (gram, name_norm, id): a 2-character
+term is one index range already in list order, and a page stops after its rows whatever the table
+size.  Other short terms (one character, Latin letters, credit-code fragments) use LIKE on the
+columns of one covering index (ix_enterprises_search_like) walked in list order.  PostgreSQL: ILIKE,
+served by pg_trgm GIN indexes when the extension can be created.
 
 The list pages in two steps (paging.paginate_ids): the ids of one page from indexes alone
 (enterprise_ids), then those rows with what the template shows.
@@ -32,6 +34,39 @@ FTS_MIN_CHARS = 3  # the trigram tokenizer matches nothing shorter
 # name_norm too: "绥芬河测试有限" then finds "绥芬河 测试（有限）公司".
 _COLUMNS = "name, short_name, credit_code, name_norm"
 _NEW = "new.id, new.name, new.short_name, new.credit_code, new.name_norm"
+
+GRAM_TABLE = "enterprise_fts_grams"
+GRAMS = sa.table(GRAM_TABLE, sa.column("gram"), sa.column("name_norm"), sa.column("enterprise_id"))
+# json_each over this array yields keys 0..119, one per character position of a name (String(120)).
+_POSITIONS = "[" + ",".join("0" * 120) + "]"
+
+
+def _grams_of(rows: str) -> str:
+    """SELECT (gram, name_norm, id) of every 2-character piece of name_norm and short_name, for
+    `rows`: a subquery of (id, name_norm, t).  SQL only, so triggers can run it (no CTEs there)."""
+    return (f"SELECT substr(src.t, pos.key + 1, 2), src.name_norm, src.id FROM ({rows}) AS src, "
+            f"json_each('{_POSITIONS}') AS pos WHERE pos.key + 2 <= length(src.t)")
+
+
+def _row(alias: str) -> str:
+    return (f"SELECT {alias}.id AS id, {alias}.name_norm AS name_norm, {alias}.name_norm AS t "
+            f"UNION ALL SELECT {alias}.id, {alias}.name_norm, {alias}.short_name")
+
+
+_GRAM_INSERT = f"INSERT OR IGNORE INTO {GRAM_TABLE}(gram, name_norm, enterprise_id) "
+_GRAM_DELETE = f"DELETE FROM {GRAM_TABLE} WHERE (gram, name_norm, enterprise_id) IN ({_grams_of(_row('old'))}); "
+_GRAM_DDL = [
+    f"CREATE TABLE IF NOT EXISTS {GRAM_TABLE} (gram TEXT NOT NULL, name_norm TEXT NOT NULL, "
+    f"enterprise_id INTEGER NOT NULL, PRIMARY KEY (gram, name_norm, enterprise_id)) WITHOUT ROWID",
+    f"CREATE TRIGGER IF NOT EXISTS {GRAM_TABLE}_ai AFTER INSERT ON enterprises BEGIN "
+    f"{_GRAM_INSERT}{_grams_of(_row('new'))}; END",
+    f"CREATE TRIGGER IF NOT EXISTS {GRAM_TABLE}_ad AFTER DELETE ON enterprises BEGIN {_GRAM_DELETE}END",
+    f"CREATE TRIGGER IF NOT EXISTS {GRAM_TABLE}_au AFTER UPDATE OF name_norm, short_name ON enterprises BEGIN "
+    f"{_GRAM_DELETE}{_GRAM_INSERT}{_grams_of(_row('new'))}; END",
+    # Rows that existed before the table (a migration on a filled database).
+    _GRAM_INSERT + _grams_of("SELECT id, name_norm, name_norm AS t FROM enterprises "
+                             "UNION ALL SELECT id, name_norm, short_name FROM enterprises"),
+]
 _OLD = "'delete', old.id, old.name, old.short_name, old.credit_code, old.name_norm"
 
 _SQLITE_DDL = [
@@ -56,7 +91,8 @@ _POSTGRES_DDL = [
     "CREATE INDEX IF NOT EXISTS ix_enterprises_name_norm_trgm ON enterprises USING gin (name_norm gin_trgm_ops)",
 ]
 _DROP = {
-    "sqlite": [f"DROP TABLE IF EXISTS {FTS_TABLE}"],  # its triggers go with the enterprises table
+    # Their triggers go with the enterprises table (and are dropped by name on a downgrade).
+    "sqlite": [f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {GRAM_TABLE}"],
     "postgresql": [f"DROP INDEX IF EXISTS {name}" for name in (
         "ix_enterprises_name_trgm", "ix_enterprises_short_name_trgm", "ix_enterprises_credit_code_trgm",
         "ix_enterprises_name_norm_trgm")],
@@ -69,15 +105,30 @@ def ddl_statements(dialect: str) -> list[str]:
     On PostgreSQL, run each statement in a savepoint and ignore failures: without pg_trgm
     search still works, by sequential scan.
     """
-    return list({"sqlite": _SQLITE_DDL, "postgresql": _POSTGRES_DDL}.get(dialect, []))
+    return list({"sqlite": _SQLITE_DDL + _GRAM_DDL, "postgresql": _POSTGRES_DDL}.get(dialect, []))
 
 
 def drop_statements(dialect: str) -> list[str]:
     return list(_DROP.get(dialect, []))
 
 
+def install_grams(connection) -> None:
+    """The two-character index alone (its own migration, on databases made before it)."""
+    if connection.dialect.name == "sqlite":
+        for statement in _GRAM_DDL:
+            connection.exec_driver_sql(statement)
+
+
+def uninstall_grams(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {GRAM_TABLE}_{suffix}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {GRAM_TABLE}")
+
+
 def install(connection) -> None:
-    """Create the search index on an existing database (the Alembic migration calls this)."""
+    """Create the search index on an existing database (the initial migration calls this; the
+    two-character index came later, with its own migration: install_grams)."""
     if connection.dialect.name == "sqlite":
         for statement in _SQLITE_DDL:
             connection.exec_driver_sql(statement)
@@ -103,7 +154,7 @@ def _install_postgres(target, connection, **kw) -> None:
             return
 
 
-for _statement in _SQLITE_DDL:
+for _statement in _SQLITE_DDL + _GRAM_DDL:
     event.listen(Enterprise.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in _DROP["sqlite"]:
     # A virtual table outlives the table it indexes; drop it too so drop_all/create_all is clean.
@@ -164,6 +215,22 @@ def match(q: str):
     return sa.and_(sa.true(), *conditions)
 
 
+def _gram_term(terms: list[str]) -> str | None:
+    """The first term the two-character index answers exactly as LIKE would (SQLite only).
+
+    Two characters that normalising leaves alone and that have no case, so the pieces stored
+    from name_norm and short_name are the term itself; a term made only of credit-code symbols
+    (digits and capitals) must also search credit codes, which stays with LIKE.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return None
+    for term in terms:
+        if (len(term) == 2 and term.lower() == term.upper() and normalize_name(term) == term
+                and not set(term) <= _CREDIT_CODE_CHARS):
+            return term
+    return None
+
+
 def _short_match(term: str):
     """LIKE on the columns of SEARCH_LIKE_INDEX only, so the scan never reads the table.
 
@@ -172,6 +239,8 @@ def _short_match(term: str):
     the name itself needs checking only for a term that normalises to nothing.  A credit code
     holds only its 31 symbols, so other terms cannot match it.
     """
+    if _gram_term([term]):
+        return Enterprise.id.in_(sa.select(GRAMS.c.enterprise_id).where(GRAMS.c.gram == term))
     norm = normalize_name(term)
     alternatives = [_like(Enterprise.short_name, term)]
     alternatives.append(_like(Enterprise.name_norm, norm, folded=True) if norm else _like(Enterprise.name, term))
@@ -192,11 +261,24 @@ def enterprise_select(q: str = "", **filters):
 def enterprise_ids(q: str = "", **filters):
     """The ids of enterprise_select, in the same order, for paging from indexes alone.
 
+    With a two-character Chinese term (SQLite), the ids come from that term's range of the
+    two-character index, ordered by its copy of name_norm (the same order).
+
     With a short term the order names every column of SEARCH_LIKE_INDEX: name_norm is unique,
     so the order is the same, but only that covering index now serves it, and the planner walks
     it (index only) instead of the name index plus a table read per row.  Trigram indexes cannot
     serve a term shorter than a trigram on either database.
     """
+    terms = _terms(q)
+    gram = _gram_term(terms)
+    if gram:
+        # Walk the term's range of the two-character index: it is in list order already, so
+        # a page reads its own rows and stops, however many enterprises match.
+        rest = list(terms)
+        rest.remove(gram)
+        query = (sa.select(GRAMS.c.enterprise_id).join(Enterprise, Enterprise.id == GRAMS.c.enterprise_id)
+                 .where(GRAMS.c.gram == gram))
+        return _filtered(query, " ".join(rest), **filters).order_by(GRAMS.c.name_norm, GRAMS.c.enterprise_id)
     order = [Enterprise.name_norm, Enterprise.id]
     if q and _has_short_terms(q):
         order[1:1] = [Enterprise.short_name, Enterprise.credit_code]

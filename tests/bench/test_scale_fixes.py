@@ -1,5 +1,5 @@
-"""The fixes the benchmark led to keep their behaviour: short-term search through its covering
-index, two-step paging, and the board's newest cards per stage from one UNION ALL."""
+"""The fixes the benchmark led to keep their behaviour: short-term search through the
+two-character index or its covering index, two-step paging, and the board's newest cards per stage from one UNION ALL."""
 from __future__ import annotations
 
 from datetime import date
@@ -41,11 +41,22 @@ def test_two_step_paging_keeps_the_list_order_and_knows_the_next_page(app):
     assert [e.name for e in second.items] == expected[2:] and not second.has_next
 
 
+def _plan(q: str) -> str:
+    sql = search.enterprise_ids(q).limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+    return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
 @pytest.mark.sqlite_only
-def test_the_short_term_scan_reads_the_covering_index_not_the_table(app):
-    sql = search.enterprise_ids("绥芬").limit(51).compile(db.engine, compile_kwargs={"literal_binds": True})
-    plan = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
-    assert "COVERING INDEX ix_enterprises_search_like" in plan
+def test_a_two_character_term_reads_one_range_of_its_index_already_in_list_order(app):
+    plan = _plan("绥芬")
+    assert "SEARCH enterprise_fts_grams USING PRIMARY KEY (gram=?)" in plan
+    assert "TEMP B-TREE" not in plan  # no sort: a page stops after its own rows
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("q", ["药", "ma", "91"])
+def test_other_short_terms_scan_the_covering_index_not_the_table(app, q):
+    assert "COVERING INDEX ix_enterprises_search_like" in _plan(q)
 
 
 def test_the_board_shows_the_most_recently_moved_cards_of_each_stage(app):

@@ -92,3 +92,44 @@ def test_ddl_is_offered_per_dialect_and_built_by_create_all(app):
     assert search.ddl_statements("mysql") == [] and search.drop_statements("sqlite")
     if db.engine.dialect.name == "sqlite":
         assert db.session.scalar(sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'enterprise_fts'")) == 1
+
+
+def ids_in_list_order(q="", **filters) -> list[str]:
+    """What the list page shows: enterprise_ids, the query the pages walk."""
+    ids = list(db.session.scalars(search.enterprise_ids(q, **filters)))
+    by_id = {e.id: e.name for e in db.session.scalars(sa.select(Enterprise).where(Enterprise.id.in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
+@pytest.mark.parametrize("q", ["绥芬", "有限", "集团 有限", "有限 集团", "北农", "有限 大北农"])
+def test_list_ids_match_the_search_in_the_same_order(firms, q):
+    assert ids_in_list_order(q) == names(q)
+
+
+def test_a_firm_matching_in_name_and_short_name_is_listed_once(app):
+    factories.enterprise(name="大北农生物有限公司", short_name="大北农")
+    assert ids_in_list_order("北农") == ["大北农生物有限公司"]
+
+
+def test_two_character_index_follows_short_name_renames_and_deletes(firms, users):
+    save_enterprise(users["staff"], firms["dabeinong"], {"name": firms["dabeinong"].name, "short_name": "北农牧",
+                                                         "country": "中国"})
+    db.session.commit()
+    assert ids_in_list_order("农牧") == ["北京大北农科技集团股份有限公司"]
+    save_enterprise(users["staff"], firms["dabeinong"], {"name": "北京某某科技集团股份有限公司", "short_name": "",
+                                                         "country": "中国"})
+    db.session.commit()
+    assert ids_in_list_order("农牧") == [] and ids_in_list_order("北农") == []
+    assert ids_in_list_order("某某") == ["北京某某科技集团股份有限公司"]
+    db.session.delete(firms["dabeinong"])
+    db.session.commit()
+    assert ids_in_list_order("某某") == []
+    if db.engine.dialect.name == "sqlite":  # no piece of a deleted firm is left behind
+        assert db.session.scalar(sa.text(f"SELECT count(*) FROM {search.GRAM_TABLE} "
+                                         "WHERE enterprise_id = :id"), {"id": firms["dabeinong"].id}) == 0
+
+
+def test_two_character_terms_combine_with_filters(firms, users):
+    assert ids_in_list_order("有限", region="北京") == ["北京大北农科技集团股份有限公司"]
+    assert ids_in_list_order("有限", tag="龙头企业", sector_id=firms["runhong"].sector_id) == \
+        ["安徽丰原集团有限公司", "绥芬河市润宏经贸有限公司"]
