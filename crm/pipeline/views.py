@@ -23,10 +23,13 @@ CARDS_PER_STAGE = 12
 def board():
     conditions = svc.project_filters(request.args)
     totals = svc.stage_totals(conditions)
-    cards = svc.board_cards(conditions, CARDS_PER_STAGE)
-    columns = [{"stage": stage, "count": totals[stage][0], "total": totals[stage][1], "cards": cards[stage]}
-               for stage in MAIN_STAGES + SIDE_STAGES]
+    # 暂缓/终止 fold away under their counts; their cards load only when that stage is filtered.
+    side_open = request.args.get("stage") in SIDE_STAGES
+    shown = MAIN_STAGES + (SIDE_STAGES if side_open else ())
+    cards = svc.board_cards(conditions, CARDS_PER_STAGE, stages=shown)
+    columns = [{"stage": stage, "count": totals[stage][0], "total": totals[stage][1], "cards": cards[stage],
+                "loaded": stage in shown} for stage in MAIN_STAGES + SIDE_STAGES]
     return render_template(
-        "pipeline/board.html", main=columns[:len(MAIN_STAGES)], side=columns[len(MAIN_STAGES):],
+        "pipeline/board.html", main=columns[:len(MAIN_STAGES)], side=columns[len(MAIN_STAGES):], side_open=side_open,
         filters=svc.filter_args(request.args), options=svc.filter_options(), today=local_today(),
         per_stage=CARDS_PER_STAGE)

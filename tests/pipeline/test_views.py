@@ -45,9 +45,12 @@ def test_columns_show_count_and_total_investment_and_side_states_fold_away(clien
     factories.project(name="暂缓丙", stage="paused", total_investment=Decimal("100000"))
     html = board(client)
     assert "2 个" in html and "1.2 亿元" in html and "10 亿元" in html
-    assert "<details" in html and "暂缓/终止" in html and "暂缓丙" in html
+    assert "<details" in html and "暂缓/终止" in html and "暂缓丙" not in html  # a count and a link only
+    assert "stage=paused" in html and "查看全部 1 个" in html
     for label in ("谋划", "洽谈", "签约", "开工", "投产"):
         assert label in html
+    opened = board(client, "?stage=paused")
+    assert "暂缓丙" in opened and "<details class=\"mb-3\" open>" in opened
 
 
 def test_cards_show_what_matters_and_link_to_the_project(client, login):
