@@ -56,11 +56,15 @@ def _state() -> tuple:
     board of 140 cards spent a third of its time there.  The cache is keyed by the locale
     object, so force_locale (which sets a new one) still switches language.
     """
+    current = g._get_current_object()  # one proxy lookup, not one per attribute
+    # Flask-Babel keeps the request's locale here (force_locale swaps it); if a release moves
+    # it, this only falls back to the full lookup below on every call.
+    known = getattr(getattr(current, "_flask_babel", None), "babel_locale", None)
+    cached = getattr(current, "_crm_i18n", None)
+    if cached is not None and known is cached[0]:
+        return cached
     locale = get_locale()
-    cached = g.get("_crm_i18n")
-    if cached is None or cached[0] is not locale:
-        code = "en" if str(locale).startswith("en") else "zh"
-        cached = g._crm_i18n = (locale, get_translations(), code)
+    cached = current._crm_i18n = (locale, get_translations(), "en" if str(locale).startswith("en") else "zh")
     return cached
 
 

@@ -202,3 +202,17 @@ def test_unknown_language_code_changes_nothing(client, users, login):
     with client.session_transaction() as sess:
         assert "lang" not in sess
     assert "工作台" in client.get("/").get_data(as_text=True)
+
+
+def test_cached_translations_follow_force_locale_and_restore(app):
+    from flask import render_template_string, session
+    from flask_babel import force_locale
+
+    from crm.i18n import current_lang, gettext
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        assert gettext("退出登录") == "Sign out" and current_lang() == "en"
+        with force_locale("zh_Hans_CN"):  # e.g. a Chinese email built during an English request
+            assert gettext("退出登录") == "退出登录" and current_lang() == "zh"
+            assert render_template_string("{{ _('退出登录') }}") == "退出登录"
+        assert gettext("退出登录") == "Sign out" and render_template_string("{{ _('退出登录') }}") == "Sign out"
