@@ -53,6 +53,22 @@ def make_app(url: str, instance: Path):
     return app
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in the URL if the server lacks it (the build
+    drops and recreates tables, so it wants a database of its own, e.g. `bench`)."""
+    target = sa.engine.make_url(url)
+    if target.get_backend_name() != "postgresql" or not target.database:
+        return
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}):
+                conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+                print(f"created database {target.database}")
+    finally:
+        admin.dispose()
+
+
 def ensure_data(engine, scale: str, today: date, rebuild: bool) -> dict:
     meta = data.read_meta(engine)
     if not rebuild and meta.get("scale") == scale and meta.get("version") == str(data.DATA_VERSION):
@@ -141,6 +157,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     url = args.database_url or f"sqlite:///{args.data_dir / (args.scale + '.sqlite')}"
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
     # A throwaway instance directory: the digest job writes its .eml files there.
     instance = tempfile.TemporaryDirectory(prefix="bench-instance-")
     app = make_app(url, Path(instance.name))

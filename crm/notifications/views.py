@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,8 +28,11 @@ def _local_path(url: str | None) -> str | None:
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The bell's number: one COUNT on the (user_id, read_at, id) index per page."""
-    return notify.unread_count(current_user.id) if current_user.is_authenticated else 0
+    """The bell's number: one COUNT on the (user_id, read_at, id) index per page (the top bar
+    shows the bell twice, for phones and for wider screens, from one count)."""
+    if "_crm_unread" not in g:
+        g._crm_unread = notify.unread_count(current_user.id) if current_user.is_authenticated else 0
+    return g._crm_unread
 
 
 @bp.route("/")

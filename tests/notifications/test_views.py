@@ -71,3 +71,14 @@ def test_the_list_runs_the_same_statements_for_3_or_40_notifications(client, log
             assert client.get("/notifications/").status_code == 200
         return len(counter)
     assert count(3) == count(37)
+
+
+def test_the_bell_stays_in_the_top_bar_on_phones_from_one_count(client, login, users, statements):
+    factories.notification(users["staff"], title="跟进到期")
+    login("staff")
+    with statements() as counted:
+        html = client.get("/notifications/").get_data(as_text=True)
+    assert html.count('data-unread="1"') == 2  # one in the bar for phones, one beside the menu for wider screens
+    phone_bar = html[html.index('d-flex d-lg-none'):html.index('id="mainnav"')]
+    assert 'data-unread="1"' in phone_bar and "记录对接" in phone_bar
+    assert sum("FROM notifications" in s and "count(" in s.lower() for s in counted.statements) == 1
