@@ -30,6 +30,8 @@ def page_entry(result, floor) -> dict:
         "floor_median_ms": _r(floor.median), "floor_p95_ms": _r(floor.p95),
         "page_floor_ratio": _r(result.sample.median / floor.median, 2) if floor.ms else None,
         "target_p95_ms": result.spec.target_ms,
+        # What the last request ran, to compare statement counts across scales and databases.
+        "sql": [" ".join(statement.split())[:140] for statement, _params, _many in result.kept],
     }
 
 
