@@ -11,8 +11,8 @@ from typing import Callable
 from flask import current_app, g, url_for
 from markupsafe import Markup, escape
 
+from crm.i18n import current_lang, term
 from crm.i18n import gettext as _
-from crm.i18n import term
 from crm.services.enterprises import STATUS_LABELS, is_missing_credit_code
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import days_since
@@ -80,6 +80,34 @@ def enterprise_badges(enterprise) -> Markup:
             _("境内企业应登记统一社会信用代码"), _("缺信用代码")))
     return Markup("\n").join(parts)
 
+
+_EN_SEPARATORS = {"、": ", ", "，": ", ", "；": "; "}
+
+
+def paren(text) -> Markup:
+    """（text） in Chinese, " (text)" in English: full-width brackets read wrong in English."""
+    return Markup("（{}）" if current_lang() == "zh" else " ({})").format(text)
+
+
+def joined(items, separator: str = "、") -> str:
+    """Items joined with a Chinese separator, or its English counterpart."""
+    if current_lang() != "zh":
+        separator = _EN_SEPARATORS.get(separator, separator)
+    return separator.join(str(item) for item in items)
+
+
+def audit_value(value, mapping=None):
+    """A value from the audit log as a reader sees it: — for empty, labels for codes."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return joined(value)
+    if mapping and isinstance(value, (str, int)) and value in mapping:
+        return mapping[value]
+    return value
+
+
+FILTERS = {"paren": paren, "joined": joined, "audit_value": audit_value}
 
 GLOBALS = {"id_url": id_url, "stage_badge": stage_badge, "key_badge": key_badge,
            "investor_names": investor_names, "last_contact": last_contact,

@@ -150,6 +150,7 @@ def init_app(app: Flask) -> None:
         wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,
         local_date=lambda d: format_date(d, "yyyy-MM-dd") if d else "",
+        **ui.FILTERS,
     )
 
     def nav_items():

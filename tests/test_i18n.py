@@ -6,6 +6,7 @@ is untranslated UI text (and any missing Chinese on a Chinese page is a broken m
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -204,15 +205,36 @@ def test_unknown_language_code_changes_nothing(client, users, login):
     assert "工作台" in client.get("/").get_data(as_text=True)
 
 
+@contextmanager
+def fresh_request(app, lang: str | None = None):
+    """A request context with an empty `g`, as a real server's would be (the test app keeps
+    one app context pushed, so `g` would otherwise carry the last request's locale)."""
+    from flask import g, session
+    with app.test_request_context("/"):
+        for key in list(g):
+            g.pop(key)
+        if lang:
+            session["lang"] = lang
+        yield
+
+
 def test_cached_translations_follow_force_locale_and_restore(app):
-    from flask import render_template_string, session
+    from flask import render_template_string
     from flask_babel import force_locale
 
     from crm.i18n import current_lang, gettext
-    with app.test_request_context("/"):
-        session["lang"] = "en"
+    with fresh_request(app, "en"):
         assert gettext("退出登录") == "Sign out" and current_lang() == "en"
         with force_locale("zh_Hans_CN"):  # e.g. a Chinese email built during an English request
             assert gettext("退出登录") == "退出登录" and current_lang() == "zh"
             assert render_template_string("{{ _('退出登录') }}") == "退出登录"
         assert gettext("退出登录") == "Sign out" and render_template_string("{{ _('退出登录') }}") == "Sign out"
+
+
+def test_brackets_and_separators_follow_the_language(app):
+    from flask import render_template_string
+    page = "{{ '经合中心'|paren }}|{{ ['甲', '乙']|joined('；') }}"
+    with fresh_request(app):
+        assert render_template_string(page) == "（经合中心）|甲；乙"
+    with fresh_request(app, "en"):
+        assert render_template_string(page) == " (经合中心)|甲; 乙"

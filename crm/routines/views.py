@@ -132,7 +132,7 @@ def report_correct(report_id: int):
         if done:
             return done
     return render_template("routines/report_correct.html", form=form, report=report,
-                           history=audit.history("ProgressReport", report.id))
+                           history=audit.history("ProgressReport", report.id), labels=dispatch.FIELD_LABELS)
 
 
 # ---------------------------------------------------------------- 问题台账
@@ -251,6 +251,7 @@ def _problem_page(problem, *, form=None, resolve_form=None, status=200):
         "routines/problem_edit.html", problem=problem, form=form or ProblemEditForm(obj=problem),
         resolve_form=resolve_form, note_form=NoteForm(), today=local_today(),
         history=audit.history("Problem", problem.id), can_escalate=problems.can_escalate(current_user),
+        labels=problems.FIELD_LABELS, value_labels=problems.VALUE_LABELS,
         STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
         SOURCE_LABELS=problems.SOURCE_LABELS), status
 

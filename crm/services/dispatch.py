@@ -35,6 +35,11 @@ from crm.services.clock import local_today, utcnow
 
 INACTIVE_STAGES = ("operating", "dropped")
 STATUS_LABELS = {"on_time": _l("按时报送"), "late": _l("迟报"), "pending": _l("待报"), "overdue": _l("逾期未报")}
+# A report's operation log (corrections) names fields as the form does.
+FIELD_LABELS = {"project_id": _l("项目"), "month": _l("月份"), "department_id": _l("报送部门"),
+                "invest_month": _l("本月完成投资（万元）"), "invest_cumulative": _l("累计完成投资（万元）"),
+                "funds_in_place": _l("到位资金（万元）"), "progress": _l("项目进展"), "problems_text": _l("存在问题"),
+                "submitted_at": _l("报送时间"), "submitted_by_id": _l("报送人")}
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_TEXT = 4000
 

@@ -24,6 +24,13 @@ from crm.services.dispatch import RoutineError, routine_settings
 STATUS_LABELS = {"open": _l("未整改"), "in_progress": _l("整改中"), "resolved": _l("已销号")}
 ESCALATION_LABELS = {0: _l("未升级"), 1: _l("牵头部门主要负责同志"), 2: _l("牵头市级领导"), 3: _l("领导小组")}
 SOURCE_LABELS = {"project": _l("项目"), "report": _l("月度调度"), "instruction": _l("领导批示")}
+# The problem's operation log names fields and coded values as the page does.
+FIELD_LABELS = {"project_id": _l("项目"), "department_id": _l("责任部门"), "description": _l("问题描述"),
+                "raised_on": _l("提出日期"), "deadline": _l("整改时限"), "status": _l("状态"),
+                "resolved_on": _l("销号日期"), "resolution": _l("整改情况"), "escalation_level": _l("升级"),
+                "source": _l("来源"), "progress_report_id": _l("月度调度"), "instruction_id": _l("领导批示"),
+                "created_by_id": _l("登记人")}
+VALUE_LABELS = {"status": STATUS_LABELS, "escalation_level": ESCALATION_LABELS, "source": SOURCE_LABELS}
 MAX_TEXT = 4000
 
 

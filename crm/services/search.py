@@ -200,17 +200,25 @@ def _fts_query(terms: list[str]) -> str:
     return " AND ".join(parts)
 
 
-def match(q: str):
-    """A WHERE condition: every word of q occurs in the name, short name or credit code."""
+def _fts_rows(long_terms: list[str]):
+    return (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
+            .where(sa.text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
+
+
+def match(q: str, dense: bool = False):
+    """A WHERE condition: every word of q occurs in the name, short name or credit code.
+
+    dense (SQLite): the long terms match thousands of rows, so test them with LIKE on the
+    covering index while the list order is walked: the page fills within a few thousand index
+    entries, where the trigram index would hand over every match to be looked up and sorted.
+    """
     terms = _terms(q)
     conditions = []
     if db.engine.dialect.name == "sqlite":
         long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
-        terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
-        if long_terms:
-            fts_rows = (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
-                        .where(sa.text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
-            conditions.append(Enterprise.id.in_(fts_rows))
+        if long_terms and not dense:
+            terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
+            conditions.append(Enterprise.id.in_(_fts_rows(long_terms)))
     conditions += [_short_match(term) for term in terms]
     return sa.and_(sa.true(), *conditions)
 
@@ -240,7 +248,11 @@ def _short_match(term: str):
     holds only its 31 symbols, so other terms cannot match it.
     """
     if _gram_term([term]):
-        return Enterprise.id.in_(sa.select(GRAMS.c.enterprise_id).where(GRAMS.c.gram == term))
+        # One primary-key probe per row considered, never the term's whole (maybe huge) range.
+        # (Aliased: the list query may itself be walking GRAMS for another term.)
+        other = GRAMS.alias()
+        return sa.exists().where(other.c.gram == term, other.c.name_norm == Enterprise.name_norm,
+                                 other.c.enterprise_id == Enterprise.id)
     norm = normalize_name(term)
     alternatives = [_like(Enterprise.short_name, term)]
     alternatives.append(_like(Enterprise.name_norm, norm, folded=True) if norm else _like(Enterprise.name, term))
@@ -262,7 +274,9 @@ def enterprise_ids(q: str = "", **filters):
     """The ids of enterprise_select, in the same order, for paging from indexes alone.
 
     With a two-character Chinese term (SQLite), the ids come from that term's range of the
-    two-character index, ordered by its copy of name_norm (the same order).
+    two-character index, ordered by its copy of name_norm (the same order).  With longer terms
+    (SQLite) one bounded count of the trigram matches decides between sorting the matches (a
+    rare term) and walking the list order until the page is full (a common one).
 
     With a short term the order names every column of SEARCH_LIKE_INDEX: name_norm is unique,
     so the order is the same, but only that covering index now serves it, and the planner walks
@@ -280,15 +294,31 @@ def enterprise_ids(q: str = "", **filters):
                  .where(GRAMS.c.gram == gram))
         return _filtered(query, " ".join(rest), **filters).order_by(GRAMS.c.name_norm, GRAMS.c.enterprise_id)
     order = [Enterprise.name_norm, Enterprise.id]
-    if q and _has_short_terms(q):
+    long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+    # A common term (生物科技 in thousands of names) walks the list order and stops when the
+    # page is full; a rare one is found through the trigram index and its few rows sorted.
+    dense = bool(long_terms) and db.engine.dialect.name == "sqlite" and _many_matches(long_terms)
+    if dense or (q and _has_short_terms(q)):
         order[1:1] = [Enterprise.short_name, Enterprise.credit_code]
-    return _filtered(sa.select(Enterprise.id), q, **filters).order_by(*order)
+    return _filtered(sa.select(Enterprise.id), q, dense=dense, **filters).order_by(*order)
 
 
-def _filtered(query, q: str = "", *, sector_id: int | None = None, region: str | None = None,
-              tag: str | None = None, owner_id: int | None = None, status: str | None = None):
+MANY_MATCHES = 500  # trigram matches above which a page walks the list order (see enterprise_ids):
+# then 20 rows turn up within ~20 × total / 500 index entries, ~4,000 at 100,000 enterprises.
+
+
+def _many_matches(long_terms: list[str]) -> bool:
+    """Whether the trigram index matches more than MANY_MATCHES rows; counting stops there, so
+    the check costs the same for a term in 600 names or in 60,000."""
+    matches = _fts_rows(long_terms).limit(MANY_MATCHES + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matches)) > MANY_MATCHES
+
+
+def _filtered(query, q: str = "", *, dense: bool = False, sector_id: int | None = None,
+              region: str | None = None, tag: str | None = None, owner_id: int | None = None,
+              status: str | None = None):
     if q and q.strip():
-        query = query.where(match(q))
+        query = query.where(match(q, dense))
     if sector_id:
         query = query.where(Enterprise.sector_id == sector_id)
     if region:

@@ -130,3 +130,16 @@ def test_problem_list_runs_a_constant_number_of_statements(client, login, statem
 
     few = count(3)
     assert count(40) == few
+
+
+def test_the_operation_log_names_fields_and_coded_values(client, login):
+    problem = factories.problem(raised_on=date(2026, 10, 10))
+    login("staff")
+    client.post(f"/routines/problems/{problem.id}/edit", data={
+        "department_id": problem.department_id, "description": problem.description, "deadline": "2027-01-15",
+        "status": "in_progress"})
+    html = client.get(f"/routines/problems/{problem.id}/edit").get_data(as_text=True)
+    log = html[html.index('id="history"'):]
+    assert "整改时限" in log and "2027-01-15" in log
+    assert "状态" in log and "整改中" in log  # the label, not the stored code
+    assert "in_progress" not in log and "deadline" not in log

@@ -133,3 +133,22 @@ def test_two_character_terms_combine_with_filters(firms, users):
     assert ids_in_list_order("有限", region="北京") == ["北京大北农科技集团股份有限公司"]
     assert ids_in_list_order("有限", tag="龙头企业", sector_id=firms["runhong"].sector_id) == \
         ["安徽丰原集团有限公司", "绥芬河市润宏经贸有限公司"]
+
+
+@pytest.mark.parametrize("q", ["有限公司", "集团 有限", "有限公司 绥芬", "润宏经贸", "大北农"])
+def test_a_common_long_term_walks_the_list_and_finds_the_same_rows(firms, monkeypatch, q):
+    expected = names(q)  # through the trigram index
+    monkeypatch.setattr(search, "MANY_MATCHES", 0)  # every term counts as common here
+    assert ids_in_list_order(q) == expected
+
+
+@pytest.mark.sqlite_only
+def test_common_long_terms_walk_the_covering_index_rare_ones_use_the_trigram_index(firms, monkeypatch):
+    def plan(q):
+        sql = search.enterprise_ids(q).limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+        return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "enterprise_fts" in plan("有限公司")  # 3 firms: rare
+    monkeypatch.setattr(search, "MANY_MATCHES", 2)
+    walked = plan("有限公司")
+    assert "COVERING INDEX ix_enterprises_search_like" in walked and "enterprise_fts" not in walked
+    assert "TEMP B-TREE" not in walked
