@@ -34,7 +34,7 @@ from crm.services.seeding import load_plan
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 3  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 4  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 
 

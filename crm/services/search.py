@@ -7,7 +7,8 @@ every two-character piece of name_norm and short_name, keyed (gram, name_norm, i
 term is one index range already in list order, and a page stops after its rows whatever the table
 size.  Other short terms (one character, Latin letters, credit-code fragments) use LIKE on the
 columns of one covering index (ix_enterprises_search_like) walked in list order.  PostgreSQL: ILIKE,
-served by pg_trgm GIN indexes when the extension can be created.
+served by pg_trgm GIN indexes when the extension can be created, and the same two-character
+table kept by a PL/pgSQL trigger (pg_trgm cannot serve a two-character term either).
 
 The list pages in two steps (paging.paginate_ids): the ids of one page from indexes alone
 (enterprise_ids), then those rows with what the template shows.
@@ -83,6 +84,30 @@ _SQLITE_DDL = [
     # Index rows that existed before the table (a migration on a filled database).
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
 ]
+def _pg_grams_of(row: str) -> str:
+    """PostgreSQL: SELECT (gram, name_norm, id) of every 2-character piece of name_norm and
+    short_name of `row` (NEW, OLD or a table alias)."""
+    return (f"SELECT DISTINCT substr(src.t, pos.i, 2), {row}.name_norm, {row}.id "
+            f"FROM unnest(ARRAY[{row}.name_norm, {row}.short_name]) AS src(t), "
+            f"generate_series(1, char_length(src.t) - 1) AS pos(i)")
+
+
+_PG_GRAM_DDL = [
+    f"CREATE TABLE IF NOT EXISTS {GRAM_TABLE} (gram text NOT NULL, name_norm text NOT NULL, "
+    f"enterprise_id integer NOT NULL, PRIMARY KEY (gram, name_norm, enterprise_id))",
+    f"CREATE OR REPLACE FUNCTION {GRAM_TABLE}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP <> 'INSERT' THEN DELETE FROM {GRAM_TABLE} WHERE (gram, name_norm, enterprise_id) IN "
+    f"({_pg_grams_of('OLD')}); END IF; "
+    f"IF TG_OP <> 'DELETE' THEN INSERT INTO {GRAM_TABLE} (gram, name_norm, enterprise_id) "
+    f"{_pg_grams_of('NEW')} ON CONFLICT DO NOTHING; END IF; RETURN NULL; END $$",
+    f"DROP TRIGGER IF EXISTS {GRAM_TABLE}_sync ON enterprises",
+    f"CREATE TRIGGER {GRAM_TABLE}_sync AFTER INSERT OR DELETE OR UPDATE OF name_norm, short_name "
+    f"ON enterprises FOR EACH ROW EXECUTE FUNCTION {GRAM_TABLE}_sync()",
+    f"INSERT INTO {GRAM_TABLE} (gram, name_norm, enterprise_id) {_pg_grams_of('e')} ON CONFLICT DO NOTHING"
+    .replace("FROM unnest", "FROM enterprises AS e, unnest"),
+]
+_GRAM_DDL_BY_DIALECT = {"sqlite": _GRAM_DDL, "postgresql": _PG_GRAM_DDL}
+
 _POSTGRES_DDL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_enterprises_name_trgm ON enterprises USING gin (name gin_trgm_ops)",
@@ -105,25 +130,27 @@ def ddl_statements(dialect: str) -> list[str]:
     On PostgreSQL, run each statement in a savepoint and ignore failures: without pg_trgm
     search still works, by sequential scan.
     """
-    return list({"sqlite": _SQLITE_DDL + _GRAM_DDL, "postgresql": _POSTGRES_DDL}.get(dialect, []))
+    return list({"sqlite": _SQLITE_DDL + _GRAM_DDL, "postgresql": _POSTGRES_DDL + _PG_GRAM_DDL}.get(dialect, []))
 
 
 def drop_statements(dialect: str) -> list[str]:
     return list(_DROP.get(dialect, []))
 
 
-def install_grams(connection) -> None:
+def install_grams(connection, **kw) -> None:
     """The two-character index alone (its own migration, on databases made before it)."""
-    if connection.dialect.name == "sqlite":
-        for statement in _GRAM_DDL:
-            connection.exec_driver_sql(statement)
+    for statement in _GRAM_DDL_BY_DIALECT.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
 
 
-def uninstall_grams(connection) -> None:
+def uninstall_grams(connection, **kw) -> None:
     if connection.dialect.name == "sqlite":
         for suffix in ("ai", "ad", "au"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {GRAM_TABLE}_{suffix}")
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {GRAM_TABLE}")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {GRAM_TABLE}_sync ON enterprises")
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {GRAM_TABLE}_sync()")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {GRAM_TABLE}")
 
 
 def install(connection) -> None:
@@ -160,6 +187,11 @@ for _statement in _DROP["sqlite"]:
     # A virtual table outlives the table it indexes; drop it too so drop_all/create_all is clean.
     event.listen(Enterprise.__table__, "after_drop", DDL(_statement).execute_if(dialect="sqlite"))
 event.listen(Enterprise.__table__, "after_create", _install_postgres)
+event.listen(Enterprise.__table__, "after_create",
+             lambda target, connection, **kw: connection.dialect.name == "postgresql" and install_grams(connection))
+# Its rows would outlive the enterprises they index (and match new rows that reuse their ids).
+event.listen(Enterprise.__table__, "after_drop",
+             lambda target, connection, **kw: connection.dialect.name == "postgresql" and uninstall_grams(connection))
 
 
 # The short-term LIKE fallback reads only these columns (and the rowid), in list order.  Declared
@@ -224,13 +256,13 @@ def match(q: str, dense: bool = False):
 
 
 def _gram_term(terms: list[str]) -> str | None:
-    """The first term the two-character index answers exactly as LIKE would (SQLite only).
+    """The first term the two-character index answers exactly as LIKE would.
 
     Two characters that normalising leaves alone and that have no case, so the pieces stored
     from name_norm and short_name are the term itself; a term made only of credit-code symbols
     (digits and capitals) must also search credit codes, which stays with LIKE.
     """
-    if db.engine.dialect.name != "sqlite":
+    if db.engine.dialect.name not in _GRAM_DDL_BY_DIALECT:
         return None
     for term in terms:
         if (len(term) == 2 and term.lower() == term.upper() and normalize_name(term) == term

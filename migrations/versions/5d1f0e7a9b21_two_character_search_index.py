@@ -1,8 +1,9 @@
-"""two-character search index (SQLite)
+"""two-character search index
 
-Two-character Chinese terms (绥芬, 北农) are below the FTS5 trigram minimum and were answered by
-a LIKE scan that grew with the table; enterprise_fts_grams answers them from one index range.
-The table and its triggers are raw DDL kept in crm/services/search.py; PostgreSQL keeps pg_trgm.
+Two-character Chinese terms (绥芬, 北农) are below the trigram minimum of FTS5 and pg_trgm and
+were answered by a scan that grew with the table; enterprise_fts_grams answers them from one
+index range.  The table and its triggers (SQLite triggers, a PL/pgSQL trigger on PostgreSQL)
+are raw DDL kept in crm/services/search.py.
 
 Revision ID: 5d1f0e7a9b21
 Revises: c442608a6f38
