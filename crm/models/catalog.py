@@ -30,6 +30,8 @@ class Park(TimestampMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(30), nullable=False, unique=True)
     name = db.Column(db.String(80), nullable=False, unique=True)
+    name_en = db.Column(db.String(120))
+    name_ru = db.Column(db.String(120))
     short_name = db.Column(db.String(30))
     description = db.Column(db.Text)
     description_en = db.Column(db.Text)

@@ -133,8 +133,8 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
 
         up = _Upsert(Park, attrgetter("code"))
         for p in plan["parks"]:
-            up.put(p["code"], {k: p.get(k) for k in ("code", "name", "short_name", "description",
-                                                     "description_en", "description_ru")})
+            up.put(p["code"], {k: p.get(k) for k in ("code", "name", "name_en", "name_ru", "short_name",
+                                                     "description", "description_en", "description_ru")})
         parks = done(up)
 
         up = _Upsert(TaskForce, attrgetter("name"), (selectinload(TaskForce.members),))
@@ -162,7 +162,11 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
         for p in plan["projects"]:
             leads = [departments[n] for n in p["lead_departments"]]
             values = {
-                "name": p["name"], "description": p["description"], "site": p["site"],
+                # Translations are optional: a plan file without them leaves them empty.
+                "name": p["name"], "name_en": p.get("name_en"), "name_ru": p.get("name_ru"),
+                "description": p["description"], "description_en": p.get("description_en"),
+                "description_ru": p.get("description_ru"),
+                "site": p["site"], "site_en": p.get("site_en"), "site_ru": p.get("site_ru"),
                 "sector": sectors[p["sector"]], "park": parks.get(p["park"]),
                 "total_investment": _decimal(p["total_investment_wan"]),
                 "fixed_investment": _decimal(p["fixed_investment_wan"]),

@@ -3,6 +3,7 @@
 Only the standard library is used: these tests must run before the app (or its database) exists.
 """
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -17,6 +18,10 @@ SECTOR_CODES = {"biomed", "biomanufacturing", "bioagriculture", "bioenergy", "bi
 ENTERPRISE_TAGS = {"龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强"}
 SOURCE_CHANNELS = {"以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他"}
 MONEY_FIELDS = ("total_investment_wan", "fixed_investment_wan")
+TRANSLATED_PROJECT_FIELDS = ("name_en", "name_ru", "description_en", "description_ru")
+# Han ideographs and CJK/fullwidth punctuation: none may be left in an English or Russian text.
+CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+NB = "\u00a0"  # Russian thousands separator, as the brochures print figures
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +186,90 @@ def test_departments_have_a_known_kind_and_full_name(plan):
     kinds = {"bureau", "park_admin", "party_office", "town", "center", "office"}
     for d in plan["departments"]:
         assert d["kind"] in kinds and d["full_name"], d["name"]
+
+
+# --- translations for the en/ru brochures --------------------------------------------------------
+
+def test_every_project_has_an_english_and_russian_name_and_description(plan):
+    missing = [(p["name"], k) for p in plan["projects"] for k in TRANSLATED_PROJECT_FIELDS
+               if not isinstance(p.get(k), str) or not p[k].strip()]
+    assert missing == []
+
+
+def test_a_project_has_a_translated_site_exactly_when_the_plan_names_a_site(plan):
+    for p in plan["projects"]:
+        if p["site"] is None:
+            assert (p["site_en"], p["site_ru"]) == (None, None), p["name"]
+        else:
+            assert p["site_en"].strip() and p["site_ru"].strip(), p["name"]
+
+
+def test_every_park_has_an_english_and_russian_name(plan):
+    assert len(plan["parks"]) == 9
+    for park in plan["parks"]:
+        assert park["name_en"].strip() and park["name_ru"].strip(), park["code"]
+        assert park["name_en"] != park["name"] and park["name_ru"] != park["name"], park["code"]
+
+
+def test_translations_leave_no_chinese_text_behind(plan):
+    texts = [(p["name"], k, p[k]) for p in plan["projects"]
+             for k in TRANSLATED_PROJECT_FIELDS + ("site_en", "site_ru") if p[k]]
+    texts += [(park["code"], k, park[k]) for park in plan["parks"] for k in ("name_en", "name_ru")]
+    assert [(owner, k) for owner, k, text in texts if CJK.search(text)] == []
+
+
+def test_russian_translations_are_cyrillic_and_english_ones_are_not(plan):
+    for p in plan["projects"]:
+        for k in ("name_ru", "description_ru"):
+            assert re.search("[а-яё]", p[k], re.I), (p["name"], k)
+        for k in ("name_en", "description_en"):
+            assert not re.search("[а-яё]", p[k], re.I), (p["name"], k)
+
+
+def test_translations_keep_the_plans_parks_and_zone_names_consistent(plan):
+    """A site that is a park reads exactly like the park's name in the same language."""
+    parks = {park["code"]: park for park in plan["parks"]}
+    for p in plan["projects"]:
+        park = parks.get(p["park"])
+        if park and p["site"] in (park["name"], park["short_name"]):
+            assert (p["site_en"], p["site_ru"]) == (park["name_en"], park["name_ru"]), p["name"]
+
+
+@pytest.mark.parametrize("name, en, ru", [
+    ("黑龙江域外百草药业科技有限公司中草药进口加工项目", ["16.5 t"], ["16,5 т"]),
+    ("黑龙江省绥芬河市工业大麻CBD萃取项目", ["10,000 m²", "5,000 to 10,000 mu"], [f"10{NB}000 м²", f"от 5{NB}000 до 10{NB}000 му"]),
+    ("口腔器材生产基地项目", ["1993", "CNY 1 billion", "CNY 800 million", "CNY 300 million", "CNY 700 million"],
+     ["1993", "1 млрд юаней", "800 млн юаней", "300 млн юаней", "700 млн юаней"]),
+    ("黑龙江省绥芬河市保健食品（俄料）加工项目", ["150 t"], ["150 т"]),
+    ("进口蜂蜜提纯分装项目", ["CNY 10 million"], ["10 млн юаней"]),
+    ("俄粮油脂化工厂项目", ["CNY 100 million"], ["100 млн юаней"]),
+    ("黑龙江省绥芬河市维多宝绿色植物生产加工二期项目", ["200 mu", "150 mu", "30 mu", "20 mu", "500", "CNY 20,000", "5,000 jin"],
+     ["200 му", "150 му", "30 му", "20 му", "500", f"20{NB}000 юаней", f"5{NB}000 цзиней"]),
+    ("黑龙江省绥芬河市食用菌加工项目", ["CNY 30 million"], ["30 млн юаней"]),
+    ("黑龙江省绥芬河市饲料加工项目", ["150,000 t"], [f"150{NB}000 т"]),
+    ("黑龙江省绥芬河市油料加工项目", ["150,000 t", "50 t", "CNY 20 million", "4,000 m²"],
+     [f"150{NB}000 т", "50 т", "20 млн юаней", f"4{NB}000 м²"]),
+    ("绥芬河市热气电联产项目", ["10,000 t", "33,000 GJ", "80,000 t", "15,000 t", "CNY 1 billion", "2 × 300 MW", "30 km",
+                          "1 m", "500 jobs"],
+     [f"10{NB}000 т", f"33{NB}000 ГДж", f"80{NB}000 т", f"15{NB}000 т", "1 млрд юаней", "2 × 300 МВт", "30 км", "1 м",
+      "500 рабочих мест"]),
+    ("黑龙江省绥芬河市生物质燃料销售项目", ["400,000 t"], [f"400{NB}000 т"]),
+    ("钾肥进口仓储项目", ["16,000 m²", "100,000 t"], [f"16{NB}000 м²", f"100{NB}000 т"]),
+    ("黑龙江省绥芬河市自贸区污水处理厂扩建和提标改造工程", ["30,000 t", "1-A", "AAOA", "CAST"],
+     [f"30{NB}000 т", "1-A", "AAOA", "CAST"]),
+    ("绥芬河市建新村一带地下水资源勘查项目", ["14.7804 km²"], ["14,7804 км²"]),
+])
+def test_translated_descriptions_keep_the_plans_figures_and_units(plan, name, en, ru):
+    p = project(plan, name)
+    assert [f for f in en if f not in p["description_en"]] == []
+    assert [f for f in ru if f not in p["description_ru"]] == []
+
+
+def test_dental_translation_keeps_the_funding_sources_paragraph(plan):
+    p = project(plan, "口腔器材生产基地项目")
+    assert p["description"].count("\n") == p["description_en"].count("\n") == p["description_ru"].count("\n") == 1
+    assert p["description_en"].split("\n")[1].startswith("Sources of funding:")
+    assert p["description_ru"].split("\n")[1].startswith("Источники финансирования:")
 
 
 # --- figures ---------------------------------------------------------------------------------------

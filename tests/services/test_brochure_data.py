@@ -108,3 +108,43 @@ def test_catalog_is_ordered_by_column_then_number_and_filtered(app, settings, re
         [early.id, late.id]
     assert brochure_data.count_projects({"stage": "operating"}) == 1
     assert brochure_data.count_projects({"sectors": ["junk"], "stage": "nonsense"}) == 6  # unusable: ignored
+
+
+def test_sheet_carries_the_parks_name_in_every_language(app, settings, refs):
+    refs["park"].name_en = "Suifenhe Comprehensive Bonded Zone"
+    refs["park"].name_ru = "Комплексная бондовая зона (КБЗ) Суйфэньхэ"
+    project = factories.project(name="中草药进口加工项目", sector=refs["sector"], park=refs["park"])
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "en")
+    assert sheet.park_name == {"zh": "绥芬河综合保税区", "en": "Suifenhe Comprehensive Bonded Zone",
+                               "ru": "Комплексная бондовая зона (КБЗ) Суйфэньхэ"}
+    no_park = factories.project(name="无园区项目", sector=refs["sector"])
+    assert brochure_data.sheet_for(brochure_data.load_project(no_park.id), settings).park_name == {}
+
+
+def test_untranslated_park_name_prints_the_chinese_original_with_its_marker(app, settings, refs):
+    refs["park"].name_en = "Suifenhe Comprehensive Bonded Zone"  # no Russian name yet
+    project = factories.project(name="中草药进口加工项目", name_en="Herbal Medicine Project",
+                                name_ru="Проект лекарственных трав", sector=refs["sector"], park=refs["park"])
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
+    ru = squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
+    en = squash(" ".join(pdf_pages(render_project(sheet, "en"))))
+    assert "绥芬河综合保税区" + T.ORIGINAL_MARKER in ru
+    assert "SuifenheComprehensiveBondedZone" in en and "绥芬河综合保税区" not in en
+
+
+@pytest.mark.parametrize("lang, park_name", [
+    ("en", "Suifenhe Border Economic Cooperation Zone"),
+    ("ru", "Пограничная зона экономического сотрудничества Суйфэньхэ"),
+])
+def test_seeded_project_with_a_park_prints_translated_texts_without_the_original_marker(app, settings, lang,
+                                                                                        park_name):
+    # 对俄中药材进口加工产业园项目: in the 边合区, no capacity or land wording (those stay Chinese).
+    project = factories.plan_seeded().project(1, 3)
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, lang)
+    assert sheet.park_name[lang] == park_name
+    text = squash(" ".join(pdf_pages(render_project(sheet, lang))))
+    assert squash(park_name) in text
+    assert squash(project.name_en if lang == "en" else project.name_ru)[:40] in text
+    assert T.ORIGINAL_MARKER not in text
+    for chinese in (project.name, project.site, project.park.name):
+        assert chinese not in text
