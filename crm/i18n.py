@@ -7,8 +7,23 @@ from __future__ import annotations
 
 from flask import Flask, g, has_request_context, session
 from flask_babel import get_locale, get_translations
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel.gettext over the per-request cache (see _state): the same text, found once."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext over the cached gettext.  Labels, form fields and TERMS are
+    lazy strings evaluated on every use, many times per page."""
+    return LazyString(gettext, string, **variables)
+
+
+_l = lazy_gettext
 
 # Each language is named in itself, so a reader of either can find theirs.
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -70,12 +85,6 @@ def _state() -> tuple:
 
 def _translations():
     return _state()[1] if g else get_translations()  # no app context: null translations
-
-
-def gettext(string: str, **variables) -> str:
-    """flask_babel.gettext over the per-request cache, for code that runs once per row."""
-    text = _translations().ugettext(string)
-    return text % variables if variables else text
 
 
 def init_app(app: Flask) -> None:

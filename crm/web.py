@@ -3,20 +3,21 @@ template filters, and the one way a view loads a record it may see.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
 
 from flask import Flask, abort, current_app, flash, render_template, request, url_for
-from flask_babel import format_date, format_datetime
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
-from crm.extensions import db, login_manager
 from crm import ui
+from crm.extensions import db, login_manager
 from crm.i18n import current_lang
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.services import access
 from crm.services.clock import local_now
 from crm.services.money import format_wan
@@ -113,12 +114,24 @@ def _error_page(error):
     return render_template("errors.html", code=code, title=title, description=description), code
 
 
+# The date patterns the templates use are all digits, the same in every locale: strftime
+# gives Babel's text at a fraction of the cost (a project page prints ~50 of them).
+_NUMERIC_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "MM-dd HH:mm": "%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
+
+
 def _local_dt(value, fmt="yyyy-MM-dd HH:mm"):
+    """A naive-UTC datetime in local time (Asia/Shanghai)."""
     if value is None:
         return ""
-    if fmt == "yyyy-MM-dd":  # the list pages' date column: isoformat is the same text, much faster
-        return local_now(value).date().isoformat()
-    return format_datetime(local_now(value), fmt)
+    pattern = _NUMERIC_PATTERNS.get(fmt)
+    return local_now(value).strftime(pattern) if pattern else format_datetime(local_now(value), fmt)
+
+
+def _local_date(value):
+    """A date as yyyy-MM-dd; a datetime is taken to local time first (as Babel's format_date does)."""
+    if not value:
+        return ""
+    return (local_now(value) if isinstance(value, datetime) else value).strftime("%Y-%m-%d")
 
 
 def _relay_outbox(response):
@@ -149,7 +162,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,
-        local_date=lambda d: format_date(d, "yyyy-MM-dd") if d else "",
+        local_date=_local_date,
         **ui.FILTERS,
     )
 
@@ -167,6 +180,7 @@ def init_app(app: Flask) -> None:
         return None
 
     from crm.services.pipeline import STAGE_LABELS
+
     # Globals (not a context processor) so macros imported without context see them too.
     app.jinja_env.globals.update(
         STAGE_LABELS=STAGE_LABELS, ROLE_LABELS=ROLE_LABELS, nav_items=nav_items,

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from crm.admin.forms import UserForm
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Department, User
 from crm.web import ADMIN_LINKS, get_or_404, roles_required
 

@@ -1,8 +1,9 @@
 """Login form."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+
+from crm.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth.forms import LoginForm
 from crm.extensions import db, login_manager
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.models import User
 from crm.services import auth
 from crm.services.clock import utcnow

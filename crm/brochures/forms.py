@@ -4,11 +4,11 @@ applies them with services/projects.project_filters.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import KEY_LEVELS, filter_options
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.enterprises.forms import (ContactForm, EnterpriseForm, commit_or_show, optional_int, owner_choices,
                                    sector_choices)
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors

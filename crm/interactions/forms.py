@@ -1,12 +1,12 @@
 """The quick "记录对接" form: phone-friendly, one screen, the essentials first."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from crm.enterprises.forms import optional_int
+from crm.i18n import lazy_gettext as _l
 from crm.services.interactions import KIND_LABELS
 
 

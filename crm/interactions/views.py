@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.enterprises.forms import NONE_CHOICE, commit_or_show
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.interactions.forms import QuickLogForm
 from crm.models import Enterprise, Interaction, Project
 from crm.services import access, interactions, search

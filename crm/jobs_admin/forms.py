@@ -1,11 +1,11 @@
 """The reminder thresholds form: two day counts per watched stage."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.reminders import DEFAULT_STALE_DAYS, MAX_DAYS
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.jobs_admin.forms import ReminderSettingsForm
 from crm.redis_conn import get_redis
 from crm.services import outbox, reminders

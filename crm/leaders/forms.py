@@ -1,9 +1,9 @@
 """Forms of the leaders' pages."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from crm.i18n import lazy_gettext as _l
 from crm.services.leaders import INSTRUCTION_MAX
 
 

@@ -6,10 +6,10 @@ other roles 403 (role rule).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.leaders.forms import InstructionForm, ReviewForm
 from crm.models import Project
 from crm.services import leaders as svc

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, SettingsForm, TierForm
 from crm.models import LiaisonTier, Project, Sector, User
 from crm.services import digest, liaison

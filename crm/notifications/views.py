@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Notification
 from crm.services import notify
 from crm.services.paging import paginate

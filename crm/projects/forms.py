@@ -7,12 +7,12 @@ these fields.  The hints below only tell the browser what the service will insis
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES, TEXT_MAX, filter_options
 

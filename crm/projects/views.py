@@ -5,11 +5,11 @@ services/pipeline.py; these views parse, call, commit and render.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
 from crm.services import access, audit

@@ -8,13 +8,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from crm.enterprises.forms import NONE_CHOICE, optional_int
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
 from crm.models.metrics import PLATFORM_LEVELS

@@ -8,12 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
 from crm.services import cohorts, metrics, pool

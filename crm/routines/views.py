@@ -8,14 +8,14 @@ from io import BytesIO
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Department, Problem, ProgressReport, Project
-from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm,
-                                ReportForm, ResolveForm)
+from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm, ReportForm,
+                                ResolveForm)
 from crm.services import access, audit, dispatch, problems, ranking, xlsx
 from crm.services.clock import local_now, local_today
 from crm.services.dispatch import RoutineError

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import CatalogBuild, User
-from crm.services import brochure_data, outbox
+from crm.services import brochure_data
 from crm.services import brochure_text as T
+from crm.services import outbox
 from crm.services.brochure import CatalogMeta, render_catalog
 from crm.services.clock import utcnow
 from crm.services.enterprises import ValidationError

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReviewItem, Project
 from crm.services.clock import to_utc_naive
 from crm.services.metrics import money, percent

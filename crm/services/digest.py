@@ -39,11 +39,11 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import DigestDelivery, Enterprise, Interaction, Project, StageEvent, User
 from crm.models.project import STAGES
 from crm.services.charts import bar_chart_png

@@ -25,10 +25,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Department, ProgressReport, Project, RoutineSettings, User
 from crm.services import access, audit
 from crm.services.clock import local_today, utcnow

@@ -9,10 +9,10 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from crm.extensions import db
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.models import Contact, Enterprise, Interaction, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.models.project import project_investors

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from crm.extensions import db
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Interaction, Project, User
 from crm.models.project import project_departments
 from crm.services import access, signals

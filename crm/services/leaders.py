@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Instruction, Interaction, LiaisonReview, Project, User
 from crm.services import access, audit
 from crm.services.clock import local_today, utcnow

@@ -25,9 +25,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import AuditEvent, LiaisonConfig, LiaisonFlag, LiaisonTier, Project, StageEvent, User
 from crm.models.liaison import liaison_sector_leaders
 from crm.models.project import MAIN_STAGES

@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, EnterpriseTag, Goal, GoalValue, InnovationPlatform, Project, Sector, StageEvent
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES

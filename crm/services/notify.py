@@ -10,10 +10,10 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import gettext as _
 
 from crm.config import Settings
 from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.models import Notification, User
 from crm.services import mail, outbox
 from crm.services.clock import utcnow

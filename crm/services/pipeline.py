@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
 from crm.services import access, audit, signals

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReview, PoolReviewItem, Project, User
 from crm.services import audit
 

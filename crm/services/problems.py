@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Problem, ProgressReport, Project, User
 from crm.models.routines import MAX_ESCALATION
 from crm.services import access, audit

@@ -11,16 +11,16 @@ from decimal import Decimal
 from typing import Mapping
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, Project, Sector, StageEvent, TaskForce,
                         User)
-from crm.models.project import STAGES, project_departments
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
+from crm.models.project import STAGES, project_departments
 from crm.services import access, pool, signals
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text

@@ -30,11 +30,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import Department, Problem, ProgressReport, Project, RankingRow, RankingSnapshot, StageEvent, User
 from crm.models.project import MAIN_STAGES
 from crm.services import audit

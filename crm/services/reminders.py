@@ -29,13 +29,13 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.extensions import db
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.models import (Department, Enterprise, Interaction, Notification, Problem, Project, Reminder, ReminderSetting,
                         User)
 from crm.services import notify, outbox, signals

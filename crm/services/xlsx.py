@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.ranking import COLOUR_LABELS
 
