@@ -106,6 +106,20 @@ def test_list_ids_match_the_search_in_the_same_order(firms, q):
     assert ids_in_list_order(q) == names(q)
 
 
+def test_the_rarest_two_character_term_drives_the_walk(firms):
+    # 有限 is in all three names, 绥芬 in one: whichever is typed first, 绥芬 drives.
+    assert search._driving_gram(["有限", "绥芬"]) == "绥芬"
+    assert search._driving_gram(["绥芬", "有限"]) == "绥芬"
+    assert search._driving_gram(["有限", "生物科技"]) == "有限"  # the only two-character term
+    assert ids_in_list_order("有限 绥芬") == ids_in_list_order("绥芬 有限") == ["绥芬河市润宏经贸有限公司"]
+
+
+def test_counting_stops_at_the_cap_and_ties_keep_the_typed_order(firms, monkeypatch):
+    monkeypatch.setattr(search, "GRAM_COUNT_CAP", 1)  # both terms count as 1
+    assert search._driving_gram(["有限", "绥芬"]) == "有限"
+    assert ids_in_list_order("有限 绥芬") == ["绥芬河市润宏经贸有限公司"]
+
+
 def test_a_firm_matching_in_name_and_short_name_is_listed_once(app):
     factories.enterprise(name="大北农生物有限公司", short_name="大北农")
     assert ids_in_list_order("北农") == ["大北农生物有限公司"]
