@@ -1,0 +1,162 @@
+"""The app in a real browser (Debian chromium driven by Playwright), served by a real WSGI server.
+
+What only a browser shows: the vendored Bootstrap and ECharts load and run with no network
+beyond the app itself, the quick-log form finds an enterprise through its JavaScript lookup,
+a phone-width screen keeps the quick-log button and the bell outside the folded menu, and a
+bad form answers in Chinese with nothing saved.  CSRF is on, as in production.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from crm.extensions import db
+from crm.models import Enterprise, Interaction
+from tests import factories
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app, csrf_enabled):
+    """The test app on a free localhost port, one thread per request."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+class Visit:
+    """A browser page on the live server that records every request it makes and every
+    script error, so a test can assert that nothing left the machine or broke."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.hosts: set[str] = set()
+        self.errors: list[str] = []
+        self.statuses: list[tuple[int, str]] = []
+        page.on("request", lambda request: self.hosts.add(urlsplit(request.url).netloc))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("response", lambda response: self.statuses.append((response.status, response.url)))
+        page.set_default_timeout(10_000)
+
+    def go(self, path: str):
+        return self.page.goto(self.base + path)
+
+    def sign_in(self, user) -> None:
+        self.go("/auth/login")
+        self.page.fill("input[name=username]", user.username)
+        self.page.fill("input[name=password]", factories.PASSWORD)
+        self.page.click("main form button[type=submit]")
+        self.page.wait_for_url(lambda url: "/auth/login" not in url)
+
+    def assert_clean(self) -> None:
+        assert self.hosts == {urlsplit(self.base).netloc}, f"requests left the app: {self.hosts}"
+        assert not self.errors, self.errors
+        assert not [s for s in self.statuses if s[0] >= 500], self.statuses
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    contexts = []
+
+    def _open(viewport=None) -> Visit:
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        return Visit(context.new_page(), live_server)
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def test_a_bad_enterprise_form_answers_in_chinese_and_a_good_one_is_saved(visit, users):
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go("/enterprises/new")
+    v.page.fill("input[name=name]", "")
+    v.page.click("main form button[type=submit]")
+    assert v.page.locator(".invalid-feedback, .alert-danger").first.inner_text().strip()
+    assert "请填写企业名称。" in v.page.content()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise)) == 0
+
+    v.page.fill("input[name=name]", "哈尔滨北药生物科技有限公司")
+    v.page.fill("input[name=credit_code]", factories.valid_credit_code())
+    v.page.click("main form button[type=submit]")
+    v.page.wait_for_url("**/enterprises/*")
+    assert "企业“哈尔滨北药生物科技有限公司”已保存。" in v.page.locator(".alert-success").inner_text()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Enterprise.name)) == "哈尔滨北药生物科技有限公司"
+    v.assert_clean()
+
+
+def test_quick_log_finds_the_enterprise_while_typing_and_preselects_its_project(visit, users):
+    firm = factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    project = factories.project(name="俄粮油脂化工厂项目", owner=users["staff"])
+    project.investors.append(firm)
+    db.session.commit()
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go("/")
+    v.page.click("nav >> text=＋记录对接 >> visible=true")
+    v.page.wait_for_url("**/interactions/**")
+    v.page.locator("input[name=enterprise]").press_sequentially("润宏", delay=30)
+    # The lookup answers in the datalist; picking the full name fills the hidden id.
+    v.page.wait_for_selector(f"#enterprise-options option[value='{firm.name}']", state="attached")
+    v.page.fill("input[name=enterprise]", firm.name)
+    v.page.wait_for_function("document.querySelector('[name=enterprise_id]').value !== ''")
+    assert v.page.input_value("[name=enterprise_id]") == str(firm.id)
+    assert v.page.input_value("[name=project_id]") == str(project.id)
+    v.page.fill("textarea[name=summary]", "电话沟通二期扩产用地需求")
+    v.page.click("#quick-log button[type=submit]")
+    v.page.wait_for_selector(".alert-success")
+    assert "已记录与“绥芬河市润宏经贸有限公司”的对接。" in v.page.locator(".alert-success").inner_text()
+    logged = db.session.scalars(sa.select(Interaction)).one()
+    assert (logged.enterprise_id, logged.project_id, logged.summary) == (firm.id, project.id, "电话沟通二期扩产用地需求")
+    v.assert_clean()
+
+
+def test_on_a_phone_the_menu_folds_but_quick_log_and_the_bell_stay(visit, users):
+    v = visit(PHONE)
+    v.sign_in(users["staff"])
+    v.go("/enterprises/")
+    nav_link = v.page.locator("#mainnav .nav-link", has_text="项目")
+    assert not nav_link.first.is_visible()
+    assert v.page.locator("nav .d-lg-none >> text=＋记录对接").is_visible()
+    assert v.page.locator("nav .d-lg-none a[href$='/notifications/']").is_visible()
+    v.page.click(".navbar-toggler")  # Bootstrap's collapse, from crm/static/vendor
+    nav_link.first.wait_for(state="visible")
+    v.assert_clean()
+
+
+def test_the_dashboard_draws_its_charts_offline_and_english_switches_the_ui(visit, users):
+    factories.project(stage="signed")
+    v = visit()
+    v.sign_in(users["admin"])
+    v.go("/dashboard")
+    v.page.wait_for_selector("#chart-funnel canvas")  # ECharts ran, from the vendored copy
+    v.page.click("nav .dropdown-toggle")
+    v.page.click("text=English")
+    v.page.wait_for_load_state()
+    assert v.page.locator("html").get_attribute("lang") == "en"
+    assert v.page.locator("#mainnav .nav-link", has_text="Enterprises").count() == 1
+    v.assert_clean()
