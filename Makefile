@@ -8,7 +8,7 @@ export BASE_URL ?= http://127.0.0.1:$(PORT)
 export TZ := Asia/Shanghai
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations migrate seed bench clean
+.PHONY: run test install translations messages migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ install: $(STAMP) translations
 # Compiled catalogs are build output (ignored by git); compile them from the .po sources.
 translations: $(STAMP)
 	@if [ -d crm/translations ]; then $(BIN)/pybabel compile -q -d crm/translations 2>/dev/null || $(BIN)/pybabel compile -d crm/translations; fi
+
+# After changing UI texts: re-extract them and merge into the .po files, then translate the
+# new empty msgstr entries (tests/test_i18n.py fails on any left untranslated).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 \
+		-o crm/translations/messages.pot .
+	$(BIN)/pybabel update -N --ignore-obsolete -i crm/translations/messages.pot -d crm/translations
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -23,6 +23,15 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
+def pgettext(context: str, string: str) -> str:
+    """gettext with a context: the same Chinese word, translated for one place (e.g. "nav")."""
+    return _translations().upgettext(context, string)
+
+
+def lazy_pgettext(context: str, string: str) -> LazyString:
+    return LazyString(pgettext, context, string)
+
+
 _l = lazy_gettext
 
 # Each language is named in itself, so a reader of either can find theirs.

@@ -18,24 +18,26 @@ from crm.extensions import db, login_manager
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
+from crm.i18n import lazy_pgettext as _p
 from crm.services import access
 from crm.services.clock import local_now
 from crm.services.money import format_wan
 
 # The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
-# blueprint exists, so features can land one at a time.
+# blueprint exists, so features can land one at a time.  Labels have a "nav" context: English
+# needs shorter words in the bar ("Dispatch") than as page titles ("Monthly dispatch").
 NAV = [
-    ("main.index", _l("工作台"), None),
-    ("enterprises.index", _l("企业"), None),
-    ("projects.index", _l("项目"), None),
-    ("pipeline.board", _l("看板"), None),
-    ("leaders.my_projects", _l("我的包联"), ("leader",)),
-    ("reports.dashboard", _l("目标"), None),
-    ("routines.dispatch", _l("每月调度"), None),
-    ("routines.problems", _l("问题台账"), None),
-    ("routines.ranking", _l("季度晾晒"), None),
-    ("brochures.catalog", _l("项目册"), ("admin", "staff")),
-    ("admin.index", _l("管理"), ("admin",)),
+    ("main.index", _p("nav", "工作台"), None),
+    ("enterprises.index", _p("nav", "企业"), None),
+    ("projects.index", _p("nav", "项目"), None),
+    ("pipeline.board", _p("nav", "看板"), None),
+    ("leaders.my_projects", _p("nav", "我的包联"), ("leader",)),
+    ("reports.dashboard", _p("nav", "目标"), None),
+    ("routines.dispatch", _p("nav", "每月调度"), None),
+    ("routines.problems", _p("nav", "问题台账"), None),
+    ("routines.ranking", _p("nav", "季度晾晒"), None),
+    ("brochures.catalog", _p("nav", "项目册"), ("admin", "staff")),
+    ("admin.index", _p("nav", "管理"), ("admin",)),
 ]
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [
