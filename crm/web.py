@@ -39,6 +39,14 @@ NAV = [
     ("brochures.catalog", _p("nav", "项目册"), ("admin", "staff")),
     ("admin.index", _p("nav", "管理"), ("admin",)),
 ]
+# The pages that light up a nav item: endpoints starting with one of these (default: the item's
+# blueprint).  The routines blueprint holds three items; the admin pages span four blueprints.
+NAV_ACTIVE = {
+    "routines.dispatch": ("routines.dispatch", "routines.report_"),
+    "routines.problems": ("routines.problem",),
+    "routines.ranking": ("routines.ranking",),
+    "admin.index": ("admin.", "liaison_admin.", "jobs_admin.", "mailbox."),
+}
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [
     ("admin.users", _l("用户与角色")),
@@ -169,10 +177,12 @@ def init_app(app: Flask) -> None:
     )
 
     def nav_items():
+        current = request.endpoint or ""
         items = []
         for endpoint, label, roles in NAV:
             if endpoint in app.view_functions and (roles is None or current_user.role in roles):
-                items.append({"url": url_for(endpoint), "label": label, "prefix": endpoint.split(".")[0] + "."})
+                prefixes = NAV_ACTIVE.get(endpoint, (endpoint.split(".")[0] + ".",))
+                items.append({"url": url_for(endpoint), "label": label, "active": current.startswith(prefixes)})
         return items
 
     def quick_log_endpoint():
