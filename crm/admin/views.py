@@ -32,7 +32,7 @@ def users():
 
 def _department_choices():
     depts = db.session.scalars(sa.select(Department).order_by(Department.name)).all()
-    return [(0, "—")] + [(d.id, d.name) for d in depts]
+    return [(0, "—")] + [(d.id, d.label()) for d in depts]
 
 
 def _refusal(form: UserForm, user: User) -> tuple[str, str] | None:

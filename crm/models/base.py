@@ -1,15 +1,18 @@
 """Shared column types and helpers for all model modules.
 
 Datetimes are stored as naive UTC; dates (follow-ups, stage dates) are local
-Asia/Shanghai calendar dates.  Money is Decimal 万元 (Numeric(14, 2)).
+Asia/Shanghai calendar dates.  Money is Decimal 万元 (Numeric(14, 2)).  Reference rows named in
+several languages (sectors, parks, departments, task forces) share NamedInLanguages.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from crm.extensions import db
+from crm.i18n import current_lang
 
 Money = sa.Numeric(14, 2, asdecimal=True)
 
@@ -22,3 +25,42 @@ def utcnow() -> datetime:
 class TimestampMixin:
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class NamedInLanguages:
+    """A reference row shown in the UI language: `name` in Chinese, `name_<lang>` otherwise.
+
+    Only the label changes: `name` stays what is stored, searched and ordered by, and audit rows
+    keep the Chinese label (services/audit.stored_label).  Emails and jobs run without a request,
+    so str() gives them Chinese.  A row without a translation shows its Chinese label, as does
+    every row of a model without a `name_<lang>` column for the language.
+    """
+
+    @hybrid_property
+    def label_zh(self):
+        """The Chinese label (Park overrides it with its short name)."""
+        return self.name
+
+    @classmethod
+    def translated_column(cls, lang: str | None = None):
+        """The `name_<lang>` column; None for Chinese and for a language the model has no column for.
+        `lang` defaults to the UI language ("zh" without a request)."""
+        lang = lang or current_lang()
+        return getattr(cls, f"name_{lang}", None) if lang != "zh" else None
+
+    def label(self, lang: str | None = None) -> str:
+        """The label in `lang`, by default the UI language."""
+        column = self.translated_column(lang)
+        return (column is not None and getattr(self, column.key)) or self.label_zh
+
+    @classmethod
+    def label_column(cls, lang: str | None = None):
+        """The label as an SQL expression, so (id, label) choices need no ORM objects."""
+        translated = cls.translated_column(lang)
+        if translated is None:
+            return cls.label_zh
+        # NULLIF: an emptied translation falls back as in label(), where "" is falsy.
+        return sa.func.coalesce(sa.func.nullif(translated, ""), cls.label_zh)
+
+    def __str__(self) -> str:
+        return self.label()

@@ -1,11 +1,14 @@
-"""Reference data from the plan: sectors (one per 专栏) and parks/sites."""
+"""Reference data from the plan: sectors (one per 专栏) and parks/sites, named in zh/en/ru."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from crm.extensions import db
-from crm.models.base import TimestampMixin
+from crm.models.base import NamedInLanguages, TimestampMixin
 
 
-class Sector(TimestampMixin, db.Model):
+class Sector(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "sectors"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)
@@ -16,15 +19,8 @@ class Sector(TimestampMixin, db.Model):
     column_no = db.Column(db.Integer)  # 专栏 number in the plan; orders catalogs and tables
     column_title = db.Column(db.String(80))
 
-    def label(self, lang: str = "zh") -> str:
-        translated = getattr(self, f"name_{lang}", None) if lang != "zh" else None
-        return translated or self.name
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Park(TimestampMixin, db.Model):
+class Park(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "parks"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)
@@ -37,5 +33,12 @@ class Park(TimestampMixin, db.Model):
     description_en = db.Column(db.Text)
     description_ru = db.Column(db.Text)
 
-    def __str__(self) -> str:
+    @hybrid_property
+    def label_zh(self):
+        """Chinese pages name a park as the office does: 边合区 rather than its full name."""
         return self.short_name or self.name
+
+    @label_zh.inplace.expression
+    @classmethod
+    def _label_zh_expression(cls):
+        return sa.func.coalesce(cls.short_name, cls.name)

@@ -1,11 +1,11 @@
-"""People and organisation: users, departments, task forces (专班), login attempts."""
+"""People and organisation: users, departments and task forces (专班, named in zh/en), login attempts."""
 from __future__ import annotations
 
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.extensions import db
-from crm.models.base import TimestampMixin, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, utcnow
 
 ROLES = ("admin", "staff", "officer", "leader")
 
@@ -16,31 +16,27 @@ task_force_members = db.Table(
 )
 
 
-class Department(TimestampMixin, db.Model):
+class Department(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "departments"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(60), nullable=False, unique=True)  # short name used in the plan, e.g. 工信科局
+    name_en = db.Column(db.String(120))
     full_name = db.Column(db.String(120))
     kind = db.Column(db.String(20), nullable=False, default="bureau")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class TaskForce(TimestampMixin, db.Model):
+class TaskForce(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "task_forces"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(80), nullable=False, unique=True)
+    name_en = db.Column(db.String(120))
     is_leading_group = db.Column(db.Boolean, nullable=False, default=False)
     lead_department_id = db.Column(db.ForeignKey("departments.id"))
     sector_id = db.Column(db.ForeignKey("sectors.id"))
     lead_department = db.relationship("Department", foreign_keys=[lead_department_id])
     members = db.relationship("Department", secondary=task_force_members, order_by="Department.id")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class User(UserMixin, TimestampMixin, db.Model):

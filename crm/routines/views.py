@@ -190,8 +190,8 @@ def _project_choices(user, fixed: Project | None):
 
 def _department_choices(user, departments=None):
     if user.role == "officer":
-        return [(user.department_id, user.department.name)] if user.department_id else []
-    return [(d.id, d.name) for d in (departments or _departments())]
+        return [(user.department_id, user.department.label())] if user.department_id else []
+    return [(d.id, d.label()) for d in (departments or _departments())]
 
 
 @bp.route("/problems/new", methods=["GET", "POST"])
@@ -300,7 +300,7 @@ def problem_from_instruction(instruction_id: int):
             flash(str(error.message), "danger")
             return redirect(url_for("routines.problems", instruction_id=instruction.id))
         db.session.commit()
-        flash(_("已根据领导批示登记问题，责任部门：%(d)s。", d=problem.department.name), "success")
+        flash(_("已根据领导批示登记问题，责任部门：%(d)s。", d=problem.department.label()), "success")
         return redirect(url_for("routines.problems", project=problem.project_id))
     return redirect(url_for("routines.problems", instruction_id=instruction.id))
 

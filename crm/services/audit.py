@@ -15,6 +15,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import MANYTOONE, Mapper, Session
 
 from crm.models.audit import AuditEvent
+from crm.models.base import NamedInLanguages
 
 _actor: ContextVar = ContextVar("audit_actor", default=None)
 _note: ContextVar = ContextVar("audit_note", default=None)
@@ -46,6 +47,12 @@ def _current_actor():
     return None, "system"
 
 
+def stored_label(obj) -> str:
+    """How a row is named in an audit row: in Chinese, whatever language the change was made in
+    (str() of a reference row follows the UI language)."""
+    return obj.label("zh") if isinstance(obj, NamedInLanguages) else str(obj)
+
+
 def jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -54,7 +61,7 @@ def jsonable(value):
     if isinstance(value, (list, tuple, set)):
         return [jsonable(v) for v in value]
     if hasattr(value, "__table__"):
-        return {"id": inspect(value).identity[0] if inspect(value).identity else None, "label": str(value)}
+        return {"id": inspect(value).identity[0] if inspect(value).identity else None, "label": stored_label(value)}
     return value
 
 
@@ -87,8 +94,8 @@ def _changes(obj, action: str) -> dict:
                 continue
             hist = state.attrs[rel.key].history
             if hist.added or hist.deleted:
-                old = [str(o) for o in (hist.unchanged + hist.deleted)]
-                new = [str(o) for o in (hist.unchanged + hist.added)]
+                old = [stored_label(o) for o in (hist.unchanged + hist.deleted)]
+                new = [stored_label(o) for o in (hist.unchanged + hist.added)]
                 changes[rel.key] = [old, new]
     return changes
 

@@ -252,12 +252,14 @@ def funnel() -> list[StageTotal]:
 
 
 def investment_by_sector() -> list[dict]:
-    """Σ total_investment (万元) and project count per sector, projects not terminated."""
+    """Σ total_investment (万元) and project count per sector (named in the UI language), projects
+    not terminated."""
+    label = Sector.label_column()
     rows = db.session.execute(
-        sa.select(Sector.name, sa.func.count(Project.id), sa.func.sum(Project.total_investment))
+        sa.select(label, sa.func.count(Project.id), sa.func.sum(Project.total_investment))
         .join(Project, Project.sector_id == Sector.id)
         .where(Project.stage != "dropped")
-        .group_by(Sector.id, Sector.name, Sector.column_no).order_by(Sector.column_no, Sector.id)).all()
+        .group_by(Sector.id, label, Sector.column_no).order_by(Sector.column_no, Sector.id)).all()
     return [{"sector": name, "count": count, "investment": money(total)} for name, count, total in rows]
 
 

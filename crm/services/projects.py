@@ -276,15 +276,16 @@ def project_filters(args: Mapping) -> list:
 
 
 def filter_options() -> dict[str, list[tuple[int, str]]]:
-    """(id, name) choices of the filter bar and the project form: four small reference tables."""
+    """(id, name) choices of the filter bar and the project form: four small reference tables,
+    named in the UI language."""
     def pairs(model, label, *order):
         return [tuple(row) for row in db.session.execute(sa.select(model.id, label).order_by(*order))]
 
     return {
-        "sectors": pairs(Sector, Sector.name, Sector.column_no, Sector.id),
-        "parks": pairs(Park, sa.func.coalesce(Park.short_name, Park.name), Park.id),
-        "departments": pairs(Department, Department.name, Department.id),
-        "task_forces": pairs(TaskForce, TaskForce.name, TaskForce.id),
+        "sectors": pairs(Sector, Sector.label_column(), Sector.column_no, Sector.id),
+        "parks": pairs(Park, Park.label_column(), Park.id),
+        "departments": pairs(Department, Department.label_column(), Department.id),
+        "task_forces": pairs(TaskForce, TaskForce.label_column(), TaskForce.id),
         "pool_reviews": pairs(PoolReview, PoolReview.quarter, PoolReview.reviewed_on.desc()),
     }
 

@@ -294,7 +294,24 @@ def ranking_for(quarter: Quarter, today: date | None = None, actor: User | None 
     today = today or local_today()
     if not quarter.finished(today):
         settings = routine_settings()
-        return Ranking(quarter, as_of(quarter, today), True, settings, compute(quarter, today, settings))
+        lines = _named_in_ui_language(compute(quarter, today, settings))
+        return Ranking(quarter, as_of(quarter, today), True, settings, lines)
     snapshot = freeze(quarter, today, actor)
     lines = [Line(**{name: getattr(row, name) for name in LINE_FIELDS}) for row in snapshot.rows]
-    return Ranking(quarter, snapshot.as_of, False, snapshot, lines, snapshot)
+    return Ranking(quarter, snapshot.as_of, False, snapshot, _named_in_ui_language(lines), snapshot)
+
+
+def _named_in_ui_language(lines: list[Line]) -> list[Line]:
+    """The lines with their departments' names in the UI language (one statement, none in Chinese).
+
+    Lines are computed and frozen with Chinese names, so snapshots and the order of ties do not
+    depend on who looked first.  A department without a translation, or deleted since the
+    quarter was frozen, keeps the name the line carries."""
+    column = Department.translated_column()
+    ids = {line.department_id for line in lines} - {None}
+    if column is None or not ids:
+        return lines
+    translated = dict(db.session.execute(sa.select(Department.id, column).where(Department.id.in_(ids))).all())
+    for line in lines:
+        line.department_name = translated.get(line.department_id) or line.department_name
+    return lines

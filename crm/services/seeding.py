@@ -121,7 +121,8 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
     with audit.acting_as(label="seed"), db.session.no_autoflush:
         up = _Upsert(Department, attrgetter("name"))
         for d in plan["departments"]:
-            up.put(d["name"], {"name": d["name"], "full_name": d["full_name"], "kind": d["kind"]})
+            up.put(d["name"], {"name": d["name"], "name_en": d.get("name_en"), "full_name": d["full_name"],
+                               "kind": d["kind"]})
         departments = done(up)
 
         up = _Upsert(Sector, attrgetter("code"))
@@ -141,8 +142,8 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
         for t in plan["task_forces"]:
             leads = [departments[n] for n in t["lead_departments"]]
             members = leads[1:] + [departments[n] for n in t["member_departments"]]
-            up.put(t["name"], {"name": t["name"], "is_leading_group": t["is_leading_group"],
-                               "lead_department": leads[0],
+            up.put(t["name"], {"name": t["name"], "name_en": t.get("name_en"),
+                               "is_leading_group": t["is_leading_group"], "lead_department": leads[0],
                                "sector_id": sectors[t["sector"]].id if t["sector"] else None},
                    {"members": members})
         task_forces = done(up)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
@@ -102,10 +103,13 @@ def column_title(project) -> str:
     """The 专栏 heading of a project's group, from its sector when the numbers agree."""
     if project.column_no is None:
         return _("其他项目")
+    number = _("专栏%(n)s", n=project.column_no)
     sector = project.sector
-    if sector is not None and sector.column_no == project.column_no and sector.column_title:
-        return sector.column_title
-    return _("专栏%(n)s", n=project.column_no)
+    if sector is None or sector.column_no != project.column_no or not sector.column_title:
+        return number
+    if current_lang() == "zh":
+        return sector.column_title  # the plan's own heading, e.g. 专栏1 生物医药产业项目
+    return f"{number} · {sector.label()}"  # the plan's heading exists in Chinese only
 
 
 def _amounts(row) -> dict:
@@ -140,7 +144,7 @@ def dispatch_workbook(month, rows, *, due, generated) -> bytes:
             totals[key] += value or 0
         report = row.report
         _row(ws, (number, row.project.name, short(row.project.description), amounts["total"],
-                  row.department.name if row.department else "", amounts["month"], amounts["cumulative"],
+                  row.department.label() if row.department else "", amounts["month"], amounts["cumulative"],
                   amounts["funds"], report.progress if report else row.status_label,
                   report.problems_text if report else "", str(STAGE_LABELS.get(row.project.stage, ""))),
              money_cols=DISPATCH_MONEY)

@@ -46,6 +46,17 @@ def test_role_change_is_audited_old_to_new(client, login, users):
     assert event.changes["role"] == ["staff", "leader"] and event.actor_id == users["admin"].id
 
 
+def test_the_english_user_pages_name_departments_in_english(client, login, users):
+    users["officer"].department.name_en = "Bureau of Industry, Information Technology and Science"
+    db.session.commit()
+    login("admin")
+    client.get("/lang/en")
+    assert "<td>Bureau of Industry, Information Technology and Science</td>" in client.get(
+        "/admin/users").get_data(as_text=True)
+    assert ">Bureau of Industry, Information Technology and Science</option>" in client.get(
+        "/admin/users/new").get_data(as_text=True)
+
+
 def test_users_cli_creates_an_account(app, users):
     result = app.test_cli_runner().invoke(args=[
         "users", "create", "--username", "li", "--role", "officer", "--department", "工信科局",

@@ -226,3 +226,22 @@ def test_leaders_and_officers_read_but_do_not_edit(client, login):
 def test_forms_refuse_a_post_without_csrf_token(client, staff, csrf_enabled):
     assert client.post("/enterprises/new", data=form()).status_code == 400
     assert Enterprise.query.count() == 0
+
+
+def test_the_english_list_names_sectors_in_english_and_the_chinese_one_in_chinese(client, staff, listed):
+    chinese = client.get("/enterprises/").get_data(as_text=True)
+    assert '-table-cell">生物医药</td>' in chinese and "Bio biomed" not in chinese
+    client.get("/lang/en")
+    english = client.get("/enterprises/").get_data(as_text=True)
+    assert '-table-cell">Bio biomed</td>' in english and "生物医药" not in english
+    options = english.split('name="sector"')[1].split("</select>")[0]
+    assert options.index("Bio biomed") < options.index("Bio bioenergy")  # 专栏 order, as in Chinese
+
+
+def test_the_english_page_names_the_lead_department_of_its_projects_in_english(client, staff):
+    firm = factories.enterprise(sector=factories.sector("biomed"))
+    dept = factories.department("发改局", name_en="Development and Reform Bureau")
+    factories.project(lead_department=dept, investors=[firm])
+    client.get("/lang/en")
+    html = client.get(f"/enterprises/{firm.id}").get_data(as_text=True)
+    assert "Development and Reform Bureau" in html and "Bio biomed" in html and "发改局" not in html

@@ -85,3 +85,18 @@ def test_the_board_filters_like_the_list(client, login):
     html = board(client, "?pool=0")
     assert "出库项目" in html and "农业项目" not in html
     assert board(client, "?sector=abc&stage=<x>&key=2")
+
+
+def test_cards_name_the_sector_and_park_in_the_ui_language(client, login, statements):
+    login("staff")
+    park = factories.park("zbq", short_name="综保区", name_en="Suifenhe Comprehensive Bonded Zone")
+    factories.project(sector=factories.sector("biomed", name_en="Biomedicine"), park=park)
+    db.session.expunge_all()  # each count starts from an empty session, as a fresh request does
+    with statements() as chinese:
+        assert "生物医药 · 综保区" in board(client)
+    client.get("/lang/en")
+    db.session.expunge_all()
+    with statements() as english:
+        html = board(client)
+    assert "Biomedicine · Suifenhe Comprehensive Bonded Zone" in html and "生物医药" not in html
+    assert len(english) == len(chinese)

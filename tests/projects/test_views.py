@@ -295,3 +295,74 @@ def test_the_stage_form_carries_its_csrf_token_and_a_forged_post_changes_nothing
     token = csrf_token(client, f"/projects/{project.id}")
     resp = move(client, project, to_stage="contact", occurred_on="2025-01-05", csrf_token=token)
     assert resp.status_code == 302 and db.session.get(Project, project.id).stage == "contact"
+
+
+# --- reference names in the UI language -------------------------------------------------------
+
+ENGLISH = {"sector": "Biomedicine", "park": "Suifenhe Comprehensive Bonded Zone",
+           "dept": "Bureau of Industry, Information Technology and Science", "tf": "Biomedicine Industry Task Force"}
+
+
+@pytest.fixture
+def named(refs):
+    """The references with English names, except 农业农村局 (refs["other"]), which falls back."""
+    for key, name_en in ENGLISH.items():
+        refs[key].name_en = name_en
+    db.session.commit()
+    return refs
+
+
+def _referring_project(refs) -> Project:
+    return factories.project(sector=refs["sector"], park=refs["park"], lead_department=refs["dept"],
+                             departments=[refs["other"]], task_force=refs["tf"])
+
+
+def test_the_project_page_names_its_references_in_english_in_the_english_ui(client, login, named):
+    login("staff")
+    project = _referring_project(named)
+    client.get("/lang/en")
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    for name in (*ENGLISH.values(), "农业农村局"):  # a department without an English name shows in Chinese
+        assert f"<td>{name}</td>" in html, name
+    for chinese in ("生物医药", "综保区", "工信科局", "推进专班"):
+        assert chinese not in html, chinese
+
+
+def test_the_project_page_names_its_references_in_chinese_in_the_chinese_ui(client, login, named):
+    login("staff")
+    html = client.get(f"/projects/{_referring_project(named).id}").get_data(as_text=True)
+    for name in ("生物医药", "综保区", "工信科局", "农业农村局", "生物医药产业推进专班"):
+        assert f"<td>{name}</td>" in html, name
+    assert "Biomedicine" not in html
+
+
+def test_the_english_list_and_its_filters_name_references_in_english_in_the_same_order(client, login, named):
+    login("staff")
+    _referring_project(named)
+    client.get("/lang/en")
+    html = client.get("/projects/").get_data(as_text=True)
+    for name in (ENGLISH["sector"], ENGLISH["park"], ENGLISH["dept"]):
+        assert f"-table-cell\">{name}</td>" in html, name
+    departments = html.split('name="department"')[1].split("</select>")[0]
+    assert departments.index(ENGLISH["dept"]) < departments.index("农业农村局")  # by id, as in Chinese
+    assert f">{ENGLISH['tf']}</option>" in html.split('name="task_force"')[1]
+
+
+def test_the_english_form_offers_english_choices(client, login, named):
+    login("staff")
+    project = _referring_project(named)
+    client.get("/lang/en")
+    html = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    for name in ENGLISH.values():
+        assert f">{name}</option>" in html, name
+    lead = html.split('name="lead_department_id"')[1].split("</select>")[0]
+    assert f'<option selected value="{named["dept"].id}">{ENGLISH["dept"]}</option>' in lead
+
+
+def test_english_project_pages_run_the_statements_of_the_chinese_ones(client, login, statements, named):
+    login("staff")
+    project_id = _referring_project(named).id
+    urls = ["/projects/", f"/projects/{project_id}", f"/projects/{project_id}/edit"]
+    chinese = [count_statements(client, statements, url) for url in urls]
+    client.get("/lang/en")
+    assert [count_statements(client, statements, url) for url in urls] == chinese

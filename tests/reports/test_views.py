@@ -67,6 +67,15 @@ def test_dashboard_shows_goal_values_problems_and_formulas(client, login):
     assert 'id="dashboard-data" type="application/json"' in html
 
 
+def test_dashboard_names_sectors_in_the_ui_language(client, login):
+    add_projects(2)
+    login("leader")
+    assert "<td>生物医药</td>" in client.get("/dashboard").get_data(as_text=True)
+    client.get("/lang/en")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "<td>Bio biomed</td>" in html and '"name": "Bio biomed"' in html and "生物医药" not in html
+
+
 def test_dashboard_runs_constant_statements(client, login, statements):
     goals()
     login("leader")

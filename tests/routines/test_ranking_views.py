@@ -96,3 +96,25 @@ def test_ranking_pages_run_a_constant_number_of_statements(client, login, statem
 
     few = count(3)
     assert count(40) == few
+
+
+def test_english_rankings_name_departments_in_english_and_freeze_chinese_names(client, login, led):
+    led.name_en = "Agriculture and Rural Affairs Bureau"
+    db.session.commit()
+    login("leader")
+    client.get("/lang/en")
+    for url in ("/routines/ranking", "/routines/ranking?quarter=2026-Q3"):  # live, then frozen
+        html = client.get(url).get_data(as_text=True)
+        assert "<td>Agriculture and Rural Affairs Bureau</td>" in html and "农业农村局" not in html, url
+    assert [row.department_name for row in db.session.query(RankingSnapshot).one().rows] == ["农业农村局"]
+    ws = load_workbook(BytesIO(client.get("/routines/ranking.xlsx?quarter=2026-Q3").data)).active
+    assert ws.cell(row=4, column=2).value == "Agriculture and Rural Affairs Bureau"  # as the English headers
+
+
+def test_a_frozen_line_keeps_its_name_when_the_department_has_no_english_one(client, login, led):
+    login("leader")
+    client.get("/routines/ranking?quarter=2026-Q3")  # frozen as 农业农村局
+    led.name = "农业农村局（新）"
+    db.session.commit()
+    client.get("/lang/en")
+    assert "<td>农业农村局</td>" in client.get("/routines/ranking?quarter=2026-Q3").get_data(as_text=True)

@@ -211,6 +211,15 @@ def test_every_park_has_an_english_and_russian_name(plan):
         assert park["name_en"] != park["name"] and park["name_ru"] != park["name"], park["code"]
 
 
+def test_every_department_and_task_force_has_a_distinct_english_name_that_fits_a_table_cell(plan):
+    for key in ("departments", "task_forces"):
+        english = [row["name_en"] for row in plan[key]]
+        assert len(set(english)) == len(english), key
+        for name in english:
+            assert name == name.strip() and 0 < len(name) <= 60, name
+            assert not CJK.search(name) and not re.search("[а-яё]", name, re.I), name
+
+
 def test_translations_leave_no_chinese_text_behind(plan):
     texts = [(p["name"], k, p[k]) for p in plan["projects"]
              for k in TRANSLATED_PROJECT_FIELDS + ("site_en", "site_ru") if p[k]]

@@ -1,12 +1,13 @@
 """After loading the plan, every seeded project and park carries its English and Russian texts,
-so en/ru brochures of the plan print no Chinese originals for names, descriptions, sites and parks.
+so en/ru brochures of the plan print no Chinese originals for names, descriptions, sites and parks;
+departments and task forces carry their English names for the English UI.
 
 Unlike test_plan_data.py these tests need the app: they check what load_plan() writes.
 """
 import json
 
 from crm.extensions import db
-from crm.models import Park, Project
+from crm.models import Department, Park, Project, TaskForce
 from crm.services import seeding
 
 PLAN = json.loads(seeding.PLAN_PATH.read_text(encoding="utf-8"))
@@ -63,3 +64,22 @@ def test_reloading_the_plan_restores_translations_and_otherwise_changes_nothing(
     assert park.name_en == "Suifenhe Border Economic Cooperation Zone"
     assert project.description_ru.startswith("Планируемый общий объём инвестиций — 100 млн юаней.")
     assert all(counts == {"created": 0, "updated": 0} for counts in _load().values())
+
+
+def test_every_seeded_department_and_task_force_has_the_plans_english_name(app):
+    _load()
+    for model, key in ((Department, "departments"), (TaskForce, "task_forces")):
+        assert {row.name: row.name_en for row in model.query} == {row["name"]: row["name_en"] for row in PLAN[key]}
+    assert Department.query.filter_by(name="经合中心").one().name_en == "Economic Cooperation Promotion Center"
+
+
+def test_reseeding_an_existing_database_fills_missing_department_and_task_force_names(app):
+    _load()
+    dept = Department.query.filter_by(name="工信科局").one()
+    task_force = TaskForce.query.filter_by(name="生物医药产业推进专班").one()
+    dept.name_en = task_force.name_en = None  # as in a database made before the names existed
+    db.session.commit()
+    summary = _load()
+    assert summary["Department"] == summary["TaskForce"] == {"created": 0, "updated": 1}
+    assert dept.name_en == "Bureau of Industry, Information Technology and Science"
+    assert task_force.name_en == "Biomedicine Industry Task Force"

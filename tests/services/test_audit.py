@@ -5,6 +5,7 @@ from crm.extensions import db
 from crm.models import AuditEvent
 from crm.services import audit
 from tests import factories
+from tests.test_i18n import fresh_request
 
 
 def events(obj, action=None):
@@ -40,6 +41,16 @@ def test_many_to_many_changes_are_recorded(app, users):
     db.session.commit()
     (event,) = events(project, "update")
     assert event.changes["investors"] == [[], ["黑龙江域外百草药业科技有限公司"]]
+
+
+def test_changes_made_in_the_english_ui_record_chinese_names(app, users):
+    project = factories.project()
+    dept = factories.department("商务局", name_en="Commerce Bureau")
+    with fresh_request(app, "en"), audit.acting_as(users["staff"]):
+        project.departments.append(dept)
+        db.session.commit()
+    (event,) = events(project, "update")
+    assert event.changes["departments"] == [[], ["商务局"]]
 
 
 def test_delete_is_recorded_with_the_last_values(app, users):

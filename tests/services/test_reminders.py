@@ -213,6 +213,14 @@ def test_reports_missing_after_the_due_day_remind_the_lead_departments_officers_
     assert run() == counts()
 
 
+def test_reminders_name_the_department_in_chinese_even_when_it_has_an_english_name(agri):
+    agri.name_en = "Agriculture and Rural Affairs Bureau"
+    factories.user("officer", department_obj=agri, locale="en")
+    factories.project(name="红松籽深加工项目", lead_department=agri)
+    assert run() == counts(report_missing=1)
+    assert Notification.query.one().title == "月度调度未报：农业农村局 有 1 个项目"
+
+
 def test_before_the_due_day_the_previous_months_report_is_the_one_chased(agri):
     officer = factories.user("officer", department_obj=agri)
     project = factories.project(lead_department=agri)
