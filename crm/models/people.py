@@ -22,6 +22,7 @@ class Department(NamedInLanguages, TimestampMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(60), nullable=False, unique=True)  # short name used in the plan, e.g. 工信科局
     name_en = db.Column(db.String(120))
+    name_ru = db.Column(db.String(120))  # for Russian brochures (牵头部门); the UI has no Russian
     full_name = db.Column(db.String(120))
     kind = db.Column(db.String(20), nullable=False, default="bureau")
 

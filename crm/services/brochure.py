@@ -71,7 +71,7 @@ class ProjectSheet:
     land_text: str | None = None
     capacity: str | None = None
     jobs: int | None = None
-    lead_department: str | None = None  # 牵头部门 (Chinese names; fine in all editions)
+    lead_department: dict = field(default_factory=dict)  # 牵头部门 {lang: name}; Chinese where untranslated
     investors: list[str] = field(default_factory=list)
     park_name: dict[str, str | None] = field(default_factory=dict)
     park_description: dict[str, str | None] = field(default_factory=dict)
@@ -943,9 +943,7 @@ def _facts(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable
     add("park", _tr(sheet.park_name, lang))
     add("land", _plain_with_marker(_short(sheet.land_text, 300), lang))
     add("capacity", _plain_with_marker(_short(sheet.capacity, 300), lang))
-    if sheet.lead_department:
-        department = _short(sheet.lead_department, 200)
-        add("lead_department", (_esc(department), department))
+    add("lead_department", _tr(sheet.lead_department, lang))
     investors = [_short(i.strip(), 120) for i in sheet.investors if i and i.strip()]
     if len(investors) > MAX_INVESTORS:
         investors = investors[:MAX_INVESTORS - 1] + ["…"]

@@ -121,8 +121,8 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
     with audit.acting_as(label="seed"), db.session.no_autoflush:
         up = _Upsert(Department, attrgetter("name"))
         for d in plan["departments"]:
-            up.put(d["name"], {"name": d["name"], "name_en": d.get("name_en"), "full_name": d["full_name"],
-                               "kind": d["kind"]})
+            up.put(d["name"], {"name": d["name"], "name_en": d.get("name_en"), "name_ru": d.get("name_ru"),
+                               "full_name": d["full_name"], "kind": d["kind"]})
         departments = done(up)
 
         up = _Upsert(Sector, attrgetter("code"))

@@ -220,6 +220,14 @@ def test_every_department_and_task_force_has_a_distinct_english_name_that_fits_a
             assert not CJK.search(name) and not re.search("[а-яё]", name, re.I), name
 
 
+def test_every_department_has_a_distinct_russian_name_for_the_brochures(plan):
+    russian = [row["name_ru"] for row in plan["departments"]]
+    assert len(set(russian)) == len(russian)
+    for name in russian:
+        assert name == name.strip() and 0 < len(name) <= 70, name
+        assert not CJK.search(name) and re.search("[а-яё]", name, re.I), name
+
+
 def test_translations_leave_no_chinese_text_behind(plan):
     texts = [(p["name"], k, p[k]) for p in plan["projects"]
              for k in TRANSLATED_PROJECT_FIELDS + ("site_en", "site_ru") if p[k]]

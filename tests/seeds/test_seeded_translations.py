@@ -71,6 +71,8 @@ def test_every_seeded_department_and_task_force_has_the_plans_english_name(app):
     for model, key in ((Department, "departments"), (TaskForce, "task_forces")):
         assert {row.name: row.name_en for row in model.query} == {row["name"]: row["name_en"] for row in PLAN[key]}
     assert Department.query.filter_by(name="经合中心").one().name_en == "Economic Cooperation Promotion Center"
+    assert {row.name: row.name_ru for row in Department.query} == {row["name"]: row["name_ru"]
+                                                                   for row in PLAN["departments"]}
 
 
 def test_reseeding_an_existing_database_fills_missing_department_and_task_force_names(app):

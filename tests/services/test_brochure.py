@@ -54,7 +54,7 @@ def make_sheet(id=1, *, name=None, sector="biomed", **changes) -> ProjectSheet:
         land_text="项目占地约200亩",
         capacity="年产赖氨酸10万吨",
         jobs=500,
-        lead_department="工信科局",
+        lead_department={"zh": "工信科局", "en": "Bureau of Industry, Information Technology and Science"},
         investors=["安徽丰原集团有限公司"],
         park_name={"zh": "绥芬河边境经济合作区", "en": "Suifenhe Border Economic Cooperation Zone",
                    "ru": "Пограничная зона Суйфэньхэ"},
@@ -168,12 +168,13 @@ def test_text_of_all_three_languages_extracts_back_from_the_pdf():
 
     en = squash("".join(pdf_pages(render_project(sheet, "en", today=TODAY))))
     for needle in ["SuifenheCornDeep-ProcessingProject", "Biomedicine", "Totalinvestment",
-                   "CNY1billion", "Negotiation", "itaconicacid", "绥芬河", "Page1of", "1March2025"]:
+                   "CNY1billion", "Negotiation", "itaconicacid", "绥芬河", "Page1of", "1March2025",
+                   "BureauofIndustry,InformationTechnologyandScience"]:
         assert needle in en, needle
 
     ru = squash("".join(pdf_pages(render_project(sheet, "ru", today=TODAY))))
     for needle in ["Биомедицина", "Общийобъёминвестиций", "1млрдюаней", "Переговоры",
-                   "итаконоваякислота", "Суйфэньхэ", "Стр.1из", "1марта2025г."]:
+                   "итаконоваякислота", "Суйфэньхэ", "Стр.1из", "1марта2025г.", "工信科局(中文原文)"]:
         assert needle in ru, needle
 
 
@@ -208,7 +209,7 @@ def test_missing_translation_prints_the_chinese_with_a_marker():
 def test_sparse_project_still_renders():
     sheet = make_sheet(description={}, site={}, park_name={}, park_description={}, investors=[],
                        total_investment_wan=None, fixed_investment_wan=None, jobs=None,
-                       land_text=None, capacity=None, lead_department=None, contact_name=None,
+                       land_text=None, capacity=None, lead_department={}, contact_name=None,
                        contact_phone=None, contact_email=None, url="")
     text = squash("".join(pdf_pages(render_project(sheet, "zh", today=TODAY))))
     assert "待定" in text and "诚邀投资合作" in text

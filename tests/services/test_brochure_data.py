@@ -21,7 +21,7 @@ def refs(app):
     sector = factories.sector("biomed", name="生物医药", name_en="Biomedicine", name_ru="Биомедицина", column_no=1)
     park = factories.park("zbq", name="绥芬河综合保税区", description="国家级综合保税区。",
                           description_en="A national-level comprehensive bonded zone.")
-    return {"sector": sector, "park": park, "dept": factories.department("工信科局"),
+    return {"sector": sector, "park": park, "dept": factories.department("工信科局", name_en="Bureau of Industry, Information Technology and Science"),
             "investor": factories.enterprise(name="黑龙江域外百草药业科技有限公司")}
 
 
@@ -62,7 +62,9 @@ def test_sheet_carries_every_language_and_the_settings_contact(app, settings, re
     assert sheet.site == {"zh": "综保区", "en": None, "ru": "Бондовая зона"}
     assert sheet.sector == {"zh": "生物医药", "en": "Biomedicine", "ru": "Биомедицина"}
     assert sheet.park_description["en"] == "A national-level comprehensive bonded zone."
-    assert sheet.investors == ["黑龙江域外百草药业科技有限公司"] and sheet.lead_department == "工信科局"
+    assert sheet.investors == ["黑龙江域外百草药业科技有限公司"]
+    assert sheet.lead_department == {"zh": "工信科局", "en": "Bureau of Industry, Information Technology and Science",
+                                     "ru": None}
     assert (sheet.contact_name, sheet.contact_phone, sheet.contact_email) == (
         settings.CENTER_CONTACT_NAME, settings.CENTER_CONTACT_PHONE, settings.CENTER_CONTACT_EMAIL)
     assert sheet.url == f"http://crm.test/projects/{project.id}"
