@@ -30,7 +30,7 @@ from werkzeug.security import generate_password_hash
 from crm.extensions import db
 from crm.models import (Contact, Department, Enterprise, Goal, Interaction, Park, Project, Sector, TaskForce,
                         User)
-from crm.services import audit, creditcode
+from crm.services import audit, creditcode, demo_routines
 from crm.services.clock import local_today, to_utc_naive
 from crm.services.enterprises import normalize_name
 from crm.services.money import format_wan
@@ -436,9 +436,10 @@ class _Demo:
                 event.recorded_at = to_utc_naive(datetime.combine(event.occurred_on, time(17, 30)))
             db.session.add_all(self.interactions)
             db.session.flush()
+        routines = demo_routines.load(self.users, self.today, self.rng)  # audited, like the office's own
         return {"users": len(self.users), "enterprises": len(self.new_firms),
                 "contacts": sum(len(f.contacts) for f in self.new_firms),
-                "interactions": len(self.interactions), "stage_events": len(self.stage_events)}
+                "interactions": len(self.interactions), "stage_events": len(self.stage_events), **routines}
 
     # people and firms
 

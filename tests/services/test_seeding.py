@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import (AuditEvent, Contact, Department, Enterprise, Goal, Interaction, Park, Project, Sector,
-                        StageEvent, TaskForce, User)
-from crm.services import auth, creditcode, seeding
+from crm.models import (AuditEvent, Contact, Department, Enterprise, Goal, Instruction, Interaction, Park,
+                        ProgressReport, Project, Sector, StageEvent, TaskForce, User)
+from crm.services import auth, creditcode, dispatch, problems, ranking, seeding
 from crm.services.clock import local_today
 from crm.services.pipeline import move_stage
 from tests import factories
@@ -200,6 +200,28 @@ def test_demo_adds_target_firms_with_contacts_and_valid_credit_codes(demo):
         assert (firm.credit_code is not None) == (firm.country == "中国")
         assert firm.credit_code is None or creditcode.is_valid(firm.credit_code)
     assert Project.query.filter(Project.owner_id.is_(None)).count() == 0
+
+
+def test_demo_fills_the_routines_dispatch_ledger_ranking_and_an_instruction(demo):
+    assert demo["progress_reports"] > 40 and demo["problems"] == 5 and demo["instructions"] == 1
+    november = dispatch.month_table(date(2026, 11, 1), TODAY)
+    statuses = Counter(row.status for row in november)
+    assert statuses["on_time"] and statuses["late"] and statuses["overdue"] and sum(statuses.values()) == len(november)
+    assert Counter(row.status for row in dispatch.month_table(date(2026, 9, 1), TODAY))["overdue"] == 0
+    stats = problems.stats(today=TODAY)
+    assert stats["total"] == 5 and stats["resolved"] == 2 and stats["overdue"] >= 1
+    lines = ranking.compute(ranking.Quarter(2026, 4), TODAY, dispatch.routine_settings())
+    assert any(line.score for line in lines)
+    instruction = Instruction.query.one()
+    assert instruction.leader.username == "leader" and instruction.project.name == "俄粮油脂化工厂项目"
+
+
+def test_demo_reports_add_up_month_to_month(demo):
+    for project_id, in db.session.execute(sa.select(ProgressReport.project_id).distinct()):
+        reports = ProgressReport.query.filter_by(project_id=project_id).order_by(ProgressReport.month).all()
+        for before, after in zip(reports, reports[1:]):
+            assert after.invest_cumulative == before.invest_cumulative + after.invest_month
+            assert after.funds_in_place >= before.funds_in_place
 
 
 def test_running_the_demo_twice_adds_nothing(demo):
