@@ -71,7 +71,8 @@ def ensure_database(url: str) -> None:
 
 def ensure_data(engine, scale: str, today: date, rebuild: bool) -> dict:
     meta = data.read_meta(engine)
-    if not rebuild and meta.get("scale") == scale and meta.get("version") == str(data.DATA_VERSION):
+    if (not rebuild and meta.get("scale") == scale and meta.get("version") == str(data.DATA_VERSION)
+            and meta.get("schema") == data.schema_fingerprint()):
         print(f"reusing {scale} data built around {meta.get('today')}")
         return {"reused": True, "today": meta.get("today")}
     print(f"building {scale} data …")

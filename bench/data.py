@@ -12,6 +12,7 @@ columns (contacted_on … operating_on, signed_amount) and stage_on, which match
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass
@@ -385,6 +386,13 @@ META = sa.Table("bench_meta", sa.MetaData(), sa.Column("key", sa.String(40), pri
                 sa.Column("value", sa.String(200)))
 
 
+def schema_fingerprint() -> str:
+    """A digest of the app's tables and columns: a cached database built for another schema
+    (a migration added a column since) is rebuilt rather than failing mid-run."""
+    shape = sorted((t.name, c.name, str(c.type)) for t in db.metadata.sorted_tables for c in t.columns)
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
+
+
 def read_meta(engine) -> dict[str, str]:
     try:
         with engine.connect() as conn:
@@ -448,7 +456,8 @@ def build(scale_name: str, today: date, log=print) -> dict[str, float]:
     with engine.begin() as conn:
         META.create(conn)
         conn.execute(META.insert(), [{"key": "scale", "value": scale_name}, {"key": "today", "value": today.isoformat()},
-                                     {"key": "version", "value": str(DATA_VERSION)}])
+                                     {"key": "version", "value": str(DATA_VERSION)},
+                                     {"key": "schema", "value": schema_fingerprint()}])
     step("analyze", t)
     timings["total"] = round(_time.perf_counter() - started, 2)
     return timings

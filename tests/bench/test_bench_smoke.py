@@ -36,3 +36,20 @@ def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
     assert main(args) == 0
     again = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
     assert again["data"]["reused"] is True and again["counts"] == first["counts"]
+
+
+def test_data_built_for_another_schema_is_rebuilt_not_reused(tmp_path):
+    import sqlalchemy as sa
+
+    from bench.data import META
+    url = f"sqlite:///{tmp_path / 'smoke.sqlite'}"
+    args = ["--scale", "smoke", "--requests", "1", "--warmup", "0", "--skip-jobs", "--only", "board",
+            "--database-url", url, "--data-dir", str(tmp_path), "--results-dir", str(tmp_path)]
+    assert main(args) == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # as if a migration had added a column since the build
+        conn.execute(META.update().where(META.c.key == "schema").values(value="older"))
+    engine.dispose()
+    assert main(args) == 0
+    again = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
+    assert again["data"]["reused"] is False
