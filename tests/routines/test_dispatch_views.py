@@ -176,3 +176,13 @@ def test_the_dispatch_page_and_table_name_departments_and_sectors_in_the_ui_lang
     assert [ws.cell(row=row, column=5).value for row in (3, 4)] == ["Lead department",
                                                                      "Agriculture and Rural Affairs Bureau"]
     assert ws.cell(row=5, column=2).value.startswith("Column 1 · Biomedicine")  # the subtotal row
+
+
+def test_in_english_a_filed_report_offers_edit_and_an_owed_one_report(client, login, agri):
+    filed, owed = factories.project(lead_department=agri), factories.project(lead_department=agri)
+    factories.progress_report(filed, month=NOV)
+    login("admin")
+    client.get("/lang/en")
+    html = client.get("/routines/dispatch?month=2026-11").get_data(as_text=True)
+    assert f"/routines/reports/{filed.id}/2026-11\">Edit</a>" in html
+    assert f"/routines/reports/{owed.id}/2026-11\">Report</a>" in html
