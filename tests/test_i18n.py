@@ -32,7 +32,7 @@ ALLOWED_CHINESE = ("中文",)
 KEY_PAGES = ("/", "/enterprises/", "/projects/", "/pipeline/", "/dashboard", "/routines/dispatch")
 # What each key page shows of the ASCII world in English, so an empty page cannot pass.
 SHOWN = {"/": "Call about the plant", "/enterprises/": "Specialized SME", "/projects/": "Construction started",
-         "/pipeline/": "Project signed", "/dashboard": "100M CNY", "/routines/dispatch": "Project started"}
+         "/pipeline/": "Project signed", "/dashboard": "≥ CNY 1 billion", "/routines/dispatch": "Project started"}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -24,6 +24,7 @@ from crm.web import get_or_404, roles_required
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(metrics.plain_number, "plain_number")
+bp.add_app_template_filter(metrics.goal_amount, "goal_amount")
 
 
 def _num(value) -> float:

@@ -22,12 +22,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from crm.extensions import db
+from crm.i18n import current_lang, term
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, EnterpriseTag, Goal, GoalValue, InnovationPlatform, Project, Sector, StageEvent
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES
 from crm.services import audit
-from crm.services.money import YI
+from crm.services.money import YI, format_wan
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -59,6 +60,21 @@ def plain_number(value) -> str:
         return "—"
     text = f"{Decimal(value):,.4f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+WAN_PER_UNIT = {"万元": Decimal(1), "亿元": YI}  # goal units that are amounts of money
+
+
+def goal_amount(value, unit: str, lang: str | None = None) -> str:
+    """A goal's figure with its unit as the reader's language writes it: money through the
+    money formatter ("10 亿元" / "CNY 1 billion", not "10 100M CNY"), other units as a plain
+    number and the unit word ("2 家" / "2 firms")."""
+    if value is None:
+        return "—"
+    lang = lang or current_lang()
+    if unit in WAN_PER_UNIT:
+        return format_wan(Decimal(value) * WAN_PER_UNIT[unit], lang)
+    return f"{plain_number(value)} {term(unit)}"
 
 
 def money(value) -> Decimal:

@@ -160,3 +160,16 @@ def test_no_problems_no_rate(app):
 def test_plain_number():
     assert [metrics.plain_number(v) for v in (Decimal("10.00"), Decimal("2.0001"), Decimal("12000"), None)] == [
         "10", "2.0001", "12,000", "—"]
+
+
+@pytest.mark.parametrize("value, unit, lang, text", [
+    (Decimal("10"), "亿元", "zh", "10 亿元"),
+    (Decimal("10"), "亿元", "en", "CNY 1 billion"),
+    (Decimal("1.5"), "亿元", "ru", "150 млн юаней"),
+    (Decimal("5000"), "万元", "en", "CNY 50 million"),
+    (Decimal("2"), "家", "zh", "2 家"),
+    (Decimal("5"), "%", "en", "5 %"),
+    (None, "亿元", "en", "—"),
+])
+def test_goal_amounts_read_as_money_or_as_a_number_with_its_unit(app, value, unit, lang, text):
+    assert metrics.goal_amount(value, unit, lang) == text
