@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from crm.extensions import db
-from crm.models.base import TimestampMixin
+from crm.models.base import NamedInLanguages, TimestampMixin
 
 
-class Goal(TimestampMixin, db.Model):
+class Goal(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "goals"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(40), nullable=False, unique=True)
     name = db.Column(db.String(80), nullable=False)
+    name_en = db.Column(db.String(120))  # the English UI's name; plan_quote stays the plan's own words
     target = db.Column(db.Numeric(14, 2), nullable=False)
     unit = db.Column(db.String(10), nullable=False)
     comparator = db.Column(db.String(2), nullable=False, default=">=")

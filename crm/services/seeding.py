@@ -188,7 +188,8 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
         up = _Upsert(Goal, attrgetter("code"))
         for order, g in enumerate(plan["goals"], start=1):
             up.put(g["code"], {
-                "code": g["code"], "name": g["name"], "target": _decimal(g["target"]), "unit": g["unit"],
+                "code": g["code"], "name": g["name"], "name_en": g.get("name_en"), "target": _decimal(g["target"]),
+                "unit": g["unit"],
                 "comparator": g["comparator"], "year": g["year"], "baseline_year": g["baseline_year"],
                 "measure": g["measure"], "plan_quote": g["plan_quote"], "sort_order": order})
         done(up)

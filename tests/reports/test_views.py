@@ -76,6 +76,18 @@ def test_dashboard_names_sectors_in_the_ui_language(client, login):
     assert "<td>Bio biomed</td>" in html and '"name": "Bio biomed"' in html and "生物医药" not in html
 
 
+def test_dashboard_names_goals_and_amounts_in_the_ui_language(client, login):
+    factories.goal(name="生物经济总产值", name_en="Bio-economy gross output", target=Decimal("10"), unit="亿元")
+    factories.goal(name="专精特新企业", target=Decimal("2"), unit="家")  # no English name yet
+    login("leader")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "<td>生物经济总产值" in html and "≥ 10 亿元" in html
+    client.get("/lang/en")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "<td>Bio-economy gross output" in html and "≥ CNY 1 billion" in html
+    assert "<td>专精特新企业" in html and "≥ 2 firms" in html
+
+
 def test_dashboard_runs_constant_statements(client, login, statements):
     goals()
     login("leader")

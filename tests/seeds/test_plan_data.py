@@ -211,8 +211,8 @@ def test_every_park_has_an_english_and_russian_name(plan):
         assert park["name_en"] != park["name"] and park["name_ru"] != park["name"], park["code"]
 
 
-def test_every_department_and_task_force_has_a_distinct_english_name_that_fits_a_table_cell(plan):
-    for key in ("departments", "task_forces"):
+def test_every_department_task_force_and_goal_has_a_distinct_english_name_that_fits_a_table_cell(plan):
+    for key in ("departments", "task_forces", "goals"):
         english = [row["name_en"] for row in plan[key]]
         assert len(set(english)) == len(english), key
         for name in english:

@@ -7,7 +7,7 @@ Unlike test_plan_data.py these tests need the app: they check what load_plan() w
 import json
 
 from crm.extensions import db
-from crm.models import Department, Park, Project, TaskForce
+from crm.models import Department, Goal, Park, Project, TaskForce
 from crm.services import seeding
 
 PLAN = json.loads(seeding.PLAN_PATH.read_text(encoding="utf-8"))
@@ -73,6 +73,7 @@ def test_every_seeded_department_and_task_force_has_the_plans_english_name(app):
     assert Department.query.filter_by(name="经合中心").one().name_en == "Economic Cooperation Promotion Center"
     assert {row.name: row.name_ru for row in Department.query} == {row["name"]: row["name_ru"]
                                                                    for row in PLAN["departments"]}
+    assert {goal.code: goal.name_en for goal in Goal.query} == {row["code"]: row["name_en"] for row in PLAN["goals"]}
 
 
 def test_reseeding_an_existing_database_fills_missing_department_and_task_force_names(app):
