@@ -160,3 +160,32 @@ def test_the_dashboard_draws_its_charts_offline_and_english_switches_the_ui(visi
     assert v.page.locator("html").get_attribute("lang") == "en"
     assert v.page.locator("#mainnav .nav-link", has_text="Enterprises").count() == 1
     v.assert_clean()
+
+
+def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidence(visit, users):
+    project = factories.project(name="俄粮油脂化工厂项目", stage="contact", owner=users["staff"])
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go(f"/projects/{project.id}")
+    amount_box = v.page.locator("#stage-form [data-show=amount]")
+    assert amount_box.is_hidden()  # stage_form.js shows it only for a signing
+    v.page.select_option("#stage-form select[name=to_stage]", "signed")
+    assert amount_box.is_visible()
+    v.page.click("#stage-form button[type=submit]")  # no amount: refused, in Chinese, nothing saved
+    v.page.wait_for_selector(".alert-danger")
+    assert "签约需要填写签约日期和大于零的签约金额（万元）。" in v.page.locator(".alert-danger").inner_text()
+    assert amount_box.is_visible()  # the choice survives the round trip, and so does its field
+    db.session.expire_all()
+    assert db.session.get(type(project), project.id).stage == "contact"
+
+    v.page.select_option("#stage-form select[name=to_stage]", "signed")
+    v.page.fill("#stage-form input[name=contract_amount]", "8000")
+    v.page.fill("#stage-form textarea[name=evidence]", "投资合作协议 JHZX-2026-101")
+    v.page.click("#stage-form button[type=submit]")
+    v.page.wait_for_selector(".alert-success")
+    assert "已记录阶段变更：洽谈 → 签约。" in v.page.locator(".alert-success").inner_text()
+    assert "投资合作协议 JHZX-2026-101" in v.page.content()  # in the stage history
+    db.session.expire_all()
+    signed = db.session.get(type(project), project.id)
+    assert signed.stage == "signed" and signed.signed_amount == 8000
+    v.assert_clean()
