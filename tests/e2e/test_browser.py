@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from crm.extensions import db
 from crm.models import Enterprise, Interaction
 from tests import factories
+from tests.conftest import run_worker
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -188,4 +189,24 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     db.session.expire_all()
     signed = db.session.get(type(project), project.id)
     assert signed.stage == "signed" and signed.signed_amount == 8000
+    v.assert_clean()
+
+
+def test_a_catalog_requested_in_the_browser_is_built_by_a_real_worker_and_downloads(
+        visit, users, redis, worker_env):
+    factories.foreign_project(name="对俄中药材进口加工产业园项目", sector=factories.sector("biomed", name="生物医药"))
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go("/brochures/catalog")
+    v.page.click("main form button[type=submit]")
+    v.page.wait_for_url("**/brochures/builds/*")
+    download = v.page.locator("#catalog-build [data-role=download]")
+    assert download.is_hidden()
+    result = run_worker(worker_env)  # catalog_progress.js polls while the worker builds
+    assert result.returncode == 0, result.stderr[-2000:]
+    download.wait_for(state="visible")
+    assert v.page.locator("#catalog-build [role=progressbar]").get_attribute("aria-valuenow") == "100"
+    with v.page.expect_download() as pending:
+        download.click()
+    assert open(pending.value.path(), "rb").read(4) == b"%PDF"
     v.assert_clean()
