@@ -330,9 +330,9 @@ def enterprise_ids(q: str = "", **filters):
 
     With a two-character Chinese term, the ids come from that term's range of the two-character
     index (the rarest such term's, if there are several), ordered by its copy of name_norm (the
-    same order).  With longer terms
-    (SQLite) one bounded count of the trigram matches decides between sorting the matches (a
-    rare term) and walking the list order until the page is full (a common one).
+    same order).  With longer terms (SQLite) one bounded count of the trigram matches decides
+    between sorting the matches (a rare term) and walking the list order until the page is
+    full (a common one).
 
     With a short term the order names every column of SEARCH_LIKE_INDEX: name_norm is unique,
     so the order is the same, but only that covering index now serves it, and the planner walks
