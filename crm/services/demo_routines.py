@@ -15,7 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Department, Project, User
+from crm.models import Department, ProgressReport, Project, User
 from crm.services import dispatch, leaders, problems
 from crm.services.clock import to_utc_naive
 
@@ -83,7 +83,10 @@ def _filer(users: dict[str, User], project: Project) -> User:
 
 def _reports(users: dict[str, User], today: date, rng: random.Random) -> int:
     settings = dispatch.routine_settings()
-    projects = db.session.scalars(sa.select(Project).where(dispatch.active_clause()).order_by(Project.id)).all()
+    # A database in use keeps its own reports: the demo files only for projects that have none.
+    reported = set(db.session.scalars(sa.select(ProgressReport.project_id).distinct()))
+    projects = [p for p in db.session.scalars(sa.select(Project).where(dispatch.active_clause())
+                                               .order_by(Project.id)) if p.id not in reported]
     cumulative: dict[int, Decimal] = {}  # 累计完成投资 after the project's latest report
     funds: dict[int, Decimal] = {}
     this_month = dispatch.month_start(today)
@@ -137,12 +140,12 @@ def _ledger(users: dict[str, User], by_name: dict[str, Project], today: date) ->
     staff = users["staff"]
     count = 0
     for item in LEDGER:
-        project = by_name.get(item.project)
-        if project is None:  # the plan was edited before the demo was loaded
+        project, department_id = by_name.get(item.project), departments.get(item.department)
+        if project is None or department_id is None:  # the plan was edited before the demo was loaded
             continue
         raised = today - timedelta(days=item.raised_days_ago)
         problem = problems.open_problem(staff, project, description=item.description,
-                                        department_id=departments[item.department],
+                                        department_id=department_id,
                                         deadline=raised + timedelta(days=item.deadline_days), today=raised)
         if item.in_progress:
             problems.update_problem(staff, problem, description=item.description, deadline=problem.deadline,

@@ -224,6 +224,15 @@ def test_demo_reports_add_up_month_to_month(demo):
             assert after.funds_in_place >= before.funds_in_place
 
 
+def test_demo_leaves_the_reports_of_a_database_in_use_alone(app):
+    plan = factories.plan_seeded()
+    dental = plan.project(1, 5)
+    own = factories.progress_report(dental, month=date(2026, 11, 1))
+    load_demo()
+    assert ProgressReport.query.filter_by(project_id=dental.id).all() == [own]
+    assert ProgressReport.query.count() > 1
+
+
 def test_running_the_demo_twice_adds_nothing(demo):
     before = snapshot()
     assert load_demo() == {"skipped": True}
