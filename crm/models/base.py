@@ -2,7 +2,7 @@
 
 Datetimes are stored as naive UTC; dates (follow-ups, stage dates) are local
 Asia/Shanghai calendar dates.  Money is Decimal 万元 (Numeric(14, 2)).  Reference rows named in
-several languages (sectors, parks, departments, task forces) share NamedInLanguages.
+several languages (sectors, parks, departments, task forces, goals) share NamedInLanguages.
 """
 from __future__ import annotations
 
