@@ -62,9 +62,6 @@ def plain_number(value) -> str:
     return text or "0"
 
 
-WAN_PER_UNIT = {"万元": Decimal(1), "亿元": YI}  # goal units that are amounts of money
-
-
 def goal_amount(value, unit: str, lang: str | None = None) -> str:
     """A goal's figure with its unit as the reader's language writes it: money through the
     money formatter ("10 亿元" / "CNY 1 billion", not "10 100M CNY"), other units as a plain
@@ -72,8 +69,8 @@ def goal_amount(value, unit: str, lang: str | None = None) -> str:
     if value is None:
         return "—"
     lang = lang or current_lang()
-    if unit in WAN_PER_UNIT:
-        return format_wan(Decimal(value) * WAN_PER_UNIT[unit], lang)
+    if unit in ("万元", "亿元"):
+        return format_wan(convert(Decimal(value), unit, "万元"), lang)
     return f"{plain_number(value)} {term(unit)}"
 
 
