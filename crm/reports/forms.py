@@ -84,7 +84,7 @@ class CohortForm(FlaskForm):
         sectors = db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id)).all()
         reviews = db.session.scalars(sa.select(PoolReview).order_by(PoolReview.reviewed_on.desc())).all()
         self.sector.choices = [NONE_CHOICE] + [
-            (s.id, f"{_l('专栏')}{s.column_no} · {s.label()}" if s.column_no else s.label()) for s in sectors]
+            (s.id, f"{_l('专栏%(n)s', n=s.column_no)} · {s.label()}" if s.column_no else s.label()) for s in sectors]
         self.review.choices = [NONE_CHOICE] + [(r.id, r.quarter) for r in reviews]
         return self
 

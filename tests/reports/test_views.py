@@ -291,3 +291,11 @@ def test_pool_pages_run_constant_statements(client, login, statements, page):
     add_projects(40, with_events=False)
     client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28"})
     assert measure() == few
+
+
+def test_the_cohort_sector_choice_names_the_column_as_the_dispatch_table_does(client, login):
+    factories.sector("biomed", name="生物医药", name_en="Biomedicine", column_no=1)
+    login("leader")
+    assert ">专栏1 · 生物医药</option>" in client.get("/dashboard/cohorts").get_data(as_text=True)
+    client.get("/lang/en")
+    assert ">Column 1 · Biomedicine</option>" in client.get("/dashboard/cohorts").get_data(as_text=True)
