@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from crm.extensions import db
-from crm.models import Enterprise, Interaction
+from crm.models import Enterprise, Interaction, Project
 from tests import factories
 from tests.conftest import run_worker
 
@@ -177,7 +177,7 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     assert "签约需要填写签约日期和大于零的签约金额（万元）。" in v.page.locator(".alert-danger").inner_text()
     assert amount_box.is_visible()  # the choice survives the round trip, and so does its field
     db.session.expire_all()
-    assert db.session.get(type(project), project.id).stage == "contact"
+    assert db.session.get(Project, project.id).stage == "contact"
 
     v.page.select_option("#stage-form select[name=to_stage]", "signed")
     v.page.fill("#stage-form input[name=contract_amount]", "8000")
@@ -187,7 +187,7 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     assert "已记录阶段变更：洽谈 → 签约。" in v.page.locator(".alert-success").inner_text()
     assert "投资合作协议 JHZX-2026-101" in v.page.content()  # in the stage history
     db.session.expire_all()
-    signed = db.session.get(type(project), project.id)
+    signed = db.session.get(Project, project.id)
     assert signed.stage == "signed" and signed.signed_amount == 8000
     v.assert_clean()
 
