@@ -5,10 +5,16 @@ preference; the default is Chinese whatever the browser says, as the office expe
 """
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, session
+from functools import lru_cache
+
+from babel import support
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 
 def gettext(string: str, **variables) -> str:
@@ -96,13 +102,51 @@ def _translations():
     return _state()[1] if g else get_translations()  # no app context: null translations
 
 
+def _template_callable(lookup, *named):
+    """A Jinja newstyle gettext-like callable over the cached translations, in one call.
+
+    Jinja's own newstyle wrappers reach the translation through three `context.call` layers
+    (`_` → gettext → the installed function); a page calls `_()` over a hundred times.  Same
+    rules as Jinja's: the result is safe markup when autoescaping, and always a format
+    string, its variables escaped (`named` are the positional arguments also offered as
+    variables, as Jinja's ngettext offers `num`).
+    """
+    @pass_context
+    def call(__context, *args, **variables):
+        rv = lookup(_translations(), *args)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        for name, index in named:
+            variables.setdefault(name, args[index])
+        return rv % variables if "%" in rv else rv
+    return call
+
+
+def _wtforms_translations():
+    """WTForms' own messages ("This field is required.") in the request's language.
+
+    Flask-WTF loads wtforms.mo from disk on every request that builds a form; this loads each
+    language once and hands it over through the attribute Flask-WTF looks at first.
+    """
+    if has_request_context() and getattr(request, "wtforms_translations", None) is None:
+        request.wtforms_translations = _load_wtforms(str(_state()[0]))
+
+
+@lru_cache(maxsize=None)
+def _load_wtforms(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 def init_app(app: Flask) -> None:
-    # Same callables as Flask-Babel installs, over the cached lookup (newstyle: %(n)s works).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_lang=current_lang)
+    # Flask-Babel loaded Jinja's i18n extension; newstyle: `{% trans %}` blocks hand their
+    # variables to the callables, which format them (%(n)s works in `_()` too).
+    app.jinja_env.newstyle_gettext = True
+    gettext_call = _template_callable(lambda t, s: t.ugettext(s))
+    app.jinja_env.globals.update(
+        _=gettext_call, gettext=gettext_call,
+        ngettext=_template_callable(lambda t, s, p, n: t.ungettext(s, p, n), ("num", 2)),
+        pgettext=_template_callable(lambda t, c, s: t.upgettext(c, s), ("context", 0)),
+        npgettext=_template_callable(lambda t, c, s, p, n: t.unpgettext(c, s, p, n), ("context", 0), ("num", 3)),
+        LANGUAGES=LANGUAGES, current_lang=current_lang)
     app.jinja_env.filters["term"] = term
+    app.before_request(_wtforms_translations)
