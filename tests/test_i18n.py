@@ -238,3 +238,20 @@ def test_brackets_and_separators_follow_the_language(app):
         assert render_template_string(page) == "（经合中心）|甲；乙"
     with fresh_request(app, "en"):
         assert render_template_string(page) == " (经合中心)|甲; 乙"
+
+
+def test_english_pages_name_projects_in_english_and_the_project_page_keeps_the_chinese_name(client, users, login):
+    project = factories.project(name="生物发酵饲料项目", name_en="Bio-fermented Feed Project",
+                                description="建设发酵饲料生产线", description_en="A fermented-feed line")
+    db.session.commit()
+    login("staff")
+    _switch(client, "en")
+    for url in ("/projects/", "/pipeline/"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Bio-fermented Feed Project" in html and "生物发酵饲料项目" not in html, url
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "<title>Bio-fermented Feed Project" in page and 'pre-line">A fermented-feed line</div>' in page
+    assert "生物发酵饲料项目</td>" in page  # the Chinese name, as a fact
+    _switch(client, "zh_Hans_CN")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "<title>生物发酵饲料项目" in page and "Bio-fermented Feed Project" in page

@@ -32,7 +32,8 @@ def _search(q: str) -> list[Project]:
         return []
     return db.session.scalars(
         sa.select(Project).options(joinedload(Project.liaison_leader))
-        .where(Project.name.contains(q, autoescape=True)).order_by(Project.id).limit(SEARCH_LIMIT)).all()
+        .where(sa.or_(Project.name.contains(q, autoescape=True), Project.name_en.icontains(q, autoescape=True)))
+        .order_by(Project.id).limit(SEARCH_LIMIT)).all()
 
 
 def _index(settings_form=None, tier_form=None, status=200):
@@ -145,7 +146,7 @@ def assign(project_id: int):
             form.leader_id.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.name, leader=leader.display_name),
+            flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.display_name, leader=leader.display_name),
                   "success")
             return redirect(url_for("liaison_admin.index"))
     rules = liaison.load_rules()

@@ -1,8 +1,8 @@
 """Shared column types and helpers for all model modules.
 
 Datetimes are stored as naive UTC; dates (follow-ups, stage dates) are local
-Asia/Shanghai calendar dates.  Money is Decimal 万元 (Numeric(14, 2)).  Reference rows named in
-several languages (sectors, parks, departments, task forces, goals) share NamedInLanguages.
+Asia/Shanghai calendar dates.  Money is Decimal 万元 (Numeric(14, 2)).  Rows named in several
+languages (sectors, parks, departments, task forces, goals, projects) share NamedInLanguages.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class TimestampMixin:
 
 
 class NamedInLanguages:
-    """A reference row shown in the UI language: `name` in Chinese, `name_<lang>` otherwise.
+    """A row named in the UI language: `name` in Chinese, `name_<lang>` otherwise.
 
     Only the label changes: `name` stays what is stored, searched and ordered by, and audit rows
     keep the Chinese label (services/audit.stored_label).  Emails and jobs run without a request,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from crm.extensions import db
-from crm.models.base import Money, TimestampMixin, utcnow
+from crm.i18n import current_lang
+from crm.models.base import Money, NamedInLanguages, TimestampMixin, utcnow
 
 # The main line, in order, and the two side states.
 MAIN_STAGES = ("planned", "contact", "signed", "started", "operating")
@@ -25,7 +26,7 @@ project_departments = db.Table(
 )
 
 
-class Project(TimestampMixin, db.Model):
+class Project(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "projects"
     __audited__ = True
     __table_args__ = (
@@ -94,8 +95,16 @@ class Project(TimestampMixin, db.Model):
             return getattr(self, field)
         return getattr(self, f"{field}_{lang}", None) or None
 
-    def __str__(self) -> str:
-        return self.name
+    def localized(self, field: str, lang: str | None = None) -> str | None:
+        """description or site as the UI language shows it: the translation when the project
+        has one, else the Chinese.  (Without a request the language is Chinese.)"""
+        return self.translated(field, lang or current_lang()) or getattr(self, field)
+
+    @property
+    def display_name(self) -> str:
+        """The name pages and emails show (NamedInLanguages: the UI language's, else Chinese);
+        the audit log keeps the Chinese name."""
+        return self.label()
 
 
 class StageEvent(db.Model):

@@ -110,7 +110,7 @@ def report_file(project_id: int, month: str):
     form = ReportForm(obj=existing)
     if form.validate_on_submit():
         done = _save(form, lambda: dispatch.file_report(current_user, project, month, form.data, today=today),
-                     _("已保存 %(project)s %(month)s 的月度调度。", project=project.name, month=f"{month:%Y-%m}"),
+                     _("已保存 %(project)s %(month)s 的月度调度。", project=project.display_name, month=f"{month:%Y-%m}"),
                      url_for("routines.dispatch", month=f"{month:%Y-%m}"))
         if done:
             return done
@@ -180,8 +180,8 @@ def _instruction_offer():
 
 def _project_choices(user, fixed: Project | None):
     if fixed is not None:
-        return [(fixed.id, fixed.name)]
-    query = sa.select(Project.id, Project.name).order_by(*dispatch.column_order())
+        return [(fixed.id, fixed.display_name)]
+    query = sa.select(Project.id, Project.label_column().label("name")).order_by(*dispatch.column_order())
     if user.role == "officer":
         shared = sa.select(Project.id).join(Project.departments).where(Department.id == user.department_id)
         query = query.where(sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared)))
