@@ -16,12 +16,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import render_template
 
 from bench import data, floor, jobs, report, timing
 
 HERE = Path(__file__).resolve().parent
 SEARCH_SHORT = "绥芬"  # 2 characters: below the trigram minimum, served by the LIKE fallback
 SEARCH_LONG = "生物科技"  # 4 characters: the FTS5 trigram index (pg_trgm on PostgreSQL)
+SHELL_URL = "/_bench/shell"
 
 
 def parse_args(argv=None):
@@ -50,6 +52,10 @@ def make_app(url: str, instance: Path):
                                  SMTP_HOST="", BASE_URL="http://bench.local")
     app = create_app(settings)
     app.config["WTF_CSRF_ENABLED"] = False
+    # The shell: the signed-in layout around an empty body, behind the same login gate.  Every
+    # page pays this before its own work; timing it shows how much of page / floor it is.
+    shell = app.jinja_env.from_string('{% extends "base.html" %}{% block title %}shell{% endblock %}')
+    app.add_url_rule(SHELL_URL, "bench_shell", lambda: render_template(shell))
     return app
 
 
@@ -95,6 +101,8 @@ def page_specs() -> list[timing.PageSpec]:
         .group_by(Project.liaison_leader_id).order_by(sa.func.count().desc(), Project.liaison_leader_id)
         .limit(1)).first() or (None, 0)
     specs = [
+        timing.PageSpec("shell", "（参照）空页面 shell: login + layout", SHELL_URL, staff, reference=True,
+                        note="no targets: what every page costs before its own work"),
         timing.PageSpec("board", "项目看板 board", "/pipeline/", staff),
         timing.PageSpec("board_sector", "项目看板 board, one sector", f"/pipeline/?sector={sector}", staff),
         timing.PageSpec("enterprises_p1", "企业列表 enterprises p.1", "/enterprises/", staff),

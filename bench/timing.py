@@ -22,6 +22,7 @@ class PageSpec:
     user_id: int
     target_ms: float = 100.0  # p95 target at province scale
     note: str = ""
+    reference: bool = False  # measured to explain the others, no targets of its own
 
 
 @dataclass

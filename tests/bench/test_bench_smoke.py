@@ -25,6 +25,17 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
         assert page["statements"] > 0 and page["floor_median_ms"] is not None, key
     assert all(job["status"] in ("ok", "n/a") for job in result["jobs"].values())
     assert "| page |" in capsys.readouterr().out
+    # The shell (login + layout, no content) is timed through the same login gate as the pages.
+    shell = result["pages"]["shell"]
+    assert shell["reference"] is True and shell["statements"] >= 1
+
+
+def test_the_shell_is_reported_but_has_no_targets():
+    from bench.report import check_targets
+    page = {"p95_ms": 500.0, "target_p95_ms": 100, "page_floor_ratio": 40.0, "median_ms": 400.0, "statements": 2}
+    result = {"pages": {"shell": dict(page, reference=True), "board": dict(page, reference=False)}, "jobs": {}}
+    missed = check_targets(result, None)
+    assert missed and all(line.startswith("board:") for line in missed)
 
 
 def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
