@@ -122,19 +122,36 @@ def _template_callable(lookup, *named):
     return call
 
 
-def _wtforms_translations():
+class _WTFormsCatalog:
     """WTForms' own messages ("This field is required.") in the request's language.
 
-    Flask-WTF loads wtforms.mo from disk on every request that builds a form; this loads each
-    language once and hands it over through the attribute Flask-WTF looks at first.
+    Flask-WTF loads wtforms.mo from disk on every request that builds a form, and takes the
+    catalog from `request.wtforms_translations` when one is there.  This one loads each
+    language once and picks it on first use, so a request without a form (a static file)
+    never looks up the language or the user.
     """
-    if has_request_context() and getattr(request, "wtforms_translations", None) is None:
-        request.wtforms_translations = _load_wtforms(str(_state()[0]))
+
+    @staticmethod
+    def _catalog():
+        return _load_wtforms(str(_state()[0]))
+
+    def ugettext(self, string):
+        return self._catalog().ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return self._catalog().ungettext(singular, plural, n)
+
+
+_WTFORMS = _WTFormsCatalog()
 
 
 @lru_cache(maxsize=None)
 def _load_wtforms(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _offer_wtforms_catalog():
+    request.wtforms_translations = _WTFORMS
 
 
 def init_app(app: Flask) -> None:
@@ -149,4 +166,4 @@ def init_app(app: Flask) -> None:
         npgettext=_template_callable(lambda t, c, s, p, n: t.unpgettext(c, s, p, n), ("context", 0), ("num", 3)),
         LANGUAGES=LANGUAGES, current_lang=current_lang)
     app.jinja_env.filters["term"] = term
-    app.before_request(_wtforms_translations)
+    app.before_request(_offer_wtforms_catalog)

@@ -206,11 +206,11 @@ def test_unknown_language_code_changes_nothing(client, users, login):
 
 
 @contextmanager
-def fresh_request(app, lang: str | None = None):
+def fresh_request(app, lang: str | None = None, path: str = "/"):
     """A request context with an empty `g`, as a real server's would be (the test app keeps
     one app context pushed, so `g` would otherwise carry the last request's locale)."""
     from flask import g, session
-    with app.test_request_context("/"):
+    with app.test_request_context(path):
         for key in list(g):
             g.pop(key)
         if lang:
@@ -255,3 +255,23 @@ def test_english_pages_name_projects_in_english_and_the_project_page_keeps_the_c
     _switch(client, "zh_Hans_CN")
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "<title>生物发酵饲料项目" in page and "Bio-fermented Feed Project" in page
+
+
+def test_a_static_file_request_looks_up_neither_the_language_nor_the_user(client, users, login, statements):
+    login("staff")
+    with statements() as counter:
+        assert client.get("/static/css/app.css").status_code == 200
+    assert len(counter) == 0
+
+
+def test_form_messages_follow_force_locale_within_one_request(app):
+    """The WTForms catalog picks its language when a message is looked up, not when the
+    request starts, so force_locale switches it as it switches everything else."""
+    from flask import request
+    from flask_babel import force_locale
+    with fresh_request(app, path="/auth/login"):  # a public page: the login gate lets it through
+        app.preprocess_request()
+        catalog = request.wtforms_translations
+        assert catalog.ugettext("This field is required.") == "该字段是必填字段。"
+        with force_locale("en"):
+            assert catalog.ugettext("This field is required.") == "This field is required."
