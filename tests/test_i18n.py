@@ -69,6 +69,14 @@ def test_every_msgid_has_an_english_translation_with_the_same_placeholders():
     assert len(catalog) > 500
 
 
+def test_an_english_label_ending_in_a_colon_leaves_a_space_before_what_follows():
+    """A Chinese "：" carries its own spacing and templates put the value straight after it;
+    English "Source:Foo" needs the space in the translation."""
+    cramped = [(m.id, m.string) for m in _catalog()
+               if isinstance(m.id, str) and m.id.endswith("：") and m.string.endswith(":")]
+    assert cramped == []
+
+
 def test_english_translations_contain_no_chinese():
     chinese = [m.id for m in _catalog() if m.id and CJK.search(m.string or "")
                and not all(ch in "".join(ALLOWED_CHINESE) for ch in CJK.findall(m.string))]
