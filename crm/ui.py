@@ -66,10 +66,13 @@ def investor_names(project, links: bool = False) -> Markup:
 def last_contact(project, today) -> Markup:
     """"n 天前" since the last logged contact, red once it is stale; 未对接 if there is none."""
     days = days_since(project.last_interaction_at, today)
+    # Translated outside the f-strings: pybabel does not look for _() inside them.
     if days is None:
-        return Markup(f'<span class="text-muted">{escape(_("未对接"))}</span>')
+        none = _("未对接")
+        return Markup(f'<span class="text-muted">{escape(none)}</span>')
     css = "text-danger" if days > STALE_CONTACT_DAYS else ""
-    return Markup(f'<span class="{css}">{escape(_("%(n)s 天前", n=days))}</span>')
+    ago = _("%(n)s 天前", n=days)
+    return Markup(f'<span class="{css}">{escape(ago)}</span>')
 
 
 def enterprise_badges(enterprise) -> Markup:
@@ -78,8 +81,8 @@ def enterprise_badges(enterprise) -> Markup:
     parts = [Markup(f'<span class="badge text-bg-light border">{escape(status)}</span>')]
     parts += [Markup(f'<span class="badge text-bg-info">{escape(term(t))}</span> ') for t in enterprise.tags]
     if is_missing_credit_code(enterprise):
-        parts.append(Markup(f'<span class="badge text-bg-warning" title="{escape(_("境内企业应登记统一社会信用代码"))}">'
-                            f'{escape(_("缺信用代码"))}</span>'))
+        why, badge = _("境内企业应登记统一社会信用代码"), _("缺信用代码")
+        parts.append(Markup(f'<span class="badge text-bg-warning" title="{escape(why)}">{escape(badge)}</span>'))
     return Markup("\n").join(parts)
 
 
