@@ -18,9 +18,10 @@ import pytest
 from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCodeWidget
 
-from crm.services import brochure as B
 from crm.services import brochure_text as T
-from crm.services.brochure import CatalogMeta, ProjectSheet, render_catalog, render_project
+from crm.services.brochure import CatalogMeta, ProjectSheet, qr_modules, render_catalog, render_project
+from crm.services.brochure.linebreak import NO_LINE_END, NO_LINE_START, _Para
+from crm.services.brochure.text import _esc, _style
 from crm.services.brochure_text import format_wan
 from crm.services.fonts import register_fonts
 
@@ -228,24 +229,24 @@ def _line_texts(para) -> list[str]:
 
 
 def test_no_chinese_line_starts_with_closing_punctuation():
-    style = B._style("body", cjk=True)
+    style = _style("body", cjk=True)
     for width in range(40, 420, 3):
-        para = B._Para(B._esc(PUNCTUATED), style)
+        para = _Para(_esc(PUNCTUATED), style)
         para.wrap(width, 10_000)
         lines = _line_texts(para)
         assert "".join(lines) == PUNCTUATED  # nothing lost or added
         for previous, line in zip(lines, lines[1:]):
-            assert line[:1] not in B.NO_LINE_START, (width, line)
-            assert previous[-1:] not in B.NO_LINE_END, (width, previous)
+            assert line[:1] not in NO_LINE_START, (width, line)
+            assert previous[-1:] not in NO_LINE_END, (width, previous)
             assert not (previous.endswith("—") and line.startswith("—")), width
             assert not (previous.endswith("…") and line.startswith("…")), width
 
 
 def test_lines_fit_their_width_and_latin_words_stay_whole():
-    style = B._style("body", cjk=True)
+    style = _style("body", cjk=True)
     text = "项目投资主体为中大方宏（北京）资产管理有限公司，在绥开展CBD萃取项目，产品销往Russia and Kazakhstan。" * 4
     for width in range(120, 420, 7):
-        para = B._Para(B._esc(text), style)
+        para = _Para(_esc(text), style)
         para.wrap(width, 10_000)
         for line in para.blPara.lines:
             assert line.currentWidth <= width + 0.01
@@ -256,8 +257,8 @@ def test_lines_fit_their_width_and_latin_words_stay_whole():
 
 
 def test_a_paragraph_split_across_pages_keeps_its_text_exactly():
-    style = B._style("body", cjk=True)
-    para = B._Para(B._esc(PUNCTUATED), style)
+    style = _style("body", cjk=True)
+    para = _Para(_esc(PUNCTUATED), style)
     para.wrap(300, 10_000)
     first, rest = para.split(300, style.leading * 4)
     rest.wrap(300, 10_000)
@@ -345,7 +346,7 @@ def test_empty_catalog_still_renders():
                                  "https://crm.example.test/projects/123456?lang=ru&x=1"])
 def test_qr_matrix_is_a_valid_symbol_for_the_url(url):
     """Our faster mask choice must still yield one of the eight valid encodings of the URL."""
-    ours = B.qr_modules(url)
+    ours = qr_modules(url)
     qr = QrCodeWidget(url, barLevel="M").qr
     qr.make()
     candidates = set()
