@@ -3,7 +3,7 @@
     flask --app wsgi brochure 12 --lang en -o project-12-en.pdf
     flask --app wsgi catalog --lang ru --sector biomed --sector bioenergy --stage planned --in-pool -o catalog.pdf
 
-The same data and renderer as the web pages (services/brochure_data.py, services/brochure.py);
+The same data and renderer as the web pages (services/brochure_data.py, the services/brochure package);
 the catalog is rendered here in the foreground, without the worker.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """From the database to brochure sheets: ``ProjectSheet`` values the renderer can print.
 
-The renderer (services/brochure.py) never sees ORM objects.  Here one eager-loaded select
+The renderer (the services/brochure package) never sees ORM objects.  Here one eager-loaded select
 fetches projects with their sector, park, lead department and investors (a constant number of
 statements for any number of projects) and each row becomes a sheet with every translatable
 field as {"zh", "en", "ru"}; a missing en/ru text stays None and the renderer prints the Chinese

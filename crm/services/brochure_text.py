@@ -3,7 +3,7 @@
 Nothing here touches reportlab or the database, so every rule (dates, page labels, the fallback
 to the Chinese original) is testable on its own.  Money wording is ``crm.services.money.format_wan``,
 the one the web pages use too; it is imported here so the renderer keeps calling ``T.format_wan``.  User text is never marked up here:
-escaping happens where the text meets reportlab markup, in ``brochure.py``.
+escaping happens where the text meets reportlab markup, in ``brochure/text.py``.
 """
 from __future__ import annotations
 
