@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from crm.extensions import db
-from crm.services import seeding
+from crm.services import demo, seeding
 
 seed_cli = AppGroup("seed", help="Load the plan's data and the demo data.")
 
@@ -57,7 +57,7 @@ def _echo_logins() -> None:
     users = seeding.demo_logins()
     if not users:
         return
-    click.echo(f"演示账号（仅供演示 / demo only，密码 {seeding.DEMO_PASSWORD}；正式使用前请删除或改密）：")
+    click.echo(f"演示账号（仅供演示 / demo only，密码 {demo.DEMO_PASSWORD}；正式使用前请删除或改密）：")
     for user in users:
         click.echo(f"  {user.username:<8} {user.display_name}（{user.title or user.role}）")
 

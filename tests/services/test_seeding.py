@@ -12,6 +12,7 @@ from crm.models import (AuditEvent, Contact, Department, Enterprise, Goal, Instr
                         ProgressReport, Project, Sector, StageEvent, TaskForce, User)
 from crm.services import auth, creditcode, dispatch, problems, ranking, seeding
 from crm.services.clock import local_today
+from crm.services.demo import DEMO_FIRMS, DEMO_LOGINS, DEMO_PASSWORD
 from crm.services.pipeline import move_stage
 from tests import factories
 
@@ -150,8 +151,8 @@ def test_plan_loads_fast_enough_for_fixtures(app):
 
 def test_demo_logins_authenticate_with_the_demo_password(demo):
     now = datetime(2026, 11, 28, 2, 0)
-    for username in seeding.DEMO_LOGINS:
-        assert auth.authenticate(username, seeding.DEMO_PASSWORD, now=now).username == username
+    for username in DEMO_LOGINS:
+        assert auth.authenticate(username, DEMO_PASSWORD, now=now).username == username
     roles = {u.username: u for u in User.query}
     assert roles["officer"].department.name == "工信科局" and roles["officer2"].department.name == "农业农村局"
     assert (roles["leader2"].title, roles["leader2"].leader_rank) == ("市长", 1)
@@ -191,8 +192,8 @@ def test_demo_logs_five_months_of_contacts_with_follow_ups_due_and_overdue(demo)
 
 
 def test_demo_adds_target_firms_with_contacts_and_valid_credit_codes(demo):
-    firms = Enterprise.query.filter(Enterprise.name.in_([f.name for f in seeding.DEMO_FIRMS])).all()
-    assert len(firms) == len(seeding.DEMO_FIRMS) >= 12
+    firms = Enterprise.query.filter(Enterprise.name.in_([f.name for f in DEMO_FIRMS])).all()
+    assert len(firms) == len(DEMO_FIRMS) >= 12
     assert {"中国", "俄罗斯", "韩国"} <= {f.country for f in firms}
     assert any(f.source_channel == "东莞对口合作" for f in firms)
     for firm in firms:
