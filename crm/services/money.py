@@ -43,7 +43,7 @@ def format_wan(amount, lang: str = "zh") -> str:
 
     zh: 3000 → "3,000 万元"; 100000 → "10 亿元".
     en: 3000 → "CNY 30 million"; 100000 → "CNY 1 billion".
-    ru: 3000 → "30 млн юаней"; 100000 → "1 млрд юаней".
+    ru: 3000 → "30 млн юаней"; 100000 → "1 млрд юаней".  Zero is "CNY 0", "0 юаней".
     Unknown languages read as Chinese.
     """
     value = to_decimal(amount)
@@ -53,6 +53,8 @@ def format_wan(amount, lang: str = "zh") -> str:
         if abs(value) >= YI:
             return f"{format_number(value / YI)} 亿元"
         return f"{format_number(value)} 万元"
+    if not value:  # "CNY 0 million" reads oddly in a column of totals
+        return "CNY 0" if lang == "en" else "0 юаней"
     big = abs(value) >= _BILLION
     number = format_number(value / (_BILLION if big else _MILLION), lang)
     if lang == "en":

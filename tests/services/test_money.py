@@ -24,6 +24,7 @@ def test_format_wan_in_chinese(amount, text):
     (Decimal("250000"), "en", "CNY 2.5 billion"), (Decimal("50"), "en", "CNY 0.5 million"),
     (Decimal("3000"), "ru", "30 млн юаней"), (Decimal("100000"), "ru", "1 млрд юаней"),
     (Decimal("123456"), "ru", "1,23 млрд юаней"), (None, "en", "—"),
+    (Decimal("0"), "en", "CNY 0"), (Decimal("0.00"), "ru", "0 юаней"),
 ])
 def test_format_wan_counts_millions_and_billions_in_english_and_russian(amount, lang, text):
     assert format_wan(amount, lang) == text

@@ -17,10 +17,14 @@
 
   draw("chart-funnel", {
     tooltip: { trigger: "axis" },
-    legend: { data: [data.labels.count, data.labels.investment] },
-    grid: { left: 48, right: 56, bottom: 24, top: 32 },
-    xAxis: { type: "category", data: data.funnel.labels },
-    yAxis: [{ type: "value", name: data.labels.count, minInterval: 1 }, { type: "value", name: data.labels.investment }],
+    // The legend sits below the chart so the axis names above it have the top row to themselves.
+    legend: { bottom: 0, data: [data.labels.count, data.labels.investment] },
+    grid: { left: 48, right: 56, bottom: 64, top: 32 },
+    // Every stage labelled, long English names broken over two lines instead of skipped.
+    xAxis: { type: "category", data: data.funnel.labels, axisLabel: { interval: 0, width: 76, overflow: "break" } },
+    // Axis names grow inwards from their axis: centred, the right one ran off the chart.
+    yAxis: [{ type: "value", name: data.labels.count, minInterval: 1, nameTextStyle: { align: "left" } },
+            { type: "value", name: data.labels.investment, nameTextStyle: { align: "right" } }],
     series: [
       { name: data.labels.count, type: "bar", data: data.funnel.counts },
       { name: data.labels.investment, type: "line", yAxisIndex: 1, data: data.funnel.investment }
