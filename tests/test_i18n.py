@@ -77,8 +77,14 @@ def test_an_english_label_ending_in_a_colon_leaves_a_space_before_what_follows()
     assert cramped == []
 
 
-# The keywords `make messages` extracts with (Makefile), besides Babel's defaults.
-EXTRACT_KEYWORDS = {"_l": None, "lazy_gettext": None, "_p": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+def _makefile_keywords() -> dict:
+    """The `-k` keywords `make messages` extracts with, read from the Makefile itself so the two
+    cannot drift apart."""
+    from babel.messages.frontend import parse_keywords
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    specs = re.findall(r"-k (\S+)", makefile)
+    assert specs, "the Makefile's messages target lists its -k keywords"
+    return parse_keywords(specs)
 
 
 def test_the_catalog_holds_exactly_the_messages_the_code_uses():
@@ -88,7 +94,7 @@ def test_the_catalog_holds_exactly_the_messages_the_code_uses():
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
     root = Path(__file__).parents[1]
     methods = [("crm/**.py", "python"), ("crm/templates/**.html", "jinja2"), ("crm/templates/**.txt", "jinja2")]
-    keywords = dict(DEFAULT_KEYWORDS, **EXTRACT_KEYWORDS)
+    keywords = dict(DEFAULT_KEYWORDS, **_makefile_keywords())
     used = {(context, message if isinstance(message, str) else message[0])
             for _file, _line, message, _comments, context in extract_from_dir(root, methods, keywords=keywords)}
     known = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _catalog() if m.id}

@@ -143,7 +143,7 @@ def dispatch_workbook(month, rows, *, due, generated) -> bytes:
             group_sums[key] += value or 0
             totals[key] += value or 0
         report = row.report
-        _row(ws, (number, row.project.name, short(row.project.description), amounts["total"],
+        _row(ws, (number, row.project.display_name, short(row.project.localized("description")), amounts["total"],
                   row.department.label() if row.department else "", amounts["month"], amounts["cumulative"],
                   amounts["funds"], report.progress if report else row.status_label,
                   report.problems_text if report else "", str(STAGE_LABELS.get(row.project.stage, ""))),

@@ -162,10 +162,11 @@ def test_dispatch_pages_run_a_constant_number_of_statements(client, login, state
     assert count(40) == few
 
 
-def test_the_dispatch_page_and_table_name_departments_and_sectors_in_the_ui_language(client, login, agri):
+def test_the_dispatch_page_and_table_name_projects_departments_and_sectors_in_the_ui_language(client, login, agri):
     agri.name_en = "Agriculture and Rural Affairs Bureau"
     biomed = factories.sector("biomed", name_en="Biomedicine", column_no=1, column_title="专栏1 生物医药产业项目")
-    factories.project(lead_department=agri, sector=biomed, column_no=1, column_seq=1)
+    factories.project(name="甲项目", name_en="Project A", description="建设厂房", description_en="Build a plant",
+                      lead_department=agri, sector=biomed, column_no=1, column_seq=1)
     login("admin")
     html = client.get("/routines/dispatch?month=2026-11").get_data(as_text=True)
     assert "<td>农业农村局</td>" in html and ">专栏1 生物医药产业项目</th>" in html
@@ -175,6 +176,7 @@ def test_the_dispatch_page_and_table_name_departments_and_sectors_in_the_ui_lang
     ws = load_workbook(BytesIO(client.get("/routines/dispatch.xlsx?month=2026-11").data)).active
     assert [ws.cell(row=row, column=5).value for row in (3, 4)] == ["Lead department",
                                                                      "Agriculture and Rural Affairs Bureau"]
+    assert [ws.cell(row=4, column=col).value for col in (2, 3)] == ["Project A", "Build a plant"]
     assert ws.cell(row=5, column=2).value.startswith("Column 1 · Biomedicine")  # the subtotal row
 
 
