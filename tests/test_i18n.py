@@ -274,7 +274,8 @@ def test_brackets_and_separators_follow_the_language(app):
 
 def test_english_pages_name_projects_in_english_and_the_project_page_keeps_the_chinese_name(client, users, login):
     project = factories.project(name="生物发酵饲料项目", name_en="Bio-fermented Feed Project",
-                                description="建设发酵饲料生产线", description_en="A fermented-feed line")
+                                description="建设发酵饲料生产线", description_en="A fermented-feed line",
+                                capacity="年产饲料10万吨", capacity_en="100,000 t of feed per year")
     db.session.commit()
     login("staff")
     _switch(client, "en")
@@ -284,6 +285,7 @@ def test_english_pages_name_projects_in_english_and_the_project_page_keeps_the_c
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "<title>Bio-fermented Feed Project" in page and 'pre-line">A fermented-feed line</div>' in page
     assert "生物发酵饲料项目</td>" in page  # the Chinese name, as a fact
+    assert "<td>100,000 t of feed per year</td>" in page  # the history below keeps what was stored
     _switch(client, "zh_Hans_CN")
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "<title>生物发酵饲料项目" in page and "Bio-fermented Feed Project" in page

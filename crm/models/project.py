@@ -54,6 +54,8 @@ class Project(NamedInLanguages, TimestampMixin, db.Model):
     fixed_investment = db.Column(Money)  # 固定资产投资, 万元
     funding_sources = db.Column(db.Text)
     capacity = db.Column(db.String(200))  # 年产…
+    capacity_en = db.Column(db.String(300))
+    capacity_ru = db.Column(db.String(300))
     land_mu = db.Column(db.Numeric(12, 2))
     land_m2 = db.Column(db.Numeric(14, 2))
     land_text = db.Column(db.String(200))
@@ -96,7 +98,7 @@ class Project(NamedInLanguages, TimestampMixin, db.Model):
         return getattr(self, f"{field}_{lang}", None) or None
 
     def localized(self, field: str, lang: str | None = None) -> str | None:
-        """description or site as the UI language shows it: the translation when the project
+        """description, site or capacity as the UI language shows it: the translation when the project
         has one, else the Chinese.  (Without a request the language is Chinese.)"""
         return self.translated(field, lang or current_lang()) or getattr(self, field)
 

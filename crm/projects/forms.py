@@ -76,6 +76,8 @@ class ProjectForm(FlaskForm):
     fixed_investment = _number("fixed_investment")
     funding_sources = _text("funding_sources", area=True)
     capacity = _text("capacity")
+    capacity_en = _text("capacity_en")
+    capacity_ru = _text("capacity_ru")
     land_mu = _number("land_mu")
     land_m2 = _number("land_m2")
     land_text = _text("land_text")

@@ -41,7 +41,8 @@ FIELD_LABELS = {
     "site": _l("拟建地点"), "site_en": _l("拟建地点（英文）"), "site_ru": _l("拟建地点（俄文）"),
     "sector_id": _l("行业领域"), "park_id": _l("园区"), "investor_ids": _l("投资主体"), "investors": _l("投资主体"),
     "total_investment": _l("总投资（万元）"), "fixed_investment": _l("固定资产投资（万元）"),
-    "funding_sources": _l("资金来源"), "capacity": _l("建设规模/产能"), "land_mu": _l("用地（亩）"),
+    "funding_sources": _l("资金来源"), "capacity": _l("建设规模/产能"),
+    "capacity_en": _l("建设规模/产能（英文）"), "capacity_ru": _l("建设规模/产能（俄文）"), "land_mu": _l("用地（亩）"),
     "land_m2": _l("用地（平方米）"), "land_text": _l("用地说明"), "jobs": _l("带动就业（人）"),
     "lead_department_id": _l("牵头部门"), "department_ids": _l("责任部门"), "departments": _l("责任部门"),
     "task_force_id": _l("专班"), "owner_id": _l("负责人（经合中心）"), "liaison_leader_id": _l("包联领导"),
@@ -53,7 +54,7 @@ FIELD_LABELS = {
 }
 
 TEXT_FIELDS = ("name", "name_en", "name_ru", "description", "description_en", "description_ru", "site", "site_en",
-               "site_ru", "funding_sources", "capacity", "land_text", "notes")
+               "site_ru", "funding_sources", "capacity", "capacity_en", "capacity_ru", "land_text", "notes")
 DECIMAL_FIELDS = ("total_investment", "fixed_investment", "land_mu", "land_m2")
 REFERENCES = {"sector_id": Sector, "park_id": Park, "lead_department_id": Department, "task_force_id": TaskForce,
               "owner_id": User}

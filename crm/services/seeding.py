@@ -165,6 +165,7 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
                 "total_investment": _decimal(p["total_investment_wan"]),
                 "fixed_investment": _decimal(p["fixed_investment_wan"]),
                 "funding_sources": p["funding_sources"], "capacity": p["capacity"],
+                "capacity_en": p.get("capacity_en"), "capacity_ru": p.get("capacity_ru"),
                 "land_mu": _decimal(p["land_mu"]), "land_m2": _decimal(p["land_m2"]),
                 "land_text": p["land_text"], "jobs": p["jobs"], "lead_department": leads[0],
                 "task_force": task_forces.get(p["task_force"]), "column_no": p["column"],

@@ -159,7 +159,7 @@ def test_script_payloads_render_escaped_on_list_detail_and_board(client, login, 
     login("admin")
     investor = factories.enterprise(name=PAYLOAD + "投资方")
     text_fields = ("name", "name_en", "name_ru", "description", "description_en", "description_ru", "site", "site_en",
-                   "site_ru", "funding_sources", "capacity", "land_text", "notes")
+                   "site_ru", "funding_sources", "capacity", "capacity_en", "capacity_ru", "land_text", "notes")
     resp = client.post("/projects/new", data=form_data(refs, investor_ids=[str(investor.id)],
                                                        **{f: PAYLOAD for f in text_fields}))
     assert resp.status_code == 302

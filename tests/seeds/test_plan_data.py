@@ -204,6 +204,16 @@ def test_a_project_has_a_translated_site_exactly_when_the_plan_names_a_site(plan
             assert p["site_en"].strip() and p["site_ru"].strip(), p["name"]
 
 
+def test_a_project_has_a_translated_capacity_exactly_when_the_plan_states_one(plan):
+    for p in plan["projects"]:
+        if p["capacity"] is None:
+            assert (p["capacity_en"], p["capacity_ru"]) == (None, None), p["name"]
+        else:
+            assert p["capacity_en"].strip() and p["capacity_ru"].strip(), p["name"]
+            # A translation keeps the figures (16.5 吨 → "16.5 t", "16,5 т").
+            assert re.search(r"\d", p["capacity_en"]) and re.search(r"\d", p["capacity_ru"]), p["name"]
+
+
 def test_every_park_has_an_english_and_russian_name(plan):
     assert len(plan["parks"]) == 9
     for park in plan["parks"]:
@@ -230,17 +240,17 @@ def test_every_department_has_a_distinct_russian_name_for_the_brochures(plan):
 
 def test_translations_leave_no_chinese_text_behind(plan):
     texts = [(p["name"], k, p[k]) for p in plan["projects"]
-             for k in TRANSLATED_PROJECT_FIELDS + ("site_en", "site_ru") if p[k]]
+             for k in TRANSLATED_PROJECT_FIELDS + ("site_en", "site_ru", "capacity_en", "capacity_ru") if p[k]]
     texts += [(park["code"], k, park[k]) for park in plan["parks"] for k in ("name_en", "name_ru")]
     assert [(owner, k) for owner, k, text in texts if CJK.search(text)] == []
 
 
 def test_russian_translations_are_cyrillic_and_english_ones_are_not(plan):
     for p in plan["projects"]:
-        for k in ("name_ru", "description_ru"):
-            assert re.search("[а-яё]", p[k], re.I), (p["name"], k)
-        for k in ("name_en", "description_en"):
-            assert not re.search("[а-яё]", p[k], re.I), (p["name"], k)
+        for k in ("name_ru", "description_ru", "capacity_ru"):
+            assert p[k] is None or re.search("[а-яё]", p[k], re.I), (p["name"], k)
+        for k in ("name_en", "description_en", "capacity_en"):
+            assert p[k] is None or not re.search("[а-яё]", p[k], re.I), (p["name"], k)
 
 
 def test_translations_keep_the_plans_parks_and_zone_names_consistent(plan):

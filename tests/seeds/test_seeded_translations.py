@@ -36,6 +36,7 @@ def test_seeded_project_texts_are_the_plans_translations(app):
         assert (project.name_en, project.name_ru) == (p["name_en"], p["name_ru"])
         assert (project.description_en, project.description_ru) == (p["description_en"], p["description_ru"])
         assert (project.site_en, project.site_ru) == (p["site_en"], p["site_ru"])
+        assert (project.capacity_en, project.capacity_ru) == (p["capacity_en"], p["capacity_ru"])
         assert (project.site_en is None) == (project.site is None), p["name"]
 
 

@@ -53,7 +53,7 @@ def make_sheet(id=1, *, name=None, sector="biomed", **changes) -> ProjectSheet:
         total_investment_wan=Decimal("100000"),
         fixed_investment_wan=Decimal("80000"),
         land_text="项目占地约200亩",
-        capacity="年产赖氨酸10万吨",
+        capacity={"zh": "年产赖氨酸10万吨"},
         jobs=500,
         lead_department={"zh": "工信科局", "en": "Bureau of Industry, Information Technology and Science"},
         investors=["安徽丰原集团有限公司"],
@@ -210,7 +210,7 @@ def test_missing_translation_prints_the_chinese_with_a_marker():
 def test_sparse_project_still_renders():
     sheet = make_sheet(description={}, site={}, park_name={}, park_description={}, investors=[],
                        total_investment_wan=None, fixed_investment_wan=None, jobs=None,
-                       land_text=None, capacity=None, lead_department={}, contact_name=None,
+                       land_text=None, capacity={}, lead_department={}, contact_name=None,
                        contact_phone=None, contact_email=None, url="")
     text = squash("".join(pdf_pages(render_project(sheet, "zh", today=TODAY))))
     assert "待定" in text and "诚邀投资合作" in text

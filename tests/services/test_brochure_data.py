@@ -140,7 +140,7 @@ def test_untranslated_park_name_prints_the_chinese_original_with_its_marker(app,
 ])
 def test_seeded_project_with_a_park_prints_translated_texts_without_the_original_marker(app, settings, lang,
                                                                                         park_name):
-    # 对俄中药材进口加工产业园项目: in the 边合区, no capacity or land wording (those stay Chinese).
+    # 对俄中药材进口加工产业园项目: in the 边合区, with no capacity or land wording.
     project = factories.plan_seeded().project(1, 3)
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, lang)
     assert sheet.park_name[lang] == park_name
@@ -150,3 +150,26 @@ def test_seeded_project_with_a_park_prints_translated_texts_without_the_original
     assert T.ORIGINAL_MARKER not in text
     for chinese in (project.name, project.site, project.park.name):
         assert chinese not in text
+
+
+@pytest.mark.parametrize("lang, capacity", [
+    ("zh", "年产有机肥10万吨"),
+    ("en", "100,000 t of organic fertilizer per year"),
+    ("ru", "100 тыс. т органических удобрений в год"),
+])
+def test_seeded_capacity_prints_in_the_editions_language(app, settings, lang, capacity):
+    project = factories.plan_seeded().project(5, 1)  # 国泰生物有机肥项目
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, lang)
+    text = squash(" ".join(pdf_pages(render_project(sheet, lang))))
+    assert squash(capacity) in text
+    if lang != "zh":
+        assert "年产有机肥" not in text
+
+
+def test_a_capacity_without_its_translation_prints_the_chinese_with_the_marker(app, settings, refs):
+    project = factories.project(name="饲料项目", sector=refs["sector"], capacity="年产饲料5万吨",
+                                capacity_en="50,000 t of feed per year")
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
+    assert "年产饲料5万吨" + T.ORIGINAL_MARKER in squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
+    sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "en")
+    assert "50,000toffeedperyear" in squash(" ".join(pdf_pages(render_project(sheet, "en"))))

@@ -116,7 +116,7 @@ def _facts(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable
     add("site", _tr(sheet.site, lang))
     add("park", _tr(sheet.park_name, lang))
     add("land", _plain_with_marker(_short(sheet.land_text, 300), lang))
-    add("capacity", _plain_with_marker(_short(sheet.capacity, 300), lang))
+    add("capacity", _tr({code: _short(text, 300) for code, text in sheet.capacity.items()}, lang))
     add("lead_department", _tr(sheet.lead_department, lang))
     investors = [_short(i.strip(), 120) for i in sheet.investors if i and i.strip()]
     if len(investors) > MAX_INVESTORS:

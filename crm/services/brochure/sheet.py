@@ -22,7 +22,7 @@ class ProjectSheet:
     total_investment_wan: Decimal | None = None
     fixed_investment_wan: Decimal | None = None
     land_text: str | None = None
-    capacity: str | None = None
+    capacity: dict[str, str | None] = field(default_factory=dict)  # 建设规模 per language
     jobs: int | None = None
     lead_department: dict = field(default_factory=dict)  # 牵头部门 {lang: name}; Chinese where untranslated
     investors: list[str] = field(default_factory=list)

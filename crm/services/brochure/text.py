@@ -134,7 +134,7 @@ def _tr(values: dict | None, lang: str, *, marker_size: float | None = None,
 
 
 def _plain_with_marker(text: str | None, lang: str) -> tuple[str, str] | None:
-    """Untranslated free text (land, capacity): in en/ru a Chinese text carries the marker."""
+    """Untranslated free text (the land wording): in en/ru a Chinese text carries the marker."""
     text = (text or "").strip()
     if not text:
         return None
