@@ -176,10 +176,14 @@ def app(settings):
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request):
-    """Empty every table after a test that used the database, so tests never see each other."""
+    """Empty every table (and `g`) after a test that used the app, so tests never see each other."""
     yield
     if "app" not in request.fixturenames:
         return
+    # The app context lives for the whole session: a test's last request would leave its `g`
+    # (the signed-in user, the cached UI language) to the next test, which may have no request.
+    for key in list(g):
+        g.pop(key)
     db.session.rollback()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
