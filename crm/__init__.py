@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, login_manager, migrate
+from crm.services.ids import IdConverter
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
 BLUEPRINTS = [
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["settings"] = settings
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite can't ALTER most things
     csrf.init_app(app)

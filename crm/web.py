@@ -21,6 +21,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
 from crm.services import access
 from crm.services.clock import local_now
+from crm.services.ids import parse_id
 from crm.services.money import format_wan
 
 # The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
@@ -84,9 +85,8 @@ def roles_required(*roles: str):
 
 def get_or_404(model, ident, *, visible=None, options=()):
     """Load a record by id; a missing one and one the user may not see both give 404."""
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
+    ident = parse_id(ident)
+    if ident is None:
         abort(404)
     obj = db.session.get(model, ident, options=list(options))
     if obj is None or (visible is not None and not visible(current_user, obj)):

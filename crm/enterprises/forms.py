@@ -16,6 +16,7 @@ from crm.i18n import term
 from crm.models import Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
+from crm.services.ids import parse_id
 
 NONE_CHOICE = ("", "—")
 
@@ -47,14 +48,11 @@ def commit_or_show(form, save):
     return result
 
 
-def optional_int(value):
-    """Select value → int, or None for the empty choice."""
+def optional_id(value):
+    """Select value → id, or None for the empty choice."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # matches no choice, so the field reports "not a valid choice"
+    return parse_id(value) or -1  # -1 matches no choice, so the field reports "not a valid choice"
 
 
 # Choices are (id, name) pairs selected as plain rows: the list page builds them on every request,
@@ -79,10 +77,10 @@ class EnterpriseForm(FlaskForm):
     country = StringField(_l("国家/地区"), default="中国", validators=[DataRequired(_l("请填写国家或地区。")),
                                                                     Length(max=40)])
     region = StringField(_l("省市"), validators=[Length(max=60)], description=_l("例如：广东省东莞市"))
-    sector_id = SelectField(_l("所属产业"), coerce=optional_int, validate_choice=True)
+    sector_id = SelectField(_l("所属产业"), coerce=optional_id, validate_choice=True)
     source_channel = SelectField(_l("来源渠道"), choices=[NONE_CHOICE] + [(c, term(c)) for c in SOURCE_CHANNELS],
                                  coerce=lambda v: v or None)
-    owner_id = SelectField(_l("负责人"), coerce=optional_int)
+    owner_id = SelectField(_l("负责人"), coerce=optional_id)
     status = SelectField(_l("状态"), choices=list(STATUS_LABELS.items()), default="prospect")
     role = SelectField(_l("企业类型"), choices=list(ROLE_LABELS.items()), default="target")
     tags = SelectMultipleField(_l("标签"), choices=[(t, term(t)) for t in ENTERPRISE_TAGS])

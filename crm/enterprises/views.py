@@ -8,8 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.enterprises.forms import (ContactForm, EnterpriseForm, commit_or_show, optional_int, owner_choices,
-                                   sector_choices)
+from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Contact, Enterprise, Interaction, Project
@@ -18,6 +17,7 @@ from crm.models.project import project_investors
 from crm.services import access, enterprises, paging, queries, search
 from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
+from crm.services.ids import parse_id
 from crm.services.interactions import KIND_LABELS
 from crm.web import get_or_404, roles_required
 
@@ -33,10 +33,10 @@ def _filters() -> dict:
     args = request.args
     return {
         "q": args.get("q", "").strip()[:100],
-        "sector_id": max(optional_int(args.get("sector")) or 0, 0) or None,
+        "sector_id": parse_id(args.get("sector")),
         "region": args.get("region", "").strip()[:60] or None,
         "tag": args.get("tag") if args.get("tag") in ENTERPRISE_TAGS else None,
-        "owner_id": max(optional_int(args.get("owner")) or 0, 0) or None,
+        "owner_id": parse_id(args.get("owner")),
         "status": args.get("status") if args.get("status") in STATUS_LABELS else None,
     }
 

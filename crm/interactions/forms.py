@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from crm.enterprises.forms import optional_int
+from crm.enterprises.forms import optional_id
 from crm.i18n import lazy_gettext as _l
 from crm.services.interactions import KIND_LABELS
 
@@ -14,7 +14,7 @@ class QuickLogForm(FlaskForm):
     enterprise = StringField(_l("对接企业"), validators=[DataRequired(_l("请选择对接企业。")), Length(max=120)],
                              description=_l("输入名称的一部分（至少两个字）后从列表中选择"))
     enterprise_id = HiddenField()
-    project_id = SelectField(_l("相关项目"), coerce=optional_int)
+    project_id = SelectField(_l("相关项目"), coerce=optional_id)
     kind = SelectField(_l("对接方式"), choices=list(KIND_LABELS.items()), default="phone")
     occurred_at = DateTimeLocalField(_l("对接时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                      validators=[InputRequired(_l("请填写对接时间。"))])

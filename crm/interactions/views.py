@@ -16,6 +16,7 @@ from crm.models import Enterprise, Interaction, Project
 from crm.services import access, interactions, search
 from crm.services.clock import local_now, to_utc_naive, utcnow
 from crm.services.enterprises import linked_projects, normalize_name
+from crm.services.ids import parse_id
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")
@@ -44,9 +45,9 @@ def _project_choices(user) -> list:
 def _resolve_enterprise(form: QuickLogForm) -> Enterprise | None:
     """The picked enterprise (hidden id, kept only while the typed name still matches), else by name."""
     typed = normalize_name(form.enterprise.data or "")
-    picked_id = form.enterprise_id.data
-    if picked_id and str(picked_id).isdigit():
-        picked = db.session.get(Enterprise, int(picked_id))
+    picked_id = parse_id(form.enterprise_id.data)
+    if picked_id:
+        picked = db.session.get(Enterprise, picked_id)
         if picked is not None and picked.name_norm == typed:
             return picked
     return db.session.scalars(sa.select(Enterprise).where(Enterprise.name_norm == typed)).first() if typed else None

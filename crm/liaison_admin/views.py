@@ -16,6 +16,7 @@ from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, Sett
 from crm.models import LiaisonTier, Project, Sector, User
 from crm.services import digest, liaison
 from crm.services.clock import utcnow
+from crm.services.ids import parse_id
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")
@@ -105,10 +106,9 @@ def save_sectors():
     sector_ids = set(db.session.scalars(sa.select(Sector.id)))
     wanted = {}
     for sector_id in sector_ids:
-        try:
-            wanted[sector_id] = {int(v) for v in request.form.getlist(f"sector-{sector_id}")}
-        except ValueError:
-            abort(400)
+        wanted[sector_id] = {parse_id(v) for v in request.form.getlist(f"sector-{sector_id}")}
+        if None in wanted[sector_id]:
+            abort(400)  # the page only offers leaders' ids: this form was not sent by it
     try:
         changed = liaison.set_sector_leaders(wanted, current_user)
     except liaison.LiaisonError as error:

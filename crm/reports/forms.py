@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from crm.enterprises.forms import NONE_CHOICE, optional_int
+from crm.enterprises.forms import NONE_CHOICE, optional_id
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
@@ -76,8 +76,8 @@ class CohortForm(FlaskForm):
 
     start = ChineseDateField(_l("入库起"), validators=[Optional()])
     end = ChineseDateField(_l("入库止"), validators=[Optional()])
-    review = SelectField(_l("入库批次"), coerce=optional_int, validators=[Optional()])
-    sector = SelectField(_l("专栏 / 产业"), coerce=optional_int, validators=[Optional()])
+    review = SelectField(_l("入库批次"), coerce=optional_id, validators=[Optional()])
+    sector = SelectField(_l("专栏 / 产业"), coerce=optional_id, validators=[Optional()])
     as_of = ChineseDateField(_l("统计日"), validators=[Optional()])
 
     def load_choices(self) -> "CohortForm":

@@ -19,6 +19,7 @@ from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, Probl
 from crm.services import access, audit, dispatch, problems, ranking, xlsx
 from crm.services.clock import local_now, local_today
 from crm.services.dispatch import RoutineError
+from crm.services.ids import parse_id
 from crm.services.paging import paginate
 from crm.services.problems import ProblemError
 from crm.web import get_or_404, roles_required
@@ -137,14 +138,14 @@ def report_correct(report_id: int):
 
 # ---------------------------------------------------------------- 问题台账
 
-def _int_arg(name):
-    return request.args.get(name, type=int)
+def _id_arg(name):
+    return parse_id(request.args.get(name))
 
 
 @bp.route("/problems", endpoint="problems")
 def problems_list():
     today = local_today()
-    filters = {"department_id": _int_arg("department"), "project_id": _int_arg("project"),
+    filters = {"department_id": _id_arg("department"), "project_id": _id_arg("project"),
                "status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1"}
     args = {k: v for k, v in request.args.items() if k != "page"}
     page = paginate(problems.ledger_query(today=today, **filters), request.args.get("page"),
@@ -171,7 +172,7 @@ def _may_use_instruction(user, instruction) -> bool:
 
 def _instruction_offer():
     """The 批示 named by ?instruction_id=, when the user may open a problem from it."""
-    ident = _int_arg("instruction_id")
+    ident = _id_arg("instruction_id")
     if Instruction is None or not ident:
         return None
     instruction = db.session.get(Instruction, ident, options=[joinedload(Instruction.project)])
@@ -198,12 +199,12 @@ def _department_choices(user, departments=None):
 @roles_required(*FILERS)
 def problem_new():
     report = None
-    if _int_arg("report_id"):
-        report = get_or_404(ProgressReport, _int_arg("report_id"),
+    if _id_arg("report_id"):
+        report = get_or_404(ProgressReport, _id_arg("report_id"),
                             visible=lambda user, r: problems.can_raise(user, r.project))
     project = report.project if report is not None else None
-    if project is None and _int_arg("project_id"):
-        project = get_or_404(Project, _int_arg("project_id"), visible=problems.can_raise)
+    if project is None and _id_arg("project_id"):
+        project = get_or_404(Project, _id_arg("project_id"), visible=problems.can_raise)
     form = ProblemForm()
     form.project_id.choices = _project_choices(current_user, project)
     form.department_id.choices = _department_choices(current_user)

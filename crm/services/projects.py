@@ -24,6 +24,7 @@ from crm.models.project import STAGES, project_departments
 from crm.services import access, pool, signals
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
+from crm.services.ids import parse_id
 from crm.services.money import to_decimal
 from crm.services.pipeline import STAGE_LABELS, StageError, move_stage
 
@@ -107,11 +108,9 @@ def _integer(key: str, value, errors: dict, low: int, high: int):
 
 
 def _ids(values) -> list[int] | None:
-    """Integer ids from a list of form values; None when any is not an integer."""
-    try:
-        return list(dict.fromkeys(int(v) for v in values or () if v not in (None, "")))
-    except (TypeError, ValueError):
-        return None
+    """Ids from a list of form values; None when any is not an id the database can hold."""
+    ids = [parse_id(v) for v in values or () if v not in (None, "")]
+    return None if None in ids else list(dict.fromkeys(ids))
 
 
 def _clean(data: Mapping, errors: dict) -> dict:
@@ -225,13 +224,6 @@ FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key"
 _CHOICE_ARGS = {"stage": STAGES, "key": ("1", "0", *KEY_LEVELS), "pool": ("1", "0")}
 
 
-def _int_arg(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def filter_args(args: Mapping) -> dict[str, str]:
     """The usable filter values of a query string (for links that keep the current filters)."""
     kept = {}
@@ -242,7 +234,7 @@ def filter_args(args: Mapping) -> dict[str, str]:
         elif key in _CHOICE_ARGS:
             value = value if value in _CHOICE_ARGS[key] else ""
         else:
-            value = str(_int_arg(value)) if _int_arg(value) else ""
+            value = str(parse_id(value) or "")
         if value:
             kept[key] = value
     return kept

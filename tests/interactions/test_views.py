@@ -59,10 +59,11 @@ def test_the_form_opens_with_enterprise_project_and_now_filled_in(client, login,
     assert f'<option selected value="{own_project.id}">' in html
 
 
-def test_a_typed_name_is_enough_and_spacing_does_not_matter(client, login, firm):
+@pytest.mark.parametrize("hidden_id", ["", "junk", str(2**64)])  # 2**64: beyond what SQLite can bind
+def test_a_typed_name_is_enough_and_spacing_does_not_matter(client, login, firm, hidden_id):
     login("staff")
     assert client.post("/interactions/new", data=form(firm, enterprise="绥芬河市 润宏经贸（有限）公司",
-                                                      enterprise_id="")).status_code == 302
+                                                      enterprise_id=hidden_id)).status_code == 302
     assert Interaction.query.one().enterprise_id == firm.id
 
 

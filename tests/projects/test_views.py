@@ -103,6 +103,8 @@ def test_the_form_offers_choices_and_hides_the_stage(client, login, refs):
     ("sector_id", "99999", "所选项不存在"),
     ("sector_id", "bogus", "请选择行业领域"),
     ("investor_ids", ["424242"], "所选项不存在"),
+    ("sector_id", str(2**31), "所选项不存在"),  # beyond a PostgreSQL INTEGER
+    ("investor_ids", [str(2**64)], "所选项不存在"),  # beyond what SQLite can bind
     ("jobs", "-1", "之间"),
 ])
 def test_bad_input_shows_a_form_error_and_saves_nothing(client, login, refs, field, value, message):
