@@ -105,6 +105,8 @@ class Settings:
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "crm" / "translations"),
             "TESTING": self.TESTING,
             "WTF_CSRF_TIME_LIMIT": None,
+            # Uploads (the Excel import) are small sheets; a larger body is refused with 413.
+            "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import wraps
+from io import BytesIO
 from http import HTTPStatus
 
-from flask import Flask, abort, current_app, flash, render_template, request, url_for
+from flask import Flask, abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -23,6 +24,8 @@ from crm.services import access
 from crm.services.clock import local_now
 from crm.services.ids import parse_id
 from crm.services.money import format_wan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
 # blueprint exists, so features can land one at a time.  Labels have a "nav" context: English
@@ -92,6 +95,11 @@ def get_or_404(model, ident, *, visible=None, options=()):
     if obj is None or (visible is not None and not visible(current_user, obj)):
         abort(404)
     return obj
+
+
+def xlsx_response(data: bytes, name: str):
+    """An Excel download; `name` may be Chinese (Flask sends it as RFC 5987 filename*)."""
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
 def flash_errors(form) -> None:

@@ -47,6 +47,8 @@ POLICY: dict[str, Rule] = {
     "enterprises.contact_create": Rule(get=STAFF, post=STAFF),
     "enterprises.contact_edit": Rule(get=STAFF, post=STAFF),
     "enterprises.contact_delete": Rule(post=STAFF),
+    "enterprises.import_sheet": Rule(get=STAFF, post=STAFF),
+    "enterprises.import_template": Rule(get=STAFF),
     "interactions.quick": Rule(get=frozenset({"admin", "staff", "officer"}),
                                post=frozenset({"admin", "staff", "officer"})),
     "interactions.lookup": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=绥芬河"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
@@ -97,8 +98,14 @@ class EnterpriseForm(FlaskForm):
 class ContactForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名。")), Length(max=40)])
     title = StringField(_l("职务"), validators=[Length(max=60)])
-    phone = StringField(_l("电话"), validators=[
-        Length(max=30), Regexp(r"^[0-9+\-() 转]*$", message=_l("电话只能包含数字、空格、+、- 和括号。"))])
-    email = StringField(_l("邮箱"), validators=[Optional(), Length(max=120), Email(_l("邮箱格式不正确。"))])
+    # Phone and e-mail are checked by services/enterprises.save_contact (an import uses it too).
+    phone = StringField(_l("电话"), validators=[Length(max=30)])
+    email = StringField(_l("邮箱"), validators=[Length(max=120)])
     wechat = StringField(_l("微信"), validators=[Length(max=60)])
     notes = TextAreaField(_l("备注"), validators=[Length(max=5000)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Excel 文件（.xlsx）"), validators=[
+        FileRequired(_l("请选择要导入的 Excel 文件。")),
+        FileAllowed(["xlsx"], _l("只能导入 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。"))])

@@ -8,18 +8,19 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
+from crm.enterprises.forms import (ContactForm, EnterpriseForm, ImportForm, commit_or_show, owner_choices,
+                                   sector_choices)
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
-from crm.services import access, enterprises, paging, queries, search
+from crm.services import access, enterprise_import, enterprises, paging, queries, search
 from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.ids import parse_id
 from crm.services.interactions import KIND_LABELS
-from crm.web import get_or_404, roles_required
+from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -146,3 +147,29 @@ def contact_delete(enterprise_id: int, contact_id: int):
     db.session.commit()
     flash(_("联系人已删除。"), "info")
     return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def import_sheet():
+    """Upload the office's Excel list: every row is added, or none and the problems are listed."""
+    form, result = ImportForm(), None
+    if form.validate_on_submit():
+        try:
+            result = enterprise_import.import_enterprises(current_user._get_current_object(), form.file.data.stream)
+        except enterprise_import.SheetError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        if result is not None and not result.errors:
+            db.session.commit()
+            flash(_("已导入 %(n)s 家企业。", n=len(result.created)), "success")
+            return redirect(url_for("enterprises.index"))
+        db.session.rollback()
+    return render_template("enterprises/import.html", form=form, result=result,
+                           max_rows=enterprise_import.MAX_ROWS,
+                           header_rows=enterprise_import.HEADER_SEARCH_ROWS)
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(*EDITORS)
+def import_template():
+    return xlsx_response(enterprise_import.template(), _("招商目标企业导入表") + ".xlsx")

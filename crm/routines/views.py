@@ -4,10 +4,9 @@ ranking.  Views parse input, call crm.services.{dispatch,problems,ranking,xlsx} 
 from __future__ import annotations
 
 from collections import Counter
-from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +21,7 @@ from crm.services.dispatch import RoutineError
 from crm.services.ids import parse_id
 from crm.services.paging import paginate
 from crm.services.problems import ProblemError
-from crm.web import get_or_404, roles_required
+from crm.web import get_or_404, roles_required, xlsx_response
 
 try:  # 领导批示 live in the liaison feature; the ledger works without it.
     from crm.models.liaison import Instruction
@@ -30,7 +29,6 @@ except ImportError:  # pragma: no cover
     Instruction = None
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILERS = ("admin", "staff", "officer")
 
 
@@ -64,10 +62,6 @@ def _month_arg(raw, today):
     return month
 
 
-def _xlsx(data: bytes, name: str):
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
-
-
 # ---------------------------------------------------------------- 每月调度
 
 @bp.route("/dispatch", endpoint="dispatch")
@@ -95,7 +89,7 @@ def dispatch_xlsx():
     month = _month_arg(request.args.get("month"), today)
     due = dispatch.due_date(month, dispatch.routine_settings().report_due_day)
     data = xlsx.dispatch_workbook(month, dispatch.month_table(month, today), due=due, generated=local_now())
-    return _xlsx(data, f"dispatch-{month:%Y-%m}.xlsx")
+    return xlsx_response(data, f"dispatch-{month:%Y-%m}.xlsx")
 
 
 @bp.route("/reports/<int:project_id>/<month>", methods=["GET", "POST"])
@@ -341,7 +335,7 @@ def ranking_xlsx():
     quarter = _quarter_arg(request.args.get("quarter"), today)
     result = ranking.ranking_for(quarter, today)
     db.session.commit()
-    return _xlsx(xlsx.ranking_workbook(result, generated=local_now()), f"ranking-{quarter}.xlsx")
+    return xlsx_response(xlsx.ranking_workbook(result, generated=local_now()), f"ranking-{quarter}.xlsx")
 
 
 @bp.route("/ranking/weights", methods=["GET", "POST"])

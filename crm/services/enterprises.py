@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 
 from crm.extensions import db
 from crm.i18n import gettext as _
@@ -48,6 +49,7 @@ DOMESTIC = "中国"
 _ENTERPRISE_FIELDS = ("name", "short_name", "credit_code", "country", "region", "sector_id", "source_channel",
                       "owner_id", "status", "role", "website", "address", "description")
 _CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "notes")
+PHONE_PATTERN = r"^[0-9+\-() 转]*$"  # 0453-3921234 转 8001, +7 (423) 222-33-44
 
 
 class ValidationError(ValueError):
@@ -85,7 +87,19 @@ def is_missing_credit_code(enterprise: Enterprise) -> bool:
     return (enterprise.country or DOMESTIC) == DOMESTIC and not enterprise.credit_code
 
 
-def _enterprise_errors(data: dict, exclude_id: int | None) -> tuple[dict, dict]:
+def clean_enterprise(data: dict) -> dict:
+    """Input as it is checked and stored: stripped text (empty is NULL), defaults, the code normalised."""
+    data = {key: clean_text(data.get(key)) for key in _ENTERPRISE_FIELDS} | {"tags": data.get("tags") or []}
+    data["country"] = data["country"] or DOMESTIC
+    data["status"] = data["status"] or "prospect"
+    data["role"] = data["role"] or "target"
+    if data["credit_code"]:
+        data["credit_code"] = creditcode.normalize(data["credit_code"])
+    return data
+
+
+def enterprise_errors(data: dict, exclude_id: int | None = None) -> tuple[dict, dict]:
+    """(field → message, field → colliding record) for cleaned input; empty when it may be saved."""
     errors, records = {}, {}
     if not data.get("name"):
         errors["name"] = _("请填写企业名称。")
@@ -122,13 +136,8 @@ def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> E
     data: the keys of _ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
     """
     access.require(access.can_edit_enterprises(actor))
-    data = {key: clean_text(data.get(key)) for key in _ENTERPRISE_FIELDS} | {"tags": data.get("tags") or []}
-    data["country"] = data["country"] or DOMESTIC
-    data["status"] = data["status"] or "prospect"
-    data["role"] = data["role"] or "target"
-    if data["credit_code"]:
-        data["credit_code"] = creditcode.normalize(data["credit_code"])
-    errors, records = _enterprise_errors(data, enterprise.id if enterprise else None)
+    data = clean_enterprise(data)
+    errors, records = enterprise_errors(data, enterprise.id if enterprise else None)
     if errors:
         raise ValidationError(errors, records)
     if enterprise is None:
@@ -146,10 +155,7 @@ def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, d
     """Create or update a contact person of an enterprise; flushes.  Raises ValidationError."""
     access.require(access.can_edit_enterprises(actor))
     data = {key: clean_text(data.get(key)) for key in _CONTACT_FIELDS}
-    errors: dict[str, str] = {}
-    if not data["name"]:
-        errors["name"] = _("请填写联系人姓名。")
-    check_lengths(Contact, data, errors)
+    errors = contact_errors(data)
     if errors:
         raise ValidationError(errors)
     if contact is None:
@@ -159,6 +165,27 @@ def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, d
         setattr(contact, key, value)
     db.session.flush()
     return contact
+
+
+def contact_errors(data: dict) -> dict:
+    """field → message for a contact person's stripped input; empty when it may be saved."""
+    errors: dict[str, str] = {}
+    if not data.get("name"):
+        errors["name"] = _("请填写联系人姓名。")
+    if data.get("phone") and not re.match(PHONE_PATTERN, data["phone"]):
+        errors["phone"] = _("电话只能包含数字、空格、+、- 和括号。")
+    if data.get("email") and not _is_email(data["email"]):
+        errors["email"] = _("邮箱格式不正确。")
+    check_lengths(Contact, data, errors)
+    return errors
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text, check_deliverability=False)  # no DNS: intranets have none
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def delete_contact(actor: User, contact: Contact) -> None:

@@ -1,6 +1,7 @@
 """Excel exports (openpyxl) laid out like the office's own sheets: a merged title row, a note
 row, bold bordered headers, frozen panes, wrapped text, '#,##0.00' amounts, subtotal and
-total rows.  The 调度表 (monthly dispatch) and the 晾晒表 (quarterly ranking) share the helpers.
+total rows.  The 调度表 (monthly dispatch), the 晾晒表 (quarterly ranking) and the enterprise
+import template share the helpers.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
@@ -183,4 +185,35 @@ def ranking_workbook(ranking, *, generated) -> bytes:
                   line.projects_led, line.stage_moves, _ratio(line.stage_rate),
                   line.score if line.score is not None else "—", str(COLOUR_LABELS.get(line.colour, "—"))),
              percent_cols=RANKING_PERCENT, money_cols=(12,), fill=COLOUR_FILLS.get(line.colour))
+    return _bytes(wb)
+
+
+# ---------------------------------------------------------------- 企业导入模板
+
+def import_template(title: str, note: str, columns: Sequence[tuple[str, int, bool]],
+                    choices: dict[int, Sequence[str]], rows: int, text: Sequence[int] = ()) -> bytes:
+    """An empty sheet to fill in and import: title, note, headers ("*" marks a required column),
+    and a second sheet of the values the choice columns accept, offered as drop-down lists.
+
+    columns: (header, width, required); choices: column number (1-based) → accepted values;
+    rows: how many rows below the headers offer the lists; text: columns formatted as text, so
+    Excel keeps an 18-digit code or a phone number as typed instead of rounding it.
+    """
+    headers = [header + ("*" if required else "") for header, _width, required in columns]
+    wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns], _("企业"))
+    ws.freeze_panes = "B4"
+    for col in text:
+        ws.column_dimensions[get_column_letter(col)].number_format = "@"
+    lists = wb.create_sheet(_("可选值"))
+    for n, (col, values) in enumerate(sorted(choices.items()), start=1):
+        letter = get_column_letter(n)
+        lists.cell(row=1, column=n, value=headers[col - 1].rstrip("*")).font = Font(name=FONT, bold=True)
+        lists.column_dimensions[letter].width = max(12, columns[col - 1][1])
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=n, value=value)
+        if values:  # an empty list (no staff yet) would make a validation Excel refuses to open
+            rule = DataValidation(type="list", allow_blank=True,
+                                  formula1=f"'{lists.title}'!${letter}$2:${letter}${len(values) + 1}")
+            rule.add(f"{get_column_letter(col)}4:{get_column_letter(col)}{rows + 3}")
+            ws.add_data_validation(rule)
     return _bytes(wb)

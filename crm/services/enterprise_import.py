@@ -1,0 +1,301 @@
+"""Importing the office's Excel list of target enterprises (招商目标企业清单) in one go.
+
+Before this system the office kept its target firms in spreadsheets.  An import reads the
+first sheet of an .xlsx whose header row names the columns, in Chinese or English and in any
+order, below an optional title row.  It checks every row with the form's rules
+(services/enterprises.save_enterprise and save_contact) and keeps all rows or none.  One bad
+row leaves the database as it was, and the page lists each problem by row and column, so the
+sheet can be fixed and uploaded again.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from openpyxl import load_workbook
+
+from crm.extensions import db
+from crm.i18n import TERMS
+from crm.i18n import gettext as _
+from crm.i18n import lazy_gettext as _l
+from crm.models import Sector, User
+from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
+from crm.services import audit, creditcode, enterprises, xlsx
+from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
+
+MAX_ROWS = 2000  # a city's list is a few hundred firms; a province imports city by city
+HEADER_SEARCH_ROWS = 10  # the header may sit below a title row and a note row
+_TAG_SPLIT = re.compile(r"[、,，;；/|\n]+")  # not spaces: "Industry leader"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object  # a lazy string: the header in the UI language
+    aliases: tuple[str, ...] = ()  # other Chinese headers offices use for the same column
+    width: int = 16
+
+
+COLUMNS = (
+    Column("name", _l("企业名称"), ("公司名称", "单位名称", "名称"), 36),
+    Column("short_name", _l("简称"), ("企业简称",), 12),
+    Column("credit_code", _l("统一社会信用代码"), ("信用代码", "社会信用代码"), 22),
+    Column("country", _l("国家/地区"), ("国家", "国别"), 10),
+    Column("region", _l("省市"), ("所在地区", "地区", "所在地"), 16),
+    Column("sector", _l("所属产业"), ("产业", "行业", "产业领域"), 14),
+    Column("source_channel", _l("来源渠道"), ("来源",), 12),
+    Column("owner", _l("负责人"), ("跟进人", "责任人"), 10),
+    Column("status", _l("状态"), (), 10),
+    Column("role", _l("企业类型"), ("类型",), 10),
+    Column("tags", _l("标签"), (), 18),
+    Column("website", _l("网址"), ("官网",), 24),
+    Column("address", _l("地址"), ("企业地址",), 30),
+    Column("description", _l("企业简介"), ("简介", "备注"), 40),
+    Column("contact_name", _l("联系人姓名"), ("联系人",), 10),
+    Column("contact_title", _l("联系人职务"), ("职务",), 14),
+    Column("contact_phone", _l("联系电话"), ("电话", "手机"), 16),
+    Column("contact_email", _l("联系人邮箱"), ("邮箱", "电子邮箱"), 24),
+)
+_BY_KEY = {c.key: c for c in COLUMNS}
+# Where a rule's error lands: the services name form fields, the sheet names columns.
+_ENTERPRISE_COLUMNS = {"sector_id": "sector", "owner_id": "owner"}
+_CONTACT_COLUMNS = {key: f"contact_{key}" for key in ("name", "title", "phone", "email")}
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be imported (unreadable, no header row, too many rows)."""
+
+
+@dataclass
+class RowError:
+    row: int  # the row number Excel shows
+    column: str  # the column's header in the UI language
+    message: str
+    link: tuple[int, str] | None = None  # (id, name) of an existing enterprise the row collides with
+
+
+@dataclass
+class Result:
+    created: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _key(text) -> str:
+    """A header or choice compared loosely: full/half width, case, spaces, "*" and "(必填)"."""
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    return re.sub(r"[\s*]|\(.*?\)", "", text)
+
+
+def _both_languages(label) -> set[str]:
+    """The keys of a lazy label in Chinese and in English, whatever the UI language."""
+    keys = set()
+    for locale in ("zh_Hans_CN", "en"):
+        with force_locale(locale):
+            keys.add(_key(str(label)))
+    return keys
+
+
+def _cell_text(value) -> str | None:
+    """A cell as the text a form would have sent: 9.1E17 typed as a number becomes digits."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date().isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_sheet(stream) -> tuple[int, dict[str, int], list[tuple[int, tuple]]]:
+    """(header row number, column key → index, [(row number, cells)]) of the first sheet.
+
+    Raises SheetError with a message for the user.
+    """
+    try:
+        book = load_workbook(BytesIO(stream.read()), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")) from error
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS) + 20)
+        header_at, columns, data = None, {}, []
+        for number, cells in enumerate(rows, start=1):
+            if header_at is None:
+                columns = _header_columns(cells)
+                if "name" in columns:
+                    header_at = number
+                elif number >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            if any(_cell_text(c) for c in cells):
+                data.append((number, cells))
+                if len(data) > MAX_ROWS:
+                    raise SheetError(_("一次最多导入 %(n)s 家企业，请分批导入。", n=MAX_ROWS))
+    finally:
+        book.close()
+    if header_at is None:
+        raise SheetError(_("前 %(n)s 行中没有找到表头：表头须有“企业名称”一列（可下载导入模板）。",
+                           n=HEADER_SEARCH_ROWS))
+    if not data:
+        raise SheetError(_("表头下面没有企业数据。"))
+    return header_at, columns, data
+
+
+def _header_columns(cells) -> dict[str, int]:
+    known = {}
+    for column in COLUMNS:
+        for key in _both_languages(column.label) | {_key(a) for a in column.aliases}:
+            known.setdefault(key, column.key)
+    found = {}
+    for index, cell in enumerate(cells):
+        key = known.get(_key(cell))
+        if key is not None and key not in found:
+            found[key] = index
+    return found
+
+
+# --------------------------------------------------------------------------- choices
+
+class _Choices:
+    """Sheet words → stored values: sectors and owners by name, the fixed lists in either language."""
+
+    def __init__(self):
+        self.sectors = {}
+        for sector in db.session.scalars(sa.select(Sector)):
+            for name in (sector.name, sector.name_en, sector.code):
+                if name:
+                    self.sectors[_key(name)] = sector.id
+        self.owners, self.ambiguous = {}, set()
+        for user in db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.is_enabled)):
+            for name in {_key(user.username), _key(user.display_name)}:
+                if name in self.owners and self.owners[name] != user.id:
+                    self.ambiguous.add(name)
+                self.owners[name] = user.id
+        self.status = self._labelled(STATUS_LABELS)
+        self.role = self._labelled(ROLE_LABELS)
+        self.words = {k: word for word in (*SOURCE_CHANNELS, *ENTERPRISE_TAGS)
+                      for k in _both_languages(TERMS[word]) | {_key(word)}}
+
+    @staticmethod
+    def _labelled(labels: dict) -> dict:
+        return {k: code for code, label in labels.items() for k in _both_languages(label) | {_key(code)}}
+
+
+def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict]:
+    """(enterprise data, contact data, errors by column key) of one row, its choices resolved."""
+    raw = {key: _cell_text(cells[index]) if index < len(cells) else None for key, index in columns.items()}
+    data = {key: raw.get(key) for key in ("name", "short_name", "credit_code", "country", "region",
+                                          "website", "address", "description")}
+    errors = {}
+    code_at = columns.get("credit_code")
+    if code_at is not None and code_at < len(cells) and isinstance(cells[code_at], float):
+        # Excel keeps 15 significant digits: an 18-digit code typed into a number cell has
+        # already lost its last digits, and no reading can bring them back.
+        errors["credit_code"] = _("统一社会信用代码被 Excel 存成了数字（%(value)s），末几位已丢失：请把这一列设为“文本”后重新填写。",
+                                  value=raw["credit_code"])
+    lookups = (("sector", "sector_id", choices.sectors, _("没有这个产业：%(value)s。")),
+               ("owner", "owner_id", choices.owners, _("没有这位负责人（经合中心在职人员的用户名或姓名）：%(value)s。")),
+               ("status", "status", choices.status, _("状态无效：%(value)s。")),
+               ("role", "role", choices.role, _("企业类型无效：%(value)s。")),
+               ("source_channel", "source_channel", choices.words, _("来源渠道无效：%(value)s。")))
+    for column, target, known, message in lookups:
+        value = raw.get(column)
+        if value is None:
+            continue
+        if column == "owner" and _key(value) in choices.ambiguous:
+            errors[column] = _("有多位同名负责人，请填写用户名：%(value)s。", value=value)
+        elif _key(value) not in known or (column == "source_channel" and known[_key(value)] not in SOURCE_CHANNELS):
+            errors[column] = message % {"value": value}
+        else:
+            data[target] = known[_key(value)]
+    tags = [t.strip() for t in _TAG_SPLIT.split(raw.get("tags") or "") if t.strip()]
+    unknown = [t for t in tags if choices.words.get(_key(t)) not in ENTERPRISE_TAGS]
+    if unknown:
+        errors["tags"] = _("标签无效：%(value)s。", value="、".join(unknown))
+    data["tags"] = [choices.words[_key(t)] for t in tags if t not in unknown]
+    contact = {key: raw.get(f"contact_{key}") for key in ("name", "title", "phone", "email")}
+    return data, contact, errors
+
+
+# --------------------------------------------------------------------------- importing
+
+def import_enterprises(actor: User, stream) -> Result:
+    """Check every row of the sheet and add them all when none is refused; flushes, never commits.
+
+    The caller commits when `errors` is empty and rolls back otherwise, so an import is kept
+    whole or not at all.  Raises SheetError for a file that cannot be read as a list.
+    """
+    _header_at, columns, rows = read_sheet(stream)
+    choices, result = _Choices(), Result()
+    first_seen: dict[tuple, int] = {}  # a name or credit code → the row that has it first
+    for number, cells in rows:
+        data, contact, errors = _row_data(cells, columns, choices)
+        _same_firm_again(number, data, first_seen, errors)
+        data = enterprises.clean_enterprise(data)
+        links = _rule_errors(data, contact, errors)
+        if errors:
+            order = list(_BY_KEY)
+            result.errors += [RowError(number, str(_BY_KEY[key].label), errors[key], links.get(key))
+                              for key in sorted(errors, key=order.index)]
+        elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
+            result.created.append(_save(actor, number, data, contact))
+    return result
+
+
+def _same_firm_again(number: int, data: dict, first_seen: dict, errors: dict) -> None:
+    for key in (("name", normalize_name(data["name"] or "")), ("credit_code", creditcode.normalize(data["credit_code"]))):
+        if key[1] and key in first_seen:
+            errors.setdefault(key[0], _("与第 %(row)s 行是同一家企业。", row=first_seen[key]))
+        elif key[1]:
+            first_seen[key] = number
+
+
+def _rule_errors(data: dict, contact: dict, errors: dict) -> dict:
+    """Add the form's refusals to a row's errors (the first problem of a column wins); returns
+    column → (id, name) of the existing enterprise a refusal is about."""
+    found, records = enterprises.enterprise_errors(data)
+    links = {}
+    for name, message in found.items():
+        key = _ENTERPRISE_COLUMNS.get(name, name)
+        if key not in errors:
+            errors[key] = message
+            if name in records:
+                links[key] = (records[name].id, records[name].name)
+    if any(contact.values()):
+        for name, message in enterprises.contact_errors(contact).items():
+            errors.setdefault(_CONTACT_COLUMNS[name], message)
+    return links
+
+
+def _save(actor: User, number: int, data: dict, contact: dict):
+    # The audit trail keeps where a record came from: stored text, so Chinese in every UI.
+    with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
+        enterprise = enterprises.save_enterprise(actor, None, data)
+        if any(contact.values()):
+            enterprises.save_contact(actor, enterprise, None, contact)
+    return enterprise
+
+
+# --------------------------------------------------------------------------- the template
+
+def template() -> bytes:
+    """The .xlsx to fill in: every column in the UI language, drop-down lists for the choices."""
+    owners = db.session.scalars(sa.select(User.display_name).where(
+        User.role.in_(("staff", "admin")), User.is_enabled).order_by(User.display_name)).all()
+    sectors = [s.label() for s in db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id))]
+    lists = {"sector": sectors, "source_channel": [str(TERMS[c]) for c in SOURCE_CHANNELS], "owner": owners,
+             "status": [str(v) for v in STATUS_LABELS.values()], "role": [str(v) for v in ROLE_LABELS.values()]}
+    keys = [c.key for c in COLUMNS]
+    return xlsx.import_template(
+        _("招商目标企业导入表"),
+        _("带 * 的列必填。标签可填多个，用顿号或逗号分隔：%(tags)s。同名或同一信用代码的企业不会重复导入。",
+          tags="、".join(str(TERMS[t]) for t in ENTERPRISE_TAGS)),
+        [(str(c.label), c.width, c.key == "name") for c in COLUMNS],
+        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS,
+        text=[keys.index(key) + 1 for key in ("credit_code", "contact_phone")])

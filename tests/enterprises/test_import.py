@@ -1,0 +1,70 @@
+"""The import page: upload, the problems by row when refused, the template download."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from crm.models import Enterprise
+from tests import factories
+from tests.services.test_enterprise_import import sheet
+
+
+def upload(client, stream, name="企业清单.xlsx"):
+    return client.post("/enterprises/import", data={"file": (stream, name)}, content_type="multipart/form-data")
+
+
+def test_staff_import_a_sheet_and_land_on_the_list_with_a_count(client, login):
+    login("staff")
+    factories.sector("biomed")
+    resp = upload(client, sheet([[1, "哈尔滨龙华生物科技有限公司", "生物医药"], [2, "绥芬河市远东木业有限公司", None]],
+                                headers=["序号", "企业名称", "所属产业"]))
+    assert resp.status_code == 302 and resp.location.endswith("/enterprises/")
+    assert "已导入 2 家企业" in client.get("/enterprises/").get_data(as_text=True)
+    assert Enterprise.query.count() == 2
+
+
+def test_a_refused_sheet_lists_its_problems_and_saves_nothing(client, login):
+    login("staff")
+    existing = factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    resp = upload(client, sheet([[1, "新公司甲"], [2, "绥芬河市润宏经贸有限公司"], [3, "<script>alert(1)</script>", "x"]],
+                                headers=["序号", "企业名称", "统一社会信用代码"]))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "没有导入任何企业" in html
+    assert "已有同名企业" in html and f'href="/enterprises/{existing.id}"' in html
+    assert "<script>alert(1)" not in html
+    assert Enterprise.query.count() == 1
+
+
+def test_a_missing_or_wrong_kind_of_file_gets_a_message(client, login):
+    login("staff")
+    html = client.post("/enterprises/import", data={}, content_type="multipart/form-data").get_data(as_text=True)
+    assert "请选择要导入的 Excel 文件" in html
+    html = upload(client, BytesIO(b"a,b\n"), "list.xls").get_data(as_text=True)
+    assert "只能导入 .xlsx 文件" in html
+    html = upload(client, BytesIO(b"not really excel"), "list.xlsx").get_data(as_text=True)
+    assert "无法读取该文件" in html
+
+
+def test_the_page_and_the_template_speak_english_in_the_english_ui(client, login):
+    login("staff")
+    client.get("/lang/en")
+    assert "Import enterprises from Excel" in client.get("/enterprises/import").get_data(as_text=True)
+    resp = client.get("/enterprises/import/template.xlsx")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    headers = [c.value for c in load_workbook(BytesIO(resp.data)).worksheets[0][3]]
+    assert headers[0] == "Enterprise name*"
+
+
+def test_officers_and_leaders_cannot_import(client, login):
+    for role in ("officer", "leader"):
+        login(role)
+        assert client.get("/enterprises/import").status_code == 403
+        assert upload(client, sheet([[1, "新公司甲"]], headers=["序号", "企业名称"])).status_code == 403
+    assert Enterprise.query.count() == 0
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_page_not_a_crash(app, client, login):
+    login("staff")
+    resp = upload(client, BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)))
+    assert resp.status_code == 413 and "内容过大" in resp.get_data(as_text=True)
