@@ -49,6 +49,7 @@ POLICY: dict[str, Rule] = {
     "enterprises.contact_delete": Rule(post=STAFF),
     "enterprises.import_sheet": Rule(get=STAFF, post=STAFF),
     "enterprises.import_template": Rule(get=STAFF),
+    "enterprises.export": Rule(get=STAFF, query="?q=绥芬&tag=龙头企业"),
     "interactions.quick": Rule(get=frozenset({"admin", "staff", "officer"}),
                                post=frozenset({"admin", "staff", "officer"})),
     "interactions.lookup": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=绥芬河"),

@@ -1,11 +1,12 @@
 """Excel exports (openpyxl) laid out like the office's own sheets: a merged title row, a note
 row, bold bordered headers, frozen panes, wrapped text, '#,##0.00' amounts, subtotal and
 total rows.  The 调度表 (monthly dispatch), the 晾晒表 (quarterly ranking) and the enterprise
-import template share the helpers.
+list with its import template share the helpers.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -188,22 +189,28 @@ def ranking_workbook(ranking, *, generated) -> bytes:
     return _bytes(wb)
 
 
-# ---------------------------------------------------------------- 企业导入模板
+# ---------------------------------------------------------------- 企业清单 and its import template
 
-def import_template(title: str, note: str, columns: Sequence[tuple[str, int, bool]],
-                    choices: dict[int, Sequence[str]], rows: int, text: Sequence[int] = ()) -> bytes:
-    """An empty sheet to fill in and import: title, note, headers ("*" marks a required column),
-    and a second sheet of the values the choice columns accept, offered as drop-down lists.
-
-    columns: (header, width, required); choices: column number (1-based) → accepted values;
-    rows: how many rows below the headers offer the lists; text: columns formatted as text, so
-    Excel keeps an 18-digit code or a phone number as typed instead of rounding it.
-    """
+def _list_sheet(title: str, note: str, columns: Sequence[tuple[str, int, bool]], text: Sequence[int]):
+    """Title, note and headers ("*" marks a required column); `text` columns keep what is typed
+    as text, so Excel does not round an 18-digit code or a phone number into a number."""
     headers = [header + ("*" if required else "") for header, _width, required in columns]
     wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns], _("企业"))
     ws.freeze_panes = "B4"
     for col in text:
         ws.column_dimensions[get_column_letter(col)].number_format = "@"
+    return wb, ws, headers
+
+
+def import_template(title: str, note: str, columns: Sequence[tuple[str, int, bool]],
+                    choices: dict[int, Sequence[str]], rows: int, text: Sequence[int] = ()) -> bytes:
+    """An empty list to fill in and import, with a second sheet of the values the choice columns
+    accept, offered as drop-down lists.
+
+    columns: (header, width, required); choices: column number (1-based) → accepted values;
+    rows: how many rows below the headers offer the lists.
+    """
+    wb, ws, headers = _list_sheet(title, note, columns, text)
     lists = wb.create_sheet(_("可选值"))
     for n, (col, values) in enumerate(sorted(choices.items()), start=1):
         letter = get_column_letter(n)
@@ -216,4 +223,20 @@ def import_template(title: str, note: str, columns: Sequence[tuple[str, int, boo
                                   formula1=f"'{lists.title}'!${letter}$2:${letter}${len(values) + 1}")
             rule.add(f"{get_column_letter(col)}4:{get_column_letter(col)}{rows + 3}")
             ws.add_data_validation(rule)
+    return _bytes(wb)
+
+
+def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]], rows: Iterable[Sequence],
+                  text: Sequence[int] = ()) -> bytes:
+    """The list itself, in import_template's layout with a filter on the headers: cells
+    unstyled, so ten thousand rows are written in seconds; dates as Excel dates."""
+    wb, ws, _headers = _list_sheet(title, note, columns, text)
+    last = 3
+    for last, values in enumerate(rows, start=4):  # ws.max_row scans every cell: count here
+        for col, value in enumerate(values, start=1):
+            if value is not None:
+                cell = ws.cell(row=last, column=col, value=value)
+                if isinstance(value, date):
+                    cell.number_format = "yyyy-mm-dd"
+    ws.auto_filter.ref = f"A3:{get_column_letter(len(columns))}{last}"
     return _bytes(wb)

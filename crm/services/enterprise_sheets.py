@@ -1,4 +1,4 @@
-"""Importing the office's Excel list of target enterprises (招商目标企业清单) in one go.
+"""The office's Excel list of target enterprises (招商目标企业清单): import, export, template.
 
 Before this system the office kept its target firms in spreadsheets.  An import reads the
 first sheet of an .xlsx whose header row names the columns, in Chinese or English and in any
@@ -6,6 +6,9 @@ order, below an optional title row.  It checks every row with the form's rules
 (services/enterprises.save_enterprise and save_contact) and keeps all rows or none.  One bad
 row leaves the database as it was, and the page lists each problem by row and column, so the
 sheet can be fixed and uploaded again.
+
+The export writes the list page's enterprises (its filters applied) in the same columns, so a
+sheet exported by one office imports into another, and the template is that sheet, empty.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
@@ -22,9 +26,10 @@ from crm.extensions import db
 from crm.i18n import TERMS
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.models import Sector, User
+from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
-from crm.services import audit, creditcode, enterprises, xlsx
+from crm.services import audit, creditcode, enterprises, search, xlsx
+from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 
 MAX_ROWS = 2000  # a city's list is a few hundred firms; a province imports city by city
@@ -297,5 +302,52 @@ def template() -> bytes:
         _("带 * 的列必填。标签可填多个，用顿号或逗号分隔：%(tags)s。同名或同一信用代码的企业不会重复导入。",
           tags="、".join(str(TERMS[t]) for t in ENTERPRISE_TAGS)),
         [(str(c.label), c.width, c.key == "name") for c in COLUMNS],
-        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS,
-        text=[keys.index(key) + 1 for key in ("credit_code", "contact_phone")])
+        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, text=_text_columns())
+
+
+# --------------------------------------------------------------------------- exporting
+
+MAX_EXPORT = 10000  # a sheet people read; a province-wide dump is `flask export enterprises`
+
+
+def export(filters: dict, now) -> tuple[bytes, int, bool]:
+    """(the .xlsx, rows written, whether the list was cut at MAX_EXPORT) of the enterprises the
+    list page shows for `filters` (services/search.enterprise_select's arguments), in its order."""
+    ids = db.session.scalars(search.enterprise_select(**filters).with_only_columns(Enterprise.id)
+                             .limit(MAX_EXPORT + 1)).all()
+    cut = len(ids) > MAX_EXPORT
+    ids = ids[:MAX_EXPORT]
+    note = _("导出：%(at)s　共 %(n)s 家", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
+    if cut:
+        note += _("（只导出前 %(n)s 家，请用筛选缩小范围）", n=MAX_EXPORT)
+    headers = [(str(c.label), c.width, False) for c in COLUMNS] + [(str(_l("最近对接")), 12, False)]
+    rows = (_export_row(e) for chunk in _chunks(ids) for e in chunk)
+    data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, rows, text=_text_columns())
+    return data, len(ids), cut
+
+
+def _chunks(ids: list[int], size: int = 1000):
+    """The enterprises of `ids` in that order, loaded a thousand at a time with what a row shows."""
+    for start in range(0, len(ids), size):
+        part = ids[start:start + size]
+        loaded = {e.id: e for e in db.session.scalars(
+            sa.select(Enterprise).where(Enterprise.id.in_(part))
+            .options(joinedload(Enterprise.sector), joinedload(Enterprise.owner),
+                     selectinload(Enterprise.tag_rows), selectinload(Enterprise.contacts)))}
+        yield [loaded[i] for i in part]  # the session holds them weakly: memory stays flat
+
+
+def _export_row(e: Enterprise) -> list:
+    contact = e.contacts[0] if e.contacts else None  # the first person on file, as on the detail page
+    return [e.name, e.short_name, e.credit_code, e.country, e.region, e.sector.label() if e.sector else None,
+            str(TERMS.get(e.source_channel, e.source_channel)) if e.source_channel else None,
+            e.owner.display_name if e.owner else None, str(STATUS_LABELS.get(e.status, e.status)),
+            str(ROLE_LABELS.get(e.role, e.role)), "、".join(str(TERMS.get(t, t)) for t in e.tags) or None,
+            e.website, e.address, e.description,
+            *((contact.name, contact.title, contact.phone, contact.email) if contact else (None,) * 4),
+            local_today(e.last_interaction_at) if e.last_interaction_at else None]
+
+
+def _text_columns() -> list[int]:
+    keys = [c.key for c in COLUMNS]
+    return [keys.index(key) + 1 for key in ("credit_code", "contact_phone")]

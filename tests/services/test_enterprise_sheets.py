@@ -1,6 +1,7 @@
 """Importing the office's Excel list of target enterprises: all rows or none, problems by row."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from io import BytesIO
 
 import pytest
@@ -9,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Contact, Enterprise
-from crm.services import enterprise_import as imp
+from crm.services import enterprise_sheets as imp
 from tests import factories
 
 HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属产业", "负责人", "标签", "来源渠道", "状态", "联系人", "联系电话",
@@ -166,3 +167,56 @@ def test_the_template_round_trips_and_offers_drop_down_lists(refs, users):
     out.seek(0)
     result = run(users["staff"], out)
     assert result.errors == [] and Enterprise.query.one().sector == refs["sector"]
+
+
+# --- export ------------------------------------------------------------------------------
+
+def exported_rows(data: bytes) -> list[list]:
+    ws = load_workbook(BytesIO(data)).worksheets[0]
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+
+
+def test_the_export_writes_the_filtered_list_in_order_with_labels_contact_and_last_contact(refs, users):
+    other = factories.sector("bioenergy")
+    firm = factories.enterprise(name="哈尔滨龙华生物科技有限公司", sector=refs["sector"], owner=refs["owner"],
+                                status="engaged", tags=["龙头企业", "专精特新"], source_channel="展会",
+                                last_interaction_at=datetime(2026, 11, 30, 17, 0))  # 12-01 01:00 in Suifenhe
+    factories.contact(firm, name="王明", phone="0453-3921234")
+    factories.enterprise(name="阿城生物质能源有限公司", sector=refs["sector"])
+    factories.enterprise(name="别的产业公司", sector=other)
+    data, count, cut = imp.export({"sector_id": refs["sector"].id}, datetime(2026, 12, 3, 9, 0))
+    rows = exported_rows(data)
+    # the list page's order: by normalised name, in code-point order
+    assert (count, cut) == (2, False) and [r[0] for r in rows] == ["哈尔滨龙华生物科技有限公司", "阿城生物质能源有限公司"]
+    row = dict(zip([str(c.label) for c in imp.COLUMNS] + ["最近对接"], rows[0]))
+    assert (row["所属产业"], row["负责人"], row["状态"], row["来源渠道"], row["标签"]) == (
+        "生物医药", "刘洋", "洽谈中", "展会", "专精特新、龙头企业")
+    assert (row["联系人姓名"], row["联系电话"]) == ("王明", "0453-3921234")
+    assert row["最近对接"].date() == date(2026, 12, 1)
+
+
+def test_an_export_over_the_limit_says_it_was_cut(refs, users, monkeypatch):
+    monkeypatch.setattr(imp, "MAX_EXPORT", 2)
+    for n in range(3):
+        factories.enterprise(name=f"绥芬河测试公司{n}")
+    data, count, cut = imp.export({}, datetime(2026, 12, 3, 9, 0))
+    assert (count, cut) == (2, True) and len(exported_rows(data)) == 2
+    assert "只导出前 2 家" in load_workbook(BytesIO(data)).worksheets[0]["A2"].value
+
+
+def test_an_exported_sheet_imports_back_as_the_same_enterprises(refs, users):
+    code = factories.valid_credit_code()
+    firm = factories.enterprise(name="哈尔滨龙华生物科技有限公司", credit_code=code, sector=refs["sector"],
+                                owner=refs["owner"], status="invested", role="investor", tags=["上市公司"],
+                                region="黑龙江省哈尔滨市", source_channel="以商招商")
+    factories.contact(firm, name="王明", title="总经理", phone="13800000000", email="wm@example.cn")
+    data, _count, _cut = imp.export({}, datetime(2026, 12, 3, 9, 0))
+    db.session.delete(firm)
+    db.session.commit()
+    assert run(users["staff"], BytesIO(data)).errors == []
+    again = Enterprise.query.one()
+    assert (again.name, again.credit_code, again.sector, again.owner, again.status, again.role, again.tags,
+            again.region, again.source_channel) == ("哈尔滨龙华生物科技有限公司", code, refs["sector"], refs["owner"],
+                                                    "invested", "investor", ["上市公司"], "黑龙江省哈尔滨市", "以商招商")
+    assert [(c.name, c.title, c.phone, c.email) for c in again.contacts] == [("王明", "总经理", "13800000000",
+                                                                            "wm@example.cn")]

@@ -1,4 +1,4 @@
-"""The import page: upload, the problems by row when refused, the template download."""
+"""Excel in and out of the enterprise list: the import page, the template, the export."""
 from __future__ import annotations
 
 from io import BytesIO
@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from crm.models import Enterprise
 from tests import factories
-from tests.services.test_enterprise_import import sheet
+from tests.services.test_enterprise_sheets import sheet
 
 
 def upload(client, stream, name="企业清单.xlsx"):
@@ -68,3 +68,16 @@ def test_a_file_over_the_upload_limit_is_refused_with_a_page_not_a_crash(app, cl
     login("staff")
     resp = upload(client, BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)))
     assert resp.status_code == 413 and "内容过大" in resp.get_data(as_text=True)
+
+
+def test_the_list_exports_what_its_filters_show(client, login):
+    login("staff")
+    biomed, energy = factories.sector("biomed"), factories.sector("bioenergy")
+    factories.enterprise(name="哈尔滨龙华生物科技有限公司", sector=biomed)
+    factories.enterprise(name="阿城生物质能源有限公司", sector=energy)
+    html = client.get(f"/enterprises/?sector={biomed.id}").get_data(as_text=True)
+    assert f'href="/enterprises/export.xlsx?sector={biomed.id}"' in html
+    resp = client.get(f"/enterprises/export.xlsx?sector={biomed.id}")
+    assert resp.status_code == 200 and "filename*=UTF-8''" in resp.headers["Content-Disposition"]
+    names = [row[0].value for row in load_workbook(BytesIO(resp.data)).worksheets[0].iter_rows(min_row=4)]
+    assert names == ["哈尔滨龙华生物科技有限公司"]
