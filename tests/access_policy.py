@@ -13,7 +13,7 @@ An entry: endpoint -> Rule(roles for GET, roles for POST, record=...).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tests import factories
 
@@ -70,6 +70,7 @@ POLICY: dict[str, Rule] = {
     "reports.pool_review_new": Rule(get=ADMIN, post=ADMIN),
     "reports.pool_review_detail": Rule(get=ALL),
     "projects.index": Rule(get=ALL, query="?q=生物&sector=1&stage=planned&department=1&key=1&pool=1&page=2"),
+    "projects.export": Rule(get=ALL, query="?stage=planned&pool=1"),
     "projects.detail": Rule(get=ALL),
     "projects.create": Rule(get=STAFF, post=STAFF),
     "projects.edit": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
@@ -128,7 +129,6 @@ POLICY: dict[str, Rule] = {
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
 # that belongs to ANOTHER department than the officer's (so record rules answer 404).
 SAMPLES: dict[str, object] = {
-    "filename": lambda users: "css/app.css",
     "code": lambda users: "en",
     "enterprise_id": lambda users: factories.sample_enterprise().id,
     "contact_id": lambda users: factories.contact(factories.sample_enterprise()).id,

@@ -12,12 +12,12 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
-from crm.services import access, audit
+from crm.services import access, audit, project_sheet
 from crm.services import projects as svc
-from crm.services.clock import local_today
+from crm.services.clock import local_now, local_today
 from crm.services.paging import paginate
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
-from crm.web import get_or_404, roles_required
+from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -33,6 +33,13 @@ def index():
     return render_template("projects/index.html", page=page, filters=filters, options=svc.filter_options(),
                            today=local_today(),
                            can_create=access.can_create_project(current_user))
+
+
+@bp.route("/export.xlsx")
+def export():
+    """The list page's projects, its filters applied, as an Excel sheet."""
+    data, _count, _cut = project_sheet.export(svc.project_filters(request.args), local_now())
+    return xlsx_response(data, _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")
 
 
 @bp.route("/<int:project_id>")

@@ -28,7 +28,7 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
-from crm.services import audit, creditcode, enterprises, search, xlsx
+from crm.services import audit, creditcode, enterprises, queries, search, xlsx
 from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 
@@ -313,28 +313,16 @@ MAX_EXPORT = 10000  # a sheet people read; a province-wide dump is `flask export
 def export(filters: dict, now) -> tuple[bytes, int, bool]:
     """(the .xlsx, rows written, whether the list was cut at MAX_EXPORT) of the enterprises the
     list page shows for `filters` (services/search.enterprise_select's arguments), in its order."""
-    ids = db.session.scalars(search.enterprise_select(**filters).with_only_columns(Enterprise.id)
-                             .limit(MAX_EXPORT + 1)).all()
-    cut = len(ids) > MAX_EXPORT
-    ids = ids[:MAX_EXPORT]
+    ids, cut = queries.capped_ids(search.enterprise_select(**filters).with_only_columns(Enterprise.id), MAX_EXPORT)
     note = _("导出：%(at)s　共 %(n)s 家", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
     if cut:
         note += _("（只导出前 %(n)s 家，请用筛选缩小范围）", n=MAX_EXPORT)
     headers = [(str(c.label), c.width, False) for c in COLUMNS] + [(str(_l("最近对接")), 12, False)]
-    rows = (_export_row(e) for chunk in _chunks(ids) for e in chunk)
+    rows = (_export_row(e) for e in queries.in_order(Enterprise, ids, (
+        joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows),
+        selectinload(Enterprise.contacts))))
     data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, rows, text=_text_columns())
     return data, len(ids), cut
-
-
-def _chunks(ids: list[int], size: int = 1000):
-    """The enterprises of `ids` in that order, loaded a thousand at a time with what a row shows."""
-    for start in range(0, len(ids), size):
-        part = ids[start:start + size]
-        loaded = {e.id: e for e in db.session.scalars(
-            sa.select(Enterprise).where(Enterprise.id.in_(part))
-            .options(joinedload(Enterprise.sector), joinedload(Enterprise.owner),
-                     selectinload(Enterprise.tag_rows), selectinload(Enterprise.contacts)))}
-        yield [loaded[i] for i in part]  # the session holds them weakly: memory stays flat
 
 
 def _export_row(e: Enterprise) -> list:

@@ -50,3 +50,19 @@ def distinct_values(column, limit: int) -> list:
     after = sa.select(sa.func.min(column)).where(column > seen.c.value).scalar_subquery()
     seen = seen.union_all(sa.select(after).select_from(seen).where(seen.c.value.is_not(None)))
     return db.session.scalars(sa.select(seen.c.value).where(seen.c.value.is_not(None)).limit(limit)).all()
+
+
+def capped_ids(id_select, cap: int) -> tuple[list[int], bool]:
+    """The first `cap` ids of a select of ids, and whether there were more (a sheet says so)."""
+    ids = db.session.scalars(id_select.limit(cap + 1)).all()
+    return ids[:cap], len(ids) > cap
+
+
+def in_order(model, ids: list[int], options=(), size: int = 500):
+    """The rows of `ids` in that order, loaded `size` at a time with `options`: a long export
+    reads a constant number of statements per chunk and holds one chunk at a time."""
+    for start in range(0, len(ids), size):
+        part = ids[start:start + size]
+        loaded = {row.id: row for row in db.session.scalars(
+            sa.select(model).where(model.id.in_(part)).options(*options))}
+        yield from (loaded[i] for i in part)

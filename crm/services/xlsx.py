@@ -191,11 +191,13 @@ def ranking_workbook(ranking, *, generated) -> bytes:
 
 # ---------------------------------------------------------------- 企业清单 and its import template
 
-def _list_sheet(title: str, note: str, columns: Sequence[tuple[str, int, bool]], text: Sequence[int]):
+def _list_sheet(title: str, note: str, columns: Sequence[tuple[str, int, bool]], text: Sequence[int],
+                sheet_name: str | None = None):
     """Title, note and headers ("*" marks a required column); `text` columns keep what is typed
     as text, so Excel does not round an 18-digit code or a phone number into a number."""
     headers = [header + ("*" if required else "") for header, _width, required in columns]
-    wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns], _("企业"))
+    wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns],
+                    sheet_name or _("企业"))
     ws.freeze_panes = "B4"
     for col in text:
         ws.column_dimensions[get_column_letter(col)].number_format = "@"
@@ -227,16 +229,19 @@ def import_template(title: str, note: str, columns: Sequence[tuple[str, int, boo
 
 
 def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]], rows: Iterable[Sequence],
-                  text: Sequence[int] = ()) -> bytes:
-    """The list itself, in import_template's layout with a filter on the headers: cells
-    unstyled, so ten thousand rows are written in seconds; dates as Excel dates."""
-    wb, ws, _headers = _list_sheet(title, note, columns, text)
+                  text: Sequence[int] = (), money: Sequence[int] = (), sheet_name: str | None = None) -> bytes:
+    """A list in import_template's layout with a filter on the headers: cells unstyled, so ten
+    thousand rows are written in seconds; dates as Excel dates, `money` columns as amounts."""
+    wb, ws, _headers = _list_sheet(title, note, columns, text, sheet_name)
     last = 3
     for last, values in enumerate(rows, start=4):  # ws.max_row scans every cell: count here
         for col, value in enumerate(values, start=1):
-            if value is not None:
-                cell = ws.cell(row=last, column=col, value=value)
-                if isinstance(value, date):
-                    cell.number_format = "yyyy-mm-dd"
+            if value is None:
+                continue
+            cell = ws.cell(row=last, column=col, value=float(value) if isinstance(value, Decimal) else value)
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif col in money:
+                cell.number_format = MONEY_FORMAT
     ws.auto_filter.ref = f"A3:{get_column_letter(len(columns))}{last}"
     return _bytes(wb)

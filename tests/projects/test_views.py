@@ -1,8 +1,10 @@
 """Project pages: list and filters, create/edit with validation, the project page, stage moves."""
 from datetime import date, datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Department, Enterprise, Project, StageEvent
@@ -368,3 +370,17 @@ def test_english_project_pages_run_the_statements_of_the_chinese_ones(client, lo
     chinese = [count_statements(client, statements, url) for url in urls]
     client.get("/lang/en")
     assert [count_statements(client, statements, url) for url in urls] == chinese
+
+
+# --- Excel ------------------------------------------------------------------------------
+
+def test_the_list_exports_what_its_filters_show(client, login, refs):
+    login("leader")
+    factories.project(name="签约的项目", stage="signed", sector=refs["sector"])
+    factories.project(name="谋划的项目", stage="planned", sector=refs["sector"])
+    html = client.get("/projects/?stage=signed").get_data(as_text=True)
+    assert 'href="/projects/export.xlsx?stage=signed"' in html
+    resp = client.get("/projects/export.xlsx?stage=signed")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    names = [row[1].value for row in load_workbook(BytesIO(resp.data)).worksheets[0].iter_rows(min_row=4)]
+    assert names == ["签约的项目"]
