@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import wraps
-from io import BytesIO
 from http import HTTPStatus
+from io import BytesIO
 
 from flask import Flask, abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import format_datetime

@@ -1,5 +1,6 @@
 """Enterprise pages: the searchable list, the detail file (contacts, timeline, projects),
-create/edit, and contact persons.  Everyone signed in reads; admins and staff edit.
+create/edit, contact persons, and the list in and out of Excel.  Everyone signed in reads;
+admins and staff edit, import and export.
 """
 from __future__ import annotations
 

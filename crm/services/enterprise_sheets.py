@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 from flask_babel import force_locale
 from openpyxl import load_workbook
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.i18n import TERMS
@@ -105,7 +105,8 @@ def _both_languages(label) -> set[str]:
 
 
 def _cell_text(value) -> str | None:
-    """A cell as the text a form would have sent: 9.1E17 typed as a number becomes digits."""
+    """A cell as the text a form would have sent: a whole number typed into a number cell (a
+    phone such as 13800000000) reads as its digits, not 13800000000.0; a date as yyyy-mm-dd."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
