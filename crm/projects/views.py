@@ -1,6 +1,6 @@
-"""Project pages: the filtered list, the project page (facts, stage timeline, interactions,
-audit history, stage-move form), create and edit, the list as Excel.  Rules live in services/projects.py and
-services/pipeline.py; these views parse, call, commit and render.
+"""Project pages: the filtered list (and the same list as an Excel sheet), the project page
+(facts, stage timeline, interactions, audit history, stage-move form), create and edit.  Rules
+live in services/projects.py and services/pipeline.py; these views parse, call, commit and render.
 """
 from __future__ import annotations
 
