@@ -255,7 +255,9 @@ def import_enterprises(actor: User, stream) -> Result:
 
 
 def _same_firm_again(number: int, data: dict, first_seen: dict, errors: dict) -> None:
-    for key in (("name", normalize_name(data["name"] or "")), ("credit_code", creditcode.normalize(data["credit_code"]))):
+    """A firm the sheet already had (by name or credit code) is refused, naming the first row."""
+    for key in (("name", normalize_name(data["name"] or "")),
+                ("credit_code", creditcode.normalize(data["credit_code"]))):
         if key[1] and key in first_seen:
             errors.setdefault(key[0], _("与第 %(row)s 行是同一家企业。", row=first_seen[key]))
         elif key[1]:
@@ -303,7 +305,8 @@ def template() -> bytes:
         _("带 * 的列必填。标签可填多个，用顿号或逗号分隔：%(tags)s。同名或同一信用代码的企业不会重复导入。",
           tags="、".join(str(TERMS[t]) for t in ENTERPRISE_TAGS)),
         [(str(c.label), c.width, c.key == "name") for c in COLUMNS],
-        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, text=_text_columns())
+        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, sheet_name=_("企业"),
+        text=_text_columns())
 
 
 # --------------------------------------------------------------------------- exporting
@@ -322,7 +325,7 @@ def export(filters: dict, now) -> tuple[bytes, int, bool]:
     rows = (_export_row(e) for e in queries.in_order(Enterprise, ids, (
         joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows),
         selectinload(Enterprise.contacts))))
-    data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, rows, text=_text_columns())
+    data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, rows, sheet_name=_("企业"), text=_text_columns())
     return data, len(ids), cut
 
 

@@ -1,7 +1,7 @@
 """Excel exports (openpyxl) laid out like the office's own sheets: a merged title row, a note
 row, bold bordered headers, frozen panes, wrapped text, '#,##0.00' amounts, subtotal and
-total rows.  The 调度表 (monthly dispatch), the 晾晒表 (quarterly ranking) and the enterprise
-list with its import template share the helpers.
+total rows.  The 调度表 (monthly dispatch), the 晾晒表 (quarterly ranking), the enterprise and
+project lists and the enterprise import template share the helpers.
 """
 from __future__ import annotations
 
@@ -189,15 +189,14 @@ def ranking_workbook(ranking, *, generated) -> bytes:
     return _bytes(wb)
 
 
-# ---------------------------------------------------------------- 企业清单 and its import template
+# ---------------------------------------------------------------- lists (企业清单, 项目清单), the import template
 
 def _list_sheet(title: str, note: str, columns: Sequence[tuple[str, int, bool]], text: Sequence[int],
-                sheet_name: str | None = None):
+                sheet_name: str):
     """Title, note and headers ("*" marks a required column); `text` columns keep what is typed
     as text, so Excel does not round an 18-digit code or a phone number into a number."""
     headers = [header + ("*" if required else "") for header, _width, required in columns]
-    wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns],
-                    sheet_name or _("企业"))
+    wb, ws = _sheet(title, note, headers, [width for _header, width, _required in columns], sheet_name)
     ws.freeze_panes = "B4"
     for col in text:
         ws.column_dimensions[get_column_letter(col)].number_format = "@"
@@ -205,14 +204,15 @@ def _list_sheet(title: str, note: str, columns: Sequence[tuple[str, int, bool]],
 
 
 def import_template(title: str, note: str, columns: Sequence[tuple[str, int, bool]],
-                    choices: dict[int, Sequence[str]], rows: int, text: Sequence[int] = ()) -> bytes:
+                    choices: dict[int, Sequence[str]], rows: int, *, sheet_name: str,
+                    text: Sequence[int] = ()) -> bytes:
     """An empty list to fill in and import, with a second sheet of the values the choice columns
     accept, offered as drop-down lists.
 
     columns: (header, width, required); choices: column number (1-based) → accepted values;
     rows: how many rows below the headers offer the lists.
     """
-    wb, ws, headers = _list_sheet(title, note, columns, text)
+    wb, ws, headers = _list_sheet(title, note, columns, text, sheet_name)
     lists = wb.create_sheet(_("可选值"))
     for n, (col, values) in enumerate(sorted(choices.items()), start=1):
         letter = get_column_letter(n)
@@ -229,7 +229,7 @@ def import_template(title: str, note: str, columns: Sequence[tuple[str, int, boo
 
 
 def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]], rows: Iterable[Sequence],
-                  text: Sequence[int] = (), money: Sequence[int] = (), sheet_name: str | None = None) -> bytes:
+                  *, sheet_name: str, text: Sequence[int] = (), money: Sequence[int] = ()) -> bytes:
     """A list in import_template's layout with a filter on the headers: cells unstyled, so ten
     thousand rows are written in seconds; dates as Excel dates, `money` columns as amounts."""
     wb, ws, _headers = _list_sheet(title, note, columns, text, sheet_name)
