@@ -16,7 +16,7 @@ from crm.i18n import gettext as _
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
-from crm.services import access, enterprise_sheets, enterprises, paging, queries, search
+from crm.services import access, enterprise_sheets, enterprises, paging, queries, search, sheets
 from crm.services.clock import local_now, local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.ids import parse_id
@@ -164,7 +164,7 @@ def import_sheet():
     if form.validate_on_submit():
         try:
             result = enterprise_sheets.import_enterprises(current_user._get_current_object(), form.file.data.stream)
-        except enterprise_sheets.SheetError as error:
+        except sheets.SheetError as error:
             form.file.errors = [*form.file.errors, str(error)]
         if result is not None and not result.errors:
             db.session.commit()
@@ -173,7 +173,7 @@ def import_sheet():
         db.session.rollback()
     return render_template("enterprises/import.html", form=form, result=result,
                            max_rows=enterprise_sheets.MAX_ROWS,
-                           header_rows=enterprise_sheets.HEADER_SEARCH_ROWS)
+                           header_rows=sheets.HEADER_SEARCH_ROWS)
 
 
 @bp.route("/import/template.xlsx")

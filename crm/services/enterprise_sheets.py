@@ -7,19 +7,13 @@ order, below an optional title row.  It checks every row with the form's rules
 row leaves the database as it was, and the page lists each problem by row and column, so the
 sheet can be fixed and uploaded again.
 
+Reading the file and matching headers is services/sheets; this module knows the columns.
 The export writes the list page's enterprises (its filters applied) in the same columns, so a
 sheet exported by one office imports into another, and the template is that sheet, empty.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from io import BytesIO
-
 import sqlalchemy as sa
-from flask_babel import force_locale
-from openpyxl import load_workbook
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -28,23 +22,13 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
-from crm.services import audit, creditcode, enterprises, queries, search, xlsx
+from crm.services import audit, creditcode, enterprises, queries, search, sheets, xlsx
 from crm.services.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 
 MAX_ROWS = 2000  # a city's list is a few hundred firms; a province imports city by city
-HEADER_SEARCH_ROWS = 10  # the header may sit below a title row and a note row
-_TAG_SPLIT = re.compile(r"[、,，;；/|\n]+")  # not spaces: "Industry leader"
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: object  # a lazy string: the header in the UI language
-    aliases: tuple[str, ...] = ()  # other Chinese headers offices use for the same column
-    width: int = 16
-
-
+Column = sheets.Column
 COLUMNS = (
     Column("name", _l("企业名称"), ("公司名称", "单位名称", "名称"), 36),
     Column("short_name", _l("简称"), ("企业简称",), 12),
@@ -71,101 +55,6 @@ _ENTERPRISE_COLUMNS = {"sector_id": "sector", "owner_id": "owner"}
 _CONTACT_COLUMNS = {key: f"contact_{key}" for key in ("name", "title", "phone", "email")}
 
 
-class SheetError(ValueError):
-    """The file as a whole cannot be imported (unreadable, no header row, too many rows)."""
-
-
-@dataclass
-class RowError:
-    row: int  # the row number Excel shows
-    column: str  # the column's header in the UI language
-    message: str
-    link: tuple[int, str] | None = None  # (id, name) of an existing enterprise the row collides with
-
-
-@dataclass
-class Result:
-    created: list = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-def _key(text) -> str:
-    """A header or choice compared loosely: full/half width, case, spaces, "*" and "(必填)"."""
-    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
-    return re.sub(r"[\s*]|\(.*?\)", "", text)
-
-
-def _both_languages(label) -> set[str]:
-    """The keys of a lazy label in Chinese and in English, whatever the UI language."""
-    keys = set()
-    for locale in ("zh_Hans_CN", "en"):
-        with force_locale(locale):
-            keys.add(_key(str(label)))
-    return keys
-
-
-def _cell_text(value) -> str | None:
-    """A cell as the text a form would have sent: a whole number typed into a number cell (a
-    phone such as 13800000000) reads as its digits, not 13800000000.0; a date as yyyy-mm-dd."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if hasattr(value, "date") and callable(value.date):
-        value = value.date().isoformat()
-    text = str(value).strip()
-    return text or None
-
-
-# --------------------------------------------------------------------------- reading
-
-def read_sheet(stream) -> tuple[int, dict[str, int], list[tuple[int, tuple]]]:
-    """(header row number, column key → index, [(row number, cells)]) of the first sheet.
-
-    Raises SheetError with a message for the user.
-    """
-    try:
-        book = load_workbook(BytesIO(stream.read()), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")) from error
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS) + 20)
-        header_at, columns, data = None, {}, []
-        for number, cells in enumerate(rows, start=1):
-            if header_at is None:
-                columns = _header_columns(cells)
-                if "name" in columns:
-                    header_at = number
-                elif number >= HEADER_SEARCH_ROWS:
-                    break
-                continue
-            if any(_cell_text(c) for c in cells):
-                data.append((number, cells))
-                if len(data) > MAX_ROWS:
-                    raise SheetError(_("一次最多导入 %(n)s 家企业，请分批导入。", n=MAX_ROWS))
-    finally:
-        book.close()
-    if header_at is None:
-        raise SheetError(_("前 %(n)s 行中没有找到表头：表头须有“企业名称”一列（可下载导入模板）。",
-                           n=HEADER_SEARCH_ROWS))
-    if not data:
-        raise SheetError(_("表头下面没有企业数据。"))
-    return header_at, columns, data
-
-
-def _header_columns(cells) -> dict[str, int]:
-    known = {}
-    for column in COLUMNS:
-        for key in _both_languages(column.label) | {_key(a) for a in column.aliases}:
-            known.setdefault(key, column.key)
-    found = {}
-    for index, cell in enumerate(cells):
-        key = known.get(_key(cell))
-        if key is not None and key not in found:
-            found[key] = index
-    return found
-
-
 # --------------------------------------------------------------------------- choices
 
 class _Choices:
@@ -176,26 +65,26 @@ class _Choices:
         for sector in db.session.scalars(sa.select(Sector)):
             for name in (sector.name, sector.name_en, sector.code):
                 if name:
-                    self.sectors[_key(name)] = sector.id
+                    self.sectors[sheets.key(name)] = sector.id
         self.owners, self.ambiguous = {}, set()
         for user in db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.is_enabled)):
-            for name in {_key(user.username), _key(user.display_name)}:
+            for name in {sheets.key(user.username), sheets.key(user.display_name)}:
                 if name in self.owners and self.owners[name] != user.id:
                     self.ambiguous.add(name)
                 self.owners[name] = user.id
         self.status = self._labelled(STATUS_LABELS)
         self.role = self._labelled(ROLE_LABELS)
         self.words = {k: word for word in (*SOURCE_CHANNELS, *ENTERPRISE_TAGS)
-                      for k in _both_languages(TERMS[word]) | {_key(word)}}
+                      for k in sheets.both_languages(TERMS[word]) | {sheets.key(word)}}
 
     @staticmethod
     def _labelled(labels: dict) -> dict:
-        return {k: code for code, label in labels.items() for k in _both_languages(label) | {_key(code)}}
+        return {k: code for code, label in labels.items() for k in sheets.both_languages(label) | {sheets.key(code)}}
 
 
 def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict]:
     """(enterprise data, contact data, errors by column key) of one row, its choices resolved."""
-    raw = {key: _cell_text(cells[index]) if index < len(cells) else None for key, index in columns.items()}
+    raw = sheets.row_values(cells, columns)
     data = {key: raw.get(key) for key in ("name", "short_name", "credit_code", "country", "region",
                                           "website", "address", "description")}
     errors = {}
@@ -214,31 +103,31 @@ def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict
         value = raw.get(column)
         if value is None:
             continue
-        if column == "owner" and _key(value) in choices.ambiguous:
+        if column == "owner" and sheets.key(value) in choices.ambiguous:
             errors[column] = _("有多位同名负责人，请填写用户名：%(value)s。", value=value)
-        elif _key(value) not in known or (column == "source_channel" and known[_key(value)] not in SOURCE_CHANNELS):
+        elif sheets.key(value) not in known or (column == "source_channel" and known[sheets.key(value)] not in SOURCE_CHANNELS):
             errors[column] = message % {"value": value}
         else:
-            data[target] = known[_key(value)]
-    tags = [t.strip() for t in _TAG_SPLIT.split(raw.get("tags") or "") if t.strip()]
-    unknown = [t for t in tags if choices.words.get(_key(t)) not in ENTERPRISE_TAGS]
+            data[target] = known[sheets.key(value)]
+    tags = [t.strip() for t in sheets.LIST_SPLIT.split(raw.get("tags") or "") if t.strip()]
+    unknown = [t for t in tags if choices.words.get(sheets.key(t)) not in ENTERPRISE_TAGS]
     if unknown:
         errors["tags"] = _("标签无效：%(value)s。", value="、".join(unknown))
-    data["tags"] = [choices.words[_key(t)] for t in tags if t not in unknown]
+    data["tags"] = [choices.words[sheets.key(t)] for t in tags if t not in unknown]
     contact = {key: raw.get(f"contact_{key}") for key in ("name", "title", "phone", "email")}
     return data, contact, errors
 
 
 # --------------------------------------------------------------------------- importing
 
-def import_enterprises(actor: User, stream) -> Result:
+def import_enterprises(actor: User, stream) -> sheets.Result:
     """Check every row of the sheet and add them all when none is refused; flushes, never commits.
 
     The caller commits when `errors` is empty and rolls back otherwise, so an import is kept
     whole or not at all.  Raises SheetError for a file that cannot be read as a list.
     """
-    _header_at, columns, rows = read_sheet(stream)
-    choices, result = _Choices(), Result()
+    columns, rows = sheets.read(stream, COLUMNS, "name", MAX_ROWS)
+    choices, result = _Choices(), sheets.Result()
     first_seen: dict[tuple, int] = {}  # a name or credit code → the row that has it first
     for number, cells in rows:
         data, contact, errors = _row_data(cells, columns, choices)
@@ -247,7 +136,7 @@ def import_enterprises(actor: User, stream) -> Result:
         links = _rule_errors(data, contact, errors)
         if errors:
             order = list(_BY_KEY)
-            result.errors += [RowError(number, str(_BY_KEY[key].label), errors[key], links.get(key))
+            result.errors += [sheets.RowError(number, str(_BY_KEY[key].label), errors[key], links.get(key))
                               for key in sorted(errors, key=order.index)]
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
             result.created.append(_save(actor, number, data, contact))

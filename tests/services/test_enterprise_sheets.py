@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from crm.extensions import db
 from crm.models import AuditEvent, Contact, Enterprise
 from crm.services import enterprise_sheets as imp
+from crm.services import sheets
 from tests import factories
 
 HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属产业", "负责人", "标签", "来源渠道", "状态", "联系人", "联系电话",
@@ -128,8 +129,8 @@ def test_a_credit_code_excel_kept_as_a_rounded_number_asks_for_a_text_column(ref
 
 @pytest.mark.parametrize("content, message", [
     (b"not a spreadsheet", "无法读取该文件"),
-    (None, "没有找到表头"),
-    ("header only", "没有企业数据"),
+    (None, "没有找到表头：表头须有“企业名称”一列"),
+    ("header only", "表头下面没有数据"),
 ])
 def test_a_file_that_is_not_a_list_is_refused_with_a_message(refs, users, content, message):
     if content is None:
@@ -138,14 +139,14 @@ def test_a_file_that_is_not_a_list_is_refused_with_a_message(refs, users, conten
         stream = sheet([])
     else:
         stream = BytesIO(content)
-    with pytest.raises(imp.SheetError, match=message):
+    with pytest.raises(sheets.SheetError, match=message):
         imp.import_enterprises(users["staff"], stream)
 
 
 def test_more_rows_than_the_limit_are_refused_before_anything_is_checked(refs, users, monkeypatch):
     monkeypatch.setattr(imp, "MAX_ROWS", 3)
     rows = [[n, f"绥芬河测试公司{n}"] for n in range(1, 5)]
-    with pytest.raises(imp.SheetError, match="一次最多导入 3 家企业"):
+    with pytest.raises(sheets.SheetError, match="一次最多导入 3 行"):
         imp.import_enterprises(users["staff"], sheet(rows, headers=["序号", "企业名称"]))
 
 
