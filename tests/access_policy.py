@@ -71,6 +71,8 @@ POLICY: dict[str, Rule] = {
     "reports.pool_review_detail": Rule(get=ALL),
     "projects.index": Rule(get=ALL, query="?q=生物&sector=1&stage=planned&department=1&key=1&pool=1&page=2"),
     "projects.export": Rule(get=ALL, query="?stage=planned&pool=1"),
+    "projects.import_sheet": Rule(get=STAFF, post=STAFF),
+    "projects.import_template": Rule(get=STAFF),
     "projects.detail": Rule(get=ALL),
     "projects.create": Rule(get=STAFF, post=STAFF),
     "projects.edit": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, url_for
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -104,8 +103,3 @@ class ContactForm(FlaskForm):
     wechat = StringField(_l("微信"), validators=[Length(max=60)])
     notes = TextAreaField(_l("备注"), validators=[Length(max=5000)])
 
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Excel 文件（.xlsx）"), validators=[
-        FileRequired(_l("请选择要导入的 Excel 文件。")),
-        FileAllowed(["xlsx"], _l("只能导入 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。"))])

@@ -9,14 +9,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.enterprises.forms import (ContactForm, EnterpriseForm, ImportForm, commit_or_show, owner_choices,
-                                   sector_choices)
+from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
 from crm.i18n import gettext as _
+from crm.imports import import_page
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
-from crm.services import access, enterprise_sheets, enterprises, paging, queries, search, sheets
+from crm.services import access, enterprise_sheets, enterprises, paging, queries, search
 from crm.services.clock import local_now, local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.ids import parse_id
@@ -160,20 +160,15 @@ def contact_delete(enterprise_id: int, contact_id: int):
 @roles_required(*EDITORS)
 def import_sheet():
     """Upload the office's Excel list: every row is added, or none and the problems are listed."""
-    form, result = ImportForm(), None
-    if form.validate_on_submit():
-        try:
-            result = enterprise_sheets.import_enterprises(current_user._get_current_object(), form.file.data.stream)
-        except sheets.SheetError as error:
-            form.file.errors = [*form.file.errors, str(error)]
-        if result is not None and not result.errors:
-            db.session.commit()
-            flash(_("已导入 %(n)s 家企业。", n=len(result.created)), "success")
-            return redirect(url_for("enterprises.index"))
-        db.session.rollback()
-    return render_template("enterprises/import.html", form=form, result=result,
-                           max_rows=enterprise_sheets.MAX_ROWS,
-                           header_rows=sheets.HEADER_SEARCH_ROWS)
+    actor = current_user._get_current_object()
+    return import_page(
+        lambda stream: enterprise_sheets.import_enterprises(actor, stream), done_url=url_for("enterprises.index"),
+        done_message=lambda n: _("已导入 %(n)s 家企业。", n=n), max_rows=enterprise_sheets.MAX_ROWS,
+        title=_("从 Excel 导入企业"), back_url=url_for("enterprises.index"), back_label=_("目标企业"),
+        template_url=url_for("enterprises.import_template"),
+        link_url=lambda ident: url_for("enterprises.detail", enterprise_id=ident),
+        rules=[_("须有“企业名称”一列。"), _("所属产业、来源渠道、负责人、状态、企业类型须是系统中的值，模板中有下拉列表。"),
+               _("每一行按新建企业的规则检查：信用代码校验、同名或同一信用代码的企业不重复登记。")])
 
 
 @bp.route("/import/template.xlsx")

@@ -10,6 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.i18n import gettext as _
+from crm.i18n import pgettext
+from crm.imports import import_page
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
 from crm.services import access, audit, project_sheet
@@ -40,6 +42,28 @@ def export():
     """The list page's projects, its filters applied, as an Excel sheet."""
     data, _count, _cut = project_sheet.export(svc.project_filters(request.args), local_now())
     return xlsx_response(data, _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def import_sheet():
+    """New planned projects for the reserve pool from an Excel sheet: all rows or none."""
+    actor = current_user._get_current_object()
+    return import_page(
+        lambda stream: project_sheet.import_projects(actor, stream), done_url=url_for("projects.index"),
+        done_message=lambda n: _("已导入 %(n)s 个项目。", n=n), max_rows=project_sheet.MAX_ROWS,
+        title=_("从 Excel 导入储备项目"), back_url=url_for("projects.index"), back_label=pgettext("nav", "项目"),
+        template_url=url_for("projects.import_template"),
+        link_url=lambda ident: url_for("projects.detail", project_id=ident),
+        rules=[_("须有“项目名称”和“行业领域”两列。"), _("导入的项目都在谋划阶段、进入储备库；此后的阶段在项目页登记日期和依据。"),
+               _("行业领域、园区、部门、专班、负责人须是系统中的名称；投资主体须已在企业库中。"),
+               _("每一行按新建项目的规则检查；同名的项目不重复导入。")])
+
+
+@bp.route("/import/template.xlsx")
+@roles_required("admin", "staff")
+def import_template():
+    return xlsx_response(project_sheet.template(), _("储备项目导入表") + ".xlsx")
 
 
 @bp.route("/<int:project_id>")

@@ -1,5 +1,7 @@
 """The project list as an Excel sheet (项目清单): the projects the list page's filters show, one
-row each with its stage milestones, for leaders' handouts and the reserve-pool review.
+row each with its stage milestones, for leaders' handouts and the reserve-pool review; and the
+reverse, a sheet of new planned projects (谋划) added to the rolling reserve pool in one go,
+all rows or none, checked with the project form's rules (services/projects.check_project).
 
 Names are in the UI language, as on the page; amounts are numbers in 万元 with the office's
 format, so the sheet can be summed and sorted in Excel.
@@ -13,10 +15,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.models import Project
-from crm.services import queries, xlsx
+from crm.extensions import db
+from crm.models import Department, Enterprise, Park, Project, Sector, TaskForce, User
+from crm.services import access, audit, queries, sheets, xlsx
+from crm.services import projects as svc
 from crm.services.clock import local_today
 from crm.services.pipeline import STAGE_LABELS
+from crm.services.enterprises import normalize_name
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS
 
 MAX_EXPORT = 10000  # every project of a province fits
@@ -65,3 +70,181 @@ def export(conditions: list, now: datetime) -> tuple[bytes, int, bool]:
     data = xlsx.list_workbook(_("招商项目清单"), note, [(str(h), w, False) for h, w, _v in COLUMNS], rows,
                               money=MONEY, sheet_name=_("项目"))
     return data, len(ids), cut
+
+
+# --------------------------------------------------------------------------- importing
+
+MAX_ROWS = 500  # a quarter's additions to the reserve pool are tens; a whole plan is 25
+
+Column = sheets.Column
+IMPORT_COLUMNS = (
+    Column("name", FIELD_LABELS["name"], ("项目", "名称"), 36),
+    Column("name_en", FIELD_LABELS["name_en"], (), 30),
+    Column("sector", FIELD_LABELS["sector_id"], ("所属产业", "产业", "行业"), 12),
+    Column("stage", FIELD_LABELS["stage"], ("项目阶段",), 8),
+    Column("total_investment", FIELD_LABELS["total_investment"], (), 14),
+    Column("fixed_investment", FIELD_LABELS["fixed_investment"], (), 14),
+    Column("funding_sources", FIELD_LABELS["funding_sources"], (), 16),
+    Column("capacity", FIELD_LABELS["capacity"], ("建设规模", "产能"), 20),
+    Column("land_mu", FIELD_LABELS["land_mu"], (), 10),
+    Column("jobs", FIELD_LABELS["jobs"], (), 10),
+    Column("park", FIELD_LABELS["park_id"], (), 14),
+    Column("site", FIELD_LABELS["site"], ("建设地点",), 20),
+    Column("lead_department", FIELD_LABELS["lead_department_id"], (), 14),
+    Column("departments", FIELD_LABELS["department_ids"], (), 20),
+    Column("task_force", FIELD_LABELS["task_force_id"], (), 16),
+    Column("owner", FIELD_LABELS["owner_id"], ("负责人",), 10),
+    Column("key_level", FIELD_LABELS["key_level"], ("重点项目",), 10),
+    Column("in_pool", FIELD_LABELS["in_pool"], (), 8),
+    Column("investors", FIELD_LABELS["investor_ids"], ("投资方", "投资企业"), 24),
+    Column("description", FIELD_LABELS["description"], ("建设内容",), 50),
+    Column("notes", FIELD_LABELS["notes"], (), 20),
+)
+_BY_KEY = {c.key: c for c in IMPORT_COLUMNS}
+_TEXT = ("name", "name_en", "funding_sources", "capacity", "site", "description", "notes",
+         "total_investment", "fixed_investment", "land_mu", "jobs")  # passed on as typed
+# Where a rule's error lands: services/projects names form fields, the sheet names columns.
+_FIELD_COLUMNS = {"sector_id": "sector", "park_id": "park", "lead_department_id": "lead_department",
+                  "department_ids": "departments", "task_force_id": "task_force", "owner_id": "owner",
+                  "investor_ids": "investors", "is_key": "key_level"}
+
+
+class _Names:
+    """Sheet words → ids: reference rows by any of their names, the yes/no and key-level words."""
+
+    def __init__(self):
+        self.refs = {
+            "sector": self._index(Sector, "name", "name_en", "code"),
+            "park": self._index(Park, "name", "short_name", "name_en", "code"),
+            "lead_department": self._index(Department, "name", "full_name", "name_en"),
+            "task_force": self._index(TaskForce, "name", "name_en"),
+            "owner": self._index(User, "username", "display_name", where=User.role.in_(("staff", "admin"))),
+        }
+        self.refs["departments"] = self.refs["lead_department"]
+        yes, no = sheets.both_languages(_l("是")), sheets.both_languages(_l("否"))
+        self.flags = {k: True for k in yes} | {k: False for k in no}
+        self.levels = {k: level for level, label in KEY_LEVELS.items() for k in sheets.both_languages(label)}
+        self.planned = sheets.both_languages(STAGE_LABELS["planned"]) | {"planned"}
+
+    @staticmethod
+    def _index(model, *columns, where=sa.true()) -> dict:
+        index = {}
+        for row in db.session.scalars(sa.select(model).where(where)):
+            for column in columns:
+                if getattr(row, column):
+                    index.setdefault(sheets.key(getattr(row, column)), row.id)
+        return index
+
+
+def import_projects(actor: User, stream) -> sheets.Result:
+    """Check every row and add them all, at 谋划 in the pool, when none is refused; flushes only.
+
+    Projects further on are refused: their stages need the dated evidence of each move, which
+    the project page records.  The caller commits when `errors` is empty, else rolls back.
+    """
+    access.require(access.can_create_project(actor))
+    columns, rows = sheets.read(stream, IMPORT_COLUMNS, "name", MAX_ROWS)
+    names, result, first_seen = _Names(), sheets.Result(), {}
+    for number, cells in rows:
+        raw = sheets.row_values(cells, columns)
+        data, errors = _row_data(raw, names)
+        links = _name_taken(number, raw.get("name"), first_seen, errors)
+        found, _clean, _records = svc.check_project(data)
+        for field_name, message in found.items():
+            errors.setdefault(_FIELD_COLUMNS.get(field_name, field_name), message)
+        if errors:
+            order = list(_BY_KEY)
+            result.errors += [sheets.RowError(number, str(_BY_KEY[k].label) if k in _BY_KEY else k, errors[k],
+                                              links.get(k)) for k in sorted(errors, key=lambda k: order.index(k)
+                                                                              if k in order else len(order))]
+        elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
+            with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
+                result.created.append(svc.save_project(actor, None, data))
+    return result
+
+
+def _row_data(raw: dict, names: _Names) -> tuple[dict, dict]:
+    """(data for services/projects.save_project, errors by column key) of one row."""
+    data = {key: raw.get(key) for key in _TEXT}
+    errors = {}
+    for column, target in (("sector", "sector_id"), ("park", "park_id"), ("lead_department", "lead_department_id"),
+                           ("task_force", "task_force_id"), ("owner", "owner_id")):
+        if raw.get(column):
+            data[target] = names.refs[column].get(sheets.key(raw[column]))
+            if data[target] is None:
+                errors[column] = _("没有这一项：%(value)s。", value=raw[column])
+    words = [w.strip() for w in sheets.LIST_SPLIT.split(raw.get("departments") or "") if w.strip()]
+    data["department_ids"] = [names.refs["departments"].get(sheets.key(w)) for w in words]
+    if None in data["department_ids"]:
+        errors["departments"] = _("没有这些部门：%(value)s。", value="、".join(
+            w for w in words if sheets.key(w) not in names.refs["departments"]))
+    data["investor_ids"], missing = _investors(raw.get("investors"))
+    if missing:
+        errors["investors"] = _("企业库中没有：%(value)s（请先新建或导入这些企业）。", value="、".join(missing))
+    _flags(raw, names, data, errors)
+    return data, errors
+
+
+def _flags(raw: dict, names: _Names, data: dict, errors: dict) -> None:
+    stage = raw.get("stage")
+    if stage and sheets.key(stage) not in names.planned:
+        errors["stage"] = _("导入只建立谋划阶段的项目；此后的每个阶段请在项目页登记日期和依据。")
+    level = sheets.key(raw.get("key_level"))
+    data["is_key"] = bool(level) and (level in names.levels or names.flags.get(level) is True)
+    data["key_level"] = names.levels.get(level)
+    if level and level not in names.levels and level not in names.flags:
+        errors["key_level"] = _("重点级别无效：%(value)s。", value=raw["key_level"])
+    pool = sheets.key(raw.get("in_pool"))
+    data["in_pool"] = names.flags.get(pool, True) if pool else True
+    if pool and pool not in names.flags:
+        errors["in_pool"] = _("请填写“是”或“否”：%(value)s。", value=raw["in_pool"])
+
+
+def _investors(cell: str | None) -> tuple[list[int], list[str]]:
+    """Ids of the investor enterprises a cell names (by their normalised names), and the names
+    the enterprise list does not have."""
+    wanted = [w.strip() for w in sheets.LIST_SPLIT.split(cell or "") if w.strip()]
+    if not wanted:
+        return [], []
+    known = dict(db.session.execute(sa.select(Enterprise.name_norm, Enterprise.id).where(
+        Enterprise.name_norm.in_([normalize_name(w) for w in wanted]))).all())
+    return ([known[normalize_name(w)] for w in wanted if normalize_name(w) in known],
+            [w for w in wanted if normalize_name(w) not in known])
+
+
+def _name_taken(number: int, name: str | None, first_seen: dict, errors: dict) -> dict:
+    """A project the list or the sheet already has by that name is refused (an import run twice
+    would otherwise double the pool); returns the link to the existing one."""
+    norm = normalize_name(name or "")
+    if not norm:
+        return {}
+    if norm in first_seen:
+        errors["name"] = _("与第 %(row)s 行是同一个项目。", row=first_seen[norm])
+        return {}
+    first_seen[norm] = number
+    existing = db.session.execute(sa.select(Project.id, Project.name).where(
+        sa.func.lower(Project.name) == name.strip().lower())).first()
+    if existing is None:
+        return {}
+    errors["name"] = _("已有同名项目：")
+    return {"name": (existing.id, existing.name)}
+
+
+def template() -> bytes:
+    """The .xlsx to fill in: the import columns in the UI language, drop-down lists for the choices."""
+    def labels(model, *order):
+        return [row.label() for row in db.session.scalars(sa.select(model).order_by(*order))]
+
+    lists = {
+        "sector": labels(Sector, Sector.column_no, Sector.id), "park": labels(Park, Park.id),
+        "lead_department": labels(Department, Department.id), "task_force": labels(TaskForce, TaskForce.id),
+        "owner": db.session.scalars(sa.select(User.display_name).where(
+            User.role.in_(("staff", "admin")), User.is_enabled).order_by(User.display_name)).all(),
+        "key_level": [str(label) for label in KEY_LEVELS.values()] + [_("否")], "in_pool": [_("是"), _("否")],
+    }
+    keys = [c.key for c in IMPORT_COLUMNS]
+    return xlsx.import_template(
+        _("储备项目导入表"),
+        _("带 * 的列必填。导入的项目都在谋划阶段并进入储备库；责任部门、投资主体可填多个，用顿号分隔，投资主体须已在企业库中。"),
+        [(str(c.label), c.width, c.key in ("name", "sector")) for c in IMPORT_COLUMNS],
+        {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, sheet_name=_("项目"))

@@ -166,6 +166,15 @@ def _validate(clean: dict, errors: dict) -> None:
             errors[key] = _("不能超过 %(n)s 个字符。", n=TEXT_MAX)
 
 
+def check_project(data: Mapping) -> tuple[dict, dict, dict]:
+    """(field → message, cleaned values, collection records) for form-like data; changes nothing."""
+    errors: dict[str, str] = {}
+    clean = _clean(data, errors)
+    records = _check_references(clean, errors)
+    _validate(clean, errors)
+    return errors, clean, records
+
+
 def save_project(actor: User, project: Project | None, data: Mapping) -> Project:
     """Create (project=None) or update a project from form-like data; flushes, never commits.
 
@@ -177,10 +186,7 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
         access.require(access.can_create_project(actor))
     else:
         access.require(access.can_edit_project(actor, project))
-    errors: dict[str, str] = {}
-    clean = _clean(data, errors)
-    records = _check_references(clean, errors)
-    _validate(clean, errors)
+    errors, clean, records = check_project(data)
     if errors:
         raise ValidationError(errors)
     created = project is None

@@ -30,7 +30,7 @@ def test_a_refused_sheet_lists_its_problems_and_saves_nothing(client, login):
     resp = upload(client, sheet([[1, "新公司甲"], [2, "绥芬河市润宏经贸有限公司"], [3, "<script>alert(1)</script>", "x"]],
                                 headers=["序号", "企业名称", "统一社会信用代码"]))
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "没有导入任何企业" in html
+    assert resp.status_code == 200 and "没有导入任何记录" in html
     assert "已有同名企业" in html and f'href="/enterprises/{existing.id}"' in html
     assert "<script>alert(1)" not in html
     assert Enterprise.query.count() == 1

@@ -384,3 +384,24 @@ def test_the_list_exports_what_its_filters_show(client, login, refs):
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     names = [row[1].value for row in load_workbook(BytesIO(resp.data)).worksheets[0].iter_rows(min_row=4)]
     assert names == ["签约的项目"]
+
+
+def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
+    from tests.services.test_enterprise_sheets import sheet
+    rows = [[1, "对俄木材深加工项目", "生物医药"], [2, "冷链物流中心项目", "生物医药"]]
+    login("officer")
+    assert client.get("/projects/import").status_code == 403
+    login("staff")
+    html = client.get("/projects/").get_data(as_text=True)
+    assert 'href="/projects/import"' in html
+    resp = client.post("/projects/import", data={"file": (sheet(rows, headers=["序号", "项目名称", "行业领域"]), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302 and Project.query.count() == 2
+    assert "已导入 2 个项目" in client.get("/projects/").get_data(as_text=True)
+    resp = client.post("/projects/import", data={"file": (sheet(rows, headers=["序号", "项目名称", "行业领域"]), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "没有导入任何记录" in html and "已有同名项目" in html
+    assert Project.query.count() == 2
+    template = client.get("/projects/import/template.xlsx")
+    assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")

@@ -9,7 +9,8 @@ import pytest
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
-from crm.models import Project
+from crm.extensions import db
+from crm.models import AuditEvent, Project
 from crm.services import project_sheet
 from crm.services import projects as svc
 from tests import factories
@@ -63,3 +64,71 @@ def test_a_sheet_over_the_limit_says_it_was_cut(refs, monkeypatch):
     data, count, cut = project_sheet.export([], NOW)
     assert (count, cut) == (2, True) and len(rows(data)) == 2 and Project.query.count() == 3
     assert "只导出前 2 个" in load_workbook(BytesIO(data)).worksheets[0]["A2"].value
+
+
+# --- import ------------------------------------------------------------------------------
+
+def project_sheet_file(rows, headers) -> BytesIO:
+    from tests.services.test_enterprise_sheets import sheet
+    return sheet(rows, headers=headers, title="2026年第四季度新增储备项目")
+
+
+HEADERS = ["序号", "项目名称", "行业领域", "阶段", "总投资（万元）", "园区", "牵头部门", "责任部门", "专班", "重点级别",
+           "投资主体", "建设主要内容"]
+
+
+def imported(user, stream):
+    result = project_sheet.import_projects(user, stream)
+    (db.session.rollback if result.errors else db.session.commit)()
+    return result
+
+
+def test_new_planned_projects_are_imported_whole_into_the_pool(refs, users):
+    rows = [[1, "对俄木材深加工项目", "生物医药", "谋划", "12,000.5", "综保区", "工信科局", "工信科局、农业农村局",
+             "生物医药产业推进专班", "市级重点", "黑龙江域外百草药业科技有限公司", "年加工木材10万立方米"],
+            [2, "冷链物流中心项目", "Bio biomed", None, 8000, None, None, None, None, None, None, None]]
+    result = imported(users["staff"], project_sheet_file(rows, HEADERS))
+    assert result.errors == [] and len(result.created) == 2
+    first = Project.query.filter_by(name="对俄木材深加工项目").one()
+    assert (first.stage, first.in_pool, first.total_investment, first.park, first.lead_department) == (
+        "planned", True, Decimal("12000.50"), refs["park"], refs["dept"])
+    assert first.departments == [refs["dept"], refs["other"]] and first.investors == [refs["investor"]]
+    assert (first.is_key, first.key_level, first.task_force) == (True, "city", refs["tf"])
+    created = AuditEvent.query.filter_by(object_type="Project", action="create", object_id=first.id).one()
+    assert created.actor_id == users["staff"].id and created.note == "Excel 导入第 3 行"
+
+
+def test_a_refused_row_keeps_the_whole_sheet_out_and_names_each_problem(refs, users):
+    existing = factories.project(name="中医药保健医院项目")
+    rows = [[1, "新项目甲", "生物医药"],
+            [2, "中医药保健医院项目", "生物医药"],
+            [3, "新项目乙", "林业", "签约", "-5", "无名园区", "无名局", "工信科局、无名局", None, "国家级", "不存在的公司"],
+            [4, "新项目甲", None]]
+    result = imported(users["staff"], project_sheet_file(rows, HEADERS))
+    assert Project.query.count() == 1
+    by_cell = {(e.row, e.column): e for e in result.errors}
+    assert by_cell[(4, "项目名称")].link == (existing.id, existing.name)
+    assert "谋划阶段" in by_cell[(5, "阶段")].message and "不能为负数" in by_cell[(5, "总投资（万元）")].message
+    assert {(5, "行业领域"), (5, "园区"), (5, "牵头部门"), (5, "责任部门"), (5, "重点级别"), (5, "投资主体")} <= set(by_cell)
+    assert "无名局" in by_cell[(5, "责任部门")].message and "不存在的公司" in by_cell[(5, "投资主体")].message
+    assert by_cell[(6, "项目名称")].message == "与第 3 行是同一个项目。"
+    assert "请选择行业领域" in by_cell[(6, "行业领域")].message
+
+
+def test_an_exported_project_list_imports_back_while_its_projects_are_planned(refs, users):
+    factories.project(name="饲料加工项目", sector=refs["sector"], lead_department=refs["dept"],
+                      total_investment=Decimal("3000"))
+    data, _count, _cut = project_sheet.export([], NOW)
+    Project.query.delete()
+    db.session.commit()
+    assert imported(users["staff"], BytesIO(data)).errors == []
+    again = Project.query.one()
+    assert (again.name, again.sector, again.lead_department, again.total_investment) == (
+        "饲料加工项目", refs["sector"], refs["dept"], Decimal("3000"))
+
+
+def test_the_project_template_offers_the_reference_lists(refs, users):
+    book = load_workbook(BytesIO(project_sheet.template()))
+    headers = [c.value for c in book.worksheets[0][3]]
+    assert headers[:3] == ["项目名称*", "项目名称（英文）", "行业领域*"]
+    assert "生物医药产业推进专班" in [c.value for row in book.worksheets[1].iter_rows() for c in row]

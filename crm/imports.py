@@ -1,0 +1,36 @@
+"""The Excel import pages (enterprises, projects) share one form and one flow: upload, run the
+service's import, commit when every row passed or roll back and list the problems.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
+from crm.services import sheets
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Excel 文件（.xlsx）"), validators=[
+        FileRequired(_l("请选择要导入的 Excel 文件。")),
+        FileAllowed(["xlsx"], _l("只能导入 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。"))])
+
+
+def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
+    """The view: run(stream) returns a sheets.Result (its rows flushed) or raises SheetError.
+    `context` goes to _import.html (title, back_url, back_label, template_url, rules, link_url)."""
+    form, result = ImportForm(), None
+    if form.validate_on_submit():
+        try:
+            result = run(form.file.data.stream)
+        except sheets.SheetError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        if result is not None and not result.errors:
+            db.session.commit()
+            flash(done_message(len(result.created)), "success")
+            return redirect(done_url)
+        db.session.rollback()
+    return render_template("_import.html", form=form, result=result, max_rows=max_rows,
+                           header_rows=sheets.HEADER_SEARCH_ROWS, **context)
