@@ -49,7 +49,6 @@ COLUMNS = (
     Column("contact_phone", _l("联系电话"), ("电话", "手机"), 16),
     Column("contact_email", _l("联系人邮箱"), ("邮箱", "电子邮箱"), 24),
 )
-_BY_KEY = {c.key: c for c in COLUMNS}
 # Where a rule's error lands: the services name form fields, the sheet names columns.
 _ENTERPRISE_COLUMNS = {"sector_id": "sector", "owner_id": "owner"}
 _CONTACT_COLUMNS = {key: f"contact_{key}" for key in ("name", "title", "phone", "email")}
@@ -135,9 +134,7 @@ def import_enterprises(actor: User, stream) -> sheets.Result:
         data = enterprises.clean_enterprise(data)
         links = _rule_errors(data, contact, errors)
         if errors:
-            order = list(_BY_KEY)
-            result.errors += [sheets.RowError(number, str(_BY_KEY[key].label), errors[key], links.get(key))
-                              for key in sorted(errors, key=order.index)]
+            result.errors += sheets.row_errors(number, errors, COLUMNS, links)
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
             result.created.append(_save(actor, number, data, contact))
     return result

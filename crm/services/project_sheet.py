@@ -100,7 +100,6 @@ IMPORT_COLUMNS = (
     Column("description", FIELD_LABELS["description"], ("建设内容",), 50),
     Column("notes", FIELD_LABELS["notes"], (), 20),
 )
-_BY_KEY = {c.key: c for c in IMPORT_COLUMNS}
 _TEXT = ("name", "name_en", "funding_sources", "capacity", "site", "description", "notes",
          "total_investment", "fixed_investment", "land_mu", "jobs")  # passed on as typed
 # Where a rule's error lands: services/projects names form fields, the sheet names columns.
@@ -149,14 +148,11 @@ def import_projects(actor: User, stream) -> sheets.Result:
         raw = sheets.row_values(cells, columns)
         data, errors = _row_data(raw, names)
         links = _name_taken(number, raw.get("name"), first_seen, errors)
-        found, _clean, _records = svc.check_project(data)
+        found = svc.check_project(data)[0]
         for field_name, message in found.items():
             errors.setdefault(_FIELD_COLUMNS.get(field_name, field_name), message)
         if errors:
-            order = list(_BY_KEY)
-            result.errors += [sheets.RowError(number, str(_BY_KEY[k].label) if k in _BY_KEY else k, errors[k],
-                                              links.get(k)) for k in sorted(errors, key=lambda k: order.index(k)
-                                                                              if k in order else len(order))]
+            result.errors += sheets.row_errors(number, errors, IMPORT_COLUMNS, links)
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
             with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
                 result.created.append(svc.save_project(actor, None, data))

@@ -114,5 +114,12 @@ def _header(cells, known: dict, required: str) -> dict[str, int] | None:
     return found if required in found else None
 
 
+def row_errors(number: int, errors: dict, columns: tuple[Column, ...], links: dict) -> list[RowError]:
+    """A row's problems (column key → message) in the sheet's column order, under the headers."""
+    order = {c.key: (i, c) for i, c in enumerate(columns)}
+    return [RowError(number, str(order[k][1].label) if k in order else k, errors[k], links.get(k))
+            for k in sorted(errors, key=lambda k: order.get(k, (len(order),))[0])]
+
+
 def row_values(cells, columns: dict[str, int]) -> dict[str, str | None]:
     return {k: cell_text(cells[i]) if i < len(cells) else None for k, i in columns.items()}
