@@ -102,4 +102,3 @@ class ContactForm(FlaskForm):
     email = StringField(_l("邮箱"), validators=[Length(max=120)])
     wechat = StringField(_l("微信"), validators=[Length(max=60)])
     notes = TextAreaField(_l("备注"), validators=[Length(max=5000)])
-

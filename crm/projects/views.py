@@ -1,4 +1,4 @@
-"""Project pages: the filtered list (and the same list as an Excel sheet), the project page
+"""Project pages: the filtered list (out to and in from Excel sheets), the project page
 (facts, stage timeline, interactions, audit history, stage-move form), create and edit.  Rules
 live in services/projects.py and services/pipeline.py; these views parse, call, commit and render.
 """

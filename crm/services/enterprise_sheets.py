@@ -60,17 +60,9 @@ class _Choices:
     """Sheet words → stored values: sectors and owners by name, the fixed lists in either language."""
 
     def __init__(self):
-        self.sectors = {}
-        for sector in db.session.scalars(sa.select(Sector)):
-            for name in (sector.name, sector.name_en, sector.code):
-                if name:
-                    self.sectors[sheets.key(name)] = sector.id
-        self.owners, self.ambiguous = {}, set()
-        for user in db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.is_enabled)):
-            for name in {sheets.key(user.username), sheets.key(user.display_name)}:
-                if name in self.owners and self.owners[name] != user.id:
-                    self.ambiguous.add(name)
-                self.owners[name] = user.id
+        self.sectors = sheets.NameIndex(db.session.scalars(sa.select(Sector)), "name", "name_en", "code").ids
+        owners = sheets.NameIndex(queries.file_owners(), "username", "display_name")
+        self.owners, self.ambiguous = owners.ids, owners.ambiguous
         self.status = self._labelled(STATUS_LABELS)
         self.role = self._labelled(ROLE_LABELS)
         self.words = {k: word for word in (*SOURCE_CHANNELS, *ENTERPRISE_TAGS)
@@ -180,8 +172,7 @@ def _save(actor: User, number: int, data: dict, contact: dict):
 
 def template() -> bytes:
     """The .xlsx to fill in: every column in the UI language, drop-down lists for the choices."""
-    owners = db.session.scalars(sa.select(User.display_name).where(
-        User.role.in_(("staff", "admin")), User.is_enabled).order_by(User.display_name)).all()
+    owners = [user.display_name for user in queries.file_owners()]
     sectors = [s.label() for s in db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id))]
     lists = {"sector": sectors, "source_channel": [str(TERMS[c]) for c in SOURCE_CHANNELS], "owner": owners,
              "status": [str(v) for v in STATUS_LABELS.values()], "role": [str(v) for v in ROLE_LABELS.values()]}

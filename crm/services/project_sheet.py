@@ -112,12 +112,15 @@ class _Names:
     """Sheet words → ids: reference rows by any of their names, the yes/no and key-level words."""
 
     def __init__(self):
+        def index(model, *attrs):
+            return sheets.NameIndex(db.session.scalars(sa.select(model)), *attrs)
+
         self.refs = {
-            "sector": self._index(Sector, "name", "name_en", "code"),
-            "park": self._index(Park, "name", "short_name", "name_en", "code"),
-            "lead_department": self._index(Department, "name", "full_name", "name_en"),
-            "task_force": self._index(TaskForce, "name", "name_en"),
-            "owner": self._index(User, "username", "display_name", where=User.role.in_(("staff", "admin"))),
+            "sector": index(Sector, "name", "name_en", "code"),
+            "park": index(Park, "name", "short_name", "name_en", "code"),
+            "lead_department": index(Department, "name", "full_name", "name_en"),
+            "task_force": index(TaskForce, "name", "name_en"),
+            "owner": sheets.NameIndex(queries.file_owners(), "username", "display_name"),
         }
         self.refs["departments"] = self.refs["lead_department"]
         yes, no = sheets.both_languages(_l("是")), sheets.both_languages(_l("否"))
@@ -125,14 +128,6 @@ class _Names:
         self.levels = {k: level for level, label in KEY_LEVELS.items() for k in sheets.both_languages(label)}
         self.planned = sheets.both_languages(STAGE_LABELS["planned"]) | {"planned"}
 
-    @staticmethod
-    def _index(model, *columns, where=sa.true()) -> dict:
-        index = {}
-        for row in db.session.scalars(sa.select(model).where(where)):
-            for column in columns:
-                if getattr(row, column):
-                    index.setdefault(sheets.key(getattr(row, column)), row.id)
-        return index
 
 
 def import_projects(actor: User, stream) -> sheets.Result:
@@ -165,15 +160,19 @@ def _row_data(raw: dict, names: _Names) -> tuple[dict, dict]:
     errors = {}
     for column, target in (("sector", "sector_id"), ("park", "park_id"), ("lead_department", "lead_department_id"),
                            ("task_force", "task_force_id"), ("owner", "owner_id")):
-        if raw.get(column):
-            data[target] = names.refs[column].get(sheets.key(raw[column]))
-            if data[target] is None:
-                errors[column] = _("没有这一项：%(value)s。", value=raw[column])
+        if not raw.get(column):
+            continue
+        index = names.refs[column]
+        data[target] = index.get(raw[column])
+        if column == "owner" and sheets.key(raw[column]) in index.ambiguous:
+            errors[column] = _("有多位同名负责人，请填写用户名：%(value)s。", value=raw[column])
+        elif data[target] is None:
+            errors[column] = _("没有这一项：%(value)s。", value=raw[column])
     words = [w.strip() for w in sheets.LIST_SPLIT.split(raw.get("departments") or "") if w.strip()]
-    data["department_ids"] = [names.refs["departments"].get(sheets.key(w)) for w in words]
+    data["department_ids"] = [names.refs["departments"].get(w) for w in words]
     if None in data["department_ids"]:
         errors["departments"] = _("没有这些部门：%(value)s。", value="、".join(
-            w for w in words if sheets.key(w) not in names.refs["departments"]))
+            w for w in words if w not in names.refs["departments"]))
     data["investor_ids"], missing = _investors(raw.get("investors"))
     if missing:
         errors["investors"] = _("企业库中没有：%(value)s（请先新建或导入这些企业）。", value="、".join(missing))
@@ -234,8 +233,7 @@ def template() -> bytes:
     lists = {
         "sector": labels(Sector, Sector.column_no, Sector.id), "park": labels(Park, Park.id),
         "lead_department": labels(Department, Department.id), "task_force": labels(TaskForce, TaskForce.id),
-        "owner": db.session.scalars(sa.select(User.display_name).where(
-            User.role.in_(("staff", "admin")), User.is_enabled).order_by(User.display_name)).all(),
+        "owner": [user.display_name for user in queries.file_owners()],
         "key_level": [str(label) for label in KEY_LEVELS.values()] + [_("否")], "in_pool": [_("是"), _("否")],
     }
     keys = [c.key for c in IMPORT_COLUMNS]

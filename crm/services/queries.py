@@ -52,6 +52,12 @@ def distinct_values(column, limit: int) -> list:
     return db.session.scalars(sa.select(seen.c.value).where(seen.c.value.is_not(None)).limit(limit)).all()
 
 
+def file_owners() -> list[User]:
+    """Enabled 经合中心 staff and admins, by name: who may own an enterprise file or a project."""
+    return db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.is_enabled)
+                              .order_by(User.display_name, User.id)).all()
+
+
 def capped_ids(id_select, cap: int) -> tuple[list[int], bool]:
     """The first `cap` ids of a select of ids, and whether there were more (a sheet says so)."""
     ids = db.session.scalars(id_select.limit(cap + 1)).all()

@@ -51,6 +51,28 @@ def key(text) -> str:
     return re.sub(r"[\s*]|\(.*?\)", "", text)
 
 
+class NameIndex:
+    """Sheet words → ids of records known by several names (name, short name, English name,
+    user name …).  A word two records share is `ambiguous`; `ids` keeps the first of them."""
+
+    def __init__(self, rows, *attrs):
+        self.ids, self.ambiguous = {}, set()
+        for row in rows:
+            for attr in attrs:
+                value = getattr(row, attr)
+                if not value:
+                    continue
+                word = key(value)
+                if self.ids.setdefault(word, row.id) != row.id:
+                    self.ambiguous.add(word)
+
+    def get(self, word) -> int | None:
+        return self.ids.get(key(word))
+
+    def __contains__(self, word) -> bool:
+        return key(word) in self.ids
+
+
 def both_languages(label) -> set[str]:
     """The keys of a lazy label in Chinese and in English, whatever the UI language."""
     keys = set()

@@ -132,3 +132,14 @@ def test_the_project_template_offers_the_reference_lists(refs, users):
     headers = [c.value for c in book.worksheets[0][3]]
     assert headers[:3] == ["项目名称*", "项目名称（英文）", "行业领域*"]
     assert "生物医药产业推进专班" in [c.value for row in book.worksheets[1].iter_rows() for c in row]
+
+
+def test_a_project_owner_name_two_staff_share_asks_for_the_username(refs, users):
+    factories.user("staff", username="liuyang", display_name="刘洋")
+    factories.user("staff", username="liuyang2", display_name="刘洋")
+    headers = ["序号", "项目名称", "行业领域", "负责人（经合中心）"]
+    result = imported(users["staff"], project_sheet_file([[1, "冷链物流中心项目", "生物医药", "刘洋"]], headers))
+    assert [e.column for e in result.errors] == ["负责人（经合中心）"] and "请填写用户名" in result.errors[0].message
+    assert imported(users["staff"], project_sheet_file([[1, "冷链物流中心项目", "生物医药", "liuyang2"]],
+                                                       headers)).errors == []
+    assert Project.query.one().owner.username == "liuyang2"
