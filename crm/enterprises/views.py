@@ -55,16 +55,19 @@ def _page_url(args: dict):
 
 @bp.route("/")
 def index():
+    # A plain dict: MultiDict.get raises and catches an HTTP exception for every missing key,
+    # and the filter selects ask once per option (hundreds of owners at province scale).
+    args = request.args.to_dict()
     page = paging.paginate_ids(
-        search.enterprise_ids(**_filters()), Enterprise, request.args.get("page"),
-        current_app.extensions["settings"].PAGE_SIZE, _page_url(request.args.to_dict()),
+        search.enterprise_ids(**_filters()), Enterprise, args.get("page"),
+        current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
         options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows)))
     regions = queries.distinct_values(Enterprise.region, limit=300)
     return render_template(
-        "enterprises/index.html", page=page, args=request.args, regions=regions,
+        "enterprises/index.html", page=page, args=args, regions=regions,
         sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=ENTERPRISE_TAGS,
         STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user),
-        export_args=_kept_filters(request.args.to_dict()))
+        export_args=_kept_filters(args))
 
 
 @bp.route("/<int:enterprise_id>")

@@ -138,6 +138,15 @@ def test_each_filter(client, staff, users, listed):
     assert len(shown(client, "?sector=abc&owner=&tag=nonsense&page=-3")) == 3  # junk is ignored, never a 500
 
 
+def test_the_filter_form_shows_the_chosen_filters(client, staff, users, listed):
+    page = client.get(f"/enterprises/?sector={listed['energy'].id}&owner={users['admin'].id}"
+                      "&tag=龙头企业&status=engaged&q=有限").get_data(as_text=True)
+    chosen = re.findall(r'<option value="([^"]*)" selected>', page)
+    assert chosen == [str(listed["energy"].id), "龙头企业", str(users["admin"].id), "engaged"]
+    assert 'value="有限"' in page
+    assert "selected>" not in client.get("/enterprises/").get_data(as_text=True)
+
+
 def test_pages_keep_the_filters(client, staff, app, monkeypatch):
     monkeypatch.setattr(app.extensions["settings"], "PAGE_SIZE", 2)
     for n in range(5):
