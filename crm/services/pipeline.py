@@ -134,6 +134,23 @@ def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: dat
     return event
 
 
+def check_history(steps, today: date) -> tuple[str, str] | None:
+    """The first problem, as (stage, message), of moving a new 谋划 project through `steps`
+    [(stage, date, contract amount)], one normal move each, by the rules of move_stage; None
+    when every move would pass.  Changes nothing: an import checks all its rows before it
+    saves any (services/stage_import)."""
+    probe = Project(stage="planned")  # transient: never added to the session
+    for stage, on, amount in steps:
+        try:
+            _check_dates(probe, stage, on, today)
+            _check_evidence(stage, classify(probe, stage), amount)
+        except StageError as error:
+            return stage, str(error)
+        probe.stage = stage
+        _fill_milestones(probe, stage, on, amount)
+    return None
+
+
 def allowed_targets(project: Project, user: User) -> list[str]:
     """Stages the user may pick in the move form (the rules above still check the details)."""
     if not access.can_edit_project(user, project):

@@ -1,7 +1,8 @@
 """The project list as an Excel sheet (项目清单): the projects the list page's filters show, one
 row each with its stage milestones, for leaders' handouts and the reserve-pool review; and the
-reverse, a sheet of new planned projects (谋划) added to the rolling reserve pool in one go,
-all rows or none, checked with the project form's rules (services/projects.check_project).
+reverse, a sheet of new projects added to the rolling reserve pool in one go, all rows or none,
+checked with the project form's rules (services/projects.check_project) and, for projects
+already past 谋划, the pipeline's rules for each dated milestone (services/stage_import).
 
 Names are in the UI language, as on the page; amounts are numbers in 万元 with the office's
 format, so the sheet can be summed and sorted in Excel.
@@ -17,7 +18,8 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.extensions import db
 from crm.models import Department, Enterprise, Park, Project, Sector, TaskForce, User
-from crm.services import access, audit, queries, sheets, xlsx
+from crm.models.project import MAIN_STAGES
+from crm.services import access, audit, queries, sheets, stage_import, xlsx
 from crm.services import projects as svc
 from crm.services.clock import local_today
 from crm.services.pipeline import STAGE_LABELS
@@ -97,6 +99,7 @@ IMPORT_COLUMNS = (
     Column("key_level", FIELD_LABELS["key_level"], ("重点项目",), 10),
     Column("in_pool", FIELD_LABELS["in_pool"], (), 8),
     Column("investors", FIELD_LABELS["investor_ids"], ("投资方", "投资企业"), 24),
+    *stage_import.COLUMNS,
     Column("description", FIELD_LABELS["description"], ("建设内容",), 50),
     Column("notes", FIELD_LABELS["notes"], (), 20),
 )
@@ -126,22 +129,24 @@ class _Names:
         yes, no = sheets.both_languages(_l("是")), sheets.both_languages(_l("否"))
         self.flags = {k: True for k in yes} | {k: False for k in no}
         self.levels = {k: level for level, label in KEY_LEVELS.items() for k in sheets.both_languages(label)}
-        self.planned = sheets.both_languages(STAGE_LABELS["planned"]) | {"planned"}
+        self.stages = stage_import.stage_words()
 
 
 
 def import_projects(actor: User, stream) -> sheets.Result:
-    """Check every row and add them all, at 谋划 in the pool, when none is refused; flushes only.
+    """Check every row and add them all when none is refused; flushes only.
 
-    Projects further on are refused: their stages need the dated evidence of each move, which
-    the project page records.  The caller commits when `errors` is empty, else rolls back.
+    Each project is saved at 谋划, then moved through each milestone the row dates up to its
+    stage, with the sheet row as the evidence.  The caller commits when `errors` is empty,
+    else rolls back.
     """
     access.require(access.can_create_project(actor))
     columns, rows = sheets.read(stream, IMPORT_COLUMNS, "name", MAX_ROWS)
-    names, result, first_seen = _Names(), sheets.Result(), {}
+    names, result, first_seen, today = _Names(), sheets.Result(), {}, local_today()
     for number, cells in rows:
         raw = sheets.row_values(cells, columns)
         data, errors = _row_data(raw, names)
+        moves = stage_import.steps(raw, names.stages, today, errors)
         links = _name_taken(number, raw.get("name"), first_seen, errors)
         found = svc.check_project(data)[0]
         for field_name, message in found.items():
@@ -149,8 +154,11 @@ def import_projects(actor: User, stream) -> sheets.Result:
         if errors:
             result.errors += sheets.row_errors(number, errors, IMPORT_COLUMNS, links)
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
-            with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
-                result.created.append(svc.save_project(actor, None, data))
+            source = f"Excel 导入第 {number} 行"  # stored as data: in Chinese, like the audit notes
+            with audit.acting_as(actor, note=source):
+                project = svc.save_project(actor, None, data)
+                stage_import.replay(actor, project, moves, evidence=source)
+            result.created.append(project)
     return result
 
 
@@ -181,9 +189,6 @@ def _row_data(raw: dict, names: _Names) -> tuple[dict, dict]:
 
 
 def _flags(raw: dict, names: _Names, data: dict, errors: dict) -> None:
-    stage = raw.get("stage")
-    if stage and sheets.key(stage) not in names.planned:
-        errors["stage"] = _("导入只建立谋划阶段的项目；此后的每个阶段请在项目页登记日期和依据。")
     level = sheets.key(raw.get("key_level"))
     data["is_key"] = bool(level) and (level in names.levels or names.flags.get(level) is True)
     data["key_level"] = names.levels.get(level)
@@ -235,10 +240,12 @@ def template() -> bytes:
         "lead_department": labels(Department, Department.id), "task_force": labels(TaskForce, TaskForce.id),
         "owner": [user.display_name for user in queries.file_owners()],
         "key_level": [str(label) for label in KEY_LEVELS.values()] + [_("否")], "in_pool": [_("是"), _("否")],
+        "stage": [str(STAGE_LABELS[stage]) for stage in MAIN_STAGES],
     }
     keys = [c.key for c in IMPORT_COLUMNS]
     return xlsx.import_template(
         _("储备项目导入表"),
-        _("带 * 的列必填。导入的项目都在谋划阶段并进入储备库；责任部门、投资主体可填多个，用顿号分隔，投资主体须已在企业库中。"),
+        _("带 * 的列必填。阶段留空即谋划；已到洽谈、签约、开工或投产的项目，填写到该阶段为止每个阶段的日期（签约另填签约金额）。"
+          "责任部门、投资主体可填多个，用顿号分隔，投资主体须已在企业库中。"),
         [(str(c.label), c.width, c.key in ("name", "sector")) for c in IMPORT_COLUMNS],
         {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, sheet_name=_("项目"))

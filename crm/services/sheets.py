@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from io import BytesIO
 
 from flask_babel import force_locale
@@ -93,6 +94,24 @@ def cell_text(value) -> str | None:
         value = value.date().isoformat()
     text = str(value).strip()
     return text or None
+
+
+# 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日: how dates are typed in the office's sheets.
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def cell_date(text: str | None) -> date | None:
+    """A date typed or formatted in a cell (as cell_text gives it), or ValueError with the
+    message to show.  Empty is None."""
+    if not text:
+        return None
+    found = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    try:
+        if found:
+            return date(*(int(part) for part in found.groups()))
+    except ValueError:  # 2024-02-30
+        pass
+    raise ValueError(_("无法识别的日期：%(value)s（请写成 2024-05-01）。", value=text))
 
 
 def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):

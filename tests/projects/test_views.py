@@ -405,3 +405,29 @@ def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
     assert Project.query.count() == 2
     template = client.get("/projects/import/template.xlsx")
     assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client, login, refs):
+    from tests.services.test_enterprise_sheets import sheet
+    headers = ["项目名称", "行业领域", "阶段", "首次洽谈日期", "签约日期", "签约金额（万元）"]
+    login("staff")
+    resp = client.post("/projects/import", data={"file": (sheet([["口腔器材生产基地项目", "生物医药", "签约", "2026-03-02",
+                                                                  "2026-06-18", "5000"]], headers=headers), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    project = Project.query.one()
+    assert resp.status_code == 302 and project.stage == "signed"
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert page.count("Excel 导入第 3 行") >= 2 and "2026-06-18" in page
+
+
+def test_an_import_refused_for_its_stage_dates_says_so_in_english(client, login, refs):
+    from tests.services.test_enterprise_sheets import sheet
+    headers = ["Project name", "Sector", "Stage", "First negotiation date"]
+    login("staff")
+    client.get("/lang/en")
+    resp = client.post("/projects/import", data={"file": (sheet([["Cold chain hub", "生物医药", "Signed", "2026-03-02"]],
+                                                                headers=headers), "pool.xlsx")},
+                       content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and Project.query.count() == 0
+    assert "The stage has reached Signed: please fill in this date." in html

@@ -7,7 +7,7 @@ import pytest
 from crm.extensions import db
 from crm.models import AuditEvent, StageEvent
 from crm.services import access
-from crm.services.pipeline import StageError, allowed_targets, move_stage
+from crm.services.pipeline import StageError, allowed_targets, check_history, move_stage
 from tests import factories
 
 TODAY = date(2026, 11, 28)
@@ -144,3 +144,14 @@ def test_leader_cannot_move_stages(project, users):
 def test_allowed_targets_hide_skips_from_staff_but_not_from_admins(project, users):
     assert set(allowed_targets(project, users["staff"])) == {"contact", "paused", "dropped"}
     assert "operating" in allowed_targets(project, users["admin"])
+
+
+def test_a_history_is_checked_by_the_move_rules_without_saving_anything(app):
+    good = [("contact", date(2026, 3, 2), None), ("signed", date(2026, 6, 18), Decimal("9000")),
+            ("started", date(2026, 9, 1), None)]
+    assert check_history(good, TODAY) is None
+    assert check_history(good[:1] + [("signed", date(2026, 6, 18), None)], TODAY)[0] == "signed"
+    stage, message = check_history(good[:2] + [("started", date(2026, 5, 1), None)], TODAY)
+    assert stage == "started" and "不能早于签约日期" in message
+    assert check_history([("contact", date(2026, 12, 1), None)], TODAY)[0] == "contact"
+    assert not db.session.new and StageEvent.query.count() == 0

@@ -10,8 +10,8 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from crm.extensions import db
-from crm.models import AuditEvent, Project
-from crm.services import project_sheet
+from crm.models import AuditEvent, Project, StageEvent
+from crm.services import project_sheet, sheets
 from crm.services import projects as svc
 from tests import factories
 
@@ -108,23 +108,12 @@ def test_a_refused_row_keeps_the_whole_sheet_out_and_names_each_problem(refs, us
     assert Project.query.count() == 1
     by_cell = {(e.row, e.column): e for e in result.errors}
     assert by_cell[(4, "项目名称")].link == (existing.id, existing.name)
-    assert "谋划阶段" in by_cell[(5, "阶段")].message and "不能为负数" in by_cell[(5, "总投资（万元）")].message
+    assert "不能为负数" in by_cell[(5, "总投资（万元）")].message
+    assert {(5, "首次洽谈日期"), (5, "签约日期"), (5, "签约金额（万元）")} <= set(by_cell)  # 签约 wants its dates
     assert {(5, "行业领域"), (5, "园区"), (5, "牵头部门"), (5, "责任部门"), (5, "重点级别"), (5, "投资主体")} <= set(by_cell)
     assert "无名局" in by_cell[(5, "责任部门")].message and "不存在的公司" in by_cell[(5, "投资主体")].message
     assert by_cell[(6, "项目名称")].message == "与第 3 行是同一个项目。"
     assert "请选择行业领域" in by_cell[(6, "行业领域")].message
-
-
-def test_an_exported_project_list_imports_back_while_its_projects_are_planned(refs, users):
-    factories.project(name="饲料加工项目", sector=refs["sector"], lead_department=refs["dept"],
-                      total_investment=Decimal("3000"))
-    data, _count, _cut = project_sheet.export([], NOW)
-    Project.query.delete()
-    db.session.commit()
-    assert imported(users["staff"], BytesIO(data)).errors == []
-    again = Project.query.one()
-    assert (again.name, again.sector, again.lead_department, again.total_investment) == (
-        "饲料加工项目", refs["sector"], refs["dept"], Decimal("3000"))
 
 
 def test_the_project_template_offers_the_reference_lists(refs, users):
@@ -143,3 +132,82 @@ def test_a_project_owner_name_two_staff_share_asks_for_the_username(refs, users)
     assert imported(users["staff"], project_sheet_file([[1, "冷链物流中心项目", "生物医药", "liuyang2"]],
                                                        headers)).errors == []
     assert Project.query.one().owner.username == "liuyang2"
+
+
+STAGE_HEADERS = ["项目名称", "行业领域", "阶段", "首次洽谈日期", "签约日期", "签约金额（万元）", "开工日期", "投产日期"]
+
+
+def test_a_project_past_planning_is_moved_through_each_dated_milestone(refs, users):
+    rows = [["中药材种植加工项目", "生物医药", "开工", datetime(2026, 3, 2), "2026/6/18", "9,000", "2026年9月1日", None]]
+    result = imported(users["staff"], project_sheet_file(rows, STAGE_HEADERS))
+    assert result.errors == []
+    project = Project.query.one()
+    assert (project.stage, project.stage_on, project.signed_amount) == ("started", date(2026, 9, 1), Decimal("9000"))
+    assert (project.contacted_on, project.signed_on, project.started_on, project.operating_on) == (
+        date(2026, 3, 2), date(2026, 6, 18), date(2026, 9, 1), None)
+    events = StageEvent.query.filter_by(project_id=project.id).order_by(StageEvent.id).all()
+    assert [(e.from_stage, e.to_stage, e.occurred_on) for e in events] == [
+        ("planned", "contact", date(2026, 3, 2)), ("contact", "signed", date(2026, 6, 18)),
+        ("signed", "started", date(2026, 9, 1))]
+    assert {e.evidence for e in events} == {"Excel 导入第 3 行"} and not any(e.is_override for e in events)
+    assert events[1].contract_amount == Decimal("9000") and {e.recorded_by_id for e in events} == {users["staff"].id}
+    moves = AuditEvent.query.filter_by(object_type="Project", action="update", object_id=project.id).all()
+    assert ["contact", "signed", "started"] == [m.changes["stage"][1] for m in moves if "stage" in m.changes]
+
+
+@pytest.mark.parametrize("row, column, words", [
+    (["签约", "2026-03-02", "2026-06-18", None], "签约金额（万元）", "签约金额"),
+    (["签约", "2026-03-02", None, "9000"], "签约日期", "请填写此日期"),
+    (["洽谈", "2026-03-02", None, "9000"], "签约金额（万元）", "阶段尚未到签约"),
+    (["洽谈", "2026-03-02", "2026-06-18", None], "签约日期", "阶段尚未到签约"),
+    (["签约", "2026-06-18", "2026-03-02", "9000"], "签约日期", "不能早于洽谈日期"),
+    (["洽谈", "2099-01-01", None, None], "首次洽谈日期", "不能晚于今天"),
+    (["洽谈", "2026-02-30", None, None], "首次洽谈日期", "无法识别的日期"),
+    (["签约", "2026-03-02", "2026-06-18", "abc"], "签约金额（万元）", "请输入数字"),
+    (["暂缓", None, None, None], "阶段", "在项目页登记暂缓或终止"),
+    (["已落地", None, None, None], "阶段", "没有这个阶段：已落地"),
+])
+def test_a_stage_the_dates_do_not_bear_out_is_refused(refs, users, row, column, words):
+    stage, contacted, signed, amount = row
+    rows = [["冷链物流中心项目", "生物医药"], ["中药材种植加工项目", "生物医药", stage, contacted, signed, amount]]
+    result = imported(users["staff"], project_sheet_file(rows, STAGE_HEADERS))
+    assert Project.query.count() == 0 and StageEvent.query.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(4, column)] and words in result.errors[0].message
+
+
+def test_rows_after_a_refused_row_still_have_their_dates_checked(refs, users):
+    rows = [["冷链物流中心项目", None], ["中药材种植加工项目", "生物医药", "洽谈", "2099-01-01"]]
+    result = imported(users["staff"], project_sheet_file(rows, STAGE_HEADERS))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "行业领域"), (4, "首次洽谈日期")]
+
+
+def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, users):
+    factories.project(name="饲料加工项目", sector=refs["sector"], lead_department=refs["dept"],
+                      total_investment=Decimal("3000"))
+    signed = factories.project(name="口腔器材生产基地项目", sector=refs["sector"])
+    svc.record_stage_move(users["staff"], signed, {"to_stage": "contact", "occurred_on": date(2026, 3, 2)})
+    svc.record_stage_move(users["staff"], signed, {"to_stage": "signed", "occurred_on": date(2026, 6, 18),
+                                                   "contract_amount": "9000.5"})
+    db.session.commit()
+    data, _count, _cut = project_sheet.export([], NOW)
+    Project.query.delete()
+    db.session.commit()
+    assert imported(users["staff"], BytesIO(data)).errors == []
+    planned, again = (Project.query.filter_by(name=name).one() for name in ("饲料加工项目", "口腔器材生产基地项目"))
+    assert (planned.name, planned.stage, planned.sector, planned.lead_department, planned.total_investment) == (
+        "饲料加工项目", "planned", refs["sector"], refs["dept"], Decimal("3000"))
+    assert (again.stage, again.contacted_on, again.signed_on, again.signed_amount) == (
+        "signed", date(2026, 3, 2), date(2026, 6, 18), Decimal("9000.5"))
+
+
+@pytest.mark.parametrize("text, day", [
+    ("2026-06-18", date(2026, 6, 18)), ("2026/6/8", date(2026, 6, 8)), ("2026.06.18", date(2026, 6, 18)),
+    ("2026年6月18日", date(2026, 6, 18)), ("２０２６－０６－１８", date(2026, 6, 18)), (None, None)])
+def test_sheet_dates_are_read_as_offices_type_them(text, day):
+    assert sheets.cell_date(text) == day
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "18/06/2026", "明年", "2026-06"])
+def test_a_date_that_cannot_be_read_says_how_to_write_it(app, text):
+    with pytest.raises(ValueError, match="2024-05-01"):
+        sheets.cell_date(text)
