@@ -13,6 +13,7 @@ from io import BytesIO
 
 from flask_babel import force_locale
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 
 from crm.i18n import gettext as _
 
@@ -97,6 +98,9 @@ def cell_text(value) -> str | None:
 
 
 # 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日: how dates are typed in the office's sheets.
+# A date pasted as a value into a cell without a date format arrives as Excel's day number
+# (46191 is 2026-06-18); only 1990–2099 is read so, never a year or an amount typed alone.
+_SERIALS = (32874, 73050)
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
@@ -105,7 +109,10 @@ def cell_date(text: str | None) -> date | None:
     message to show.  Empty is None."""
     if not text:
         return None
-    found = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.isdigit() and _SERIALS[0] <= int(text) <= _SERIALS[1]:
+        return from_excel(int(text)).date()
+    found = _DATE.fullmatch(text)
     try:
         if found:
             return date(*(int(part) for part in found.groups()))

@@ -202,12 +202,13 @@ def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, 
 
 @pytest.mark.parametrize("text, day", [
     ("2026-06-18", date(2026, 6, 18)), ("2026/6/8", date(2026, 6, 8)), ("2026.06.18", date(2026, 6, 18)),
-    ("2026年6月18日", date(2026, 6, 18)), ("２０２６－０６－１８", date(2026, 6, 18)), (None, None)])
+    ("2026年6月18日", date(2026, 6, 18)), ("２０２６－０６－１８", date(2026, 6, 18)), ("46191", date(2026, 6, 18)),
+    (None, None)])
 def test_sheet_dates_are_read_as_offices_type_them(text, day):
     assert sheets.cell_date(text) == day
 
 
-@pytest.mark.parametrize("text", ["2026-13-01", "18/06/2026", "明年", "2026-06"])
+@pytest.mark.parametrize("text", ["2026-13-01", "18/06/2026", "明年", "2026-06", "2026", "9000"])
 def test_a_date_that_cannot_be_read_says_how_to_write_it(app, text):
     with pytest.raises(ValueError, match="2024-05-01"):
         sheets.cell_date(text)
