@@ -57,9 +57,9 @@ def investor_names(project, links: bool = False) -> Markup:
         return Markup('<span class="text-muted">—</span>')
     if links and "enterprises.detail" in current_app.view_functions:
         url = id_url("enterprises.detail", "enterprise_id")
-        parts = [Markup(f'<a href="{escape(url(e.id))}">{escape(e.name)}</a>') for e in investors]
+        parts = [Markup(f'<a href="{escape(url(e.id))}">{escape(e.display_name)}</a>') for e in investors]
     else:
-        parts = [escape(e.name) for e in investors]
+        parts = [escape(e.display_name) for e in investors]
     return Markup("、").join(parts)
 
 

@@ -72,6 +72,9 @@ def owner_choices() -> list:
 class EnterpriseForm(FlaskForm):
     name = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=120)])
     short_name = StringField(_l("简称"), validators=[Length(max=40)])
+    name_en = StringField(_l("英文名称"), validators=[Length(max=200)])
+    name_ru = StringField(_l("俄文名称"), validators=[Length(max=200)],
+                          description=_l("英文界面和英文、俄文宣传册显示外文名称；没有时显示中文名称。"))
     credit_code = StringField(_l("统一社会信用代码"), validators=[Length(max=30)],
                               description=_l("18 位，校验码按 GB 32100-2015 检查；境外企业可不填。"))
     country = StringField(_l("国家/地区"), default="中国", validators=[DataRequired(_l("请填写国家或地区。")),

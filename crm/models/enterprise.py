@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crm.extensions import db
-from crm.models.base import TimestampMixin, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, utcnow
 
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
@@ -20,7 +20,7 @@ class EnterpriseTag(db.Model):
         return self.tag
 
 
-class Enterprise(TimestampMixin, db.Model):
+class Enterprise(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
     __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
@@ -33,6 +33,11 @@ class Enterprise(TimestampMixin, db.Model):
     name = db.Column(db.String(120), nullable=False)
     # Normalised name (see services/enterprises.normalize_name): duplicates are refused on it.
     name_norm = db.Column(db.String(120), nullable=False, unique=True)
+    # The firm's name for English and Russian readers (a Russian partner's own name, an English
+    # trade name): the English UI and the en/ru brochures show it.  Duplicates, search and
+    # ordering stay on the Chinese name.
+    name_en = db.Column(db.String(200))
+    name_ru = db.Column(db.String(200))
     short_name = db.Column(db.String(40))
     credit_code = db.Column(db.String(18), unique=True)  # 统一社会信用代码; NULL for foreign firms
     country = db.Column(db.String(40), nullable=False, default="中国")
@@ -62,6 +67,11 @@ class Enterprise(TimestampMixin, db.Model):
         wanted = list(dict.fromkeys(v for v in values if v))
         self.tag_rows = [t for t in self.tag_rows if t.tag in wanted] + [
             EnterpriseTag(tag=v) for v in wanted if v not in self.tags]
+
+    @property
+    def display_name(self) -> str:
+        """The name pages show: the UI language's, else the Chinese (NamedInLanguages)."""
+        return self.label()
 
     def __str__(self) -> str:
         return self.name

@@ -36,7 +36,8 @@ _LAST = 10**9  # sorts rows without a 专栏 number after the plan's
 def sheet_options() -> tuple:
     """What a sheet reads besides the project's own columns, loaded up front."""
     return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
-            selectinload(Project.investors).load_only(Enterprise.id, Enterprise.name))
+            selectinload(Project.investors).load_only(Enterprise.id, Enterprise.name, Enterprise.name_en,
+                                                      Enterprise.name_ru))
 
 
 def _per_lang(obj, field: str) -> dict[str, str | None]:
@@ -92,7 +93,7 @@ def sheet_for(project: Project, settings, lang: str = "zh") -> ProjectSheet:
         capacity=_per_lang(project, "capacity"),
         jobs=project.jobs,
         lead_department=_per_lang(project.lead_department, "name"),
-        investors=[e.name for e in project.investors],
+        investors=[_per_lang(e, "name") for e in project.investors],
         park_name=_per_lang(project.park, "name"),
         park_description=_per_lang(project.park, "description"),
         contact_name=settings.CENTER_CONTACT_NAME,

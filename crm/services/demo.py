@@ -57,6 +57,17 @@ class DemoFirm:
     contacts: tuple = ()  # (name, title, phone, wechat)
 
 
+# Foreign firms' own names (English, Russian), by short name: the English UI and the en/ru
+# brochures show them instead of the Chinese rendering.
+DEMO_FOREIGN_NAMES = {
+    "滨海蜂业": ("Primorsky Honey LLC", "ООО «Приморский мёд»"),
+    "阿穆尔农业": ("Amur Agrocomplex LLC", "ООО «Амурский агрокомплекс»"),
+    "东方海产": ("Vostok-More LLC", "ООО «Восток-Море»"),
+    "西伯利亚草药": ("Siberian Herbs LLC", "ООО «Сибирские травы»"),
+    "清原生物": ("Cheongwon Bio Co., Ltd.", None),
+}
+
+
 # Plausible but invented target firms: names, codes and people are fictitious.
 DEMO_FIRMS = (
     DemoFirm("东莞市精诚齿科材料有限公司", "精诚齿科", "中国", "广东省东莞市", "biomed", "东莞对口合作",
@@ -300,8 +311,10 @@ class _Demo:
             if normalize_name(f.name) in existing:
                 self.firms[f.short] = existing[normalize_name(f.name)]
                 continue
+            name_en, name_ru = DEMO_FOREIGN_NAMES.get(f.short, (None, None))
             firm = Enterprise(
                 name=f.name, name_norm=normalize_name(f.name), short_name=f.short, country=f.country,
+                name_en=name_en, name_ru=name_ru,
                 region=f.region, sector=sectors[f.sector], source_channel=f.channel, role="target",
                 credit_code=creditcode.complete(f.credit17) if f.credit17 else None, description=f.description,
                 owner=self._owner_for(sectors[f.sector]),

@@ -32,6 +32,8 @@ Column = sheets.Column
 COLUMNS = (
     Column("name", _l("企业名称"), ("公司名称", "单位名称", "名称"), 36),
     Column("short_name", _l("简称"), ("企业简称",), 12),
+    Column("name_en", _l("英文名称"), ("英文名",), 30),
+    Column("name_ru", _l("俄文名称"), ("俄文名",), 30),
     Column("credit_code", _l("统一社会信用代码"), ("信用代码", "社会信用代码"), 22),
     Column("country", _l("国家/地区"), ("国家", "国别"), 10),
     Column("region", _l("省市"), ("所在地区", "地区", "所在地"), 16),
@@ -76,8 +78,8 @@ class _Choices:
 def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict]:
     """(enterprise data, contact data, errors by column key) of one row, its choices resolved."""
     raw = sheets.row_values(cells, columns)
-    data = {key: raw.get(key) for key in ("name", "short_name", "credit_code", "country", "region",
-                                          "website", "address", "description")}
+    data = {key: raw.get(key) for key in ("name", "short_name", "name_en", "name_ru", "credit_code", "country",
+                                          "region", "website", "address", "description")}
     errors = {}
     code_at = columns.get("credit_code")
     if code_at is not None and code_at < len(cells) and isinstance(cells[code_at], float):
@@ -208,7 +210,7 @@ def export(filters: dict, now) -> tuple[bytes, int, bool]:
 
 def _export_row(e: Enterprise) -> list:
     contact = e.contacts[0] if e.contacts else None  # the first person on file, as on the detail page
-    return [e.name, e.short_name, e.credit_code, e.country, e.region, e.sector.label() if e.sector else None,
+    return [e.name, e.short_name, e.name_en, e.name_ru, e.credit_code, e.country, e.region, e.sector.label() if e.sector else None,
             str(TERMS.get(e.source_channel, e.source_channel)) if e.source_channel else None,
             e.owner.display_name if e.owner else None, str(STATUS_LABELS.get(e.status, e.status)),
             str(ROLE_LABELS.get(e.role, e.role)), "、".join(str(TERMS.get(t, t)) for t in e.tags) or None,

@@ -254,3 +254,17 @@ def test_the_english_page_names_the_lead_department_of_its_projects_in_english(c
     client.get("/lang/en")
     html = client.get(f"/enterprises/{firm.id}").get_data(as_text=True)
     assert "Development and Reform Bureau" in html and "Bio biomed" in html and "发改局" not in html
+
+
+def test_foreign_names_are_saved_and_shown_in_the_english_ui_beside_the_chinese_name(client, staff):
+    resp = client.post("/enterprises/new", data=form(name="俄罗斯远东木业有限公司", country="俄罗斯", name_en="Far East Timber",
+                                                     name_ru="ООО «Дальлес»"))
+    firm = Enterprise.query.one()
+    assert resp.status_code == 302 and (firm.name_en, firm.name_ru) == ("Far East Timber", "ООО «Дальлес»")
+    chinese = client.get(f"/enterprises/{firm.id}").get_data(as_text=True)
+    assert "<h1 class=\"h4 mb-1\">俄罗斯远东木业有限公司" in chinese and "ООО «Дальлес»" in chinese
+    client.get("/lang/en")
+    english = client.get(f"/enterprises/{firm.id}").get_data(as_text=True)
+    assert "<h1 class=\"h4 mb-1\">Far East Timber" in english and ">俄罗斯远东木业有限公司</div>" in english
+    listed = client.get("/enterprises/").get_data(as_text=True)
+    assert 'title="俄罗斯远东木业有限公司">Far East Timber</a>' in listed

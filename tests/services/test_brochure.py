@@ -56,7 +56,7 @@ def make_sheet(id=1, *, name=None, sector="biomed", **changes) -> ProjectSheet:
         capacity={"zh": "年产赖氨酸10万吨"},
         jobs=500,
         lead_department={"zh": "工信科局", "en": "Bureau of Industry, Information Technology and Science"},
-        investors=["安徽丰原集团有限公司"],
+        investors=[{"zh": "安徽丰原集团有限公司"}],
         park_name={"zh": "绥芬河边境经济合作区", "en": "Suifenhe Border Economic Cooperation Zone",
                    "ru": "Пограничная зона Суйфэньхэ"},
         park_description={"zh": "1992年经国务院批准设立的国家级边境经济合作区。",
@@ -189,7 +189,7 @@ def test_one_project_fits_on_one_or_two_pages():
                                      "A & B <b>bold?</b> &amp; &lt;"])
 def test_user_text_with_markup_prints_literally(payload):
     sheet = make_sheet(name={"zh": payload, "en": payload, "ru": payload},
-                       description={"zh": payload}, investors=[payload], contact_name=payload)
+                       description={"zh": payload}, investors=[{"zh": payload, "en": payload}], contact_name=payload)
     for lang in ("zh", "en"):
         text = squash("".join(pdf_pages(render_project(sheet, lang, today=TODAY))))
         assert text.count(squash(payload)) >= 3, lang
@@ -205,6 +205,15 @@ def test_missing_translation_prints_the_chinese_with_a_marker():
         assert "衣康酸" in text and text.count("(中文原文)") >= 3
     zh = squash("".join(pdf_pages(render_project(sheet, "zh", today=TODAY))))
     assert "(中文原文)" not in zh
+
+
+def test_investors_print_in_the_edition_language_where_the_firm_has_a_name_in_it():
+    sheet = make_sheet(investors=[{"zh": "安徽丰原集团有限公司", "en": "Anhui BBCA Group"},
+                                  {"zh": "俄罗斯远东木业有限公司", "ru": "ООО «Дальлес»"}])
+    en, ru, zh = (squash("".join(pdf_pages(render_project(sheet, lang, today=TODAY)))) for lang in ("en", "ru", "zh"))
+    assert "AnhuiBBCAGroup" in en and "俄罗斯远东木业有限公司(中文原文)" in en and "安徽丰原" not in en
+    assert "ООО«Дальлес»" in ru and "安徽丰原集团有限公司(中文原文)" in ru
+    assert "安徽丰原集团有限公司" in zh and "Дальлес" not in zh and "(中文原文)" not in zh
 
 
 def test_sparse_project_still_renders():

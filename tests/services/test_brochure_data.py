@@ -62,7 +62,7 @@ def test_sheet_carries_every_language_and_the_settings_contact(app, settings, re
     assert sheet.site == {"zh": "综保区", "en": None, "ru": "Бондовая зона"}
     assert sheet.sector == {"zh": "生物医药", "en": "Biomedicine", "ru": "Биомедицина"}
     assert sheet.park_description["en"] == "A national-level comprehensive bonded zone."
-    assert sheet.investors == ["黑龙江域外百草药业科技有限公司"]
+    assert sheet.investors == [{"zh": "黑龙江域外百草药业科技有限公司", "en": None, "ru": None}]
     assert sheet.lead_department == {"zh": "工信科局", "en": "Bureau of Industry, Information Technology and Science",
                                      "ru": None}
     assert (sheet.contact_name, sheet.contact_phone, sheet.contact_email) == (

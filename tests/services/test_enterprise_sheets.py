@@ -155,19 +155,21 @@ def test_the_template_round_trips_and_offers_drop_down_lists(refs, users):
     ws = book.worksheets[0]
     headers = [c.value for c in ws[3]]
     assert headers[0] == "企业名称*" and "联系电话" in headers
-    assert ws.column_dimensions["C"].number_format == "@"  # the credit code stays text when typed
+    assert ws.column_dimensions["E"].number_format == "@"  # the credit code stays text when typed
     lists = {str(rule.sqref).rstrip("0123456789").split(":")[0].rstrip("0123456789")
              for rule in ws.data_validations.dataValidation}
-    assert lists == {"F", "G", "H", "I", "J"}  # sector, source channel, owner, status, role
+    assert lists == {"H", "I", "J", "K", "L"}  # sector, source channel, owner, status, role
     values = book.worksheets[1]
     assert "生物医药" in [c.value for c in values["A"]] and "刘洋" in [c.value for row in values.iter_rows()
                                                                      for c in row]
-    ws.append(["绥芬河市远东木业有限公司", None, None, None, None, "生物医药", None, "刘洋"])
+    ws.append(["绥芬河市远东木业有限公司", None, "Suifenhe Far East Wood Co.", "ООО «Дальневосточный лес»", None, None,
+               None, "生物医药", None, "刘洋"])
     out = BytesIO()
     book.save(out)
     out.seek(0)
     result = run(users["staff"], out)
-    assert result.errors == [] and Enterprise.query.one().sector == refs["sector"]
+    firm = Enterprise.query.one()
+    assert result.errors == [] and firm.sector == refs["sector"] and firm.name_ru == "ООО «Дальневосточный лес»"
 
 
 # --- export ------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_an_exported_sheet_imports_back_as_the_same_enterprises(refs, users):
     code = factories.valid_credit_code()
     firm = factories.enterprise(name="哈尔滨龙华生物科技有限公司", credit_code=code, sector=refs["sector"],
                                 owner=refs["owner"], status="invested", role="investor", tags=["上市公司"],
-                                region="黑龙江省哈尔滨市", source_channel="以商招商")
+                                region="黑龙江省哈尔滨市", source_channel="以商招商", name_en="Harbin Longhua Biotech")
     factories.contact(firm, name="王明", title="总经理", phone="13800000000", email="wm@example.cn")
     data, _count, _cut = imp.export({}, datetime(2026, 12, 3, 9, 0))
     db.session.delete(firm)
@@ -217,7 +219,8 @@ def test_an_exported_sheet_imports_back_as_the_same_enterprises(refs, users):
     assert run(users["staff"], BytesIO(data)).errors == []
     again = Enterprise.query.one()
     assert (again.name, again.credit_code, again.sector, again.owner, again.status, again.role, again.tags,
-            again.region, again.source_channel) == ("哈尔滨龙华生物科技有限公司", code, refs["sector"], refs["owner"],
-                                                    "invested", "investor", ["上市公司"], "黑龙江省哈尔滨市", "以商招商")
+            again.region, again.source_channel, again.name_en) == (
+        "哈尔滨龙华生物科技有限公司", code, refs["sector"], refs["owner"], "invested", "investor", ["上市公司"],
+        "黑龙江省哈尔滨市", "以商招商", "Harbin Longhua Biotech")
     assert [(c.name, c.title, c.phone, c.email) for c in again.contacts] == [("王明", "总经理", "13800000000",
                                                                             "wm@example.cn")]

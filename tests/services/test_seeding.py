@@ -200,6 +200,8 @@ def test_demo_adds_target_firms_with_contacts_and_valid_credit_codes(demo):
         assert firm.contacts and firm.owner.role == "staff"
         assert (firm.credit_code is not None) == (firm.country == "中国")
         assert firm.credit_code is None or creditcode.is_valid(firm.credit_code)
+        assert (firm.name_ru is not None) == (firm.country == "俄罗斯")  # foreign firms keep their own names
+        assert (firm.name_en is not None) == (firm.country != "中国")
     assert Project.query.filter(Project.owner_id.is_(None)).count() == 0
 
 

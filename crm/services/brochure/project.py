@@ -118,11 +118,13 @@ def _facts(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable
     add("land", _plain_with_marker(_short(sheet.land_text, 300), lang))
     add("capacity", _tr({code: _short(text, 300) for code, text in sheet.capacity.items()}, lang))
     add("lead_department", _tr(sheet.lead_department, lang))
-    investors = [_short(i.strip(), 120) for i in sheet.investors if i and i.strip()]
+    # Each firm in the edition's language where it has a name in it, else its Chinese name marked.
+    investors = [pair for names in sheet.investors
+                 if (pair := _tr({code: _short(name, 120) for code, name in names.items() if name}, lang))]
     if len(investors) > MAX_INVESTORS:
-        investors = investors[:MAX_INVESTORS - 1] + ["…"]
+        investors = investors[:MAX_INVESTORS - 1] + [("…", "…")]
     if investors:
-        add("investors", ("<br/>".join(_esc(i) for i in investors), "".join(investors)))
+        add("investors", ("<br/>".join(markup for markup, _raw in investors), "".join(raw for _m, raw in investors)))
     else:
         text = T.label("investors_open", lang)
         add("investors", (f'<font color="{_hex(color)}">{_esc(text)}</font>', text))

@@ -25,7 +25,7 @@ class ProjectSheet:
     capacity: dict[str, str | None] = field(default_factory=dict)  # 建设规模 per language
     jobs: int | None = None
     lead_department: dict = field(default_factory=dict)  # 牵头部门 {lang: name}; Chinese where untranslated
-    investors: list[str] = field(default_factory=list)
+    investors: list[dict] = field(default_factory=list)  # 投资主体, each {lang: name}
     park_name: dict[str, str | None] = field(default_factory=dict)
     park_description: dict[str, str | None] = field(default_factory=dict)
     contact_name: str | None = None  # 经合中心 contact person
