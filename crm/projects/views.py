@@ -47,7 +47,8 @@ def export():
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def import_sheet():
-    """New projects for the reserve pool from an Excel sheet, at the stage each has reached: all rows or none."""
+    """New projects for the reserve pool from an Excel sheet, each at the stage it has reached;
+    all rows or none."""
     actor = current_user._get_current_object()
     return import_page(
         lambda stream: project_sheet.import_projects(actor, stream), done_url=url_for("projects.index"),
@@ -55,7 +56,9 @@ def import_sheet():
         title=_("从 Excel 导入储备项目"), back_url=url_for("projects.index"), back_label=pgettext("nav", "项目"),
         template_url=url_for("projects.import_template"),
         link_url=lambda ident: url_for("projects.detail", project_id=ident),
-        rules=[_("须有“项目名称”和“行业领域”两列。"), _("“阶段”留空即谋划；已到洽谈、签约、开工或投产的项目，须填写到该阶段为止每个阶段的日期，签约还须填签约金额。系统按日期逐级登记阶段，依据记为导入的行号。"),
+        rules=[_("须有“项目名称”和“行业领域”两列。"),
+               _("“阶段”留空即谋划；已到洽谈、签约、开工或投产的项目，须填写到该阶段为止每个阶段的日期，"
+                 "签约还须填签约金额。系统按日期逐级登记阶段，依据记为导入的行号。"),
                _("暂缓、终止的项目按到过的阶段导入，再在项目页登记暂缓或终止及其原因。"),
                _("行业领域、园区、部门、专班、负责人须是系统中的名称；投资主体须已在企业库中。"),
                _("每一行按新建项目的规则检查；同名的项目不重复导入。")])

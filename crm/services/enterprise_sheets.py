@@ -210,7 +210,8 @@ def export(filters: dict, now) -> tuple[bytes, int, bool]:
 
 def _export_row(e: Enterprise) -> list:
     contact = e.contacts[0] if e.contacts else None  # the first person on file, as on the detail page
-    return [e.name, e.short_name, e.name_en, e.name_ru, e.credit_code, e.country, e.region, e.sector.label() if e.sector else None,
+    return [e.name, e.short_name, e.name_en, e.name_ru, e.credit_code, e.country, e.region,
+            e.sector.label() if e.sector else None,
             str(TERMS.get(e.source_channel, e.source_channel)) if e.source_channel else None,
             e.owner.display_name if e.owner else None, str(STATUS_LABELS.get(e.status, e.status)),
             str(ROLE_LABELS.get(e.role, e.role)), "、".join(str(TERMS.get(t, t)) for t in e.tags) or None,

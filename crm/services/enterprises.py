@@ -46,8 +46,8 @@ STATUS_LABELS = {"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested
 ROLE_LABELS = {"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")}
 DOMESTIC = "中国"
 
-_ENTERPRISE_FIELDS = ("name", "short_name", "name_en", "name_ru", "credit_code", "country", "region", "sector_id", "source_channel",
-                      "owner_id", "status", "role", "website", "address", "description")
+_ENTERPRISE_FIELDS = ("name", "short_name", "name_en", "name_ru", "credit_code", "country", "region", "sector_id",
+                      "source_channel", "owner_id", "status", "role", "website", "address", "description")
 _CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "notes")
 PHONE_PATTERN = r"^[0-9+\-() 转]*$"  # 0453-3921234 转 8001, +7 (423) 222-33-44
 

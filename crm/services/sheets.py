@@ -97,10 +97,10 @@ def cell_text(value) -> str | None:
     return text or None
 
 
-# 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日: how dates are typed in the office's sheets.
 # A date pasted as a value into a cell without a date format arrives as Excel's day number
 # (46191 is 2026-06-18); only 1990–2099 is read so, never a year or an amount typed alone.
 _SERIALS = (32874, 73050)
+# 2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日: how dates are typed in the office's sheets.
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 

@@ -124,7 +124,8 @@ def _facts(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable
     if len(investors) > MAX_INVESTORS:
         investors = investors[:MAX_INVESTORS - 1] + [("…", "…")]
     if investors:
-        add("investors", ("<br/>".join(markup for markup, _raw in investors), "".join(raw for _m, raw in investors)))
+        add("investors", ("<br/>".join(markup for markup, _raw in investors),
+                          "".join(raw for _markup, raw in investors)))
     else:
         text = T.label("investors_open", lang)
         add("investors", (f'<font color="{_hex(color)}">{_esc(text)}</font>', text))
