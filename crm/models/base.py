@@ -53,6 +53,12 @@ class NamedInLanguages:
         column = self.translated_column(lang)
         return (column is not None and getattr(self, column.key)) or self.label_zh
 
+    @property
+    def display_name(self) -> str:
+        """The name pages show (projects, enterprises): the label in the UI language; the audit
+        log keeps the Chinese name."""
+        return self.label()
+
     @classmethod
     def label_column(cls, lang: str | None = None):
         """The label as an SQL expression, so (id, label) choices need no ORM objects."""

@@ -68,11 +68,6 @@ class Enterprise(NamedInLanguages, TimestampMixin, db.Model):
         self.tag_rows = [t for t in self.tag_rows if t.tag in wanted] + [
             EnterpriseTag(tag=v) for v in wanted if v not in self.tags]
 
-    @property
-    def display_name(self) -> str:
-        """The name pages show: the UI language's, else the Chinese (NamedInLanguages)."""
-        return self.label()
-
     def __str__(self) -> str:
         return self.name
 

@@ -102,12 +102,6 @@ class Project(NamedInLanguages, TimestampMixin, db.Model):
         has one, else the Chinese.  (Without a request the language is Chinese.)"""
         return self.translated(field, lang or current_lang()) or getattr(self, field)
 
-    @property
-    def display_name(self) -> str:
-        """The name pages and emails show (NamedInLanguages: the UI language's, else Chinese);
-        the audit log keeps the Chinese name."""
-        return self.label()
-
 
 class StageEvent(db.Model):
     """One stage move with its dated evidence (阶段记录)."""

@@ -157,7 +157,7 @@ def import_projects(actor: User, stream) -> sheets.Result:
             source = f"Excel 导入第 {number} 行"  # stored as data: in Chinese, like the audit notes
             with audit.acting_as(actor, note=source):
                 project = svc.save_project(actor, None, data)
-                stage_import.replay(actor, project, moves, evidence=source)
+                stage_import.replay(actor, project, moves, evidence=source, today=today)
             result.created.append(project)
     return result
 

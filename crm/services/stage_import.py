@@ -88,8 +88,9 @@ def _amount(raw: dict, errors: dict):
         return None
 
 
-def replay(actor: User, project: Project, moves: list[tuple], evidence: str) -> None:
-    """Make the moves `steps` found on a project just saved at 谋划; flushes only."""
+def replay(actor: User, project: Project, moves: list[tuple], evidence: str, today: date) -> None:
+    """Make the moves `steps` found (for the same `today`) on a project just saved at 谋划;
+    flushes only."""
     for stage, on, amount in moves:
         pipeline.move_stage(project, stage, actor=actor, occurred_on=on, contract_amount=amount,
-                            evidence=evidence)
+                            evidence=evidence, today=today)
