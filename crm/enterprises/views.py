@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
 from crm.i18n import gettext as _
+from crm.i18n import term
 from crm.imports import import_page
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
@@ -65,7 +66,7 @@ def index():
     regions = queries.distinct_values(Enterprise.region, limit=300)
     return render_template(
         "enterprises/index.html", page=page, args=args, regions=regions,
-        sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=ENTERPRISE_TAGS,
+        sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=[(t, term(t)) for t in ENTERPRISE_TAGS],
         STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user),
         export_args=_kept_filters(args))
 

@@ -149,7 +149,7 @@ def problems_list():
     instruction = _instruction_offer()
     return render_template(
         "routines/problems.html", page=page, filters=filters, project=project, today=today,
-        departments=_departments(), stats=problems.stats(filters["department_id"], today),
+        departments=[(d.id, d.label()) for d in _departments()], stats=problems.stats(filters["department_id"], today),
         instruction=instruction, can_manage=problems.can_manage,
         STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
         SOURCE_LABELS=problems.SOURCE_LABELS)
