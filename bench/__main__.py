@@ -23,6 +23,7 @@ from bench import data, floor, jobs, report, timing
 HERE = Path(__file__).resolve().parent
 SEARCH_SHORT = "绥芬"  # 2 characters: below the trigram minimum, served by the LIKE fallback
 SEARCH_LONG = "生物科技"  # 4 characters: the FTS5 trigram index (pg_trgm on PostgreSQL)
+SEARCH_FOREIGN = "Amur"  # Latin letters: the trigram index or the foreign names' partial index
 SHELL_URL = "/_bench/shell"
 
 
@@ -111,6 +112,8 @@ def page_specs() -> list[timing.PageSpec]:
                         target_ms=50),
         timing.PageSpec("search_4", f"企业搜索 search “{SEARCH_LONG}”", f"/enterprises/?q={SEARCH_LONG}", staff,
                         target_ms=50),
+        timing.PageSpec("search_foreign", f"企业搜索 search “{SEARCH_FOREIGN}” (外文名称)", f"/enterprises/?q={SEARCH_FOREIGN}",
+                        staff, target_ms=50, note="a Russian partner by its own name"),
         timing.PageSpec("project_detail", "项目详情 project detail", f"/projects/{project}", staff,
                         note="the project with the most interactions"),
     ]

@@ -35,7 +35,7 @@ from crm.services.seeding import load_plan
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 4  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 5  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 
 
@@ -61,6 +61,14 @@ OTHER_REGIONS = ("广东省东莞市", "广东省深圳市", "浙江省杭州市
                  "上海市", "辽宁省大连市", "吉林省长春市", "天津市")
 FOREIGN = (("俄罗斯", "滨海边疆区符拉迪沃斯托克"), ("俄罗斯", "哈巴罗夫斯克"), ("日本", "东京都"),
            ("韩国", "首尔"))
+# Foreign firms' own names (the English UI, the brochures and search show them): Russian
+# partners have a Russian and an English name, Japanese and Korean ones an English name.
+FOREIGN_BRANDS = {"俄罗斯": (("Primorye", "Приморье"), ("Amur", "Амур"), ("Vostok", "Восток"), ("Ussuri", "Уссури"),
+                           ("Baikal", "Байкал"), ("Taiga", "Тайга"), ("Sibir", "Сибирь"), ("Khingan", "Хинган")),
+                  "日本": (("Hokkai", None), ("Sakura", None), ("Kyowa", None), ("Nippon Green", None)),
+                  "韩国": (("Hanil", None), ("Daehan", None), ("Seorak", None), ("Hana Bio", None))}
+FOREIGN_TRADES = (("Agro", "Агро"), ("Bio", "Био"), ("Pharma", "Фарма"), ("Forest", "Лес"), ("Grain", "Зерно"),
+                  ("Trade", "Трейд"))
 SYLLABLES = ("龙", "江", "华", "北", "兴", "安", "泰", "瑞", "丰", "盛", "康", "宏", "远", "达", "鑫", "源", "恒",
              "信", "德", "昌", "隆", "新", "天", "云", "海", "山", "林", "松", "雪", "金", "银", "宝", "嘉", "和",
              "博", "正", "中", "禾", "农", "谷", "绿", "森", "寒", "地", "百", "草", "参", "芝", "晟", "辉", "益",
@@ -179,6 +187,18 @@ class Generator:
                 return name, brand
         raise RuntimeError("could not find a unique enterprise name")
 
+    @staticmethod
+    def foreign_names(country: str, enterprise_id: int) -> dict:
+        """name_en / name_ru of a foreign firm (its own generator: the main one's sequence, and
+        so the rest of the data, stays as it was before foreign names were generated)."""
+        if country not in FOREIGN_BRANDS:
+            return {"name_en": None, "name_ru": None}
+        rng = random.Random(enterprise_id)
+        (brand_en, brand_ru), (trade_en, trade_ru) = rng.choice(FOREIGN_BRANDS[country]), rng.choice(FOREIGN_TRADES)
+        if brand_ru:
+            return {"name_en": f"{brand_en} {trade_en} LLC", "name_ru": f"ООО «{brand_ru} {trade_ru}»"}
+        return {"name_en": f"{brand_en} {trade_en} Co., Ltd.", "name_ru": None}
+
     def credit_code(self, enterprise_id: int) -> str:
         digits, value = [], enterprise_id * 7919 + 104729  # a bijection keeps codes unique
         for _ in range(9):
@@ -204,7 +224,7 @@ class Generator:
             rows.append({
                 "id": eid, "name": name, "name_norm": normalize_name(name), "short_name": brand + name[-6:-4],
                 "credit_code": self.credit_code(eid) if country == "中国" and rng.random() < 0.9 else None,
-                "country": country, "region": region, "sector_id": sector_id,
+                "country": country, "region": region, "sector_id": sector_id, **self.foreign_names(country, eid),
                 "source_channel": rng.choice(SOURCE_CHANNELS), "owner_id": rng.choice(self.staff),
                 "status": rng.choice(("prospect", "prospect", "engaged", "engaged", "invested", "dormant")),
                 "role": "investor" if rng.random() < 0.1 else "target",

@@ -92,3 +92,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() and LIKE fold only ASCII; foreign-name search needs Cyrillic too.
+        dbapi_connection.create_function("crm_lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value

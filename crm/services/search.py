@@ -1,4 +1,5 @@
-"""Enterprise search: name, short name and credit code, combined with the list filters.
+"""Enterprise search: name, short name, credit code and the English and Russian names, combined
+with the list filters.
 
 SQLite: an FTS5 table with the trigram tokenizer indexes enterprises(name, short_name,
 credit_code, name_norm) and triggers keep it in sync.  Trigrams need at least three characters, and
@@ -10,6 +11,12 @@ columns of one covering index (ix_enterprises_search_like) walked in list order.
 served by pg_trgm GIN indexes when the extension can be created, and the same two-character
 table kept by a PL/pgSQL trigger (pg_trgm cannot serve a two-character term either).
 
+English and Russian names (a Russian partner is searched by its own name) are few, so they
+have no trigram index: a term with Latin or Cyrillic letters also matches them through a partial
+index holding only the enterprises that have one (ix_enterprises_foreign_names), compared in
+lower case (SQLite's LIKE folds only ASCII, so there through the crm_lower() function that
+crm/__init__.py registers on each connection; PostgreSQL's ILIKE).
+
 The list pages in two steps (paging.paginate_ids): the ids of one page from indexes alone
 (enterprise_ids), then those rows with what the template shows.
 
@@ -19,6 +26,7 @@ fresh install) builds it; `ddl_statements(dialect)` gives the same statements fo
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -198,11 +206,39 @@ event.listen(Enterprise.__table__, "after_drop",
 # here, beside the queries that depend on it, so create_all and the migrations both get it.
 SEARCH_LIKE_INDEX = sa.Index("ix_enterprises_search_like", Enterprise.name_norm, Enterprise.short_name,
                              Enterprise.credit_code)
+_HAS_FOREIGN_NAME = sa.or_(Enterprise.name_en.is_not(None), Enterprise.name_ru.is_not(None))
+FOREIGN_NAMES_INDEX = sa.Index("ix_enterprises_foreign_names", Enterprise.name_en, Enterprise.name_ru,
+                               sqlite_where=_HAS_FOREIGN_NAME, postgresql_where=_HAS_FOREIGN_NAME)
+_FOREIGN = Enterprise.__table__.alias("foreign_named")  # not correlated with the list's enterprises
 _CREDIT_CODE_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy")
 
 
 def _terms(q: str) -> list[str]:
     return [t for t in (q or "").split() if t][:8]  # a handful of words is plenty
+
+
+def _cased(term: str) -> bool:
+    """Whether the term has letters with case (Latin, Cyrillic): only those can be in a foreign name."""
+    return term.lower() != term.upper()
+
+
+def _escaped(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _foreign_match(term: str):
+    """The term in the English or Russian name, ignoring case: ids from the partial index."""
+    pattern = f"%{_escaped(unicodedata.normalize('NFKC', term).lower())}%"  # ＡＢＣ typed full-width
+    columns = (_FOREIGN.c.name_en, _FOREIGN.c.name_ru)
+    if db.engine.dialect.name != "sqlite":
+        found = [c.ilike(pattern, escape="\\") for c in columns]
+    elif pattern.isascii():  # SQLite's own LIKE folds ASCII: no Python call per row (3x faster)
+        found = [c.like(pattern, escape="\\") for c in columns]
+    else:
+        found = [sa.func.crm_lower(c).like(pattern, escape="\\") for c in columns]
+    # The partial index's own condition, word for word, so that the planner may read it.
+    named = sa.or_(_FOREIGN.c.name_en.is_not(None), _FOREIGN.c.name_ru.is_not(None))
+    return Enterprise.id.in_(sa.select(_FOREIGN.c.id).where(named, sa.or_(*found)))
 
 
 def _like(column, term: str, *, folded: bool = False):
@@ -213,8 +249,8 @@ def _like(column, term: str, *, folded: bool = False):
     lower() folds nothing else), and a term without cased letters (Chinese) needs no ILIKE.
     ilike's lower() on both sides tripled the short-term scan (67 ms → 20 ms at 100,000 rows).
     """
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if folded or term.lower() == term.upper() or db.engine.dialect.name == "sqlite":
+    escaped = _escaped(term)
+    if folded or not _cased(term) or db.engine.dialect.name == "sqlite":
         return column.like(f"%{escaped}%", escape="\\")
     return column.ilike(f"%{escaped}%", escape="\\")
 
@@ -238,7 +274,8 @@ def _fts_rows(long_terms: list[str]):
 
 
 def match(q: str, dense: bool = False):
-    """A WHERE condition: every word of q occurs in the name, short name or credit code.
+    """A WHERE condition: every word of q occurs in the name, short name, credit code or a
+    foreign name.
 
     dense (SQLite): the long terms match thousands of rows, so test them with LIKE on the
     covering index while the list order is walked: the page fills within a few thousand index
@@ -250,7 +287,13 @@ def match(q: str, dense: bool = False):
         long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
         if long_terms and not dense:
             terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
-            conditions.append(Enterprise.id.in_(_fts_rows(long_terms)))
+            # One trigram query for the Chinese terms; a Latin or Cyrillic term may be
+            # in a foreign name instead, which the trigram index does not hold.
+            chinese = [t for t in long_terms if not _cased(t)]
+            if chinese:
+                conditions.append(Enterprise.id.in_(_fts_rows(chinese)))
+            conditions += [sa.or_(Enterprise.id.in_(_fts_rows([t])), _foreign_match(t))
+                           for t in long_terms if _cased(t)]
     conditions += [_short_match(term) for term in terms]
     return sa.and_(sa.true(), *conditions)
 
@@ -313,6 +356,8 @@ def _short_match(term: str):
     alternatives.append(_like(Enterprise.name_norm, norm, folded=True) if norm else _like(Enterprise.name, term))
     if set(term) <= _CREDIT_CODE_CHARS:
         alternatives.append(_like(Enterprise.credit_code, term.upper(), folded=True))
+    if _cased(term):
+        alternatives.append(_foreign_match(term))
     return sa.or_(*alternatives)
 
 
@@ -379,8 +424,7 @@ def _filtered(query, q: str = "", *, dense: bool = False, sector_id: int | None 
         query = query.where(Enterprise.sector_id == sector_id)
     if region:
         # A prefix, so "广东省" finds 广东省东莞市; served by the (region, name_norm) index.
-        escaped = region.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Enterprise.region.like(f"{escaped}%", escape="\\"))
+        query = query.where(Enterprise.region.like(f"{_escaped(region)}%", escape="\\"))
     if tag:
         query = query.where(sa.exists().where(EnterpriseTag.enterprise_id == Enterprise.id,
                                               EnterpriseTag.tag == tag))

@@ -128,6 +128,16 @@ def test_search_by_short_and_long_chinese_terms_and_credit_code(client, staff, l
     assert shown(client, "?q=不存在的企业") == []
 
 
+def test_a_partner_is_found_by_its_russian_or_english_name_in_either_ui(client, staff, listed):
+    factories.enterprise(name="滨海边疆区农业贸易有限公司", country="俄罗斯", name_en="Primorye Agro LLC",
+                         name_ru="ООО «Приморье Агро»")
+    assert shown(client, "?q=приморье") == shown(client, "?q=agro llc") == ["滨海边疆区农业贸易有限公司"]
+    client.get("/lang/en")
+    html = client.get("/enterprises/?q=Primorye").get_data(as_text=True)
+    assert re.findall(r'<a href="/enterprises/\d+" title="([^"]*)">(.*?)</a>', html) == [
+        ("滨海边疆区农业贸易有限公司", "Primorye Agro LLC")]
+
+
 def test_each_filter(client, staff, users, listed):
     assert shown(client, f"?sector={listed['energy'].id}") == ["北京大北农科技集团股份有限公司"]
     assert shown(client, "?region=安徽") == ["安徽丰原集团有限公司"]

@@ -166,3 +166,38 @@ def test_common_long_terms_walk_the_covering_index_rare_ones_use_the_trigram_ind
     walked = plan("有限公司")
     assert "COVERING INDEX ix_enterprises_search_like" in walked and "enterprise_fts" not in walked
     assert "TEMP B-TREE" not in walked
+
+
+@pytest.fixture
+def partner(firms):
+    """A Russian partner known to Chinese staff by its Chinese rendering."""
+    return factories.enterprise(name="滨海边疆区农业贸易有限公司", country="俄罗斯",
+                                name_en="Primorye Agro Trade LLC", name_ru="ООО «Приморье Агро Трейд»")
+
+
+@pytest.mark.parametrize("q", ["Primorye", "primorye agro", "ПРИМОРЬЕ", "агро", "ＬＬＣ", "LL", "ооо", "Агро 贸易"])
+def test_english_and_russian_names_match_in_any_case(partner, q):
+    assert names(q) == ["滨海边疆区农业贸易有限公司"], q
+    assert ids_in_list_order(q) == names(q)
+
+
+def test_a_foreign_term_must_still_match_somewhere_with_the_other_words(partner):
+    assert names("Amur") == names("Приморье 绥芬") == names("ООО 大北农") == []
+    assert names("LLC%") == []  # wildcards stay literal in foreign names too
+
+
+def test_a_common_latin_term_walking_the_list_still_finds_foreign_names(partner, monkeypatch):
+    monkeypatch.setattr(search, "MANY_MATCHES", 0)
+    assert ids_in_list_order("Primorye") == ["滨海边疆区农业贸易有限公司"]
+
+
+def test_foreign_names_follow_edits(partner, users):
+    save_enterprise(users["admin"], partner, {"name": partner.name, "name_en": "Amur Grain LLC", "name_ru": None})
+    assert names("amur") == ["滨海边疆区农业贸易有限公司"] and names("Primorye") == names("Приморье") == []
+
+
+@pytest.mark.sqlite_only
+def test_foreign_names_are_read_from_their_partial_index(partner):
+    sql = search.enterprise_ids("Primorye").limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_enterprises_foreign_names" in plan
