@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -32,6 +33,7 @@ from crm.services.clock import to_utc_naive
 from crm.services.enterprises import normalize_name
 from crm.services.seeding import load_plan
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
@@ -407,10 +409,12 @@ META = sa.Table("bench_meta", sa.MetaData(), sa.Column("key", sa.String(40), pri
 
 
 def schema_fingerprint() -> str:
-    """A digest of the app's tables and columns: a cached database built for another schema
-    (a migration added a column since) is rebuilt rather than failing mid-run."""
+    """A digest of the app's tables, columns and migrations: a cached database built for another
+    schema (a migration added a column, an index or raw search DDL since) is rebuilt rather than
+    failing or timing the old indexes."""
     shape = sorted((t.name, c.name, str(c.type)) for t in db.metadata.sorted_tables for c in t.columns)
-    return hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
+    revisions = sorted(path.name for path in MIGRATIONS.glob("*.py"))
+    return hashlib.sha256(repr((shape, revisions)).encode()).hexdigest()[:16]
 
 
 def read_meta(engine) -> dict[str, str]:

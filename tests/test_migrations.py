@@ -49,3 +49,24 @@ def test_two_character_index_migration_fills_from_existing_firms_and_downgrades(
             left = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'enterprise_fts_grams%'")
             assert left.all() == []
         db.engine.dispose()
+
+
+def test_foreign_name_search_migration_indexes_existing_firms_and_downgrades(tmp_path):
+    from crm.services import search
+    app = _app(tmp_path)
+    with app.app_context():
+        upgrade(revision="e7c3a9d2b418")  # enterprises have foreign names, search does not read them
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO enterprises (name, name_norm, name_ru, country, status, role, "
+                                 "created_at, updated_at) VALUES ('滨海边疆区农业贸易有限公司', '滨海边疆区农业贸易有限公司', "
+                                 "'ООО «Приморье Агро»', '俄罗斯', 'prospect', 'target', '2026-01-01', '2026-01-01')"))
+        upgrade()
+        for q in ("приморье", "Агро", "ОО"):
+            assert [e.name for e in db.session.scalars(search.enterprise_select(q))] == ["滨海边疆区农业贸易有限公司"], q
+        db.session.remove()
+        downgrade(revision="e7c3a9d2b418")
+        with db.engine.connect() as conn:
+            left = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'enterprise_fts_foreign%' "
+                                        "OR name = 'ix_enterprises_foreign_names'")
+            assert left.all() == []
+        db.engine.dispose()

@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 FTS_TABLE = "enterprise_fts"  # the migration test ignores tables named enterprise_fts*
 FTS_MIN_CHARS = 3  # the trigram tokenizer matches nothing shorter
 # name_norm too: "绥芬河测试有限" then finds "绥芬河 测试（有限）公司".
-_COLUMNS = "name, short_name, credit_code, name_norm"
-_NEW = "new.id, new.name, new.short_name, new.credit_code, new.name_norm"
+_COLUMNS = ("name", "short_name", "credit_code", "name_norm")
+FOREIGN_FTS_TABLE = "enterprise_fts_foreign"
+FOREIGN_COLUMNS = ("name_en", "name_ru")
 
 GRAM_TABLE = "enterprise_fts_grams"
 GRAMS = sa.table(GRAM_TABLE, sa.column("gram"), sa.column("name_norm"), sa.column("enterprise_id"))
@@ -76,22 +77,32 @@ _GRAM_DDL = [
     _GRAM_INSERT + _grams_of("SELECT id, name_norm, name_norm AS t FROM enterprises "
                              "UNION ALL SELECT id, name_norm, short_name FROM enterprises"),
 ]
-_OLD = "'delete', old.id, old.name, old.short_name, old.credit_code, old.name_norm"
+def _trigram_table(table: str, columns: tuple[str, ...]) -> list[str]:
+    """An FTS5 trigram index over enterprises' `columns`, the triggers that keep it in sync, and
+    the statement that fills it from rows already there (a migration on a filled database).
+    External content: the index stores only trigrams; rows are read from enterprises."""
+    names = ", ".join(columns)
+    new = ", ".join(["new.id"] + [f"new.{c}" for c in columns])
+    old = ", ".join(["'delete', old.id"] + [f"old.{c}" for c in columns])
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({names}, "
+        f"content='enterprises', content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON enterprises BEGIN "
+        f"INSERT INTO {table}(rowid, {names}) VALUES ({new}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON enterprises BEGIN "
+        f"INSERT INTO {table}({table}, rowid, {names}) VALUES ({old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE OF {names} ON enterprises BEGIN "
+        f"INSERT INTO {table}({table}, rowid, {names}) VALUES ({old}); "
+        f"INSERT INTO {table}(rowid, {names}) VALUES ({new}); END",
+        f"INSERT INTO {table}({table}) VALUES ('rebuild')",
+    ]
 
-_SQLITE_DDL = [
-    # External content: the index stores only trigrams; rows are read from enterprises.
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, "
-    f"content='enterprises', content_rowid='id', tokenize='trigram')",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON enterprises BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON enterprises BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ({_OLD}); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_COLUMNS} ON enterprises BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ({_OLD}); "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
-    # Index rows that existed before the table (a migration on a filled database).
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-]
+
+_SQLITE_DDL = _trigram_table(FTS_TABLE, _COLUMNS)
+# English and Russian names: their own table, added by a later migration (install_foreign).
+_FOREIGN_DDL = _trigram_table(FOREIGN_FTS_TABLE, FOREIGN_COLUMNS)
+
+
 def _pg_grams_of(row: str) -> str:
     """PostgreSQL: SELECT (gram, name_norm, id) of every 2-character piece of name_norm and
     short_name of `row` (NEW, OLD or a table alias)."""
@@ -123,9 +134,11 @@ _POSTGRES_DDL = [
     "CREATE INDEX IF NOT EXISTS ix_enterprises_credit_code_trgm ON enterprises USING gin (credit_code gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS ix_enterprises_name_norm_trgm ON enterprises USING gin (name_norm gin_trgm_ops)",
 ]
+_PG_FOREIGN_DDL = [f"CREATE INDEX IF NOT EXISTS ix_enterprises_{c}_trgm ON enterprises USING gin ({c} gin_trgm_ops)"
+                   for c in FOREIGN_COLUMNS]
 _DROP = {
     # Their triggers go with the enterprises table (and are dropped by name on a downgrade).
-    "sqlite": [f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {GRAM_TABLE}"],
+    "sqlite": [f"DROP TABLE IF EXISTS {t}" for t in (FTS_TABLE, GRAM_TABLE, FOREIGN_FTS_TABLE)],
     "postgresql": [f"DROP INDEX IF EXISTS {name}" for name in (
         "ix_enterprises_name_trgm", "ix_enterprises_short_name_trgm", "ix_enterprises_credit_code_trgm",
         "ix_enterprises_name_norm_trgm")],
@@ -161,6 +174,26 @@ def uninstall_grams(connection, **kw) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {GRAM_TABLE}")
 
 
+def install_foreign(connection) -> None:
+    """The English and Russian names' trigram index (its own migration, on databases made
+    before it): an FTS5 table on SQLite, pg_trgm indexes on PostgreSQL when it has pg_trgm."""
+    if connection.dialect.name == "sqlite":
+        for statement in _FOREIGN_DDL:
+            connection.exec_driver_sql(statement)
+    elif connection.dialect.name == "postgresql":
+        _run_optional(connection, _PG_FOREIGN_DDL)
+
+
+def uninstall_foreign(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {FOREIGN_FTS_TABLE}_{suffix}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FOREIGN_FTS_TABLE}")
+    elif connection.dialect.name == "postgresql":
+        for column in FOREIGN_COLUMNS:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_enterprises_{column}_trgm")
+
+
 def install(connection) -> None:
     """Create the search index on an existing database (the initial migration calls this; the
     two-character index came later, with its own migration: install_grams)."""
@@ -178,9 +211,14 @@ def uninstall(connection) -> None:
 
 def _install_postgres(target, connection, **kw) -> None:
     """pg_trgm may be unavailable (no superuser, managed database): then skip the indexes."""
-    if connection.dialect.name != "postgresql":
-        return
-    for statement in _POSTGRES_DDL:
+    if connection.dialect.name == "postgresql":
+        _run_optional(connection, _POSTGRES_DDL)
+
+
+def _run_optional(connection, statements: list[str]) -> None:
+    """Each statement in a savepoint; at the first failure log it and stop (search still works
+    without the indexes, by sequential scan)."""
+    for statement in statements:
         try:
             with connection.begin_nested():
                 connection.exec_driver_sql(statement)
@@ -197,6 +235,7 @@ for _statement in _DROP["sqlite"]:
 event.listen(Enterprise.__table__, "after_create", _install_postgres)
 event.listen(Enterprise.__table__, "after_create",
              lambda target, connection, **kw: connection.dialect.name == "postgresql" and install_grams(connection))
+event.listen(Enterprise.__table__, "after_create", lambda target, connection, **kw: install_foreign(connection))
 # Its rows would outlive the enterprises they index (and match new rows that reuse their ids).
 event.listen(Enterprise.__table__, "after_drop",
              lambda target, connection, **kw: connection.dialect.name == "postgresql" and uninstall_grams(connection))
@@ -206,9 +245,19 @@ event.listen(Enterprise.__table__, "after_drop",
 # here, beside the queries that depend on it, so create_all and the migrations both get it.
 SEARCH_LIKE_INDEX = sa.Index("ix_enterprises_search_like", Enterprise.name_norm, Enterprise.short_name,
                              Enterprise.credit_code)
-_HAS_FOREIGN_NAME = sa.or_(Enterprise.name_en.is_not(None), Enterprise.name_ru.is_not(None))
+
+
+def _has_foreign_name(table):
+    # Word for word the partial index's condition: SQLite reads the index only when the
+    # query's WHERE repeats it.
+    return sa.or_(table.c.name_en.is_not(None), table.c.name_ru.is_not(None))
+
+
+# A short Latin or Cyrillic term on SQLite reads this whole (only firms with a foreign name are
+# in it).  PostgreSQL does not need it, but an index cannot be declared for one dialect only.
 FOREIGN_NAMES_INDEX = sa.Index("ix_enterprises_foreign_names", Enterprise.name_en, Enterprise.name_ru,
-                               sqlite_where=_HAS_FOREIGN_NAME, postgresql_where=_HAS_FOREIGN_NAME)
+                               sqlite_where=_has_foreign_name(Enterprise.__table__),
+                               postgresql_where=_has_foreign_name(Enterprise.__table__))
 _FOREIGN = Enterprise.__table__.alias("foreign_named")  # not correlated with the list's enterprises
 _CREDIT_CODE_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy")
 
@@ -227,18 +276,22 @@ def _escaped(term: str) -> str:
 
 
 def _foreign_match(term: str):
-    """The term in the English or Russian name, ignoring case: ids from the partial index."""
-    pattern = f"%{_escaped(unicodedata.normalize('NFKC', term).lower())}%"  # ＡＢＣ typed full-width
-    columns = (_FOREIGN.c.name_en, _FOREIGN.c.name_ru)
+    """The term in the English or Russian name, ignoring case.
+
+    PostgreSQL: ILIKE on the row itself, so the planner can combine the names' pg_trgm indexes
+    with the other columns'.  SQLite: a term of three or more characters through the names'
+    own trigram table (it folds Cyrillic case too); a shorter one by reading the partial index
+    of the firms that have a foreign name (its LIKE folds ASCII only, so crm_lower() for others).
+    """
+    folded = unicodedata.normalize("NFKC", term).lower()  # ＡＢＣ typed full-width
+    pattern = f"%{_escaped(folded)}%"
     if db.engine.dialect.name != "sqlite":
-        found = [c.ilike(pattern, escape="\\") for c in columns]
-    elif pattern.isascii():  # SQLite's own LIKE folds ASCII: no Python call per row (3x faster)
-        found = [c.like(pattern, escape="\\") for c in columns]
-    else:
-        found = [sa.func.crm_lower(c).like(pattern, escape="\\") for c in columns]
-    # The partial index's own condition, word for word, so that the planner may read it.
-    named = sa.or_(_FOREIGN.c.name_en.is_not(None), _FOREIGN.c.name_ru.is_not(None))
-    return Enterprise.id.in_(sa.select(_FOREIGN.c.id).where(named, sa.or_(*found)))
+        return sa.or_(*(Enterprise.__table__.c[c].ilike(pattern, escape="\\") for c in FOREIGN_COLUMNS))
+    if len(term) >= FTS_MIN_CHARS:
+        return Enterprise.id.in_(_fts_rows([term], FOREIGN_FTS_TABLE))
+    lowered = (lambda column: column) if folded.isascii() else sa.func.crm_lower
+    found = [lowered(_FOREIGN.c[c]).like(pattern, escape="\\") for c in FOREIGN_COLUMNS]
+    return Enterprise.id.in_(sa.select(_FOREIGN.c.id).where(_has_foreign_name(_FOREIGN), sa.or_(*found)))
 
 
 def _like(column, term: str, *, folded: bool = False):
@@ -268,9 +321,9 @@ def _fts_query(terms: list[str]) -> str:
     return " AND ".join(parts)
 
 
-def _fts_rows(long_terms: list[str]):
-    return (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
-            .where(sa.text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
+def _fts_rows(long_terms: list[str], table: str = FTS_TABLE):
+    return (sa.select(sa.column("rowid")).select_from(sa.table(table))
+            .where(sa.text(f"{table} MATCH :fts_q").bindparams(fts_q=_fts_query(long_terms))))
 
 
 def match(q: str, dense: bool = False):
@@ -409,10 +462,15 @@ MANY_MATCHES = 500  # trigram matches above which a page walks the list order (s
 
 
 def _many_matches(long_terms: list[str]) -> bool:
-    """Whether the trigram index matches more than MANY_MATCHES rows; counting stops there, so
+    """Whether the trigram index matches more than MANY_MATCHES rows, or the foreign names'
+    index does for a Latin or Cyrillic term (ООО: every Russian firm); counting stops there, so
     the check costs the same for a term in 600 names or in 60,000."""
-    matches = _fts_rows(long_terms).limit(MANY_MATCHES + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matches)) > MANY_MATCHES
+    sources = [_fts_rows(long_terms)] + [_fts_rows([t], FOREIGN_FTS_TABLE) for t in long_terms if _cased(t)]
+    return any(_capped_count(rows) > MANY_MATCHES for rows in sources)
+
+
+def _capped_count(rows) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(rows.limit(MANY_MATCHES + 1).subquery()))
 
 
 def _filtered(query, q: str = "", *, dense: bool = False, sector_id: int | None = None,

@@ -197,7 +197,18 @@ def test_foreign_names_follow_edits(partner, users):
 
 
 @pytest.mark.sqlite_only
-def test_foreign_names_are_read_from_their_partial_index(partner):
-    sql = search.enterprise_ids("Primorye").limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
-    plan = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
-    assert "ix_enterprises_foreign_names" in plan
+def test_long_foreign_terms_use_the_names_trigram_table_short_ones_the_partial_index(partner):
+    def plan(q):
+        sql = search.enterprise_ids(q).limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+        return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "enterprise_fts_foreign" in plan("Primorye") and "ix_enterprises_foreign_names" not in plan("Primorye")
+    assert "ix_enterprises_foreign_names" in plan("LL") and "enterprise_fts_foreign" not in plan("LL")
+
+
+@pytest.mark.sqlite_only
+def test_a_foreign_term_in_many_names_walks_the_list_order(partner, monkeypatch):
+    monkeypatch.setattr(search, "MANY_MATCHES", 0)  # the partner's one match is "many" here
+    sql = search.enterprise_ids("Приморье").limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+    walked = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "COVERING INDEX ix_enterprises_search_like" in walked and "TEMP B-TREE" not in walked
+    assert ids_in_list_order("Приморье") == ["滨海边疆区农业贸易有限公司"]
