@@ -97,8 +97,8 @@ def quick():
 @bp.route("/lookup")
 @roles_required(*LOGGERS)
 def lookup():
-    """Enterprises matching ?q= (name, short name, credit code), each with its linked projects
-    the user may log about: the quick form's datalist."""
+    """Enterprises matching ?q= (name, short name, credit code, foreign names), each with its
+    linked projects the user may log about: the quick form's datalist."""
     q = request.args.get("q", "").strip()[:60]
     if not q:
         return jsonify(enterprises=[])
@@ -111,7 +111,8 @@ def lookup():
     for enterprise_id, project_id, name in rows:
         projects.setdefault(enterprise_id, []).append({"id": project_id, "name": name})
     return jsonify(enterprises=[
-        {"id": e.id, "name": e.name, "credit_code": e.credit_code, "projects": projects.get(e.id, [])}
+        {"id": e.id, "name": e.name, "credit_code": e.credit_code, "projects": projects.get(e.id, []),
+         "foreign_names": [n for n in (e.name_en, e.name_ru) if n]}
         for e in found])
 
 

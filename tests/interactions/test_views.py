@@ -127,6 +127,14 @@ def test_lookup_lists_enterprises_with_the_projects_the_user_may_log_about(clien
     assert client.get("/interactions/lookup?q=").get_json() == {"enterprises": []}
 
 
+def test_lookup_finds_a_partner_by_its_russian_name_and_says_it(client, login):
+    factories.enterprise(name="滨海边疆区农业贸易有限公司", name_en="Primorye Agro LLC", name_ru="ООО «Приморье Агро»")
+    login("staff")
+    found = client.get("/interactions/lookup?q=Приморье").get_json()["enterprises"]
+    assert [(e["name"], e["foreign_names"]) for e in found] == [
+        ("滨海边疆区农业贸易有限公司", ["Primorye Agro LLC", "ООО «Приморье Агро»"])]
+
+
 def test_lookup_escapes_nothing_it_should_not_and_is_json(client, login):
     factories.enterprise(name="<b>绥芬河</b>公司")
     login("staff")

@@ -29,7 +29,9 @@
       found[e.name] = e;
       var option = document.createElement("option");
       option.value = e.name;  // textContent/value: never innerHTML, names are user text
-      if (e.credit_code) { option.label = e.credit_code; }
+      // The label too is matched as the user types: a partner typed by its Russian name stays listed.
+      var label = (e.foreign_names || []).concat(e.credit_code ? [e.credit_code] : []).join(" · ");
+      if (label) { option.label = label; }
       list.appendChild(option);
     });
     pick();
