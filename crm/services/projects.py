@@ -21,7 +21,7 @@ from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, P
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES, project_departments
-from crm.services import access, pool, signals
+from crm.services import access, pool, search, signals
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.ids import parse_id
@@ -252,8 +252,9 @@ def project_filters(args: Mapping) -> list:
     f = filter_args(args)
     conditions = []
     if "q" in f:
-        conditions.append(sa.or_(Project.name.icontains(f["q"], autoescape=True),
-                                 Project.name_en.icontains(f["q"], autoescape=True)))
+        # Russian too: a partner's staff may know a project by its Russian name.
+        conditions.append(sa.or_(*(search.contains(c, f["q"]) for c in (Project.name, Project.name_en,
+                                                                         Project.name_ru))))
     for key, column in (("sector", Project.sector_id), ("park", Project.park_id),
                         ("task_force", Project.task_force_id)):
         if key in f:

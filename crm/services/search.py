@@ -275,22 +275,34 @@ def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def contains(column, term: str):
+    """`column` contains `term`, ignoring case in any script and full-width letters typed.
+
+    SQLite's LIKE folds ASCII only, so a Cyrillic term compares through crm_lower() (registered
+    by crm/__init__.py; a Python call per row, so only when needed); PostgreSQL's ILIKE folds all.
+    """
+    folded = unicodedata.normalize("NFKC", term).lower()
+    pattern = f"%{_escaped(folded)}%"
+    if db.engine.dialect.name != "sqlite":
+        return column.ilike(pattern, escape="\\")
+    if folded.isascii() or not _cased(folded):
+        return column.like(pattern, escape="\\")
+    return sa.func.crm_lower(column).like(pattern, escape="\\")
+
+
 def _foreign_match(term: str):
     """The term in the English or Russian name, ignoring case.
 
-    PostgreSQL: ILIKE on the row itself, so the planner can combine the names' pg_trgm indexes
-    with the other columns'.  SQLite: a term of three or more characters through the names'
-    own trigram table (it folds Cyrillic case too); a shorter one by reading the partial index
-    of the firms that have a foreign name (its LIKE folds ASCII only, so crm_lower() for others).
+    PostgreSQL: on the row itself, so the planner can combine the names' pg_trgm indexes with
+    the other columns'.  SQLite: a term of three or more characters through the names' own
+    trigram table (it folds Cyrillic case too); a shorter one by reading the partial index of
+    the firms that have a foreign name.
     """
-    folded = unicodedata.normalize("NFKC", term).lower()  # ＡＢＣ typed full-width
-    pattern = f"%{_escaped(folded)}%"
     if db.engine.dialect.name != "sqlite":
-        return sa.or_(*(Enterprise.__table__.c[c].ilike(pattern, escape="\\") for c in FOREIGN_COLUMNS))
+        return sa.or_(*(contains(Enterprise.__table__.c[c], term) for c in FOREIGN_COLUMNS))
     if len(term) >= FTS_MIN_CHARS:
         return Enterprise.id.in_(_fts_rows([term], FOREIGN_FTS_TABLE))
-    lowered = (lambda column: column) if folded.isascii() else sa.func.crm_lower
-    found = [lowered(_FOREIGN.c[c]).like(pattern, escape="\\") for c in FOREIGN_COLUMNS]
+    found = [contains(_FOREIGN.c[c], term) for c in FOREIGN_COLUMNS]
     return Enterprise.id.in_(sa.select(_FOREIGN.c.id).where(_has_foreign_name(_FOREIGN), sa.or_(*found)))
 
 

@@ -149,8 +149,8 @@ def spread(refs):
         "base": factories.project(name="基准项目", sector=refs["sector"], park=refs["park"], lead_department=refs["dept"],
                                   task_force=tf, is_key=True, key_level="province", in_pool=True),
         "energy": factories.project(name="热气电联产项目", sector=other_sector, stage="contact", in_pool=False),
-        "shared": factories.project(name="Feed mill 饲料加工", name_en="Feed mill", sector=refs["sector"],
-                                    departments=[refs["dept"]], is_key=True, key_level="city"),
+        "shared": factories.project(name="Feed mill 饲料加工", name_en="Feed mill", name_ru="Комбикормовый завод",
+                                    sector=refs["sector"], departments=[refs["dept"]], is_key=True, key_level="city"),
         "plain": factories.project(name="普通项目", sector=refs["sector"], lead_department=refs["other"]),
     }
 
@@ -164,6 +164,8 @@ def names(args) -> set[str]:
     ({"q": "联产"}, {"热气电联产项目"}),
     ({"q": "feed"}, {"Feed mill 饲料加工"}),
     ({"q": "100%_"}, set()),
+    ({"q": "КОМБИКОРМ"}, {"Feed mill 饲料加工"}),  # the Russian name, in any case
+    ({"q": "ＦＥＥＤ"}, {"Feed mill 饲料加工"}),  # typed full-width
     ({"stage": "contact"}, {"热气电联产项目"}),
     ({"key": "1"}, {"基准项目", "Feed mill 饲料加工"}),
     ({"key": "0"}, {"热气电联产项目", "普通项目"}),
