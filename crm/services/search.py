@@ -11,11 +11,11 @@ columns of one covering index (ix_enterprises_search_like) walked in list order.
 served by pg_trgm GIN indexes when the extension can be created, and the same two-character
 table kept by a PL/pgSQL trigger (pg_trgm cannot serve a two-character term either).
 
-English and Russian names (a Russian partner is searched by its own name) are few, so they
-have no trigram index: a term with Latin or Cyrillic letters also matches them through a partial
-index holding only the enterprises that have one (ix_enterprises_foreign_names), compared in
-lower case (SQLite's LIKE folds only ASCII, so there through the crm_lower() function that
-crm/__init__.py registers on each connection; PostgreSQL's ILIKE).
+English and Russian names (a Russian partner is searched by its own name): a term with Latin
+or Cyrillic letters also matches them.  SQLite: through their own trigram table
+(enterprise_fts_foreign) for 3+ characters, else by reading a partial index of only the firms
+that have one (ix_enterprises_foreign_names), compared through crm_lower() where SQLite's LIKE
+would not fold the case.  PostgreSQL: ILIKE, served by pg_trgm indexes on the two names.
 
 The list pages in two steps (paging.paginate_ids): the ids of one page from indexes alone
 (enterprise_ids), then those rows with what the template shows.
