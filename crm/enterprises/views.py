@@ -56,8 +56,7 @@ def _page_url(args: dict):
 
 @bp.route("/")
 def index():
-    # A plain dict: MultiDict.get raises and catches an HTTP exception for every missing key,
-    # and the filter selects ask once per option (hundreds of owners at province scale).
+    # A plain dict: MultiDict.get raises and catches an HTTP exception for every missing key.
     args = request.args.to_dict()
     page = paging.paginate_ids(
         search.enterprise_ids(**_filters()), Enterprise, args.get("page"),

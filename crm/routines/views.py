@@ -149,15 +149,16 @@ def problems_list():
     instruction = _instruction_offer()
     return render_template(
         "routines/problems.html", page=page, filters=filters, project=project, today=today,
-        departments=[(d.id, d.label()) for d in _departments()], stats=problems.stats(filters["department_id"], today),
+        departments=_departments(), stats=problems.stats(filters["department_id"], today),
         instruction=instruction, can_manage=problems.can_manage,
         STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
         SOURCE_LABELS=problems.SOURCE_LABELS)
 
 
 
-def _departments():
-    return db.session.scalars(sa.select(Department).order_by(Department.name)).all()
+def _departments() -> list[tuple]:
+    """(id, label) of every department, by name: the ledger's filter and the form's choices."""
+    return [(d.id, d.label()) for d in db.session.scalars(sa.select(Department).order_by(Department.name))]
 
 
 def _may_use_instruction(user, instruction) -> bool:
@@ -183,10 +184,10 @@ def _project_choices(user, fixed: Project | None):
     return [(row.id, row.name) for row in db.session.execute(query)]
 
 
-def _department_choices(user, departments=None):
+def _department_choices(user):
     if user.role == "officer":
         return [(user.department_id, user.department.label())] if user.department_id else []
-    return [(d.id, d.label()) for d in (departments or _departments())]
+    return _departments()
 
 
 @bp.route("/problems/new", methods=["GET", "POST"])
