@@ -98,6 +98,8 @@ class Interaction(TimestampMixin, db.Model):
         db.Index("ix_interactions_project_at", "project_id", "occurred_at"),
         db.Index("ix_interactions_followup", "next_follow_up", "follow_up_done"),
         db.Index("ix_interactions_author_at", "created_by_id", "occurred_at"),
+        # The home page's "recent contacts" for leaders and admins: newest first over all of them.
+        db.Index("ix_interactions_at", "occurred_at", "id"),
     )
     id = db.Column(db.Integer, primary_key=True)
     occurred_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # UTC

@@ -31,14 +31,17 @@ def due_follow_ups(user: User, today: date, limit: int = 50):
     ).all()
 
 
+def recent_interactions_select(user: User, limit: int = 20) -> sa.Select:
+    """Newest first; for leaders and admins over everyone's, read from ix_interactions_at."""
+    return (sa.select(Interaction)
+            .options(joinedload(Interaction.enterprise), joinedload(Interaction.project),
+                     joinedload(Interaction.created_by))
+            .where(_mine(user))
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit))
+
+
 def recent_interactions(user: User, limit: int = 20):
-    return db.session.scalars(
-        sa.select(Interaction)
-        .options(joinedload(Interaction.enterprise), joinedload(Interaction.project),
-                 joinedload(Interaction.created_by))
-        .where(_mine(user))
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
-    ).all()
+    return db.session.scalars(recent_interactions_select(user, limit)).all()
 
 
 def distinct_values(column, limit: int) -> list:

@@ -1,15 +1,16 @@
 """The fixes the benchmark led to keep their behaviour: short-term search through the
-two-character index or its covering index, two-step paging, and the board's newest cards per stage from one UNION ALL."""
+two-character index or its covering index, two-step paging, the board's newest cards per stage
+from one UNION ALL, and the home page's newest contacts from the time index."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Enterprise
-from crm.services import paging, search
+from crm.services import paging, queries, search
 from crm.services.projects import board_cards
 from tests import factories
 
@@ -70,3 +71,25 @@ def test_the_board_shows_the_most_recently_moved_cards_of_each_stage(app):
     assert [p.id for p in cards["contact"]] == [new.id, old.id]  # undated cards sort last
     assert [p.id for p in cards["signed"]] == [signed.id]
     assert undated.id not in {p.id for column in cards.values() for p in column}
+
+
+def _leader_recent_plan(leader) -> str:
+    statement = queries.recent_interactions_select(leader, limit=10)
+    sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
+def test_a_leaders_recent_contacts_are_the_newest_of_everyone_s(app):
+    leader = factories.leader()
+    times = [datetime(2026, 11, day, 9) for day in (3, 20, 11)]
+    logged = [factories.interaction(occurred_at=at) for at in times]
+
+    recent = queries.recent_interactions(leader, limit=2)
+
+    assert [i.id for i in recent] == [logged[1].id, logged[2].id]
+
+
+@pytest.mark.sqlite_only
+def test_a_leaders_recent_contacts_read_the_time_index_newest_first_without_sorting(app):
+    plan = _leader_recent_plan(factories.leader())  # 3 s at province scale when it sorted every row
+    assert "ix_interactions_at" in plan and "TEMP B-TREE" not in plan
