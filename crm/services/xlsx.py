@@ -6,6 +6,7 @@ project lists and the enterprise import template share the helpers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -60,25 +61,44 @@ def _sheet(title: str, note: str, headers: Sequence[str], widths: Sequence[int],
     return wb, ws
 
 
-def _row(ws, values: Iterable, *, money_cols=(), percent_cols=(), bold=False, fill=None) -> int:
-    """Append one bordered, wrapped row; amounts as numbers with the office's formats."""
-    row = ws.max_row + 1
-    for col, value in enumerate(values, start=1):
-        if isinstance(value, Decimal):
-            value = float(value)  # Excel stores doubles; the 2-decimal format shows 万元 exactly
-        cell = ws.cell(row=row, column=col, value=value)
-        cell.font = Font(name=FONT, bold=bold)
-        cell.border = BORDER
-        numeric = col in money_cols or col in percent_cols
-        cell.alignment = Alignment(vertical="center", wrap_text=not numeric,
-                                   horizontal="right" if numeric else None)
-        if col in money_cols:
-            cell.number_format = MONEY_FORMAT
-        elif col in percent_cols:
-            cell.number_format = PERCENT_FORMAT
-        if fill is not None:
-            cell.fill = fill
-    return row
+class _Rows:
+    """Appends bordered, wrapped rows below a _sheet's headers; amounts as numbers with the
+    office's formats.
+
+    openpyxl hashes every Font, Alignment and Border given to a cell, and ws.max_row scans every
+    cell: styled cell by cell, 9,000 dispatch rows took 33 s.  Each distinct style is built once
+    and copied to later cells (copying `_style` is openpyxl's own recipe for copying a style
+    within a workbook), and the rows are counted here."""
+
+    def __init__(self, ws):
+        self.ws, self.last, self._styled = ws, ws.max_row, {}
+
+    def add(self, values: Iterable, *, money_cols=(), percent_cols=(), bold=False, fill=None) -> int:
+        self.last += 1
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, Decimal):
+                value = float(value)  # Excel stores doubles; the 2-decimal format shows 万元 exactly
+            cell = self.ws.cell(row=self.last, column=col, value=value)
+            number_format = MONEY_FORMAT if col in money_cols else PERCENT_FORMAT if col in percent_cols else None
+            key = (number_format, bold, id(fill))  # fills are module constants: id() spares hashing one
+            styled = self._styled.get(key)
+            if styled is None:
+                _style(cell, number_format, bold, fill)
+                self._styled[key] = cell
+            else:
+                cell._style = copy(styled._style)
+        return self.last
+
+
+def _style(cell, number_format: str | None, bold: bool, fill) -> None:
+    cell.font = Font(name=FONT, bold=bold)
+    cell.border = BORDER
+    cell.alignment = Alignment(vertical="center", wrap_text=number_format is None,
+                               horizontal="right" if number_format else None)
+    if number_format:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
 
 
 def _bytes(wb: Workbook) -> bytes:
@@ -122,9 +142,9 @@ def _amounts(row) -> dict:
             "funds": report.funds_in_place if report else None}
 
 
-def _sum_row(ws, label: str, sums: dict, fill) -> None:
-    _row(ws, ("", label, "", sums["total"], "", sums["month"], sums["cumulative"], sums["funds"], "", "", ""),
-         money_cols=DISPATCH_MONEY, bold=True, fill=fill)
+def _sum_row(out: _Rows, label: str, sums: dict, fill) -> None:
+    out.add(("", label, "", sums["total"], "", sums["month"], sums["cumulative"], sums["funds"], "", "", ""),
+            money_cols=DISPATCH_MONEY, bold=True, fill=fill)
 
 
 def dispatch_workbook(month, rows, *, due, generated) -> bytes:
@@ -133,12 +153,12 @@ def dispatch_workbook(month, rows, *, due, generated) -> bytes:
                     _("报送截止：%(due)s　　单位：万元　　导出：%(at)s", due=f"{due:%Y-%m-%d}",
                       at=f"{generated:%Y-%m-%d %H:%M}"),
                     DISPATCH_HEADERS, DISPATCH_WIDTHS, f"{month:%Y-%m}")
-    zero = {key: Decimal(0) for key in SUMMED}
+    out, zero = _Rows(ws), {key: Decimal(0) for key in SUMMED}
     totals, group, group_sums = dict(zero), None, dict(zero)
     for number, row in enumerate(rows, start=1):
         title = column_title(row.project)
         if group is not None and title != group:
-            _sum_row(ws, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
+            _sum_row(out, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
             group_sums = dict(zero)
         group = title
         amounts = _amounts(row)
@@ -146,14 +166,14 @@ def dispatch_workbook(month, rows, *, due, generated) -> bytes:
             group_sums[key] += value or 0
             totals[key] += value or 0
         report = row.report
-        _row(ws, (number, row.project.display_name, short(row.project.localized("description")), amounts["total"],
-                  row.department.label() if row.department else "", amounts["month"], amounts["cumulative"],
-                  amounts["funds"], report.progress if report else row.status_label,
-                  report.problems_text if report else "", str(STAGE_LABELS.get(row.project.stage, ""))),
-             money_cols=DISPATCH_MONEY)
+        out.add((number, row.project.display_name, short(row.project.localized("description")), amounts["total"],
+                 row.department.label() if row.department else "", amounts["month"], amounts["cumulative"],
+                 amounts["funds"], report.progress if report else row.status_label,
+                 report.problems_text if report else "", str(STAGE_LABELS.get(row.project.stage, ""))),
+                money_cols=DISPATCH_MONEY)
     if group is not None:
-        _sum_row(ws, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
-    _sum_row(ws, _("合计"), totals, HEADER_FILL)
+        _sum_row(out, _("%(group)s 小计", group=group), group_sums, SUBTOTAL_FILL)
+    _sum_row(out, _("合计"), totals, HEADER_FILL)
     return _bytes(wb)
 
 
@@ -180,12 +200,13 @@ def ranking_workbook(ranking, *, generated) -> bytes:
           "数据截至 %(as_of)s　导出：%(at)s", a=s.w_timeliness, b=s.w_problems, c=s.w_stage, g=s.green_min,
           y=s.yellow_min, as_of=f"{ranking.as_of:%Y-%m-%d}", at=f"{generated:%Y-%m-%d %H:%M}"),
         RANKING_HEADERS, RANKING_WIDTHS, str(q))
+    out = _Rows(ws)
     for line in ranking.lines:
-        _row(ws, (line.rank or "—", line.department_name, line.reports_expected, line.reports_on_time,
-                  _ratio(line.timeliness), line.problems_due, line.problems_on_time, _ratio(line.problems_rate),
-                  line.projects_led, line.stage_moves, _ratio(line.stage_rate),
-                  line.score if line.score is not None else "—", str(COLOUR_LABELS.get(line.colour, "—"))),
-             percent_cols=RANKING_PERCENT, money_cols=(12,), fill=COLOUR_FILLS.get(line.colour))
+        out.add((line.rank or "—", line.department_name, line.reports_expected, line.reports_on_time,
+                 _ratio(line.timeliness), line.problems_due, line.problems_on_time, _ratio(line.problems_rate),
+                 line.projects_led, line.stage_moves, _ratio(line.stage_rate),
+                 line.score if line.score is not None else "—", str(COLOUR_LABELS.get(line.colour, "—"))),
+                percent_cols=RANKING_PERCENT, money_cols=(12,), fill=COLOUR_FILLS.get(line.colour))
     return _bytes(wb)
 
 

@@ -137,6 +137,17 @@ def test_dispatch_xlsx_has_title_columns_subtotals_and_totals(client, login, agr
     assert rows[5][3:8] == [10000.5, None, 150.25, 1500.25, 1100]
     assert ws.cell(row=9, column=7).number_format == "#,##0.00"
     assert ws.cell(row=4, column=9).alignment.wrap_text and ws.cell(row=4, column=1).border.left.style == "thin"
+    # Each distinct style is built once and copied: every row still gets its own kind's style.
+    kinds = {4: ("detail", None), 5: ("detail", None), 6: ("subtotal", "00F2F2F2"), 7: ("detail", None),
+             8: ("subtotal", "00F2F2F2"), 9: ("total", "00D9E1F2")}
+    for row, (kind, fill) in kinds.items():
+        for col in range(1, 12):
+            cell, money = ws.cell(row=row, column=col), col in (4, 6, 7, 8)
+            assert cell.font.bold == (kind != "detail") and cell.border.bottom.style == "thin", (row, col)
+            assert (cell.fill.fgColor.rgb if cell.fill.fill_type else None) == fill, (row, col)
+            assert cell.number_format == ("#,##0.00" if money else "General"), (row, col)
+            aligned = (cell.alignment.horizontal, bool(cell.alignment.wrap_text))
+            assert aligned == (("right", False) if money else (None, True)), (row, col)
 
 
 def test_only_admins_export_the_dispatch_table(client, login):
