@@ -1,6 +1,8 @@
 """Target enterprises (目标企业), their contacts (联系人) and contact logs (对接记录)."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from crm.extensions import db
 from crm.models.base import NamedInLanguages, TimestampMixin, utcnow
 
@@ -89,6 +91,11 @@ class Contact(TimestampMixin, db.Model):
         return self.name
 
 
+# The partial indexes' condition as each database renders `follow_up_done.is_(False)`: SQLite
+# and PostgreSQL use a partial index only for a query whose WHERE repeats its condition.
+_OPEN_SQLITE, _OPEN_POSTGRESQL = sa.text("follow_up_done IS 0"), sa.text("follow_up_done IS false")
+
+
 class Interaction(TimestampMixin, db.Model):
     """对接记录: one contact made with an enterprise, optionally about a project."""
     __tablename__ = "interactions"
@@ -100,6 +107,11 @@ class Interaction(TimestampMixin, db.Model):
         db.Index("ix_interactions_author_at", "created_by_id", "occurred_at"),
         # The home page's "recent contacts" for leaders and admins: newest first over all of them.
         db.Index("ix_interactions_at", "occurred_at", "id"),
+        # A staff member's due follow-ups: the few still open (about 1 %), by author and by firm.
+        db.Index("ix_interactions_open_author", "created_by_id", "next_follow_up",
+                 sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
+        db.Index("ix_interactions_open_enterprise", "enterprise_id", "next_follow_up",
+                 sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
     )
     id = db.Column(db.Integer, primary_key=True)
     occurred_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # UTC

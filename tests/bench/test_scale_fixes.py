@@ -42,9 +42,13 @@ def test_two_step_paging_keeps_the_list_order_and_knows_the_next_page(app):
     assert [e.name for e in second.items] == expected[2:] and not second.has_next
 
 
-def _plan(q: str) -> str:
-    sql = search.enterprise_ids(q).limit(21).compile(db.engine, compile_kwargs={"literal_binds": True})
+def _plan_of(statement) -> str:
+    sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
     return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
+def _plan(q: str) -> str:
+    return _plan_of(search.enterprise_ids(q).limit(21))
 
 
 @pytest.mark.sqlite_only
@@ -73,12 +77,6 @@ def test_the_board_shows_the_most_recently_moved_cards_of_each_stage(app):
     assert undated.id not in {p.id for column in cards.values() for p in column}
 
 
-def _leader_recent_plan(leader) -> str:
-    statement = queries.recent_interactions_select(leader, limit=10)
-    sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-    return " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
-
-
 def test_a_leaders_recent_contacts_are_the_newest_of_everyone_s(app):
     leader = factories.leader()
     times = [datetime(2026, 11, day, 9) for day in (3, 20, 11)]
@@ -89,7 +87,28 @@ def test_a_leaders_recent_contacts_are_the_newest_of_everyone_s(app):
     assert [i.id for i in recent] == [logged[1].id, logged[2].id]
 
 
+def test_a_staff_members_due_follow_ups_are_their_own_and_their_firms_open_ones_soonest_first(app):
+    staff, other = factories.user("staff"), factories.user("staff")
+    mine, theirs = factories.enterprise(owner=staff), factories.enterprise(owner=other)
+    due = {day: date(2026, 11, day) for day in (5, 9, 12, 30)}
+    on_my_firm = factories.interaction(mine, created_by=other, next_follow_up=due[9])
+    logged_by_me = factories.interaction(theirs, created_by=staff, next_follow_up=due[5])
+    factories.interaction(mine, created_by=staff, next_follow_up=due[12], follow_up_done=True)  # done
+    factories.interaction(mine, created_by=staff, next_follow_up=due[30])  # not due yet
+    factories.interaction(theirs, created_by=other, next_follow_up=due[5])  # someone else's
+
+    found = queries.due_follow_ups(staff, date(2026, 11, 28))
+
+    assert [i.id for i in found] == [logged_by_me.id, on_my_firm.id]
+
+
 @pytest.mark.sqlite_only
 def test_a_leaders_recent_contacts_read_the_time_index_newest_first_without_sorting(app):
-    plan = _leader_recent_plan(factories.leader())  # 3 s at province scale when it sorted every row
-    assert "ix_interactions_at" in plan and "TEMP B-TREE" not in plan
+    plan = _plan_of(queries.recent_interactions_select(factories.leader(), limit=10))
+    assert "ix_interactions_at" in plan and "TEMP B-TREE" not in plan  # 3 s at province scale when it sorted
+
+
+@pytest.mark.sqlite_only
+def test_a_staff_members_due_follow_ups_read_only_the_open_ones(app):
+    plan = _plan_of(queries.due_follow_ups_select(factories.user("staff"), date(2026, 11, 28), limit=20))
+    assert "ix_interactions_open_author" in plan and "ix_interactions_open_enterprise" in plan
