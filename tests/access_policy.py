@@ -50,6 +50,8 @@ POLICY: dict[str, Rule] = {
     "enterprises.import_sheet": Rule(get=STAFF, post=STAFF),
     "enterprises.import_template": Rule(get=STAFF),
     "enterprises.export": Rule(get=STAFF, query="?q=绥芬&tag=龙头企业"),
+    # The project form's investor picker: its editors (officers included); leaders pick nothing.
+    "enterprises.lookup": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=绥芬河"),
     "interactions.quick": Rule(get=frozenset({"admin", "staff", "officer"}),
                                post=frozenset({"admin", "staff", "officer"})),
     "interactions.lookup": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=绥芬河"),

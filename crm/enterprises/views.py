@@ -1,11 +1,11 @@
 """Enterprise pages: the searchable list, the detail file (contacts, timeline, projects),
-create/edit, contact persons, and the list in and out of Excel.  Everyone signed in reads;
-admins and staff edit, import and export.
+create/edit, contact persons, the list in and out of Excel, and the JSON lookup behind
+enterprise pickers.  Everyone signed in reads; admins and staff edit, import and export.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -27,6 +27,9 @@ from crm.web import get_or_404, roles_required, xlsx_response
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 EDITORS = ("admin", "staff")
+# Who fills in enterprise pickers: the project form's editors (officers edit their department's
+# projects).  Leaders read the list but pick nothing.
+PICKERS = ("admin", "staff", "officer")
 TIMELINE_LIMIT = 100  # the newest contacts; older ones stay in the database and the audit trail
 FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status")
 
@@ -93,6 +96,15 @@ def detail(enterprise_id: int):
         STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS,
         can_edit=access.can_edit_enterprises(current_user),
         can_log=lambda project: access.can_log_interaction(current_user, project))
+
+
+@bp.route("/lookup")
+@roles_required(*PICKERS)
+def lookup():
+    """Enterprises matching ?q= for the project form's investor picker; `more` when the list
+    was cut at search.LOOKUP_LIMIT."""
+    found, more = search.lookup(request.args.get("q", ""))
+    return jsonify(enterprises=[search.suggestion(e) for e in found], more=more)
 
 
 def _save(form: EnterpriseForm, enterprise: Enterprise | None):

@@ -1,6 +1,9 @@
 """对接记录 pages: the quick form (one tap from the top bar), its enterprise lookup, and
 marking a follow-up done.  Admins and staff log about anything; officers only about the
 projects their department leads or shares; leaders read only.
+
+The form's project select stays small whatever the number of projects: the chosen one, the
+picked enterprise's linked ones and the user's recent ones (quick_log.js swaps the linked ones).
 """
 from __future__ import annotations
 
@@ -8,21 +11,20 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crm.enterprises.forms import NONE_CHOICE, commit_or_show
+from crm.enterprises.forms import commit_or_show
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.interactions.forms import QuickLogForm
 from crm.models import Enterprise, Interaction, Project
 from crm.services import access, interactions, search
 from crm.services.clock import local_now, to_utc_naive, utcnow
-from crm.services.enterprises import linked_projects, normalize_name
+from crm.services.enterprises import normalize_name
 from crm.services.ids import parse_id
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")
 
 LOGGERS = ("admin", "staff", "officer")
-LOOKUP_LIMIT = 15
 
 
 def _may_log(user, project: Project) -> bool:
@@ -36,10 +38,33 @@ def _local_target(target: str | None) -> str | None:
     return None
 
 
-def _project_choices(user) -> list:
-    rows = db.session.execute(sa.select(Project.id, Project.name).where(interactions.loggable_projects(user))
-                              .order_by(Project.in_pool.desc(), Project.name, Project.id)).all()
-    return [NONE_CHOICE] + [(pid, name) for pid, name in rows]
+def _loggable(user, project_id) -> Project | None:
+    """The posted project when it exists and the user may log about it; else None, and the select,
+    which then does not offer it, refuses it with a message."""
+    project = db.session.get(Project, project_id) if parse_id(project_id) else None
+    return project if project is not None and _may_log(user, project) else None
+
+
+def _offer_projects(form: QuickLogForm, user, project: Project | None, enterprise: Enterprise | None) -> list:
+    """Fill the project select in a constant number of statements; the enterprise's linked (id, name)."""
+    rows = interactions.linked_loggable(user, [enterprise.id]) if enterprise is not None else []
+    linked = [(pid, name) for _eid, pid, name in rows]
+    form.offer_projects((project.id, project.name) if project else None, linked, interactions.recent_projects(user))
+    return linked
+
+
+def _prefill(form: QuickLogForm) -> tuple[Project | None, Enterprise | None]:
+    """A new form: now, and the project or enterprise whose page opened it (404 if not the user's)."""
+    form.occurred_at.data = local_now().replace(tzinfo=None, second=0, microsecond=0)
+    form.next.data = _local_target(request.args.get("next"))
+    project_id, enterprise_id = request.args.get("project_id"), request.args.get("enterprise_id")
+    # A project the user may not log about answers 404, like a missing one.
+    project = get_or_404(Project, project_id, visible=_may_log) if project_id else None
+    enterprise = get_or_404(Enterprise, enterprise_id) if enterprise_id else None
+    if enterprise is not None:
+        form.enterprise.data, form.enterprise_id.data = enterprise.name, enterprise.id
+    form.project_id.data = project.id if project else None
+    return project, enterprise
 
 
 def _resolve_enterprise(form: QuickLogForm) -> Enterprise | None:
@@ -53,10 +78,9 @@ def _resolve_enterprise(form: QuickLogForm) -> Enterprise | None:
     return db.session.scalars(sa.select(Enterprise).where(Enterprise.name_norm == typed)).first() if typed else None
 
 
-def _log(form: QuickLogForm, project: Project | None):
+def _log(form: QuickLogForm, enterprise: Enterprise | None, project: Project | None):
     """Save the contact; the redirect on success, or None to show the form with its errors."""
     user = current_user._get_current_object()
-    enterprise = _resolve_enterprise(form)
     if enterprise is None:
         form.enterprise.errors = [_("未找到该企业，请从列表中选择；新企业请先在企业库中新建。")]
         return None
@@ -75,20 +99,18 @@ def _log(form: QuickLogForm, project: Project | None):
 @roles_required(*LOGGERS)
 def quick():
     user = current_user._get_current_object()
-    project_id = request.values.get("project_id")
-    # A project the user may not log about answers 404, like a missing one.
-    project = get_or_404(Project, project_id, visible=_may_log) if project_id else None
     form = QuickLogForm()
-    form.project_id.choices = _project_choices(user)
     if request.method == "GET":
-        form.occurred_at.data = local_now().replace(tzinfo=None, second=0, microsecond=0)
-        form.next.data = _local_target(request.args.get("next"))
-        form.project_id.data = project.id if project else None
-        if request.args.get("enterprise_id"):
-            enterprise = get_or_404(Enterprise, request.args["enterprise_id"])
-            form.enterprise.data, form.enterprise_id.data = enterprise.name, enterprise.id
+        project, enterprise = _prefill(form)
+    else:
+        # The posted fields, not the page's ?project_id=: the user may have changed the project.
+        project, enterprise = _loggable(user, form.project_id.data), _resolve_enterprise(form)
+    linked = _offer_projects(form, user, project, enterprise)
+    if request.method == "GET":
+        if project is None and linked:
+            form.project_id.data = linked[0][0]  # as quick_log.js does when an enterprise is picked
     elif form.validate_on_submit():
-        response = _log(form, project)
+        response = _log(form, enterprise, project)
         if response is not None:
             return response
     return render_template("interactions/quick.html", form=form)
@@ -99,21 +121,11 @@ def quick():
 def lookup():
     """Enterprises matching ?q= (name, short name, credit code, foreign names), each with its
     linked projects the user may log about: the quick form's datalist."""
-    q = request.args.get("q", "").strip()[:60]
-    if not q:
-        return jsonify(enterprises=[])
-    found = db.session.scalars(search.enterprise_select(q).limit(LOOKUP_LIMIT)).all()
-    links = linked_projects([e.id for e in found])
+    found, _more = search.lookup(request.args.get("q", ""))
     projects: dict[int, list] = {}
-    rows = db.session.execute(
-        sa.select(links.c.enterprise_id, Project.id, Project.name).join(Project, Project.id == links.c.project_id)
-        .where(interactions.loggable_projects(current_user)).order_by(Project.name)).all()
-    for enterprise_id, project_id, name in rows:
+    for enterprise_id, project_id, name in interactions.linked_loggable(current_user, [e.id for e in found]):
         projects.setdefault(enterprise_id, []).append({"id": project_id, "name": name})
-    return jsonify(enterprises=[
-        {"id": e.id, "name": e.name, "credit_code": e.credit_code, "projects": projects.get(e.id, []),
-         "foreign_names": [n for n in (e.name_en, e.name_ru) if n]}
-        for e in found])
+    return jsonify(enterprises=[dict(search.suggestion(e), projects=projects.get(e.id, [])) for e in found])
 
 
 @bp.route("/<int:interaction_id>/done", methods=["POST"])

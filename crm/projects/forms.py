@@ -3,6 +3,9 @@
 The project form only renders and carries values: the rules (required, lengths, amounts,
 existing ids) live in services/projects.save_project, whose errors the view puts back on
 these fields.  The hints below only tell the browser what the service will insist on.
+
+The investor select offers only the investors chosen (a province holds 100,000 enterprises);
+project_form.js adds others as the user searches (enterprises.lookup).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from wtforms.validators import Length
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
+from crm.services.ids import parse_id
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES, TEXT_MAX, filter_options
 
 NONE_CHOICE = ("", "—")
@@ -95,7 +99,8 @@ class ProjectForm(FlaskForm):
     notes = _text("notes", area=True)
 
     def fill_choices(self) -> None:
-        """Options from the reference tables, users and enterprises (each one query of id and name)."""
+        """Options from the reference tables and users (each one query of id and name), and the
+        chosen investors."""
         options = filter_options()
         self.sector_id.choices = [NONE_CHOICE] + options["sectors"]
         self.park_id.choices = [NONE_CHOICE] + options["parks"]
@@ -105,8 +110,18 @@ class ProjectForm(FlaskForm):
         staff = db.session.execute(sa.select(User.id, User.display_name).where(
             User.role.in_(("staff", "admin")), User.is_enabled.is_(True)).order_by(User.display_name))
         self.owner_id.choices = [NONE_CHOICE] + [tuple(row) for row in staff]
-        enterprises = db.session.execute(sa.select(Enterprise.id, Enterprise.name).order_by(Enterprise.name_norm))
-        self.investor_ids.choices = [(str(i), n) for i, n in enterprises]
+        self.investor_ids.choices = _chosen_enterprises(self.investor_ids.data)
+
+
+def _chosen_enterprises(values) -> list[tuple[str, str]]:
+    """(id, name) of the enterprises among `values` (the project's investors, or the ids posted),
+    in list order, in one query.  Ids that match nothing are left out: the service reports them."""
+    ids = list(dict.fromkeys(i for i in map(parse_id, values or ()) if i is not None))
+    if not ids:
+        return []
+    rows = db.session.execute(sa.select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))
+                              .order_by(Enterprise.name_norm))
+    return [(str(i), n) for i, n in rows]
 
 
 class StageForm(FlaskForm):

@@ -14,7 +14,7 @@ from crm.i18n import pgettext
 from crm.imports import import_page
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
-from crm.services import access, audit, project_sheet
+from crm.services import access, audit, project_sheet, search
 from crm.services import projects as svc
 from crm.services.clock import local_now, local_today
 from crm.services.paging import paginate
@@ -125,7 +125,7 @@ def _edit(form: ProjectForm, project: Project | None):
             db.session.commit()
             flash(_("项目已保存。"), "success")
             return redirect(url_for("projects.detail", project_id=saved.id))
-    return render_template("projects/form.html", form=form, project=project)
+    return render_template("projects/form.html", form=form, project=project, lookup_limit=search.LOOKUP_LIMIT)
 
 
 def _put_errors(form, errors: dict) -> None:

@@ -3,6 +3,9 @@
 Logging keeps enterprise/project.last_interaction_at current (lists and stale-project
 reminders read that column instead of aggregating) and announces the record on
 signals.interaction_logged, inside the caller's transaction.
+
+The quick form never lists every loggable project (10,000 at province scale): it offers an
+enterprise's linked projects and the user's own recent ones, both read here.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from crm.models import Enterprise, Interaction, Project, User
 from crm.models.project import project_departments
 from crm.services import access, signals
 from crm.services.clock import local_today
-from crm.services.enterprises import ValidationError, check_lengths, clean_text
+from crm.services.enterprises import ValidationError, check_lengths, clean_text, linked_projects
 
 KIND_LABELS = {
     "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
@@ -27,6 +30,9 @@ KIND_LABELS = {
 FUTURE_SLACK = timedelta(minutes=10)
 EARLIEST = datetime(2000, 1, 1)
 MAX_FOLLOW_UP = timedelta(days=3 * 366)
+RECENT_LIMIT = 20
+# Recent projects come from the user's latest logs only: a bounded index walk whatever their history.
+RECENT_SCAN = 200
 _FIELDS = ("kind", "occurred_at", "our_participants", "their_participants", "summary", "outcome",
            "next_step", "next_follow_up")
 
@@ -99,3 +105,35 @@ def loggable_projects(user: User):
             project_departments.c.department_id == user.department_id)
         return sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared))
     return sa.false()
+
+
+def linked_loggable(user: User, enterprise_ids) -> list:
+    """(enterprise_id, project_id, name) rows, by name: the projects these enterprises invest in or
+    were contacted about, that the user may log about.  One statement."""
+    links = linked_projects(enterprise_ids)
+    return db.session.execute(
+        sa.select(links.c.enterprise_id, Project.id, Project.name).join(Project, Project.id == links.c.project_id)
+        .where(loggable_projects(user)).order_by(Project.name, Project.id)).all()
+
+
+def _in_charge(user: User):
+    """Projects the user answers for: owned (经合中心 staff), or led by an officer's department."""
+    if user.role == "officer":
+        return Project.lead_department_id == user.department_id if user.department_id else sa.false()
+    return Project.owner_id == user.id
+
+
+def recent_projects(user: User, limit: int = RECENT_LIMIT) -> list:
+    """(id, name) of at most `limit` loggable projects the user works on: those they logged about
+    lately first, then those in their charge, most recently contacted first.  One statement."""
+    logged = (sa.select(Interaction.project_id, Interaction.occurred_at)
+              .where(Interaction.created_by_id == user.id, Interaction.project_id.is_not(None))
+              .order_by(Interaction.occurred_at.desc()).limit(RECENT_SCAN).subquery())
+    latest = (sa.select(logged.c.project_id, sa.func.max(logged.c.occurred_at).label("at"))
+              .group_by(logged.c.project_id).subquery())
+    return db.session.execute(
+        sa.select(Project.id, Project.name).outerjoin(latest, latest.c.project_id == Project.id)
+        .where(loggable_projects(user), sa.or_(latest.c.project_id.is_not(None), _in_charge(user)))
+        .order_by(latest.c.at.is_(None), latest.c.at.desc(), Project.last_interaction_at.is_(None),
+                  Project.last_interaction_at.desc(), Project.name, Project.id)
+        .limit(limit)).all()

@@ -34,6 +34,7 @@ from sqlalchemy.schema import DDL
 
 from crm.extensions import db
 from crm.models import Enterprise, EnterpriseTag
+from crm.services import paging
 from crm.services.enterprises import normalize_name
 
 log = logging.getLogger(__name__)
@@ -433,6 +434,32 @@ def _has_short_terms(q: str) -> bool:
 def enterprise_select(q: str = "", **filters):
     """Enterprises matching the search and filters, ordered by the (uniquely indexed) normalised name."""
     return _filtered(sa.select(Enterprise), q, **filters).order_by(Enterprise.name_norm, Enterprise.id)
+
+
+LOOKUP_LIMIT = 15  # a picker's suggestions: enough to choose from, few enough to read
+LOOKUP_MAX_CHARS = 60
+
+
+def lookup(q: str, limit: int = LOOKUP_LIMIT) -> tuple[list[Enterprise], bool]:
+    """The first `limit` enterprises matching what a picker's user typed, in list order, and
+    whether there are more (so the picker can ask for a longer term).
+
+    The list's first page, in its two steps (ids from indexes, then those rows): at 100,000
+    enterprises the ids for 绥芬 take 0.6 ms, where enterprise_select(q).limit() took 105 ms
+    (it tests name after name in list order until enough hold the term).
+    """
+    q = (q or "").strip()[:LOOKUP_MAX_CHARS]
+    if not q:
+        return [], False
+    page = paging.paginate_ids(enterprise_ids(q), Enterprise, 1, limit, url=lambda n: "")  # no pager
+    return page.items, page.has_next
+
+
+def suggestion(enterprise: Enterprise) -> dict:
+    """One enterprise as a picker lists it (JSON): the Chinese name (what is saved and shown on
+    the forms), with the credit code and foreign names that may be what the user typed."""
+    return {"id": enterprise.id, "name": enterprise.name, "credit_code": enterprise.credit_code,
+            "foreign_names": [n for n in (enterprise.name_en, enterprise.name_ru) if n]}
 
 
 def enterprise_ids(q: str = "", **filters):

@@ -1,9 +1,10 @@
 """The app in a real browser (Debian chromium driven by Playwright), served by a real WSGI server.
 
 What only a browser shows: the vendored Bootstrap and ECharts load and run with no network
-beyond the app itself, the quick-log form finds an enterprise through its JavaScript lookup,
-a phone-width screen keeps the quick-log button and the bell outside the folded menu, and a
-bad form answers in Chinese with nothing saved.  CSRF is on, as in production.
+beyond the app itself, the quick-log form and the project form's investor picker find an
+enterprise through their JavaScript lookups, a phone-width screen keeps the quick-log button
+and the bell outside the folded menu, and a bad form answers in Chinese with nothing saved.
+CSRF is on, as in production.
 """
 from __future__ import annotations
 
@@ -110,29 +111,62 @@ def test_a_bad_enterprise_form_answers_in_chinese_and_a_good_one_is_saved(visit,
     v.assert_clean()
 
 
+def _pick_enterprise(v, typed: str, firm) -> None:
+    """Type part of the name, wait for the lookup's suggestion, pick it: the hidden id is filled."""
+    v.page.fill("input[name=enterprise]", "")
+    v.page.locator("input[name=enterprise]").press_sequentially(typed, delay=30)
+    # The lookup answers in the datalist; picking the full name fills the hidden id.
+    v.page.wait_for_selector(f"#enterprise-options option[value='{firm.name}']", state="attached")
+    v.page.fill("input[name=enterprise]", firm.name)
+    v.page.wait_for_function(f"document.querySelector('[name=enterprise_id]').value === '{firm.id}'")
+
+
 def test_quick_log_finds_the_enterprise_while_typing_and_preselects_its_project(visit, users):
     firm = factories.enterprise(name="绥芬河市润宏经贸有限公司")
-    project = factories.project(name="俄粮油脂化工厂项目", owner=users["staff"])
+    project = factories.project(name="俄粮油脂化工厂项目")
+    other_firm = factories.enterprise(name="东宁华信经贸有限责任公司")
+    owned = factories.project(name="木材深加工项目", owner=users["staff"])
     project.investors.append(firm)
+    owned.investors.append(other_firm)
+    factories.many_projects(30)
     db.session.commit()
     v = visit()
     v.sign_in(users["staff"])
     v.go("/")
     v.page.click("nav >> text=＋记录对接 >> visible=true")
     v.page.wait_for_url("**/interactions/**")
-    v.page.locator("input[name=enterprise]").press_sequentially("润宏", delay=30)
-    # The lookup answers in the datalist; picking the full name fills the hidden id.
-    v.page.wait_for_selector(f"#enterprise-options option[value='{firm.name}']", state="attached")
-    v.page.fill("input[name=enterprise]", firm.name)
-    v.page.wait_for_function("document.querySelector('[name=enterprise_id]').value !== ''")
-    assert v.page.input_value("[name=enterprise_id]") == str(firm.id)
+    linked = "[name=project_id] optgroup[label='该企业的关联项目'] option"
+    # Not all 32 projects: none, and the one the user owns.
+    assert v.page.locator("[name=project_id] option").all_inner_texts() == ["—", "木材深加工项目"]
+    _pick_enterprise(v, "东宁", other_firm)
+    assert v.page.locator(linked).all_inner_texts() == ["木材深加工项目"]
+    assert v.page.input_value("[name=project_id]") == str(owned.id)
+    # Another enterprise: its projects replace the first one's, and the first is preselected.
+    _pick_enterprise(v, "润宏", firm)
+    assert v.page.locator(linked).all_inner_texts() == ["俄粮油脂化工厂项目"]
     assert v.page.input_value("[name=project_id]") == str(project.id)
+    assert v.page.locator("[name=project_id] option").all_inner_texts() == ["—", "俄粮油脂化工厂项目", "木材深加工项目"]
     v.page.fill("textarea[name=summary]", "电话沟通二期扩产用地需求")
     v.page.click("#quick-log button[type=submit]")
     v.page.wait_for_selector(".alert-success")
     assert "已记录与“绥芬河市润宏经贸有限公司”的对接。" in v.page.locator(".alert-success").inner_text()
     logged = db.session.scalars(sa.select(Interaction)).one()
     assert (logged.enterprise_id, logged.project_id, logged.summary) == (firm.id, project.id, "电话沟通二期扩产用地需求")
+    v.assert_clean()
+
+
+def test_quick_log_opened_from_a_project_keeps_it_when_an_enterprise_is_picked(visit, users):
+    project = factories.project(name="俄粮油脂化工厂项目")
+    firm = factories.enterprise(name="东宁华信经贸有限责任公司")
+    other = factories.project(name="木材深加工项目")
+    other.investors.append(firm)
+    db.session.commit()
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go(f"/interactions/new?project_id={project.id}")
+    _pick_enterprise(v, "东宁", firm)
+    assert v.page.locator("[name=project_id] option").all_inner_texts() == ["—", "俄粮油脂化工厂项目", "木材深加工项目"]
+    assert v.page.input_value("[name=project_id]") == str(project.id)
     v.assert_clean()
 
 

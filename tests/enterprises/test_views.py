@@ -278,3 +278,74 @@ def test_foreign_names_are_saved_and_shown_in_the_english_ui_beside_the_chinese_
     assert "<h1 class=\"h4 mb-1\">Far East Timber" in english and ">俄罗斯远东木业有限公司</div>" in english
     listed = client.get("/enterprises/").get_data(as_text=True)
     assert 'title="俄罗斯远东木业有限公司">Far East Timber</a>' in listed
+
+
+# --- the lookup behind the project form's investor picker ------------------------------------
+
+def looked_up(client, q: str) -> list[str]:
+    resp = client.get("/enterprises/lookup", query_string={"q": q})
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    return [e["name"] for e in resp.get_json()["enterprises"]]
+
+
+def test_the_lookup_finds_by_chinese_terms_credit_code_and_foreign_names(client, staff, listed):
+    firm = Enterprise.query.filter_by(name="绥芬河市润宏经贸有限公司").one()
+    factories.enterprise(name="滨海边疆区农业贸易有限公司", name_en="Primorye Agro LLC", name_ru="ООО «Приморье Агро»")
+    assert looked_up(client, "绥芬") == looked_up(client, " 润宏经贸 ") == ["绥芬河市润宏经贸有限公司"]
+    assert looked_up(client, "有限公司") == ["北京大北农科技集团股份有限公司", "安徽丰原集团有限公司", "滨海边疆区农业贸易有限公司",
+                                         "绥芬河市润宏经贸有限公司"]  # in list order (name_norm)
+    assert looked_up(client, firm.credit_code) == [firm.name]
+    found = client.get("/enterprises/lookup?q=Приморье").get_json()
+    assert found == {"enterprises": [{"id": Enterprise.query.filter_by(name_en="Primorye Agro LLC").one().id,
+                                      "name": "滨海边疆区农业贸易有限公司", "credit_code": None,
+                                      "foreign_names": ["Primorye Agro LLC", "ООО «Приморье Агро»"]}], "more": False}
+    assert looked_up(client, "不存在的企业") == []
+
+
+def test_an_empty_lookup_lists_nothing(client, staff, listed):
+    for q in ("", "   "):
+        assert client.get("/enterprises/lookup", query_string={"q": q}).get_json() == {"enterprises": [], "more": False}
+    assert client.get("/enterprises/lookup").get_json() == {"enterprises": [], "more": False}
+
+
+def test_the_lookup_lists_at_most_its_limit_and_says_there_are_more(client, staff):
+    from crm.services.search import LOOKUP_LIMIT
+    for n in range(LOOKUP_LIMIT + 1):
+        factories.enterprise(commit=False, name=f"绥芬河测试{n:02d}有限公司")
+    db.session.commit()
+    data = client.get("/enterprises/lookup?q=绥芬").get_json()
+    assert len(data["enterprises"]) == LOOKUP_LIMIT and data["more"] is True
+    assert data["enterprises"][0]["name"] == "绥芬河测试00有限公司"
+    assert client.get("/enterprises/lookup?q=测试15").get_json()["more"] is False
+
+
+def test_the_lookup_returns_names_as_data_not_html(client, staff):
+    factories.enterprise(name=PAYLOAD + "绥芬河公司")
+    resp = client.get("/enterprises/lookup?q=绥芬")
+    # Verbatim, as JSON: project_form.js puts it in the page as text, never as HTML.
+    assert resp.mimetype == "application/json" and resp.get_json()["enterprises"][0]["name"] == PAYLOAD + "绥芬河公司"
+
+
+def test_the_lookup_is_for_the_project_forms_editors(client, login, listed):
+    for role in ("admin", "staff", "officer"):
+        login(role)
+        assert looked_up(client, "绥芬") == ["绥芬河市润宏经贸有限公司"], role
+    login("leader")
+    assert client.get("/enterprises/lookup?q=绥芬").status_code == 403
+    client.post("/auth/logout")
+    resp = client.get("/enterprises/lookup?q=绥芬")
+    assert resp.status_code == 302 and "/auth/login?next=" in resp.headers["Location"]
+
+
+def test_the_lookup_runs_the_same_statements_for_3_and_300_matches(client, staff, statements):
+    counts = []
+    for n in (3, 297):
+        for i in range(n):
+            factories.enterprise(commit=False, name=f"绥芬河批量{n}-{i:03d}有限公司", name_en=f"Suifenhe Batch {n}-{i}")
+        db.session.commit()
+        db.session.expunge_all()
+        for q in ("绥芬", "批量", "绥芬河批量", "Batch"):
+            with statements() as counter:
+                assert looked_up(client, q)
+            counts.append(len(counter))
+    assert counts[:4] == counts[4:], counts

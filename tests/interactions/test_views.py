@@ -1,14 +1,19 @@
-"""The quick "记录对接" form, its lookup, and marking follow-ups done."""
+"""The quick "记录对接" form (its project select offers a few projects, never all), its lookup, and marking
+follow-ups done."""
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
 
+from crm.extensions import db
 from crm.models import Interaction
 from tests import factories
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in 绥芬河
+NOT_YOURS = "所选项目不存在，或您无权记录该项目的对接。"
+LINKED, RECENT = "该企业的关联项目", "我最近对接或负责的项目"
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +44,54 @@ def form(firm, **kw):
 
 def errors(resp) -> str:
     return " ".join(re.findall(r'invalid-feedback d-block">(.*?)</div>', resp.get_data(as_text=True)))
+
+
+class _Options(HTMLParser):
+    """The project select's options as (group label or None, value, text, selected)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.inside, self.group, self.option = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self.inside = attrs.get("name") == "project_id"
+        elif self.inside and tag == "optgroup":
+            self.group = attrs["label"]
+        elif self.inside and tag == "option":
+            self.option = [self.group, attrs["value"], "", "selected" in attrs]
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self.option is not None:
+            self.rows.append(tuple(self.option))
+            self.option = None
+        elif tag == "optgroup":
+            self.group = None
+        elif tag == "select":
+            self.inside = False
+
+
+def options(resp) -> list[tuple]:
+    assert resp.status_code == 200
+    parser = _Options()
+    parser.feed(resp.get_data(as_text=True))
+    return parser.rows
+
+
+def count_statements(client, statements, url: str) -> int:
+    db.session.expunge_all()  # as in a fresh request: nothing cached in the session
+    with statements() as counter:
+        assert client.get(url).status_code == 200
+    return len(counter)
+
+
+def selected(resp) -> list[str]:
+    return [text for _group, _value, text, chosen in options(resp) if chosen]
 
 
 def test_quick_form_logs_a_contact_with_follow_up_and_updates_last_contact(client, login, firm, own_project):
@@ -91,11 +144,14 @@ def test_bad_input_is_refused_and_nothing_saved(client, login, firm, changes, fi
 
 
 def test_an_officer_cannot_log_about_a_foreign_project(client, login, firm, foreign_project):
+    foreign_project.investors.append(firm)
+    db.session.commit()
     login("officer")
     assert client.get(f"/interactions/new?project_id={foreign_project.id}").status_code == 404
     resp = client.post("/interactions/new", data=form(firm, project_id=str(foreign_project.id)))
-    assert resp.status_code == 404 and Interaction.query.count() == 0
-    assert foreign_project.name not in client.get("/interactions/new").get_data(as_text=True)
+    assert resp.status_code == 200 and NOT_YOURS in errors(resp) and Interaction.query.count() == 0
+    assert foreign_project.name not in resp.get_data(as_text=True)
+    assert foreign_project.name not in client.get(f"/interactions/new?enterprise_id={firm.id}").get_data(as_text=True)
 
 
 def test_an_officer_logs_about_own_projects_only_and_must_name_one(client, login, firm, own_project):
@@ -156,3 +212,120 @@ def test_done_ignores_an_offsite_next_and_hides_foreign_records(client, login, f
     login("staff")
     resp = client.post(f"/interactions/{i.id}/done", data={"next": "//evil.example/"})
     assert resp.location.endswith(f"/enterprises/{firm.id}") and i.follow_up_done is True
+
+
+# --- the project select: a few projects, never all of them ------------------------------------
+
+def test_the_form_lists_no_unrelated_project_and_keeps_its_size_as_projects_grow(client, login, users, firm):
+    linked = factories.project(name="俄粮油脂化工厂项目")
+    linked.investors.append(firm)
+    owned = factories.project(name="木材深加工项目", owner=users["staff"])
+    factories.many_projects(5)
+    db.session.commit()
+    login("staff")
+    url = f"/interactions/new?enterprise_id={firm.id}"
+    few = client.get(url)
+    factories.many_projects(300)
+    many = client.get(url)
+    assert options(many) == options(few) == [
+        (None, "", "—", False), (LINKED, str(linked.id), "俄粮油脂化工厂项目", True),
+        (RECENT, str(owned.id), "木材深加工项目", False)]
+    assert len(many.get_data()) == len(few.get_data()) and "批量测试项目" not in many.get_data(as_text=True)
+    assert len(options(client.get("/interactions/new"))) == 2  # none, and the one the user owns
+
+
+@pytest.mark.parametrize("role", ["staff", "officer"])
+def test_the_form_runs_the_same_statements_at_few_and_many_projects(client, login, users, statements, role):
+    user_id, owner_id, dept_id = users[role].id, users["staff"].id, users[role].department_id
+
+    def grow(n):  # by ids: counting expunges the session's instances
+        firm = factories.enterprise()
+        for project in factories.many_projects(n, lead_department_id=dept_id, owner_id=owner_id):
+            project.investors.append(firm)
+            factories.interaction(firm, project=project, created_by_id=user_id, commit=False)
+        db.session.commit()
+        return firm.id, project.id
+
+    firm_id, project_id = grow(2)
+    login(role)
+    urls = ["/interactions/new", f"/interactions/new?enterprise_id={firm_id}&project_id={project_id}"]
+    few = [count_statements(client, statements, url) for url in urls]
+    firm_id, project_id = grow(60)
+    urls[1] = f"/interactions/new?enterprise_id={firm_id}&project_id={project_id}"
+    assert [count_statements(client, statements, url) for url in urls] == few
+
+
+def test_opened_from_an_enterprise_it_offers_the_linked_projects_and_picks_the_first(client, login, firm,
+                                                                                     own_project, foreign_project):
+    own_project.investors.append(firm)
+    factories.interaction(firm, project=foreign_project)  # discussed, not invested: linked too
+    other, unrelated = factories.enterprise(), factories.project(name="与本企业无关的项目")
+    unrelated.investors.append(other)
+    db.session.commit()
+    login("staff")
+    found = options(client.get(f"/interactions/new?enterprise_id={firm.id}"))
+    assert [(group, text, chosen) for group, _value, text, chosen in found] == [
+        (None, "—", False), (LINKED, "中药材种植加工项目", True), (LINKED, "生物质热电联产项目", False)]
+    login("officer")  # the foreign project is not the officer's to log about
+    assert selected(client.get(f"/interactions/new?enterprise_id={firm.id}")) == ["中药材种植加工项目"]
+    assert "生物质热电联产项目" not in client.get(f"/interactions/new?enterprise_id={firm.id}").get_data(as_text=True)
+
+
+def test_opened_from_a_project_it_keeps_that_project_first_and_chosen(client, login, firm, own_project):
+    other = factories.project(name="绥芬河木业产业园项目")
+    other.investors.append(firm)
+    db.session.commit()
+    login("officer")
+    resp = client.get(f"/interactions/new?project_id={own_project.id}&enterprise_id={firm.id}")
+    assert options(resp)[:2] == [(None, "", "—", False), (None, str(own_project.id), "中药材种植加工项目", True)]
+    assert client.get("/interactions/new?project_id=999999").status_code == 404
+
+
+def test_the_users_recent_and_own_projects_are_offered_newest_first_and_capped(client, login, users, firm):
+    staff = users["staff"]
+    owned = factories.project(name="我负责的项目", owner=staff)
+    logged = factories.many_projects(25)
+    for days, project in enumerate(logged):
+        factories.interaction(firm, project=project, created_by=staff, occurred_at=datetime(2026, 11, 1)
+                              + timedelta(days=days), commit=False)
+    factories.interaction(firm, project=factories.project(name="同事记录的项目"), created_by=users["admin"])
+    login("staff")
+    found = options(client.get("/interactions/new"))
+    assert [value for _group, value, _text, _chosen in found[1:]] == [str(p.id) for p in reversed(logged[-20:])]
+    assert {group for group, *_rest in found[1:]} == {RECENT} and owned.name not in str(found)
+
+
+def test_a_project_not_offered_but_loggable_is_still_accepted(client, login, firm, own_project):
+    login("staff")  # e.g. from the project page: the select offered it as the chosen one
+    assert client.post("/interactions/new", data=form(firm, project_id=str(own_project.id))).status_code == 302
+    assert Interaction.query.one().project_id == own_project.id
+
+
+def test_a_linked_project_picked_on_the_form_is_saved(client, login, firm, own_project):
+    own_project.investors.append(firm)
+    db.session.commit()
+    login("officer")
+    (linked,) = [value for group, value, _text, _chosen in options(client.get(
+        f"/interactions/new?enterprise_id={firm.id}")) if group == LINKED]
+    assert client.post("/interactions/new", data=form(firm, project_id=linked)).status_code == 302
+    assert Interaction.query.one().project_id == own_project.id and own_project.last_interaction_at is not None
+
+
+@pytest.mark.parametrize("role, project_id", [("staff", "999999"), ("staff", "abc"), ("staff", str(2**64)),
+                                              ("officer", "999999")])
+def test_a_missing_project_is_refused_with_a_message(client, login, firm, role, project_id):
+    login(role)
+    resp = client.post("/interactions/new", data=form(firm, project_id=project_id))
+    assert NOT_YOURS in errors(resp) and Interaction.query.count() == 0 and firm.last_interaction_at is None
+
+
+def test_a_refused_form_is_shown_again_with_the_posted_project_and_the_enterprises_projects(client, login, firm,
+                                                                                           own_project):
+    linked = factories.project(name="俄粮油脂化工厂项目")
+    linked.investors.append(firm)
+    db.session.commit()
+    login("staff")
+    resp = client.post("/interactions/new", data=form(firm, project_id=str(own_project.id), summary=""))
+    assert "请填写对接内容" in errors(resp) and Interaction.query.count() == 0
+    assert selected(resp) == ["中药材种植加工项目"]
+    assert (LINKED, str(linked.id), "俄粮油脂化工厂项目", False) in options(resp)

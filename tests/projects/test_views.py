@@ -1,4 +1,5 @@
 """Project pages: list and filters, create/edit with validation, the project page, stage moves."""
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -90,10 +91,77 @@ def test_staff_create_a_project_that_starts_planned(client, login, refs):
 
 def test_the_form_offers_choices_and_hides_the_stage(client, login, refs):
     login("staff")
-    factories.enterprise(name="绥芬河市润宏经贸有限公司")
     html = client.get("/projects/new").get_data(as_text=True)
-    assert "绥芬河市润宏经贸有限公司" in html and "生物医药产业推进专班" in html
+    assert "生物医药产业推进专班" in html and 'data-lookup-url="/enterprises/lookup"' in html
     assert 'name="stage"' not in html and 'name="to_stage"' not in html
+
+
+# The investor select lists only the chosen investors; the search box asks enterprises.lookup.
+
+def investor_options(html: str) -> list[tuple[str, bool, str]]:
+    """(value, selected, name) of each option of the investor select."""
+    select = re.search(r'<select[^>]*name="investor_ids"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [(value, bool(selected), name) for selected, value, name in
+            re.findall(r'<option( selected)? value="([^"]*)">(.*?)</option>', select)]
+
+
+def enterprises_named(prefix: str, n: int) -> None:
+    for i in range(n):
+        factories.enterprise(commit=False, name=f"{prefix}{i:03d}有限公司")
+    db.session.commit()
+
+
+def test_the_new_form_lists_no_enterprise_however_many_there_are(client, login, refs):
+    login("staff")
+    enterprises_named("绥芬河市甲经贸", 3)
+    few = client.get("/projects/new").get_data(as_text=True)
+    enterprises_named("绥芬河市乙经贸", 60)
+    many = client.get("/projects/new").get_data(as_text=True)
+    assert investor_options(many) == [] and "经贸" not in many and refs["investor"].name not in many
+    assert len(many) == len(few)
+
+
+def test_the_edit_form_lists_exactly_the_projects_investors_chosen(client, login, refs, statements):
+    login("staff")
+    enterprises_named("绥芬河市丙经贸", 40)
+    firms = [factories.enterprise(name="安徽丰原集团有限公司"), factories.enterprise(name="北京大北农科技集团股份有限公司")]
+    project = factories.project(sector=refs["sector"], investors=firms)
+    html = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    assert sorted(investor_options(html)) == sorted((str(f.id), True, f.name) for f in firms)
+    assert "丙经贸" not in html
+    # One query for the chosen investors whatever their number.
+    few = count_statements(client, statements, f"/projects/{project.id}/edit")
+    project = db.session.get(Project, project.id)
+    project.investors = Enterprise.query.all()
+    db.session.commit()
+    assert count_statements(client, statements, f"/projects/{project.id}/edit") == few
+
+
+def test_a_refused_post_keeps_the_chosen_investors_chosen_and_drops_unknown_ids(client, login, refs):
+    login("staff")
+    enterprises_named("绥芬河市丁经贸", 5)
+    chosen = factories.enterprise(name="黑龙江省维多宝绿色植物有限公司")
+    data = form_data(refs, name="", investor_ids=[str(chosen.id), str(refs["investor"].id), "424242", "junk"])
+    html = client.post("/projects/new", data=data).get_data(as_text=True)
+    assert "请填写项目名称" in html and "所选项不存在" in html and Project.query.count() == 0
+    assert sorted(investor_options(html)) == sorted([(str(refs["investor"].id), True, refs["investor"].name),
+                                                     (str(chosen.id), True, chosen.name)])
+    assert "丁经贸" not in html
+
+
+def test_editing_replaces_the_investors_with_those_posted(client, login, refs):
+    login("staff")
+    old, new = factories.enterprise(name="安徽丰原集团有限公司"), factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    project = factories.project(sector=refs["sector"], investors=[old])
+    resp = client.post(f"/projects/{project.id}/edit",
+                       data=form_data(refs, investor_ids=[str(new.id), str(refs["investor"].id)]))
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert {e.id for e in db.session.get(Project, project.id).investors} == {new.id, refs["investor"].id}
+    resp = client.post(f"/projects/{project.id}/edit", data=form_data(refs, investor_ids=[]))
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).investors == []
 
 
 @pytest.mark.parametrize("field,value,message", [

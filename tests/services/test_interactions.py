@@ -7,7 +7,7 @@ from crm.extensions import db
 from crm.models import Interaction
 from crm.services import access, signals
 from crm.services.enterprises import ValidationError
-from crm.services.interactions import log_interaction, mark_follow_up_done
+from crm.services.interactions import linked_loggable, log_interaction, mark_follow_up_done, recent_projects
 from tests import factories
 
 NOW = datetime(2026, 11, 28, 2, 0)  # UTC; 10:00 on 2026-11-28 in 绥芬河
@@ -104,3 +104,25 @@ def test_marking_a_follow_up_done(users, firm, project):
     assert i.follow_up_done is True
     with pytest.raises(access.Denied):
         mark_follow_up_done(users["leader"], i)
+
+
+def test_an_officers_recent_projects_are_the_departments_latest_contacted_first(users, firm, project):
+    officer = users["officer"]
+    quiet = factories.project(name="甲项目", lead_department=officer.department)
+    busy = factories.project(name="乙项目", lead_department=officer.department, last_interaction_at=NOW)
+    shared = factories.project(name="丙项目", lead_department=factories.department("农业农村局"))
+    shared.departments = [officer.department]
+    factories.project(name="丁项目", lead_department=factories.department("卫健局"), last_interaction_at=NOW)
+    log(officer, firm, shared)  # logged by the officer: first, though the department does not lead it
+    assert [name for _id, name in recent_projects(officer)] == ["丙项目", "乙项目", project.name, "甲项目"]
+    assert [p for p, _name in recent_projects(officer, limit=2)] == [shared.id, busy.id]
+    assert quiet.id in {p for p, _name in recent_projects(officer)}
+    assert recent_projects(users["leader"]) == []
+
+
+def test_linked_loggable_lists_invested_and_discussed_projects_the_user_may_log_about(users, firm, project):
+    foreign = factories.project(name="生物质热电联产项目", lead_department=factories.department("农业农村局"))
+    project.investors = [firm]
+    log(users["staff"], firm, foreign)
+    assert {p for _e, p, _name in linked_loggable(users["staff"], [firm.id])} == {project.id, foreign.id}
+    assert [(e, p) for e, p, _name in linked_loggable(users["officer"], [firm.id])] == [(firm.id, project.id)]
