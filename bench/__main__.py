@@ -118,10 +118,14 @@ def page_specs() -> list[timing.PageSpec]:
                         staff, target_ms=50, note="Russian partners by their own names"),
         timing.PageSpec("project_detail", "项目详情 project detail", f"/projects/{project}", staff,
                         note="the project with the most interactions"),
+        timing.PageSpec("project_edit", "编辑项目 project form", f"/projects/{project}/edit", staff,
+                        note="its investor picker once listed every enterprise"),
     ]
     if leader is not None:
         specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
                                      note=f"the busiest leader: {liaisons} liaison projects"))
+        specs.append(timing.PageSpec("home_leader", "首页 home, as a leader", "/", leader,
+                                     note="a leader's newest contacts are everyone's"))
     return specs
 
 
