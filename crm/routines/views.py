@@ -3,7 +3,7 @@ ranking.  Views parse input, call crm.services.{dispatch,problems,ranking,xlsx} 
 """
 from __future__ import annotations
 
-from collections import Counter
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -66,20 +66,47 @@ def _month_arg(raw, today):
 
 @bp.route("/dispatch", endpoint="dispatch")
 def dispatch_table():
+    """The month's table, a page at a time, narrowed by 牵头部门, 专栏 and status; everyone sees
+    the whole table (officers get their department's owed reports on top and a 本部门 link)."""
     today = local_today()
     month = _month_arg(request.args.get("month"), today)
-    rows = dispatch.month_table(month, today)
-    owed = []
-    if current_user.role == "officer" and current_user.department_id:
-        owed = [r for r in rows if r.report is None and r.department and r.department.id == current_user.department_id]
+    departments, columns = _departments(), _column_choices()
+    filters = dispatch.table_filters(request.args, [d for d, _label in departments], [c for c, _t in columns])
+
+    def table_url(**changes):
+        """This page's URL with its month and filters, changed (a None value drops a filter)."""
+        args = {"month": f"{month:%Y-%m}", **filters.args(), **changes}
+        return url_for("routines.dispatch", **{k: v for k, v in args.items() if v is not None})
+
+    counts = dispatch.month_counts(month, today, filters)
+    page = dispatch.month_page(month, today, filters, request.args.get("page"), lambda n: table_url(page=n))
     due = dispatch.due_date(month, dispatch.routine_settings().report_due_day)
     return render_template(
-        "routines/dispatch.html", rows=rows, owed=owed, month=month, due=due, today=today,
-        counts=Counter(r.status for r in rows), column_title=xlsx.column_title, can_file=dispatch.can_file,
-        STATUS_LABELS=dispatch.STATUS_LABELS,
+        "routines/dispatch.html", page=page, owed=_owed_card(month, today), month=month, due=due, today=today,
+        counts=counts, total=counts[filters.status] if filters.status else sum(counts.values()),
+        filters=filters, departments=departments, columns=columns, table_url=table_url,
+        column_title=xlsx.column_title, can_file=dispatch.can_file, STATUS_LABELS=dispatch.STATUS_LABELS,
         prev_month=dispatch.add_months(month, -1),
         next_month=dispatch.add_months(month, 1) if month < dispatch.month_start(today) else None)
 
+
+def _owed_card(month, today) -> dict | None:
+    """An officer's 本部门本月待报: the first OWED_SHOWN owed reports and how many there are."""
+    department_id = current_user.department_id if current_user.role == "officer" else None
+    if not department_id:
+        return None
+    counts = dispatch.month_counts(month, today, dispatch.TableFilters(department_id=department_id))
+    status = dispatch.missing_status(month, today, dispatch.routine_settings().report_due_day)
+    return {"rows": dispatch.owed_reports(month, today, department_id, limit=dispatch.OWED_SHOWN),
+            "total": counts[status], "status": status, "department_id": department_id}
+
+
+def _column_choices() -> list[tuple]:
+    """(value, title) of the 专栏 filter: each numbered 专栏 titled as the table's group headers,
+    then 其他项目.  The title helper reads only column_no and sector, so a stand-in will do."""
+    sectors = dispatch.column_sectors()
+    return [(no, xlsx.column_title(SimpleNamespace(column_no=no, sector=sector))) for no, sector in sectors.items()] \
+        + [(dispatch.NO_COLUMN, xlsx.column_title(SimpleNamespace(column_no=None, sector=None)))]
 
 
 @bp.route("/dispatch.xlsx")

@@ -16,25 +16,35 @@ Rules (documented for the office):
   Re-filing a month keeps the first submission time (lateness counts from it) and may not lower
   figures already filed; filing or re-filing a month is refused once a later month exists.  Only an admin correction
   (correct_report, with a reason recorded in the audit note) may lower them.
+
+The month's table is one SQL select (_month_rows) that also decides each row's status, so the
+page's counts, filters and pages, the Excel export, the reminders' list and the officers' card
+all read the same rule; the page loads whole rows for the one page it shows.
 """
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models import Department, ProgressReport, Project, RoutineSettings, User
+from crm.models import Department, ProgressReport, Project, RoutineSettings, Sector, User
 from crm.services import access, audit
-from crm.services.clock import local_today, utcnow
+from crm.services.clock import local_today, to_utc_naive, utcnow
+from crm.services.ids import parse_id
+from crm.services.paging import Page, paginate_with
 
 INACTIVE_STAGES = ("operating", "dropped")
 STATUS_LABELS = {"on_time": _l("按时报送"), "late": _l("迟报"), "pending": _l("待报"), "overdue": _l("逾期未报")}
+TABLE_PAGE_SIZE = 100  # rows per page of the dispatch table: a working sheet, longer than a list page
+OWED_SHOWN = 20  # an officer's 本部门本月待报 card lists this many, then links to the filtered table
+NO_COLUMN = "other"  # the 专栏 filter's value for projects outside every 专栏 (其他项目)
 # A report's operation log (corrections) names fields as the form does.
 FIELD_LABELS = {"project_id": _l("项目"), "month": _l("月份"), "department_id": _l("报送部门"),
                 "invest_month": _l("本月完成投资（万元）"), "invest_cumulative": _l("累计完成投资（万元）"),
@@ -105,13 +115,17 @@ def due_date(month: date, due_day: int) -> date:
     return month.replace(day=min(max(due_day, 1), last))
 
 
-def filed_on(report: ProgressReport) -> date:
-    """The local calendar day the report was first filed."""
-    return local_today(report.submitted_at)
+def late_from(month: date, due_day: int) -> datetime:
+    """The first stored instant (naive UTC) whose local day is after month M's due date: a report
+    first filed from then on is late.  SQL compares submitted_at with it, so no database needs to
+    know the office's time zone."""
+    return to_utc_naive(datetime.combine(due_date(month, due_day) + timedelta(days=1), time.min))
 
 
-def is_late(report: ProgressReport, due_day: int) -> bool:
-    return filed_on(report) > due_date(report.month, due_day)
+def missing_status(month: date, today: date, due_day: int) -> str:
+    """The status of every report still missing for the month: pending until the due day, then
+    overdue (it is the same for all of a month's missing reports)."""
+    return "overdue" if today > due_date(month, due_day) else "pending"
 
 
 # ---------------------------------------------------------------- who owes what
@@ -131,47 +145,143 @@ def column_order():
             Project.column_seq, Project.id)
 
 
+def column_sectors() -> dict[int, Sector | None]:
+    """Every 专栏 number in use (by a sector or a project), in order, each with the first sector
+    carrying that number (its heading), if any.  Two small statements."""
+    numbers = set(db.session.scalars(sa.select(Project.column_no).distinct().where(Project.column_no.isnot(None))))
+    found: dict[int, Sector | None] = {}
+    for sector in db.session.scalars(sa.select(Sector).where(Sector.column_no.isnot(None))
+                                     .order_by(Sector.column_no, Sector.id)):
+        found.setdefault(sector.column_no, sector)
+    return {no: found.get(no) for no in sorted(numbers | set(found))}
+
+
 @dataclass
 class DispatchRow:
     project: Project
     department: Department | None  # who owes / filed it
     report: ProgressReport | None
     status: str  # on_time | late | pending | overdue
+    number: int | None = None  # 序号: the row's place in the whole month's table (as in the Excel 调度表)
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
 
-def month_table(month: date, today: date, department_id: int | None = None) -> list[DispatchRow]:
-    """The month's dispatch table in 专栏 order: every active project plus any project that
-    filed for the month.  Two statements whatever the number of projects."""
-    month = month_start(month)
+@dataclass(frozen=True)
+class TableFilters:
+    """What the dispatch page narrows the month's table to; None means no narrowing.
+
+    department_id: the department that owes or filed the report; status: a STATUS_LABELS key;
+    column: a 专栏 number, or NO_COLUMN for the projects in none."""
+    department_id: int | None = None
+    status: str | None = None
+    column: int | str | None = None
+
+    def args(self) -> dict[str, str]:
+        """The filters as query-string values, for links that keep them."""
+        values = {"department": self.department_id, "status": self.status, "column": self.column}
+        return {key: str(value) for key, value in values.items() if value is not None}
+
+
+def table_filters(args, department_ids, column_nos) -> TableFilters:
+    """Filters from a query string; a value that names no known department, status or 专栏
+    is ignored, as the other list pages do with junk."""
+    department = parse_id(args.get("department"))
+    status = args.get("status")
+    column = (args.get("column") or "").strip()
+    column = column if column == NO_COLUMN else parse_id(column)
+    return TableFilters(department_id=department if department in set(department_ids) else None,
+                        status=status if status in STATUS_LABELS else None,
+                        column=column if column == NO_COLUMN or column in set(column_nos) else None)
+
+
+def _month_rows(month: date, today: date, *, numbered: bool = True):
+    """The month's table as a subquery: every active project plus any project that filed for the
+    month, one row each, with its report's id, the department that owes it (the filing one once
+    filed, else the 牵头部门), its 专栏, its status and (numbered) its 序号 in 专栏 order.
+
+    The status rule lives here and only here: filed by the due day (local calendar) on time,
+    after it late; missing, pending until the due day and overdue after it."""
     due_day = routine_settings().report_due_day
-    due = due_date(month, due_day)
-    reports = db.session.scalars(
-        sa.select(ProgressReport)
-        .options(joinedload(ProgressReport.department), joinedload(ProgressReport.submitted_by))
-        .where(ProgressReport.month == month)
-    ).all()
-    by_project = {r.project_id: r for r in reports}
-    projects = db.session.scalars(
-        sa.select(Project)
-        .options(joinedload(Project.sector), joinedload(Project.lead_department))
-        .where(sa.or_(active_clause(), Project.id.in_(list(by_project)) if by_project else sa.false()))
-        .order_by(*column_order())
-    ).all()
-    rows = []
-    for project in projects:
-        report = by_project.get(project.id)
-        if report is not None:
-            status = "late" if is_late(report, due_day) else "on_time"
-            row = DispatchRow(project, report.department, report, status)
-        else:
-            row = DispatchRow(project, project.lead_department, None, "overdue" if today > due else "pending")
-        if department_id is None or (row.department and row.department.id == department_id):
-            rows.append(row)
-    return rows
+    status = sa.case((ProgressReport.id.is_(None), missing_status(month, today, due_day)),
+                     (ProgressReport.submitted_at >= late_from(month, due_day), "late"), else_="on_time")
+    columns = [Project.id.label("project_id"), ProgressReport.id.label("report_id"),
+               sa.func.coalesce(ProgressReport.department_id, Project.lead_department_id).label("department_id"),
+               Project.column_no.label("column_no"), status.label("status")]
+    if numbered:
+        columns.append(sa.func.row_number().over(order_by=column_order()).label("number"))
+    return (sa.select(*columns)
+            .outerjoin(ProgressReport, sa.and_(ProgressReport.project_id == Project.id, ProgressReport.month == month))
+            .where(sa.or_(active_clause(), ProgressReport.id.isnot(None)))
+            .subquery("month_table"))
+
+
+def _narrowed(rows, filters: TableFilters) -> list:
+    """WHERE conditions on a _month_rows subquery for the filters."""
+    conditions = []
+    if filters.department_id is not None:
+        conditions.append(rows.c.department_id == filters.department_id)
+    if filters.status is not None:
+        conditions.append(rows.c.status == filters.status)
+    if filters.column == NO_COLUMN:
+        conditions.append(rows.c.column_no.is_(None))
+    elif filters.column is not None:
+        conditions.append(rows.c.column_no == filters.column)
+    return conditions
+
+
+def _table_select(month: date, today: date, filters: TableFilters, limit: int | None = None, offset: int = 0):
+    """Whole rows of the (filtered) table in 专栏 order, with what the page and the Excel sheet
+    show of each eager-loaded: one statement for any number of rows.  A page's LIMIT applies to
+    the light id-and-status rows, so only the rows shown are joined to their wide records."""
+    rows = _month_rows(month_start(month), today)
+    picked = sa.select(rows.c.project_id, rows.c.report_id, rows.c.status, rows.c.number) \
+        .where(*_narrowed(rows, filters))
+    if limit is not None:
+        picked = picked.order_by(rows.c.number).limit(limit).offset(offset)
+    picked = picked.subquery("picked")
+    return (sa.select(Project, ProgressReport, picked.c.status, picked.c.number)
+            .join_from(picked, Project, Project.id == picked.c.project_id)
+            .outerjoin(ProgressReport, ProgressReport.id == picked.c.report_id)
+            .options(joinedload(Project.sector), joinedload(Project.lead_department),
+                     joinedload(ProgressReport.department), joinedload(ProgressReport.submitted_by))
+            .order_by(picked.c.number))
+
+
+def _dispatch_row(row) -> DispatchRow:
+    project, report, status, number = row
+    department = report.department if report is not None else project.lead_department
+    return DispatchRow(project, department, report, status, number)
+
+
+def _table(month: date, today: date, filters: TableFilters, limit: int | None = None,
+           offset: int = 0) -> list[DispatchRow]:
+    query = _table_select(month, today, filters, limit, offset)
+    return [_dispatch_row(row) for row in db.session.execute(query)]
+
+
+def month_table(month: date, today: date, department_id: int | None = None) -> list[DispatchRow]:
+    """The month's whole dispatch table in 专栏 order (the Excel export): every active project plus
+    any project that filed for the month."""
+    return _table(month, today, TableFilters(department_id=department_id))
+
+
+def month_page(month: date, today: date, filters: TableFilters, number, url: Callable[[int], str]) -> Page:
+    """One page (TABLE_PAGE_SIZE rows) of the filtered table; items are DispatchRows."""
+    return paginate_with(lambda limit, offset: _table(month, today, filters, limit, offset),
+                         number, TABLE_PAGE_SIZE, url)
+
+
+def month_counts(month: date, today: date, filters: TableFilters = TableFilters()) -> dict[str, int]:
+    """Rows per status (every STATUS_LABELS key, 0 if none) of the table narrowed by the filters'
+    department and 专栏 (not their status: the counts say what each status filter would show).
+    One GROUP BY statement, whatever the number of projects."""
+    rows = _month_rows(month_start(month), today, numbered=False)
+    query = (sa.select(rows.c.status, sa.func.count()).where(*_narrowed(rows, replace(filters, status=None)))
+             .group_by(rows.c.status))
+    return {**dict.fromkeys(STATUS_LABELS, 0), **dict(db.session.execute(query).all())}
 
 
 def missing_reports(month: date, today: date | None = None) -> list[tuple[Project, Department]]:
@@ -179,12 +289,14 @@ def missing_reports(month: date, today: date | None = None) -> list[tuple[Projec
 
     Empty until the due day has passed; a report filed late is no longer missing."""
     today = today or local_today()
-    return [(row.project, row.department) for row in month_table(month, today) if row.status == "overdue"]
+    return [(row.project, row.department) for row in _table(month, today, TableFilters(status="overdue"))]
 
 
-def owed_reports(month: date, today: date, department_id: int) -> list[DispatchRow]:
-    """What a department still has to file for the month (pending and overdue)."""
-    return [row for row in month_table(month, today, department_id) if row.report is None]
+def owed_reports(month: date, today: date, department_id: int, limit: int | None = None) -> list[DispatchRow]:
+    """What a department still has to file for the month (pending and overdue), the first
+    `limit` of them in 专栏 order if given."""
+    owed = missing_status(month_start(month), today, routine_settings().report_due_day)
+    return _table(month, today, TableFilters(department_id=department_id, status=owed), limit)
 
 
 # ---------------------------------------------------------------- filing

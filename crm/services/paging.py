@@ -44,12 +44,19 @@ def page_number(raw) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def paginate(query, number: int, per_page: int, url: Callable[[int], str]) -> Page:
-    """Run a select (with its ORDER BY and eager loads) for one page."""
+def paginate_with(fetch: Callable[[int, int], list], number, per_page: int, url: Callable[[int], str]) -> Page:
+    """One page from fetch(limit, offset), asked for one row more than it shows: for a page whose
+    rows are built by a query that must apply the LIMIT itself (e.g. inside a subquery)."""
     number = page_number(number)
-    rows = db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).unique().all()
+    rows = fetch(per_page + 1, (number - 1) * per_page)
     return Page(number=number, per_page=per_page, items=rows[:per_page], has_next=len(rows) > per_page,
                 url=url)
+
+
+def paginate(query, number: int, per_page: int, url: Callable[[int], str]) -> Page:
+    """Run a select (with its ORDER BY and eager loads) for one page."""
+    return paginate_with(lambda limit, offset: db.session.scalars(query.limit(limit).offset(offset)).unique().all(),
+                         number, per_page, url)
 
 
 def paginate_ids(ids_query, model, number: int, per_page: int, url: Callable[[int], str], options=()) -> Page:

@@ -157,8 +157,8 @@ def report_month(today: date) -> tuple[date, date]:
 
 def _owing(month: date):
     """Projects whose report for `month` is missing: dispatch's rule (dispatch.active_clause, no
-    report filed for the month) as a WHERE clause, for one SELECT instead of dispatch.missing_reports'
-    walk over every project in Python."""
+    report filed for the month) as a WHERE clause, so the scan asks per department whether it
+    owes any (EXISTS) instead of listing every project's row as dispatch.missing_reports does."""
     from crm.models import ProgressReport
     from crm.services.dispatch import active_clause
     filed = sa.select(ProgressReport.id).where(ProgressReport.project_id == Project.id,

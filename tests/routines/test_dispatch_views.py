@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, ProgressReport
+from crm.services import dispatch
 from tests import factories
 
 NOV = date(2026, 11, 1)
@@ -155,12 +156,27 @@ def test_only_admins_export_the_dispatch_table(client, login):
     assert client.get("/routines/dispatch.xlsx").status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/routines/dispatch?month=2026-11", "/routines/dispatch.xlsx?month=2026-11"])
-def test_dispatch_pages_run_a_constant_number_of_statements(client, login, statements, agri, url):
-    login("admin")
+@pytest.mark.parametrize("role,url", [
+    ("admin", "/routines/dispatch?month=2026-11"), ("admin", "/routines/dispatch.xlsx?month=2026-11"),
+    ("admin", "/routines/dispatch?month=2026-11&status=overdue&page=2"),
+    ("leader", "/routines/dispatch?month=2026-11&column=1&page=3"),
+    ("officer", "/routines/dispatch?month=2026-11"),
+    ("officer", "/routines/dispatch?month=2026-11&department={agri}&status=overdue&page=2"),
+])
+def test_dispatch_pages_run_a_constant_number_of_statements(client, login, statements, agri, monkeypatch, role, url):
+    # Small pages and owed card, so the larger month fills several pages and overflows the card.
+    monkeypatch.setattr(dispatch, "TABLE_PAGE_SIZE", 5)
+    monkeypatch.setattr(dispatch, "OWED_SHOWN", 3)
+    user = login(role)
+    url = url.format(agri=agri.id)
 
     def count(n):
-        projects = factories.many_projects(n, lead_department=agri)
+        # Each project its own sector, every other one its own department: a lazy load per row shows.
+        projects = [factories.project(lead_department=agri if i % 2 else factories.department(),
+                                      sector=factories.sector(), column_no=i % 3 or None, commit=False)
+                    for i in range(n)]
+        projects += factories.many_projects(n, lead_department=user.department or agri)
+        db.session.flush()
         for project in projects[: n // 2]:
             factories.progress_report(project, month=NOV, commit=False)
         db.session.commit()

@@ -2,6 +2,7 @@
 and the audited admin correction."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -82,6 +83,96 @@ def test_owed_reports_lists_only_the_departments_unfiled_projects(app, agri, use
     factories.progress_report(filed, month=NOV)
     owed = dispatch.owed_reports(NOV, date(2026, 11, 3), users["officer"].department_id)
     assert [r.project for r in owed] == [mine]
+
+
+def _month_of_every_status(agri, other):
+    """A month with each status in two departments and two 专栏, as of 20 November (overdue).
+
+    Returns the projects by name; the report of `moved` was filed by `other`, which led it then."""
+    made = {
+        "on_time": factories.project(lead_department=agri, column_no=1, column_seq=1),
+        "edge_late": factories.project(lead_department=agri, column_no=1, column_seq=2),
+        "overdue": factories.project(lead_department=agri, column_no=2, column_seq=1),
+        "moved": factories.project(lead_department=agri, column_no=2, column_seq=2, stage="operating"),
+        "other_overdue": factories.project(lead_department=other),
+    }
+    factories.progress_report(made["on_time"], month=NOV, submitted_at=_utc(2026, 11, 5, 15, 59))  # 23:59 local
+    factories.progress_report(made["edge_late"], month=NOV, submitted_at=_utc(2026, 11, 5, 16, 0))  # 00:00 the 6th
+    factories.progress_report(made["moved"], month=NOV, department_id=other.id, submitted_at=_utc(2026, 11, 9, 2))
+    return made
+
+
+def test_counts_cover_the_whole_month_and_follow_department_and_column_not_status(app, agri, users):
+    other = users["officer"].department
+    _month_of_every_status(agri, other)
+    today = date(2026, 11, 20)
+    whole = dispatch.month_counts(NOV, today)
+    assert whole == {"pending": 0, **Counter(r.status for r in dispatch.month_table(NOV, today))}
+    assert whole == {"on_time": 1, "late": 2, "pending": 0, "overdue": 2}
+    narrowed = dispatch.TableFilters(department_id=agri.id, status="late")
+    assert dispatch.month_counts(NOV, today, narrowed) == {"on_time": 1, "late": 1, "pending": 0, "overdue": 1}
+    assert dispatch.month_counts(NOV, today, dispatch.TableFilters(department_id=other.id)) == \
+        {"on_time": 0, "late": 1, "pending": 0, "overdue": 1}  # the report counts for the department that filed it
+    assert dispatch.month_counts(NOV, today, dispatch.TableFilters(column=2))["overdue"] == 1
+    assert dispatch.month_counts(NOV, today, dispatch.TableFilters(column=dispatch.NO_COLUMN)) == \
+        {"on_time": 0, "late": 0, "pending": 0, "overdue": 1}
+    assert dispatch.month_counts(NOV, date(2026, 11, 3))["pending"] == 2  # before the due day: pending
+
+
+def _page(filters, number=1):
+    return dispatch.month_page(NOV, date(2026, 11, 20), filters, number, url=lambda n: f"?page={n}")
+
+
+def test_a_page_holds_its_rows_numbered_by_their_place_in_the_whole_table(app, agri, users, monkeypatch):
+    monkeypatch.setattr(dispatch, "TABLE_PAGE_SIZE", 2)
+    made = _month_of_every_status(agri, users["officer"].department)
+    whole = dispatch.month_table(NOV, date(2026, 11, 20))
+    assert [r.number for r in whole] == [1, 2, 3, 4, 5]
+    second = _page(dispatch.TableFilters(), 2)
+    assert [(r.project, r.number) for r in second.items] == [(made["overdue"], 3), (made["moved"], 4)]
+    assert second.has_prev and second.has_next and second.first_index == 3
+    other = users["officer"].department
+    assert [(r.status, r.department) for r in second.items] == [("overdue", agri), ("late", other)]
+    late = _page(dispatch.TableFilters(status="late"))
+    assert [(r.project, r.number) for r in late.items] == [(made["edge_late"], 2), (made["moved"], 4)]
+    assert not late.has_next
+    mine = _page(dispatch.TableFilters(department_id=agri.id, column=2))
+    assert [(r.project, r.number) for r in mine.items] == [(made["overdue"], 3)]
+    assert _page(dispatch.TableFilters(), 4).items == []  # beyond the end: an empty page
+
+
+def test_a_page_and_the_counts_are_one_statement_each_whatever_the_month_holds(app, agri, statements):
+    filters = dispatch.TableFilters(department_id=agri.id, status="overdue")
+
+    def run(n):
+        for project in factories.many_projects(n, lead_department=agri)[: n // 2]:
+            factories.progress_report(project, month=NOV, commit=False)
+        db.session.commit()
+        db.session.expire_all()
+        with statements() as counter:
+            shown = len(_page(filters, 1).items)
+            dispatch.month_counts(NOV, date(2026, 11, 20), filters)
+        return shown, len([s for s in counter.statements if "routine_settings" not in s])  # the settings row
+
+    assert run(3) == (2, 2)
+    assert run(300) == (dispatch.TABLE_PAGE_SIZE, 2)
+
+
+def test_table_filters_keep_what_names_something_and_drop_the_rest():
+    parse = lambda **args: dispatch.table_filters(args, department_ids=[7], column_nos=[1, 2])  # noqa: E731
+    assert parse(department="7", status="late", column="2") == dispatch.TableFilters(7, "late", 2)
+    assert parse(column="other").column == dispatch.NO_COLUMN
+    for junk in ({"department": "8"}, {"department": "abc"}, {"department": str(2**64)}, {"status": "done"},
+                 {"column": "3"}, {"column": "专栏1"}, {"column": "-1"}):
+        assert parse(**junk) == dispatch.TableFilters(), junk
+    assert dispatch.TableFilters(7, None, dispatch.NO_COLUMN).args() == {"department": "7", "column": "other"}
+
+
+def test_owed_reports_may_be_capped_in_table_order(app, users):
+    dept = users["officer"].department
+    owed = [factories.project(lead_department=dept, column_no=1, column_seq=n) for n in (3, 1, 2)]
+    assert [r.project for r in dispatch.owed_reports(NOV, date(2026, 11, 3), dept.id, limit=2)] == [owed[1], owed[2]]
+    assert {r.status for r in dispatch.owed_reports(NOV, date(2026, 11, 6), dept.id)} == {"overdue"}
 
 
 def _file(user, project, month=NOV, **data):
