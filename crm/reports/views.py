@@ -196,12 +196,10 @@ def pool_review_new():
         else:
             flash(_("已完成 %(q)s 储备库评审。", q=review.quarter), "success")
             return redirect(url_for("reports.pool_review_detail", review_id=review.id))
-    return render_template("reports/pool_review_new.html", form=form, plan=pool.plan_review())
+    return render_template("reports/pool_review_new.html", form=form, preview=pool.preview_review())
 
 
 @bp.route("/pool-reviews/<review_id>")
 def pool_review_detail(review_id):
     review = get_or_404(PoolReview, review_id, options=[joinedload(PoolReview.reviewed_by)])
-    items = pool.review_items(review)
-    return render_template("reports/pool_review_detail.html", review=review, items=items,
-                           pool_items=sorted(items["in"] + items["kept"], key=lambda i: i.project_id))
+    return render_template("reports/pool_review_detail.html", review=review, lists=pool.review_lists(review))

@@ -25,10 +25,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReview, PoolReviewItem, Project, User
-from crm.services import audit
+from crm.services import audit, queries
 
 LEAVING_STAGES = ("operating", "dropped")
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
+# The review pages list this many projects of each kind and count the rest: a province's first
+# review takes in 10,000 projects, a 3 MB page.  The project list shows a whole pool, paged.
+LIST_LIMIT = 200
 
 
 class PoolError(ValueError):
@@ -66,27 +69,54 @@ class ReviewPlan:
                 yield action, project
 
 
-def plan_review() -> ReviewPlan:
-    """What a review run now would record (the preview), without changing anything."""
-    previous = last_review()
+@dataclass
+class ReviewPreview:
+    """What a review run now would record, for the page: how many projects of each action
+    ("in", "out", "kept") and the first LIST_LIMIT of each, loaded for display."""
+    previous: PoolReview | None
+    counts: dict[str, int]
+    shown: dict[str, list[Project]]
+
+
+def _classified(previous: PoolReview | None) -> dict[str, list[int]]:
+    """The candidates' ids by action, in id order, from (id, stage, in_pool) rows alone: one
+    statement, however many projects a province's pool holds."""
     pool = set(db.session.scalars(project_ids_as_of(previous.id))) if previous else set()
     candidates = [Project.in_pool.is_(True), sa.and_(Project.in_pool.is_(False), Project.stage == "planned",
                                                      *([Project.created_at > previous.created_at] if previous else []))]
     if pool:
         candidates.append(Project.id.in_(project_ids_as_of(previous.id)))
-    projects = db.session.scalars(
-        sa.select(Project).options(joinedload(Project.sector), joinedload(Project.lead_department))
-        .where(sa.or_(*candidates)).order_by(Project.id)).all()
-    plan = ReviewPlan(previous)
-    for project in projects:
-        was_in = project.id in pool
-        if project.stage in LEAVING_STAGES or (was_in and not project.in_pool):
-            plan.outgoing.append(project)
-        elif was_in:
-            plan.kept.append(project)
+    ids: dict[str, list[int]] = {"in": [], "out": [], "kept": []}
+    for project_id, stage, in_pool in db.session.execute(
+            sa.select(Project.id, Project.stage, Project.in_pool).where(sa.or_(*candidates)).order_by(Project.id)):
+        was_in = project_id in pool
+        if stage in LEAVING_STAGES or (was_in and not in_pool):
+            ids["out"].append(project_id)
         else:
-            plan.incoming.append(project)
-    return plan
+            ids["kept" if was_in else "in"].append(project_id)
+    return ids
+
+
+def _loaded(ids: list[int]) -> list[Project]:
+    """The projects of `ids` in that order, with what the review pages show of them."""
+    return list(queries.in_order(Project, ids, (joinedload(Project.sector), joinedload(Project.lead_department))))
+
+
+def plan_review() -> ReviewPlan:
+    """What a review run now would record, every project of it loaded (run_review updates them)."""
+    previous = last_review()
+    ids = _classified(previous)
+    return ReviewPlan(previous, _loaded(ids["in"]), _loaded(ids["out"]), _loaded(ids["kept"]))
+
+
+def preview_review(limit: int | None = None) -> ReviewPreview:
+    """The review page's preview: every count, and only the first `limit` projects of each action
+    loaded (a province's first review takes in 10,000).  Changes nothing."""
+    limit = LIST_LIMIT if limit is None else limit
+    previous = last_review()
+    ids = _classified(previous)
+    return ReviewPreview(previous, {action: len(action_ids) for action, action_ids in ids.items()},
+                         {action: _loaded(action_ids[:limit]) for action, action_ids in ids.items()})
 
 
 def _check(quarter: str, reviewed_on: date, previous: PoolReview | None, today: date) -> str:
@@ -138,14 +168,21 @@ def reviews(limit: int = 200) -> list[tuple[PoolReview, dict]]:
     return [(r, by_review[r.id]) for r in rows]
 
 
-def review_items(review: PoolReview) -> dict[str, list[PoolReviewItem]]:
-    """A review's rows by action, with the projects' sector and lead department loaded."""
-    items = db.session.scalars(
-        sa.select(PoolReviewItem).where(PoolReviewItem.review_id == review.id)
-        .options(selectinload(PoolReviewItem.project).joinedload(Project.sector),
-                 selectinload(PoolReviewItem.project).joinedload(Project.lead_department))
-        .order_by(PoolReviewItem.project_id)).all()
-    grouped: dict[str, list] = {"in": [], "out": [], "kept": []}
-    for item in items:
-        grouped[item.action].append(item)
-    return grouped
+def review_lists(review: PoolReview, limit: int | None = None) -> dict:
+    """A review's page: the pool it left ("pool": its in and kept rows) and its "out" rows, each
+    the first `limit` by project id with the projects' sector and lead department loaded, and
+    "counts" of every action.  Four statements, however many projects the review covered."""
+    limit = LIST_LIMIT if limit is None else limit
+    counts = dict(db.session.execute(
+        sa.select(PoolReviewItem.action, sa.func.count()).where(PoolReviewItem.review_id == review.id)
+        .group_by(PoolReviewItem.action)).all())
+
+    def first(actions) -> list[PoolReviewItem]:
+        return db.session.scalars(
+            sa.select(PoolReviewItem).where(PoolReviewItem.review_id == review.id, PoolReviewItem.action.in_(actions))
+            .options(selectinload(PoolReviewItem.project).joinedload(Project.sector),
+                     selectinload(PoolReviewItem.project).joinedload(Project.lead_department))
+            .order_by(PoolReviewItem.project_id).limit(limit)).all()
+
+    return {"pool": first(("in", "kept")), "out": first(("out",)),
+            "counts": {action: counts.get(action, 0) for action in ("in", "out", "kept")}}

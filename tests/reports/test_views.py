@@ -273,6 +273,23 @@ def test_only_admins_run_reviews(client, login):
     assert PoolReview.query.count() == 0
 
 
+def test_review_pages_list_the_first_projects_of_each_kind_and_count_the_rest(client, login, monkeypatch):
+    from crm.services import pool
+    monkeypatch.setattr(pool, "LIST_LIMIT", 2)  # read when called: the pages list 2 of each kind
+    for n in range(3):
+        factories.project(name=f"入库候选{n}", stage="planned")
+    login("admin")
+    preview = client.get("/pool-reviews/new").get_data(as_text=True)
+    incoming = preview.split('id="preview-in"')[1].split("</table>")[0]
+    assert incoming.count("data-project=") == 2 and "另有 1 个未列出" in incoming
+    assert "将入库（3）" in preview  # the heading counts every project
+    client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28"})
+    detail = client.get(f"/pool-reviews/{PoolReview.query.one().id}").get_data(as_text=True)
+    pool_table = detail.split('id="pool"')[1].split("</table>")[0]
+    assert pool_table.count("data-project=") == 2 and "另有 1 个未列出" in pool_table
+    assert "另有" not in detail.split('id="out"')[1].split("</table>")[0]
+
+
 @pytest.mark.parametrize("page", ["new", "detail", "list"])
 def test_pool_pages_run_constant_statements(client, login, statements, page):
     login("admin")

@@ -72,6 +72,29 @@ def test_preview_changes_nothing(first):
     assert p["A"].in_pool and PoolReview.query.count() == 1
 
 
+def test_the_preview_counts_every_project_and_loads_only_the_first_of_each_action(first):
+    p, _ = first
+    p["A"].stage = "dropped"
+    for n in range(3):
+        factories.project(name=f"新{n}", stage="planned", in_pool=True)
+    db.session.commit()
+    plan = pool.plan_review()
+
+    preview = pool.preview_review(limit=2)
+
+    assert preview.counts == {"in": len(plan.incoming), "out": len(plan.outgoing), "kept": len(plan.kept)}
+    assert [x.id for x in preview.shown["in"]] == [x.id for x in plan.incoming[:2]] and len(plan.incoming) == 3
+    assert [x.id for x in preview.shown["out"]] == [p["A"].id]
+
+
+def test_a_reviews_lists_hold_its_first_rows_by_project_and_count_them_all(first):
+    _, review = first
+    lists = pool.review_lists(review, limit=1)
+    pooled = sorted(i.project_id for i in review.items if i.action in ("in", "kept"))
+    assert [i.project_id for i in lists["pool"]] == pooled[:1]
+    assert sum(lists["counts"].values()) == len(review.items)
+
+
 def test_review_changes_are_audited_with_the_review_as_note(first, users):
     p, review = first
     event = AuditEvent.query.filter_by(object_type="Project", object_id=p["B"].id, action="update").one()
