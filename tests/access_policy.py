@@ -101,6 +101,8 @@ POLICY: dict[str, Rule] = {
                                  hidden=frozenset({"officer"})),
     "routines.report_correct": Rule(get=ADMIN, post=ADMIN),
     "routines.problems": Rule(get=ALL, query="?department=1&status=open&overdue=1&project=1"),
+    # The problem form's project picker: who may raise problems.
+    "routines.problem_projects": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=项目"),
     "routines.problem_new": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"})),
     "routines.problem_edit": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
                                   hidden=frozenset({"officer"})),

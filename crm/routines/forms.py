@@ -67,7 +67,8 @@ def _deadline_field():
 
 
 class ProblemForm(FlaskForm):
-    project_id = SelectField(_l("项目"), coerce=int, validators=[InputRequired(message=_l("请选择项目。"))])
+    project_id = SelectField(_l("项目"), coerce=int, validators=[InputRequired(message=_l("请选择项目。"))],
+                             invalid_choice_message=_l("所选项目不存在，或您无权为该项目登记问题。"))
     department_id = SelectField(_l("责任部门"), coerce=int,
                                 validators=[InputRequired(message=_l("请选择责任部门。"))])
     description = TextAreaField(_l("问题描述"), validators=[DataRequired(message=_l("请填写问题描述。")),

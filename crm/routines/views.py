@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,7 @@ from crm.i18n import gettext as _
 from crm.models import Department, Problem, ProgressReport, Project
 from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm, ReportForm,
                                 ResolveForm)
-from crm.services import access, audit, dispatch, problems, ranking, xlsx
+from crm.services import access, audit, dispatch, problems, ranking, search, xlsx
 from crm.services.clock import local_now, local_today
 from crm.services.dispatch import RoutineError
 from crm.services.ids import parse_id
@@ -202,13 +202,22 @@ def _instruction_offer():
 
 
 def _project_choices(user, fixed: Project | None):
+    """The page's project, or else only the project posted (if the user may raise about it): the
+    select never lists every project (10,000 at province scale); picker.js searches problem_projects."""
     if fixed is not None:
         return [(fixed.id, fixed.display_name)]
-    query = sa.select(Project.id, Project.label_column().label("name")).order_by(*dispatch.column_order())
-    if user.role == "officer":
-        shared = sa.select(Project.id).join(Project.departments).where(Department.id == user.department_id)
-        query = query.where(sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared)))
-    return [(row.id, row.name) for row in db.session.execute(query)]
+    posted = parse_id(request.form.get("project_id"))
+    return problems.raisable_projects(user, ids=[posted]) if posted else []
+
+
+@bp.route("/problems/projects")
+@roles_required(*FILERS)
+def problem_projects():
+    """Projects matching ?q= that the user may raise a problem about: the problem form's picker."""
+    q = request.args.get("q", "").strip()[:search.LOOKUP_MAX_CHARS]
+    found = problems.raisable_projects(current_user, q=q, limit=search.LOOKUP_LIMIT + 1) if q else []
+    return jsonify(projects=[{"id": pid, "name": name} for pid, name in found[:search.LOOKUP_LIMIT]],
+                   more=len(found) > search.LOOKUP_LIMIT)
 
 
 def _department_choices(user):
@@ -244,7 +253,7 @@ def problem_new():
         if done:
             return done
     return render_template("routines/problem_new.html", form=form, project=project, report=report,
-                           instruction=_instruction_offer())
+                           instruction=_instruction_offer(), lookup_limit=search.LOOKUP_LIMIT)
 
 
 def _load_problem(problem_id: int) -> Problem:

@@ -1,9 +1,10 @@
 """The app in a real browser (Debian chromium driven by Playwright), served by a real WSGI server.
 
 What only a browser shows: the vendored Bootstrap and ECharts load and run with no network
-beyond the app itself, the quick-log form and the project form's investor picker find an
-enterprise through their JavaScript lookups, a phone-width screen keeps the quick-log button
-and the bell outside the folded menu, and a bad form answers in Chinese with nothing saved.
+beyond the app itself, the quick-log form, the project form's investor picker and the problem
+form's project picker find records through their JavaScript lookups, a phone-width screen keeps
+the quick-log button and the bell outside the folded menu, and a bad form answers in Chinese with
+nothing saved.
 CSRF is on, as in production.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from crm.extensions import db
-from crm.models import Enterprise, Interaction, Project
+from crm.models import Enterprise, Interaction, Problem, Project
 from tests import factories
 from tests.conftest import run_worker
 
@@ -167,6 +168,53 @@ def test_quick_log_opened_from_a_project_keeps_it_when_an_enterprise_is_picked(v
     _pick_enterprise(v, "东宁", firm)
     assert v.page.locator("[name=project_id] option").all_inner_texts() == ["—", "俄粮油脂化工厂项目", "木材深加工项目"]
     assert v.page.input_value("[name=project_id]") == str(project.id)
+    v.assert_clean()
+
+
+def _search(v, select: str, term: str, expected: int) -> None:
+    """Type into a picker's search box and wait for its lookup to list `expected` options."""
+    v.page.fill(f"#{select}-search", term)
+    v.page.wait_for_function(f"document.querySelectorAll('#{select} option').length === {expected}")
+
+
+def test_the_investor_picker_searches_keeps_what_is_chosen_and_saves_it(visit, users):
+    kept = factories.enterprise(name="哈尔滨北药集团有限公司")
+    found = factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    factories.enterprise(name="东宁华信经贸有限责任公司")
+    project = factories.project(name="俄粮油脂化工厂项目", owner=users["staff"])
+    project.investors.append(kept)
+    db.session.commit()
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go(f"/projects/{project.id}/edit")
+    options = "#investor_ids option"
+    assert v.page.locator(options).all_inner_texts() == ["哈尔滨北药集团有限公司"]  # not every enterprise
+    _search(v, "investor_ids", "经贸", 3)
+    v.page.click(f"{options} >> text=绥芬河市润宏经贸有限公司")  # a plain click adds one, keeps the other
+    assert v.page.inner_text("#investor_ids-chosen") == "哈尔滨北药集团有限公司、绥芬河市润宏经贸有限公司"
+    _search(v, "investor_ids", "北药", 2)  # the unchosen result of the first search goes, the chosen stay
+    assert "东宁华信经贸有限责任公司" not in v.page.locator(options).all_inner_texts()
+    v.page.click("#project-form button[type=submit]")
+    v.page.wait_for_selector(".alert-success")
+    db.session.expire_all()
+    assert {e.id for e in db.session.get(Project, project.id).investors} == {kept.id, found.id}
+    v.assert_clean()
+
+
+def test_a_problem_raised_from_the_ledger_finds_its_project_by_name(visit, users):
+    project = factories.project(name="俄粮油脂化工厂项目", lead_department=users["officer"].department)
+    factories.many_projects(20)
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go("/routines/problems/new")
+    assert v.page.locator("#project_id option").count() == 0
+    _search(v, "project_id", "油脂", 1)
+    v.page.select_option("#project_id", str(project.id))
+    v.page.fill("textarea[name=description]", "环评批复未下达")
+    v.page.fill("input[name=deadline]", "2030-12-31")
+    v.page.click("main form button[type=submit]")
+    v.page.wait_for_selector(".alert-success")
+    assert db.session.scalars(sa.select(Problem.project_id)).one() == project.id
     v.assert_clean()
 
 

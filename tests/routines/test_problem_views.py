@@ -1,6 +1,7 @@
 """问题台账 pages: filters, raising from a project or a report, 销号, escalation, 批示, access."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from crm.extensions import db
@@ -143,3 +144,61 @@ def test_the_operation_log_names_fields_and_coded_values(client, login):
     assert "整改时限" in log and "2027-01-15" in log
     assert "状态" in log and "整改中" in log  # the label, not the stored code
     assert "in_progress" not in log and "deadline" not in log
+
+
+def _project_options(html: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="project_id"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_a_new_problem_without_a_project_lists_none_and_searches_instead(client, login):
+    factories.many_projects(3)
+    login("staff")
+    few = client.get("/routines/problems/new").get_data(as_text=True)
+    factories.many_projects(40)
+    many = client.get("/routines/problems/new").get_data(as_text=True)
+    assert _project_options(many) == [] and len(many) == len(few)  # 10,000 at province scale
+    assert 'data-lookup-url="/routines/problems/projects"' in many
+
+
+def test_a_refused_problem_keeps_the_posted_project_chosen_and_drops_one_the_officer_may_not_raise(
+        client, login, agri, users):
+    own = factories.project(name="本部门项目", lead_department=users["officer"].department)
+    foreign = factories.project(name="别的部门项目", lead_department=agri)
+    login("officer")
+    data = {"department_id": users["officer"].department_id, "description": "", "deadline": "2026-12-15"}
+    html = client.post("/routines/problems/new", data=dict(data, project_id=own.id)).get_data(as_text=True)
+    assert _project_options(html) == ["本部门项目"] and "请填写问题描述" in html
+    html = client.post("/routines/problems/new", data=dict(data, project_id=foreign.id, description="x")
+                       ).get_data(as_text=True)
+    assert _project_options(html) == [] and "所选项目不存在，或您无权为该项目登记问题。" in html
+    assert db.session.query(Problem).count() == 0
+
+
+def test_the_project_picker_finds_by_name_only_what_the_user_may_raise_and_says_when_it_cut(
+        client, login, agri, users, monkeypatch):
+    from crm.services import search
+    own = factories.project(name="绥芬河木材加工项目", lead_department=users["officer"].department)
+    factories.project(name="绥芬河粮油项目", lead_department=agri)
+    login("officer")
+    assert client.get("/routines/problems/projects?q=绥芬河").get_json() == {
+        "projects": [{"id": own.id, "name": "绥芬河木材加工项目"}], "more": False}
+    assert client.get("/routines/problems/projects?q=%20").get_json() == {"projects": [], "more": False}
+    monkeypatch.setattr(search, "LOOKUP_LIMIT", 1)
+    login("staff")
+    found = client.get("/routines/problems/projects?q=绥芬河").get_json()
+    assert len(found["projects"]) == 1 and found["more"] is True
+
+
+def test_the_project_picker_runs_one_statement_past_the_login_whatever_it_finds(client, login, statements):
+    login("staff")
+
+    def measure():
+        with statements() as counter:
+            assert client.get("/routines/problems/projects?q=项目").status_code == 200
+        return len(counter)
+
+    factories.many_projects(2)
+    few = measure()
+    factories.many_projects(30)
+    assert measure() == few
