@@ -7,6 +7,7 @@ data (bench_meta table) is reused; --rebuild forces a new build.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import platform
@@ -18,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import render_template
 
-from bench import data, floor, jobs, report, timing
+from bench import data, floor, jobs, report, sweep, timing
 
 HERE = Path(__file__).resolve().parent
 SEARCH_SHORT = "绥芬"  # 2 characters: below the trigram minimum, served by the LIKE fallback
@@ -43,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument("--only", default="", help="comma-separated page/job keys to run")
     parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false",
                         help="leave the startup objects to the garbage collector (see README)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="request every page once per role instead (bench/sweep.py); fails on a 5xx")
     parser.add_argument("--today", type=date.fromisoformat, default=None,
                         help="the date the data is generated around (default: today)")
     return parser.parse_args(argv)
@@ -171,6 +174,18 @@ def run_jobs(app, args, only, now: datetime) -> dict:
     return results
 
 
+def run_sweep(app, engine, args, dialect: str) -> int:
+    """Every page for every role (bench/sweep.py): results/<scale>-<db>-sweep.json and a table."""
+    print(f"sweeping every page on {args.scale} {dialect} …", flush=True)
+    rows, skipped = sweep.sweep(app, engine)
+    path = args.results_dir / f"{args.scale}-{dialect}-sweep.json"
+    report.write({"scale": args.scale, "db": dialect, "skipped": skipped,
+                  "pages": [dataclasses.asdict(row) for row in rows]}, path)
+    print(sweep.markdown(rows, skipped))
+    print(f"\nwritten: {path}")
+    return 1 if any(row.status >= 500 for row in rows) else 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = args.database_url or f"sqlite:///{args.data_dir / (args.scale + '.sqlite')}"
@@ -187,6 +202,8 @@ def main(argv=None) -> int:
         dialect = engine.dialect.name
         built = ensure_data(engine, args.scale, args.today or local_today(), args.rebuild)
         sizes = counts()
+    if args.sweep:
+        return run_sweep(app, engine, args, dialect)
     if args.gc_freeze:
         # As a long-lived server process should after start-up: without it every full
         # collection walks the ~170k start-up objects, which doubled the board's p95.
