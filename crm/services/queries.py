@@ -14,30 +14,46 @@ from crm.extensions import db
 from crm.models import Enterprise, Interaction, User
 
 
-def _mine(user: User):
-    """Interactions the user is responsible for: logged by them or about their enterprises."""
-    if user.role in ("admin", "leader"):
-        return sa.true()
-    return sa.or_(Interaction.created_by_id == user.id,
-                  Interaction.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.owner_id == user.id)))
+def _sees_all(user: User) -> bool:
+    """Leaders and admins follow everyone's interactions; others those they logged or whose
+    enterprise they own."""
+    return user.role in ("admin", "leader")
 
 
 _SHOWN = (joinedload(Interaction.enterprise), joinedload(Interaction.project), joinedload(Interaction.created_by))
 
 
+def _first_ids(user: User, conditions, column, descending: bool, limit: int) -> sa.Select:
+    """Ids of the user's interactions meeting `conditions`, the first `limit` by (column, id).
+
+    Everyone's (leaders, admins) are read in index order.  A staff member's or an officer's are
+    the union of those they logged (the author indexes) and those on their enterprises (owner,
+    then firm indexes), sorted after.  Written as `author OR firm IN (subquery)`, PostgreSQL
+    could use neither index for the OR and read all 1,000,000 interactions (0.2 s), or walked the
+    time index backwards hunting for an officer's rows (3 s for one who has none)."""
+    def order(*columns):
+        return [c.desc() if descending else c.asc() for c in columns]
+
+    if _sees_all(user):
+        return sa.select(Interaction.id).where(*conditions).order_by(*order(column, Interaction.id)).limit(limit)
+    logged = sa.select(Interaction.id, column).where(*conditions, Interaction.created_by_id == user.id)
+    on_firms = (sa.select(Interaction.id, column).join(Enterprise, Enterprise.id == Interaction.enterprise_id)
+                .where(*conditions, Enterprise.owner_id == user.id))
+    found = sa.union(logged, on_firms).subquery()
+    return sa.select(found.c.id).order_by(*order(found.c[column.key], found.c.id)).limit(limit)
+
+
 def due_follow_ups_select(user: User, today: date, limit: int = 50) -> sa.Select:
     """Ids of the open follow-ups due by `today`, soonest first; a staff member's come from the
     partial indexes of open follow-ups (ix_interactions_open_*)."""
-    return (sa.select(Interaction.id)
-            .where(Interaction.next_follow_up <= today, Interaction.follow_up_done.is_(False), _mine(user))
-            .order_by(Interaction.next_follow_up, Interaction.id).limit(limit))
+    return _first_ids(user, (Interaction.next_follow_up <= today, Interaction.follow_up_done.is_(False)),
+                      Interaction.next_follow_up, False, limit)
 
 
 def recent_interactions_select(user: User, limit: int = 20) -> sa.Select:
     """Ids of the newest interactions; for leaders and admins over everyone's, read from
     ix_interactions_at."""
-    return (sa.select(Interaction.id).where(_mine(user))
-            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit))
+    return _first_ids(user, (), Interaction.occurred_at, True, limit)
 
 
 def _interactions(id_select) -> list[Interaction]:

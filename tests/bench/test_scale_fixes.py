@@ -102,6 +102,16 @@ def test_a_staff_members_due_follow_ups_are_their_own_and_their_firms_open_ones_
     assert [i.id for i in found] == [logged_by_me.id, on_my_firm.id]
 
 
+def test_a_contact_logged_on_ones_own_firm_is_listed_once(app):
+    staff = factories.user("staff")
+    mine = factories.enterprise(owner=staff)
+    both = factories.interaction(mine, created_by=staff, next_follow_up=date(2026, 11, 9))
+    other = factories.interaction(mine, next_follow_up=date(2026, 11, 9))
+
+    assert [i.id for i in queries.recent_interactions(staff)] == [other.id, both.id]  # same time: newer id first
+    assert [i.id for i in queries.due_follow_ups(staff, date(2026, 11, 28))] == [both.id, other.id]
+
+
 @pytest.mark.sqlite_only
 def test_a_leaders_recent_contacts_read_the_time_index_newest_first_without_sorting(app):
     plan = _plan_of(queries.recent_interactions_select(factories.leader(), limit=10))
