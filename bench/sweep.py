@@ -56,14 +56,14 @@ def _sample_ids() -> dict[str, object]:
                                 .order_by(m.ProgressReport.id.desc()).limit(1)).first()
     # Ids that belong together: a contact's own firm, a filed report's own project and month.
     values["contact"] = {"contact_id": contact.id, "enterprise_id": contact.enterprise_id} if contact else None
-    values["month"] = {"project_id": report.project_id, "month": f"{report.month:%Y-%m}"} if report else None
+    values["report"] = {"project_id": report.project_id, "month": f"{report.month:%Y-%m}"} if report else None
     return values
 
 
 def _url(app, rule, ids: dict) -> str | None:
     from flask import url_for
     values = {name: ids.get(name) for name in rule.arguments}
-    for key, paired in (("contact_id", "contact"), ("month", "month")):
+    for key, paired in (("contact_id", "contact"), ("month", "report")):
         if key in rule.arguments:
             values.update(ids.get(paired) or {key: None})
     if any(value is None for value in values.values()):

@@ -5,7 +5,7 @@ existing ids) live in services/projects.save_project, whose errors the view puts
 these fields.  The hints below only tell the browser what the service will insist on.
 
 The investor select offers only the investors chosen (a province holds 100,000 enterprises);
-project_form.js adds others as the user searches (enterprises.lookup).
+picker.js adds others as the user searches (enterprises.lookup).
 """
 from __future__ import annotations
 

@@ -79,8 +79,8 @@ class ReviewPreview:
 
 
 def _classified(previous: PoolReview | None) -> dict[str, list[int]]:
-    """The candidates' ids by action, in id order, from (id, stage, in_pool) rows alone: one
-    statement, however many projects a province's pool holds."""
+    """The candidates' ids by action, in id order, from (id, stage, in_pool) rows alone: two
+    statements, however many projects a province's pool holds."""
     pool = set(db.session.scalars(project_ids_as_of(previous.id))) if previous else set()
     candidates = [Project.in_pool.is_(True), sa.and_(Project.in_pool.is_(False), Project.stage == "planned",
                                                      *([Project.created_at > previous.created_at] if previous else []))]
@@ -171,7 +171,7 @@ def reviews(limit: int = 200) -> list[tuple[PoolReview, dict]]:
 def review_lists(review: PoolReview, limit: int | None = None) -> dict:
     """A review's page: the pool it left ("pool": its in and kept rows) and its "out" rows, each
     the first `limit` by project id with the projects' sector and lead department loaded, and
-    "counts" of every action.  Four statements, however many projects the review covered."""
+    "counts" of every action.  The same few statements however many projects the review covered."""
     limit = LIST_LIMIT if limit is None else limit
     counts = dict(db.session.execute(
         sa.select(PoolReviewItem.action, sa.func.count()).where(PoolReviewItem.review_id == review.id)

@@ -322,7 +322,7 @@ def test_the_lookup_lists_at_most_its_limit_and_says_there_are_more(client, staf
 def test_the_lookup_returns_names_as_data_not_html(client, staff):
     factories.enterprise(name=PAYLOAD + "绥芬河公司")
     resp = client.get("/enterprises/lookup?q=绥芬")
-    # Verbatim, as JSON: project_form.js puts it in the page as text, never as HTML.
+    # Verbatim, as JSON: picker.js puts it in the page as text, never as HTML.
     assert resp.mimetype == "application/json" and resp.get_json()["enterprises"][0]["name"] == PAYLOAD + "绥芬河公司"
 
 
