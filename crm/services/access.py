@@ -6,7 +6,10 @@ record-level question.  A record the user may not touch is answered like a missi
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from crm.models import Project, User
+from crm.models.project import project_departments
 
 
 class Denied(Exception):
@@ -31,6 +34,21 @@ def can_edit_project(user: User, project: Project) -> bool:
     if user.role == "officer" and user.department_id:
         return user.department_id in department_ids_of(project)
     return False
+
+
+def department_projects(department_id: int):
+    """A WHERE condition on Project: those the department leads (牵头) or shares (责任)."""
+    shared = sa.select(project_departments.c.project_id).where(project_departments.c.department_id == department_id)
+    return sa.or_(Project.lead_department_id == department_id, Project.id.in_(shared))
+
+
+def editable_projects(user: User):
+    """can_edit_project as a WHERE condition on Project, for lists and pickers."""
+    if user.role in ("admin", "staff"):
+        return sa.true()
+    if user.role == "officer" and user.department_id:
+        return department_projects(user.department_id)
+    return sa.false()
 
 
 def can_create_project(user: User) -> bool:

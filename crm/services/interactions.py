@@ -17,7 +17,6 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Interaction, Project, User
-from crm.models.project import project_departments
 from crm.services import access, signals
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text, linked_projects
@@ -97,14 +96,9 @@ def mark_follow_up_done(actor: User, interaction: Interaction) -> None:
 
 
 def loggable_projects(user: User):
-    """A WHERE condition on Project: those the user may log contacts about (as access.can_log_interaction)."""
-    if user.role in ("admin", "staff"):
-        return sa.true()
-    if user.role == "officer" and user.department_id:
-        shared = sa.select(project_departments.c.project_id).where(
-            project_departments.c.department_id == user.department_id)
-        return sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared))
-    return sa.false()
+    """A WHERE condition on Project: those the user may log contacts about (as
+    access.can_log_interaction, which for a project is access.can_edit_project)."""
+    return access.editable_projects(user)
 
 
 def linked_loggable(user: User, enterprise_ids) -> list:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Problem, ProgressReport, Project, User
-from crm.models.project import project_departments
 from crm.models.routines import MAX_ESCALATION
 from crm.services import access, audit
 from crm.services.clock import local_today
@@ -67,16 +66,11 @@ def can_raise(user: User, project: Project) -> bool:
 def raisable_projects(user: User, *, q: str = "", ids=(), limit: int | None = None) -> list[tuple[int, str]]:
     """(id, name) of the projects the user may raise problems about (can_raise as SQL), in 专栏
     order: those whose name in any language holds `q`, or those among `ids`.  One statement."""
-    from crm.services import dispatch, search
-    query = sa.select(Project.id, Project.label_column().label("name")).order_by(*dispatch.column_order())
-    if user.role == "officer":
-        shared = sa.select(project_departments.c.project_id).where(
-            project_departments.c.department_id == user.department_id)
-        query = query.where(sa.or_(Project.lead_department_id == user.department_id, Project.id.in_(shared)))
-    elif user.role not in ("admin", "staff"):
-        query = query.where(sa.false())
+    from crm.services import dispatch, projects
+    query = (sa.select(Project.id, Project.label_column().label("name")).where(access.editable_projects(user))
+             .order_by(*dispatch.column_order()))
     if q:
-        query = query.where(sa.or_(*(search.contains(c, q) for c in (Project.name, Project.name_en, Project.name_ru))))
+        query = query.where(projects.name_contains(q))
     if ids:
         query = query.where(Project.id.in_(list(ids)))
     return [(row.id, row.name) for row in db.session.execute(query.limit(limit))]

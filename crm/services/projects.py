@@ -20,7 +20,7 @@ from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, P
                         User)
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
-from crm.models.project import STAGES, project_departments
+from crm.models.project import STAGES
 from crm.services import access, pool, search, signals
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
@@ -246,15 +246,19 @@ def filter_args(args: Mapping) -> dict[str, str]:
     return kept
 
 
+def name_contains(q: str):
+    """A WHERE condition on Project: its name holds `q` in any language (Russian too: a partner's
+    staff may know a project by its Russian name)."""
+    return sa.or_(*(search.contains(c, q) for c in (Project.name, Project.name_en, Project.name_ru)))
+
+
 def project_filters(args: Mapping) -> list:
     """SQL conditions on Project for a query string: q, sector, stage, park, department (牵头 or
     责任), task_force (专班), key (1/0/province/city) and pool (1/0).  Unusable values are ignored."""
     f = filter_args(args)
     conditions = []
     if "q" in f:
-        # Russian too: a partner's staff may know a project by its Russian name.
-        conditions.append(sa.or_(*(search.contains(c, f["q"]) for c in (Project.name, Project.name_en,
-                                                                         Project.name_ru))))
+        conditions.append(name_contains(f["q"]))
     for key, column in (("sector", Project.sector_id), ("park", Project.park_id),
                         ("task_force", Project.task_force_id)):
         if key in f:
@@ -262,9 +266,7 @@ def project_filters(args: Mapping) -> list:
     if "stage" in f:
         conditions.append(Project.stage == f["stage"])
     if "department" in f:
-        dept = int(f["department"])
-        shared = sa.select(project_departments.c.project_id).where(project_departments.c.department_id == dept)
-        conditions.append(sa.or_(Project.lead_department_id == dept, Project.id.in_(shared)))
+        conditions.append(access.department_projects(int(f["department"])))
     if "key" in f:
         level = f["key"]
         conditions.append(Project.key_level == level if level in KEY_LEVELS else Project.is_key.is_(level == "1"))
