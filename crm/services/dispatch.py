@@ -139,10 +139,10 @@ def is_active(project: Project) -> bool:
     return bool(project.in_pool and project.stage not in INACTIVE_STAGES and project.lead_department_id)
 
 
-def column_order():
-    """专栏 order: column number (unnumbered last), position in the column, then id."""
-    return (Project.column_no.is_(None), Project.column_no, Project.column_seq.is_(None),
-            Project.column_seq, Project.id)
+def column_order(no=Project.column_no, seq=Project.column_seq, ident=Project.id):
+    """专栏 order: column number (unnumbered last), position in the column, then id; of the
+    projects table, or of the same three columns of a subquery."""
+    return (no.is_(None), no, seq.is_(None), seq, ident)
 
 
 def column_sectors() -> dict[int, Sector | None]:
@@ -200,7 +200,9 @@ def table_filters(args, department_ids, column_nos) -> TableFilters:
 def _month_rows(month: date, today: date, *, numbered: bool = True):
     """The month's table as a subquery: every active project plus any project that filed for the
     month, one row each, with its report's id, the department that owes it (the filing one once
-    filed, else the 牵头部门), its 专栏, its status and (numbered) its 序号 in 专栏 order.
+    filed, else the 牵头部门), its 专栏 and place in it, its status and (numbered) its 序号 in
+    专栏 order.  Numbering reads the whole month before any filter applies, so a select that
+    shows no 序号 leaves it out and lets the database narrow the rows first.
 
     The status rule lives here and only here: filed by the due day (local calendar) on time,
     after it late; missing, pending until the due day and overdue after it."""
@@ -209,7 +211,7 @@ def _month_rows(month: date, today: date, *, numbered: bool = True):
                      (ProgressReport.submitted_at >= late_from(month, due_day), "late"), else_="on_time")
     columns = [Project.id.label("project_id"), ProgressReport.id.label("report_id"),
                sa.func.coalesce(ProgressReport.department_id, Project.lead_department_id).label("department_id"),
-               Project.column_no.label("column_no"), status.label("status")]
+               Project.column_no.label("column_no"), Project.column_seq.label("column_seq"), status.label("status")]
     if numbered:
         columns.append(sa.func.row_number().over(order_by=column_order()).label("number"))
     return (sa.select(*columns)
@@ -232,22 +234,27 @@ def _narrowed(rows, filters: TableFilters) -> list:
     return conditions
 
 
-def _table_select(month: date, today: date, filters: TableFilters, limit: int | None = None, offset: int = 0):
+def _table_select(month: date, today: date, filters: TableFilters, limit: int | None = None, offset: int = 0,
+                  *, numbered: bool = True):
     """Whole rows of the (filtered) table in 专栏 order, with what the page and the Excel sheet
     show of each eager-loaded: one statement for any number of rows.  A page's LIMIT applies to
-    the light id-and-status rows, so only the rows shown are joined to their wide records."""
-    rows = _month_rows(month_start(month), today)
-    picked = sa.select(rows.c.project_id, rows.c.report_id, rows.c.status, rows.c.number) \
-        .where(*_narrowed(rows, filters))
+    the light id-and-status rows, so only the rows shown are joined to their wide records.
+    Unnumbered rows (number None) are for lists that show no 序号."""
+    rows = _month_rows(month_start(month), today, numbered=numbered)
+    picked = sa.select(rows.c.project_id, rows.c.report_id, rows.c.status,
+                       (rows.c.number if numbered else sa.null()).label("number"),
+                       rows.c.column_no, rows.c.column_seq).where(*_narrowed(rows, filters))
     if limit is not None:
-        picked = picked.order_by(rows.c.number).limit(limit).offset(offset)
+        in_order = (rows.c.number,) if numbered else column_order(rows.c.column_no, rows.c.column_seq,
+                                                                   rows.c.project_id)
+        picked = picked.order_by(*in_order).limit(limit).offset(offset)
     picked = picked.subquery("picked")
     return (sa.select(Project, ProgressReport, picked.c.status, picked.c.number)
             .join_from(picked, Project, Project.id == picked.c.project_id)
             .outerjoin(ProgressReport, ProgressReport.id == picked.c.report_id)
             .options(joinedload(Project.sector), joinedload(Project.lead_department),
                      joinedload(ProgressReport.department), joinedload(ProgressReport.submitted_by))
-            .order_by(picked.c.number))
+            .order_by(*column_order(picked.c.column_no, picked.c.column_seq, picked.c.project_id)))
 
 
 def _dispatch_row(row) -> DispatchRow:
@@ -257,8 +264,8 @@ def _dispatch_row(row) -> DispatchRow:
 
 
 def _table(month: date, today: date, filters: TableFilters, limit: int | None = None,
-           offset: int = 0) -> list[DispatchRow]:
-    query = _table_select(month, today, filters, limit, offset)
+           offset: int = 0, *, numbered: bool = True) -> list[DispatchRow]:
+    query = _table_select(month, today, filters, limit, offset, numbered=numbered)
     return [_dispatch_row(row) for row in db.session.execute(query)]
 
 
@@ -289,14 +296,15 @@ def missing_reports(month: date, today: date | None = None) -> list[tuple[Projec
 
     Empty until the due day has passed; a report filed late is no longer missing."""
     today = today or local_today()
-    return [(row.project, row.department) for row in _table(month, today, TableFilters(status="overdue"))]
+    return [(row.project, row.department)
+            for row in _table(month, today, TableFilters(status="overdue"), numbered=False)]
 
 
 def owed_reports(month: date, today: date, department_id: int, limit: int | None = None) -> list[DispatchRow]:
     """What a department still has to file for the month (pending and overdue), the first
-    `limit` of them in 专栏 order if given."""
+    `limit` of them in 专栏 order if given; without 序号."""
     owed = missing_status(month_start(month), today, routine_settings().report_due_day)
-    return _table(month, today, TableFilters(department_id=department_id, status=owed), limit)
+    return _table(month, today, TableFilters(department_id=department_id, status=owed), limit, numbered=False)
 
 
 # ---------------------------------------------------------------- filing
