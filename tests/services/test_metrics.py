@@ -173,3 +173,14 @@ def test_plain_number():
 ])
 def test_goal_amounts_read_as_money_or_as_a_number_with_its_unit(app, value, unit, lang, text):
     assert metrics.goal_amount(value, unit, lang) == text
+
+
+def test_the_five_computed_goals_take_three_statements(computed_goals, statements):
+    """Goals, latest entered values, then one statement per group of figures: the key projects'
+    count and sum, the two tagged-firm counts (each a full pass over the enterprises at
+    province scale), the platforms."""
+    factories.enterprise(region="黑龙江省绥芬河市", sector=factories.sector("biomed"), tags=["高新技术企业", "专精特新"])
+    with statements() as ran:
+        figures = {s.goal.code: s.value for s in metrics.goal_statuses(TODAY)}
+    assert figures == {"count": 0, "invest": 0, "hightech": 1, "special": 1, "platforms": 0}
+    assert len(ran) == 2 + 3
