@@ -104,7 +104,7 @@ def _key_projects(today: date) -> dict[str, tuple[Decimal, str]]:
 
 def _local_tagged(today: date) -> dict[str, tuple[Decimal, str]]:
     """Both tagged-firm figures from one join of the two tags' rows with the local firms: the
-    region test can use no index, so at province scale each pass reads every enterprise.
+    region test can use no index, so every pass reads all the enterprises, and one serves both.
     (enterprise, tag) is the tags' key, so a firm counts once per tag without DISTINCT."""
     tag = EnterpriseTag.tag
     high_tech, specialized = db.session.execute(

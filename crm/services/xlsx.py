@@ -41,8 +41,8 @@ def _sheet(title: str, note: str, headers: Sequence[str], widths: Sequence[int],
     `text` columns keep what is typed as text; `freeze` is the first cell that scrolls (the
     default keeps 序号 and the name column).  write_only: openpyxl's streaming mode, for long
     lists: no cell objects are kept (10,000 enterprises: 44 MB of them), and rows go in with
-    ws.append only.  A streaming sheet writes
-    its columns, panes and sheet properties before its first row, so they are set first here."""
+    ws.append only.  A streaming sheet writes its columns, panes and sheet properties before
+    its first row, so they are set first here."""
     wb = Workbook(write_only=write_only)
     ws = wb.create_sheet(sheet_name) if write_only else wb.active
     ws.title = sheet_name

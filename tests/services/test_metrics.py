@@ -177,8 +177,8 @@ def test_goal_amounts_read_as_money_or_as_a_number_with_its_unit(app, value, uni
 
 def test_the_five_computed_goals_take_three_statements(computed_goals, statements):
     """Goals, latest entered values, then one statement per group of figures: the key projects'
-    count and sum, the two tagged-firm counts (each a full pass over the enterprises at
-    province scale), the platforms."""
+    count and sum, the two tagged-firm counts (one pass over the enterprises serves both: at
+    province scale each pass reads all of them), the platforms."""
     factories.enterprise(region="黑龙江省绥芬河市", sector=factories.sector("biomed"), tags=["高新技术企业", "专精特新"])
     with statements() as ran:
         figures = {s.goal.code: s.value for s in metrics.goal_statuses(TODAY)}
