@@ -1,8 +1,9 @@
 """User account form for administrators."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.web import ROLE_LABELS
 

@@ -5,9 +5,10 @@ applies them with services/projects.project_filters.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import KEY_LEVELS, filter_options

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from flask import flash, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.extensions import db
+from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import Sector, User

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
 from crm.extensions import db
+from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
