@@ -325,15 +325,22 @@ def _text_for(row, targets: dict, when: dict) -> dict:
 def _notify_new(rows: list, when: dict) -> None:
     """One notification per new reminder, one email per user; a constant number of statements.
 
-    The notifications go in as multi-row INSERTs (the ORM would insert them one by one on
-    SQLite); RETURNING hands back their keys, which are unique per reminder, to link them up.
+    The notifications go in as one executemany INSERT, then their ids come back by their keys,
+    which are unique per reminder, read above the highest id before the insert (the primary
+    key's range; nothing else inserts at `now` under a reminder kind).  INSERT … RETURNING
+    did the same through SQLAlchemy's "insertmanyvalues" batches: 1.6 of a province scan's
+    2.0 s on PostgreSQL, against 0.2 s now.
     """
     targets = _load_targets(rows, when)
     rows = sorted(rows, key=lambda row: (row.user_id, row.id))
     notes = [_text_for(row, targets, when) for row in rows]
     table = Notification.__table__
     key_columns = (table.c.user_id, table.c.kind, table.c.target_type, table.c.target_id)
-    inserted = db.session.execute(sa.insert(table).returning(table.c.id, *key_columns), notes).all()
+    # Ids drawn after this read are above it, even beside a concurrent uncommitted insert.
+    before = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
+    db.session.execute(sa.insert(table), notes)
+    inserted = db.session.execute(sa.select(table.c.id, *key_columns).where(
+        table.c.id > before, table.c.created_at == when["now"], table.c.kind.startswith("reminder."))).all()
     note_ids = {tuple(found[1:]): found.id for found in inserted}
     links = [{"rid": row.id, "nid": note_ids[(n["user_id"], n["kind"], n["target_type"], n["target_id"])]}
              for row, n in zip(rows, notes)]

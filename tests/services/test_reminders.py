@@ -154,6 +154,31 @@ def test_several_reminders_for_one_user_go_in_one_email(firm, staff, settings):
     assert "http://crm.test/enterprises/" in msg.get_body(("html",)).get_content()
 
 
+def test_each_reminder_is_linked_to_its_own_notification_and_its_users_email(firm, staff):
+    other = factories.user("staff")
+    factories.notification(staff, title="早先的一条通知")  # not the scan's: never linked, never emailed
+    for n, owner in enumerate([staff, other, staff, other, staff]):
+        factories.interaction(factories.enterprise(name=f"绥芬河市第{n}号经贸有限公司", owner=owner),
+                              created_by=owner, next_follow_up=TODAY)
+    project = _project("contact", 20, owner=other)
+    assert run() == counts(follow_up_due=5, stale=1)
+    rows = db.session.execute(sa.select(Reminder, Notification).join(
+        Notification, Notification.id == Reminder.notification_id)).all()
+    assert len(rows) == 6
+    for reminder, note in rows:
+        assert (note.user_id, note.kind, note.target_id) == (
+            reminder.user_id, f"reminder.{reminder.reason}", reminder.target_id)
+        if reminder.target_type == "interaction":
+            name = db.session.get(Interaction, reminder.target_id).enterprise.name
+            assert name in note.title
+    assert any(note.target_id == project.id and project.name in note.title for _r, note in rows)
+    mails = {tuple(m.payload["notification_ids"]) for m in OutboxMessage.query.filter_by(job="mail.notification")}
+    by_user = {}
+    for reminder, note in sorted(rows, key=lambda pair: pair[0].id):
+        by_user.setdefault(note.user_id, []).append(note.id)
+    assert mails == {tuple(ids) for ids in by_user.values()}
+
+
 def test_the_scans_statements_do_not_grow_with_the_interactions_scanned(firm, staff, statements):
     def count(quiet):
         for n in range(quiet):  # done or not yet due: scanned, never reminded
