@@ -6,6 +6,9 @@ every page answered 200 and that the results JSON was written.
 from __future__ import annotations
 
 import json
+import os
+
+import pytest
 
 from bench.__main__ import main
 
@@ -64,3 +67,34 @@ def test_data_built_for_another_schema_is_rebuilt_not_reused(tmp_path):
     assert main(args) == 0
     again = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
     assert again["data"]["reused"] is False
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL only (TEST_DATABASE_URL)")
+def test_on_postgresql_the_rows_go_in_by_copy_and_equal_the_sqlite_build(tmp_path):
+    """COPY (bench/data.py) must give the rows the INSERT path gives, the last-contact counters
+    included.  The build drops every table, so it gets a database of its own."""
+    import sqlalchemy as sa
+
+    from crm.models import Contact, Enterprise, Interaction, Project, StageEvent
+    pg = sa.engine.make_url(os.environ["TEST_DATABASE_URL"]).set(database="test_bench_smoke")
+    urls = {"postgresql": pg.render_as_string(hide_password=False), "sqlite": f"sqlite:///{tmp_path / 'smoke.sqlite'}"}
+    for url in urls.values():
+        assert main(["--scale", "smoke", "--rebuild", "--today", "2026-11-28", "--requests", "1", "--warmup", "0",
+                     "--skip-jobs", "--only", "board", "--database-url", url, "--data-dir", str(tmp_path),
+                     "--results-dir", str(tmp_path)]) == 0
+    build_time = {"created_at", "updated_at", "recorded_at"}  # utcnow defaults: the moment of each build
+    tables = [model.__table__ for model in (Enterprise, Project, Interaction, Contact, StageEvent)]
+    rows = {}
+    for name, url in urls.items():
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            rows[name] = {table.name: conn.execute(sa.select(*[c for c in table.columns if c.name not in build_time])
+                                                   .order_by(*table.primary_key.columns)).all()
+                          for table in tables}
+        engine.dispose()
+    assert len(rows["postgresql"]["interactions"]) == 2000
+    assert any(row.last_interaction_at for row in rows["postgresql"]["enterprises"])
+    assert all(row.follow_up_done is not None for row in rows["postgresql"]["interactions"])
+    for table in tables:
+        assert rows["postgresql"][table.name] == rows["sqlite"][table.name], table.name
