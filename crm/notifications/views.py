@@ -28,10 +28,11 @@ def _local_path(url: str | None) -> str | None:
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The bell's number: one COUNT on the (user_id, read_at, id) index per page (the top bar
-    shows the bell twice, for phones and for wider screens, from one count)."""
+    """The bell's number, up to notify.BELL_CAP: one COUNT on the (user_id, read_at, id) index
+    per page (the top bar shows the bell twice, for phones and for wider screens, from one count)."""
     if "_crm_unread" not in g:
-        g._crm_unread = notify.unread_count(current_user.id) if current_user.is_authenticated else 0
+        g._crm_unread = (notify.unread_count(current_user.id, cap=notify.BELL_CAP)
+                         if current_user.is_authenticated else 0)
     return g._crm_unread
 
 

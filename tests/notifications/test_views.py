@@ -82,3 +82,17 @@ def test_the_bell_stays_in_the_top_bar_on_phones_from_one_count(client, login, u
     phone_bar = html[html.index('d-flex d-lg-none'):html.index('id="mainnav"')]
     assert 'data-unread="1"' in phone_bar and "记录对接" in phone_bar
     assert sum("FROM notifications" in s and "count(" in s.lower() for s in counted.statements) == 1
+
+
+def test_a_backlog_of_a_hundred_or_more_shows_99_plus_counted_no_further(client, login, users, statements):
+    from crm.services import notify
+    for n in range(notify.BELL_CAP + 20):
+        factories.notification(users["staff"], title=f"项目久未联系：第{n}号项目", commit=False)
+    db.session.commit()
+    login("staff")
+    with statements() as counted:
+        html = client.get("/").get_data(as_text=True)
+    assert bell(html) == "100" and ">99+</span>" in html and "（99+ 条未读）" in html
+    count = next(s for s in counted.statements if "FROM notifications" in s and "count(" in s.lower())
+    assert "LIMIT" in count.upper()
+

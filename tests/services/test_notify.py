@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Notification, OutboxMessage
 from crm.services import notify
+from crm.services.clock import utcnow
 from tests import factories
 
 
@@ -58,3 +59,13 @@ def test_mark_read_touches_only_the_users_own_notifications(app):
     assert notify.mark_read(me.id, theirs.id) == 0
     assert notify.mark_read(me.id, mine[0].id) == 1 and notify.unread_count(me.id) == 2
     assert notify.mark_read(me.id) == 2 and notify.unread_count(me.id) == 0 and notify.unread_count(other.id) == 1
+
+
+def test_the_count_stops_at_the_cap_but_not_without_one(app):
+    me = factories.user("staff")
+    for _ in range(7):
+        factories.notification(me, commit=False)
+    factories.notification(me, read_at=utcnow())
+    assert notify.unread_count(me.id) == 7
+    assert notify.unread_count(me.id, cap=5) == 5 and notify.unread_count(me.id, cap=10) == 7
+
