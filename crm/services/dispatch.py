@@ -276,9 +276,17 @@ def month_table(month: date, today: date, department_id: int | None = None) -> l
 
 
 def month_page(month: date, today: date, filters: TableFilters, number, url: Callable[[int], str]) -> Page:
-    """One page (TABLE_PAGE_SIZE rows) of the filtered table; items are DispatchRows."""
-    return paginate_with(lambda limit, offset: _table(month, today, filters, limit, offset),
-                         number, TABLE_PAGE_SIZE, url)
+    """One page (TABLE_PAGE_SIZE rows) of the filtered table; items are DispatchRows.
+
+    Unfiltered, a row's 序号 is its place on the page after the offset, so the database is not
+    asked to number the whole month first: that window over ~10,000 projects was half of the
+    page statement's 20 ms at province scale."""
+    def fetch(limit: int, offset: int) -> list[DispatchRow]:
+        if filters != TableFilters():
+            return _table(month, today, filters, limit, offset)
+        rows = _table(month, today, filters, limit, offset, numbered=False)
+        return [replace(row, number=place) for place, row in enumerate(rows, start=offset + 1)]
+    return paginate_with(fetch, number, TABLE_PAGE_SIZE, url)
 
 
 def month_counts(month: date, today: date, filters: TableFilters = TableFilters()) -> dict[str, int]:

@@ -141,6 +141,17 @@ def test_a_page_holds_its_rows_numbered_by_their_place_in_the_whole_table(app, a
     assert _page(dispatch.TableFilters(), 4).items == []  # beyond the end: an empty page
 
 
+def test_an_unfiltered_page_numbers_its_rows_as_the_whole_table_does_without_a_window(app, agri, users, monkeypatch,
+                                                                                      statements):
+    monkeypatch.setattr(dispatch, "TABLE_PAGE_SIZE", 2)
+    _month_of_every_status(agri, users["officer"].department)
+    whole = [(r.project.id, r.number) for r in dispatch.month_table(NOV, date(2026, 11, 20))]
+    with statements() as counter:
+        paged = [(r.project.id, r.number) for n in (1, 2, 3) for r in _page(dispatch.TableFilters(), n).items]
+    assert paged == whole
+    assert not any("row_number" in s.lower() for s in counter.statements)
+
+
 def test_a_page_and_the_counts_are_one_statement_each_whatever_the_month_holds(app, agri, statements):
     filters = dispatch.TableFilters(department_id=agri.id, status="overdue")
 
