@@ -28,7 +28,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, db.Model):
     __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
     __table_args__ = (
         db.Index("ix_enterprises_sector_name", "sector_id", "name_norm"),
-        db.Index("ix_enterprises_owner_name", "owner_id", "name_norm"),
+        # With the id, a user's firms are read from the index alone (their contacts on the home page).
+        db.Index("ix_enterprises_owner_name", "owner_id", "name_norm", "id"),
         db.Index("ix_enterprises_region_name", "region", "name_norm"),
     )
     id = db.Column(db.Integer, primary_key=True)
@@ -101,7 +102,8 @@ class Interaction(TimestampMixin, db.Model):
     __tablename__ = "interactions"
     __audited__ = True
     __table_args__ = (
-        db.Index("ix_interactions_enterprise_at", "enterprise_id", "occurred_at"),
+        # With the id, a firm's newest contacts are read from the index alone.
+        db.Index("ix_interactions_enterprise_at", "enterprise_id", "occurred_at", "id"),
         db.Index("ix_interactions_project_at", "project_id", "occurred_at"),
         db.Index("ix_interactions_followup", "next_follow_up", "follow_up_done"),
         db.Index("ix_interactions_author_at", "created_by_id", "occurred_at"),

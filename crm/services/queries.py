@@ -27,16 +27,19 @@ def _first_ids(user: User, conditions, column, descending: bool, limit: int) -> 
     """Ids of the user's interactions meeting `conditions`, the first `limit` by (column, id).
 
     Everyone's (leaders, admins) are read in index order.  A staff member's or an officer's are
-    the union of those they logged (the author indexes) and those on their enterprises (owner,
-    then firm indexes), sorted after.  Written as `author OR firm IN (subquery)`, PostgreSQL
-    could use neither index for the OR and read all 1,000,000 interactions (0.2 s), or walked the
-    time index backwards hunting for an officer's rows (3 s for one who has none)."""
+    the union of the first `limit` they logged (the author indexes) and those on their
+    enterprises (owner, then firm indexes, both covering), sorted after.  Written as
+    `author OR firm IN (subquery)`, PostgreSQL could use neither index for the OR and read all
+    1,000,000 interactions (0.2 s), or walked the time index backwards hunting for an officer's
+    rows (3 s for one who has none); the firms' side has no LIMIT of its own for that reason."""
     def order(*columns):
         return [c.desc() if descending else c.asc() for c in columns]
 
     if _sees_all(user):
         return sa.select(Interaction.id).where(*conditions).order_by(*order(column, Interaction.id)).limit(limit)
-    logged = sa.select(Interaction.id, column).where(*conditions, Interaction.created_by_id == user.id)
+    logged = (sa.select(Interaction.id, column).where(*conditions, Interaction.created_by_id == user.id)
+              .order_by(*order(column, Interaction.id)).limit(limit).subquery("logged"))
+    logged = sa.select(logged.c.id, logged.c[column.key])  # SQLite takes no LIMIT inside a UNION's arm
     on_firms = (sa.select(Interaction.id, column).join(Enterprise, Enterprise.id == Interaction.enterprise_id)
                 .where(*conditions, Enterprise.owner_id == user.id))
     found = sa.union(logged, on_firms).subquery()

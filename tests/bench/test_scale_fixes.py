@@ -112,6 +112,20 @@ def test_a_contact_logged_on_ones_own_firm_is_listed_once(app):
     assert [i.id for i in queries.due_follow_ups(staff, date(2026, 11, 28))] == [both.id, other.id]
 
 
+def test_a_staff_members_recent_contacts_are_the_newest_of_what_they_logged_and_their_firms(app):
+    """Only the first `limit` of their own are read before the union; the firms' side is whole."""
+    staff, other = factories.user("staff"), factories.user("staff")
+    mine, theirs = factories.enterprise(owner=staff), factories.enterprise(owner=other)
+    at = {day: datetime(2026, 11, day, 9) for day in (1, 3, 20, 22, 25)}
+    logged = {day: factories.interaction(theirs, created_by=staff, occurred_at=at[day]) for day in (1, 20, 25)}
+    on_mine = {day: factories.interaction(mine, created_by=other, occurred_at=at[day]) for day in (3, 22)}
+    factories.interaction(theirs, created_by=other, occurred_at=datetime(2026, 11, 28, 9))  # not theirs to see
+
+    assert [i.id for i in queries.recent_interactions(staff, limit=2)] == [logged[25].id, on_mine[22].id]
+    assert [i.id for i in queries.recent_interactions(staff, limit=4)] == [
+        logged[25].id, on_mine[22].id, logged[20].id, on_mine[3].id]
+
+
 @pytest.mark.sqlite_only
 def test_a_leaders_recent_contacts_read_the_time_index_newest_first_without_sorting(app):
     plan = _plan_of(queries.recent_interactions_select(factories.leader(), limit=10))
