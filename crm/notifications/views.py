@@ -26,6 +26,10 @@ def _local_path(url: str | None) -> str | None:
     return None
 
 
+# The bell's badge reads "99+" from the cap on: the count stops there (notify.unread_count).
+bp.add_app_template_global(notify.BELL_CAP, "BELL_CAP")
+
+
 @bp.app_template_global()
 def unread_notifications() -> int:
     """The bell's number, up to notify.BELL_CAP: one COUNT on the (user_id, read_at, id) index
