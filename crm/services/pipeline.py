@@ -61,10 +61,11 @@ def classify(project: Project, to_stage: str) -> str:
     return "normal" if step == 1 else "override"
 
 
-def _check_dates(project: Project, to_stage: str, on: date, today: date) -> None:
+def _check_dates(project: Project, to_stage: str, on: date, today: date, last: date | None = None) -> None:
+    """`last`: the latest move's date when the project's events are not at hand (a probe)."""
     if on > today:
         raise StageError(_l("日期不能晚于今天（%(today)s）。", today=today.isoformat()))
-    last = last_event_date(project)
+    last = last or last_event_date(project)
     if last and on < last:
         raise StageError(_l("日期不能早于上一次阶段变更（%(last)s）：阶段日期不能倒流。", last=last.isoformat()))
     if to_stage in MAIN_STAGES:
@@ -136,17 +137,17 @@ def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: dat
 
 def check_history(steps, today: date) -> tuple[str, str] | None:
     """The first problem, as (stage, message), of moving a new 谋划 project through `steps`
-    [(stage, date, contract amount)], one normal move each, by the rules of move_stage; None
-    when every move would pass.  Changes nothing: an import checks all its rows before it
-    saves any (services/stage_import)."""
-    probe = Project(stage="planned")  # transient: never added to the session
-    for stage, on, amount in steps:
-        try:
-            _check_dates(probe, stage, on, today)
+    [(stage, date, contract amount, …)], one move each, by the rules of move_stage; None when
+    every move would pass.  Changes nothing: an import checks all its rows before it saves any
+    (services/stage_import).  Reasons are the caller's to check."""
+    probe, last = Project(stage="planned"), None  # transient: never added to the session
+    for stage, on, amount, *_reason in steps:
+        try:  # a main stage is checked against each earlier milestone, which names the one it precedes
+            _check_dates(probe, stage, on, today, last if stage in SIDE_STAGES else None)
             _check_evidence(stage, classify(probe, stage), amount)
         except StageError as error:
             return stage, str(error)
-        probe.stage = stage
+        probe.stage, last = stage, on
         _fill_milestones(probe, stage, on, amount)
     return None
 

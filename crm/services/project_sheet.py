@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.extensions import db
-from crm.models import Department, Enterprise, Park, Project, Sector, TaskForce, User
-from crm.models.project import MAIN_STAGES
+from crm.models import Department, Enterprise, Park, Project, Sector, StageEvent, TaskForce, User
+from crm.models.project import MAIN_STAGES, SIDE_STAGES
 from crm.services import access, audit, queries, sheets, stage_import, xlsx
 from crm.services import projects as svc
 from crm.services.clock import local_today
@@ -51,6 +51,8 @@ COLUMNS = (
     (FIELD_LABELS["signed_amount"], 14, lambda p: p.signed_amount),
     (FIELD_LABELS["started_on"], 12, lambda p: p.started_on),
     (FIELD_LABELS["operating_on"], 12, lambda p: p.operating_on),
+    (stage_import.SIDE_LABELS["side_on"], 12, lambda p: p.stage_on if p.stage in SIDE_STAGES else None),
+    (stage_import.SIDE_LABELS["side_reason"], 30, "side_reason"),  # read for the whole sheet at once
     (FIELD_LABELS["last_interaction_at"], 12,
      lambda p: local_today(p.last_interaction_at) if p.last_interaction_at else None),
     (FIELD_LABELS["description"], 50, lambda p: p.localized("description")),
@@ -68,10 +70,21 @@ def export(conditions: list, now: datetime) -> tuple[bytes, int, bool]:
     note = _("导出：%(at)s　共 %(n)s 个项目", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
     if cut:
         note += _("（只导出前 %(n)s 个，请用筛选缩小范围）", n=MAX_EXPORT)
-    rows = ([value(p) for _header, _width, value in COLUMNS] for p in queries.in_order(Project, ids, _OPTIONS))
+    reasons = {"side_reason": _side_reasons(conditions)}
+    rows = ([value(p) if callable(value) else reasons[value].get(p.id) for _header, _width, value in COLUMNS]
+            for p in queries.in_order(Project, ids, _OPTIONS))
     data = xlsx.list_workbook(_("招商项目清单"), note, [(str(h), w, False) for h, w, _v in COLUMNS], rows,
                               money=MONEY, sheet_name=_("项目"))
     return data, len(ids), cut
+
+
+def _side_reasons(conditions: list) -> dict[int, str]:
+    """Project id → why it was paused or dropped, for the listed projects at 暂缓 or 终止: the
+    reason of each one's latest move, in one statement (the sheet's import requires it)."""
+    side = sa.select(Project.id).where(*conditions, Project.stage.in_(SIDE_STAGES))
+    moves = db.session.execute(sa.select(StageEvent.project_id, StageEvent.reason)
+                               .where(StageEvent.project_id.in_(side)).order_by(StageEvent.project_id, StageEvent.id))
+    return {project_id: reason for project_id, reason in moves}  # the latest move wins
 
 
 # --------------------------------------------------------------------------- importing

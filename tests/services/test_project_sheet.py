@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
-from crm.services import project_sheet, sheets
+from crm.services import pipeline, project_sheet, sheets
 from crm.services import projects as svc
 from tests import factories
 
@@ -164,7 +164,6 @@ def test_a_project_past_planning_is_moved_through_each_dated_milestone(refs, use
     (["洽谈", "2099-01-01", None, None], "首次洽谈日期", "不能晚于今天"),
     (["洽谈", "2026-02-30", None, None], "首次洽谈日期", "无法识别的日期"),
     (["签约", "2026-03-02", "2026-06-18", "abc"], "签约金额（万元）", "请输入数字"),
-    (["暂缓", None, None, None], "阶段", "在项目页登记暂缓或终止"),
     (["已落地", None, None, None], "阶段", "没有这个阶段：已落地"),
 ])
 def test_a_stage_the_dates_do_not_bear_out_is_refused(refs, users, row, column, words):
@@ -173,6 +172,52 @@ def test_a_stage_the_dates_do_not_bear_out_is_refused(refs, users, row, column, 
     result = imported(users["staff"], project_sheet_file(rows, STAGE_HEADERS))
     assert Project.query.count() == 0 and StageEvent.query.count() == 0
     assert [(e.row, e.column) for e in result.errors] == [(4, column)] and words in result.errors[0].message
+
+
+SIDE_HEADERS = STAGE_HEADERS + ["暂缓/终止日期", "暂缓/终止原因"]
+
+
+def test_a_paused_project_goes_through_its_dated_milestones_then_pauses_with_its_reason(refs, users):
+    rows = [["中药材种植加工项目", "生物医药", "暂缓", "2026-03-02", "2026-06-18", "9000", None, None,
+             "2026-10-08", " 投资方资金未到位，待明年复议 "],
+            ["冷链物流中心项目", "生物医药", "终止", None, None, None, None, None, "2026-04-01", "选址不符合规划"]]
+    assert imported(users["staff"], project_sheet_file(rows, SIDE_HEADERS)).errors == []
+    paused, dropped = (Project.query.filter_by(name=n).one() for n in ("中药材种植加工项目", "冷链物流中心项目"))
+    assert (paused.stage, paused.stage_on, paused.signed_on, paused.signed_amount) == (
+        "paused", date(2026, 10, 8), date(2026, 6, 18), Decimal("9000"))
+    events = StageEvent.query.filter_by(project_id=paused.id).order_by(StageEvent.id).all()
+    assert [(e.from_stage, e.to_stage, e.occurred_on, e.reason) for e in events] == [
+        ("planned", "contact", date(2026, 3, 2), None), ("contact", "signed", date(2026, 6, 18), None),
+        ("signed", "paused", date(2026, 10, 8), "投资方资金未到位，待明年复议")]
+    assert not any(e.is_override for e in events) and pipeline.base_stage(paused) == "signed"
+    assert [(e.from_stage, e.to_stage, e.reason) for e in dropped.stage_events] == [("planned", "dropped", "选址不符合规划")]
+    assert dropped.contacted_on is None and dropped.stage_on == date(2026, 4, 1)
+
+
+@pytest.mark.parametrize("row, column, words", [
+    (["暂缓", "2026-03-02", None, None, None, "资金未到位"], "暂缓/终止日期", "请填写此日期"),
+    (["终止", "2026-03-02", None, None, "2026-05-01", None], "暂缓/终止原因", "必须填写原因"),
+    (["暂缓", "2026-03-02", None, None, "2026-02-01", "资金未到位"], "暂缓/终止日期", "不能倒流"),
+    (["暂缓", "2026-03-02", None, None, "2099-01-01", "资金未到位"], "暂缓/终止日期", "不能晚于今天"),
+    (["暂缓", "2026-03-02", None, None, "下个月", "资金未到位"], "暂缓/终止日期", "无法识别的日期"),
+    (["暂缓", None, "2026-06-18", "9000", "2026-10-08", "资金未到位"], "首次洽谈日期", "请填写此日期"),
+    (["洽谈", "2026-03-02", None, None, None, "资金未到位"], "暂缓/终止原因", "阶段不是暂缓或终止"),
+    (["洽谈", "2026-03-02", None, None, "2026-10-08", None], "暂缓/终止日期", "阶段不是暂缓或终止"),
+])
+def test_a_pause_or_drop_without_its_date_and_reason_is_refused(refs, users, row, column, words):
+    stage, contacted, signed, amount, side_on, reason = row
+    rows = [["中药材种植加工项目", "生物医药", stage, contacted, signed, amount, None, None, side_on, reason]]
+    result = imported(users["staff"], project_sheet_file(rows, SIDE_HEADERS))
+    assert Project.query.count() == 0 and StageEvent.query.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, column)] and words in result.errors[0].message
+
+
+def test_a_sheet_without_the_pause_columns_asks_for_both_on_a_paused_row(refs, users):
+    rows = [["中药材种植加工项目", "生物医药", "暂缓", "2026-03-02"]]
+    result = imported(users["staff"], project_sheet_file(rows, STAGE_HEADERS))
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("暂缓/终止日期", "阶段为暂缓，请填写此日期。"), ("暂缓/终止原因", "暂缓或终止项目必须填写原因。")]
+    assert Project.query.count() == 0
 
 
 def test_rows_after_a_refused_row_still_have_their_dates_checked(refs, users):
@@ -188,8 +233,17 @@ def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, 
     svc.record_stage_move(users["staff"], signed, {"to_stage": "contact", "occurred_on": date(2026, 3, 2)})
     svc.record_stage_move(users["staff"], signed, {"to_stage": "signed", "occurred_on": date(2026, 6, 18),
                                                    "contract_amount": "9000.5"})
+    paused = factories.project(name="中药材种植加工项目", sector=refs["sector"])
+    svc.record_stage_move(users["staff"], paused, {"to_stage": "contact", "occurred_on": date(2026, 4, 1),
+                                                   "reason": "不该导出的原因"})
+    svc.record_stage_move(users["staff"], paused, {"to_stage": "paused", "occurred_on": date(2026, 9, 30),
+                                                   "reason": "投资方资金未到位"})
     db.session.commit()
     data, _count, _cut = project_sheet.export([], NOW)
+    sheet_rows = {row["项目名称"].value: row for row in rows(data)}
+    assert [sheet_rows["中药材种植加工项目"][h].value for h in ("阶段", "暂缓/终止日期", "暂缓/终止原因")] == [
+        "暂缓", datetime(2026, 9, 30), "投资方资金未到位"]
+    assert [sheet_rows["口腔器材生产基地项目"][h].value for h in ("暂缓/终止日期", "暂缓/终止原因")] == [None, None]
     Project.query.delete()
     db.session.commit()
     assert imported(users["staff"], BytesIO(data)).errors == []
@@ -198,6 +252,9 @@ def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, 
         "饲料加工项目", "planned", refs["sector"], refs["dept"], Decimal("3000"))
     assert (again.stage, again.contacted_on, again.signed_on, again.signed_amount) == (
         "signed", date(2026, 3, 2), date(2026, 6, 18), Decimal("9000.5"))
+    paused = Project.query.filter_by(name="中药材种植加工项目").one()
+    assert (paused.stage, paused.stage_on, paused.contacted_on) == ("paused", date(2026, 9, 30), date(2026, 4, 1))
+    assert paused.stage_events[-1].reason == "投资方资金未到位"
 
 
 @pytest.mark.parametrize("text, day", [
