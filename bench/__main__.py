@@ -7,6 +7,7 @@ data (bench_meta table) is reused; --rebuild forces a new build.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import gc
 import os
@@ -42,6 +43,12 @@ def parse_args(argv=None):
     parser.add_argument("--rebuild", action="store_true", help="build the data even if it is there")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated page/job keys to run")
+    parser.add_argument("--interleave", action="store_true",
+                        help="time the pages in rounds, one request of each per round (see README)")
+    parser.add_argument("--with-city", action="store_true",
+                        help="time the city data's pages in the same rounds, for × city (see README)")
+    parser.add_argument("--city-database-url", default="",
+                        help="the city data for --with-city (default: city.sqlite in --data-dir)")
     parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false",
                         help="leave the startup objects to the garbage collector (see README)")
     parser.add_argument("--sweep", action="store_true",
@@ -140,20 +147,40 @@ def counts() -> dict[str, int]:
                                 ("interactions", Interaction), ("users", User))}
 
 
-def run_pages(app, engine, args, only) -> dict:
-    pages = {}
-    with app.app_context():
-        specs = [s for s in page_specs() if not only or s.key in only]
-    with timing.StatementLog(engine) as log:
-        for spec in specs:
-            result = timing.time_page(app, log, spec, args.requests, args.warmup)
-            floor_sample = floor.time_floor(engine, result.kept, args.requests, min(args.warmup, 1))
-            pages[spec.key] = report.page_entry(result, floor_sample)
-            entry = pages[spec.key]
-            print(f"  {spec.key:<16} median {entry['median_ms']:>7} ms  p95 {entry['p95_ms']:>7} ms  "
-                  f"SQL {entry['statements']:>3}  floor {entry['floor_median_ms']:>6} ms  "
+def run_pages(app, engine, args, only, city=None) -> list[dict]:
+    """The key pages' entries, and the city's after them when `city` is given.
+
+    By default each page is timed, then its floor, in turn.  --interleave times them in
+    rounds instead; `city`, the (app, engine) of the city data (--with-city), puts each city
+    page beside its province page in those rounds, so × city compares samples of the same
+    moments on a host whose speed drifts."""
+    with contextlib.ExitStack() as stack:
+        sides = []  # per database: page key -> timer
+        for side_app, side_engine in [(app, engine)] + ([city] if city else []):
+            log = stack.enter_context(timing.StatementLog(side_engine))
+            with side_app.app_context():
+                specs = [s for s in page_specs() if not only or s.key in only]
+            sides.append({spec.key: timing.PageTimer(side_app, log, spec) for spec in specs})
+        # (side, timer): each page of the province data, with the same page of the city data after it
+        order = [(i, side[key]) for key in sides[0] for i, side in enumerate(sides) if key in side]
+        timers = [timer for _side, timer in order]
+        floor_warmup = min(args.warmup, 1)
+        if args.interleave or city:
+            results = timing.time_in_rounds(timers, args.requests, args.warmup)
+            floors = floor.time_floors([(t.log.engine, r.kept) for t, r in zip(timers, results)],
+                                       args.requests, floor_warmup)
+        else:
+            results, floors = [], []
+            for timer in timers:
+                results.append(timing.time_in_rounds([timer], args.requests, args.warmup)[0])
+                floors.append(floor.time_floor(timer.log.engine, results[-1].kept, args.requests, floor_warmup))
+        entries = [{} for _ in sides]
+        for (side, _timer), result, floor_sample in zip(order, results, floors):
+            entry = entries[side][result.spec.key] = report.page_entry(result, floor_sample)
+            print(f"  {'city ' if side else ''}{result.spec.key:<16} median {entry['median_ms']:>7} ms  "
+                  f"p95 {entry['p95_ms']:>7} ms  SQL {entry['statements']:>3}  floor {entry['floor_median_ms']:>6} ms  "
                   f"ratio {entry['page_floor_ratio']}  status {entry['status']}", flush=True)
-    return pages
+    return entries
 
 
 def run_jobs(app, args, only, now: datetime) -> dict:
@@ -186,10 +213,35 @@ def run_sweep(app, engine, args, dialect: str) -> int:
     return 1 if any(row.status >= 500 for row in rows) else 0
 
 
+def city_url(args, url: str) -> str:
+    """The city data --with-city pairs with: --city-database-url, or city.sqlite beside a
+    SQLite run; "" when there is no such pairing (the reason is on stderr)."""
+    if args.scale == "city":
+        print("--with-city pairs a larger scale with the city scale: use --scale province", file=sys.stderr)
+        return ""
+    if args.city_database_url or url.startswith("sqlite"):
+        return args.city_database_url or f"sqlite:///{args.data_dir / 'city.sqlite'}"
+    print("--with-city on PostgreSQL needs --city-database-url (a database of its own)", file=sys.stderr)
+    return ""
+
+
+def city_data(url: str, instance: Path, today: date):
+    """(app, engine) of the city data at `url`, built if it is not there."""
+    from crm.extensions import db
+    ensure_database(url)
+    app = make_app(url, instance)
+    with app.app_context():
+        ensure_data(db.engine, "city", today, False)
+        return app, db.engine
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = args.database_url or f"sqlite:///{args.data_dir / (args.scale + '.sqlite')}"
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    paired_url = city_url(args, url) if args.with_city else ""
+    if args.with_city and not paired_url:
+        return 2
     ensure_database(url)
     # A throwaway instance directory: the digest job writes its .eml files there.
     instance = tempfile.TemporaryDirectory(prefix="bench-instance-")
@@ -204,6 +256,7 @@ def main(argv=None) -> int:
         sizes = counts()
     if args.sweep:
         return run_sweep(app, engine, args, dialect)
+    city_side = city_data(paired_url, Path(instance.name), args.today or local_today()) if paired_url else None
     if args.gc_freeze:
         # As a long-lived server process should after start-up: without it every full
         # collection walks the ~170k start-up objects, which doubled the board's p95.
@@ -211,7 +264,7 @@ def main(argv=None) -> int:
         gc.freeze()
     print(f"timing {args.scale} on {dialect} ({args.requests} requests per page) …")
     try:
-        pages = run_pages(app, engine, args, only)
+        pages, *paired = run_pages(app, engine, args, only, city_side)
         job_results = {} if args.skip_jobs else run_jobs(app, args, only, utcnow())
     finally:
         gc.unfreeze()  # an in-process caller (the smoke test) gets its collector back
@@ -220,10 +273,14 @@ def main(argv=None) -> int:
         "counts": sizes, "data": built, "requests": args.requests, "warmup": args.warmup,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "sqlalchemy": sa.__version__},
-        "gc_freeze": args.gc_freeze,
+        "gc_freeze": args.gc_freeze, "interleave": args.interleave or bool(paired),
         "pages": pages, "jobs": job_results,
     }
-    city = report.load(report.results_path(args.results_dir, "city", dialect)) if args.scale == "province" else None
+    if paired:  # × city from the city pages timed in the same rounds, not from city-<db>.json
+        result["city_pages"] = paired[0]
+        city = {"pages": paired[0]}
+    else:
+        city = report.load(report.results_path(args.results_dir, "city", dialect)) if args.scale == "province" else None
     if args.scale == "province":
         result["missed"] = report.check_targets(result, city)
     path = report.results_path(args.results_dir, args.scale, dialect)

@@ -37,12 +37,20 @@ def run_once(engine, statements) -> str:
         raw.close()
 
 
-def time_floor(engine, statements, requests: int, warmup: int) -> Sample:
-    for _ in range(warmup):
-        run_once(engine, statements)
-    sample = Sample()
+def time_floors(work: list[tuple], requests: int, warmup: int) -> list[Sample]:
+    """The floors of several pages, [(engine, statements)], timed in rounds like their pages
+    (timing.time_in_rounds)."""
+    for engine, statements in work:
+        for _ in range(warmup):
+            run_once(engine, statements)
+    samples = [Sample() for _ in work]
     for _ in range(requests):
-        started = time.perf_counter()
-        run_once(engine, statements)
-        sample.ms.append((time.perf_counter() - started) * 1000)
-    return sample
+        for (engine, statements), sample in zip(work, samples):
+            started = time.perf_counter()
+            run_once(engine, statements)
+            sample.ms.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def time_floor(engine, statements, requests: int, warmup: int) -> Sample:
+    return time_floors([(engine, statements)], requests, warmup)[0]

@@ -84,25 +84,51 @@ def signed_in_client(app, user_id: int):
     return client
 
 
-def time_page(app, log: StatementLog, spec: PageSpec, requests: int, warmup: int) -> PageResult:
-    client = signed_in_client(app, spec.user_id)
-    statuses = []
-    for _ in range(warmup):
-        statuses.append(client.get(spec.url).status_code)
-    sample, counts = Sample(), []
-    body = b""
-    for index in range(requests):
-        log.count = 0
-        log.keep = index == requests - 1
-        log.kept = [] if log.keep else log.kept
+class PageTimer:
+    """One page on one app: its client, and the times, statement counts and statuses of its
+    requests.  `log` counts the statements of the app's engine."""
+
+    def __init__(self, app, log: StatementLog, spec: PageSpec):
+        self.log, self.spec = log, spec
+        self.client = signed_in_client(app, spec.user_id)
+        self.sample, self.counts, self.statuses, self.kept, self.body = Sample(), [], [], [], b""
+
+    def warm(self, times: int) -> None:
+        self.statuses += [self.client.get(self.spec.url).status_code for _ in range(times)]
+
+    def time_one(self, keep: bool) -> None:
+        """A timed request; `keep`: hold on to its statements (the floor reruns them)."""
+        log = self.log
+        log.count, log.keep, log.kept = 0, keep, []
         started = time.perf_counter()
-        response = client.get(spec.url)
-        body = response.get_data()
-        sample.ms.append((time.perf_counter() - started) * 1000)
-        counts.append(log.count)
-        statuses.append(response.status_code)
-    log.keep = False
-    return PageResult(spec, sample, counts, statuses, list(log.kept), len(body))
+        response = self.client.get(self.spec.url)
+        self.body = response.get_data()
+        self.sample.ms.append((time.perf_counter() - started) * 1000)
+        log.keep = False
+        self.counts.append(log.count)
+        self.statuses.append(response.status_code)
+        if keep:
+            self.kept = list(log.kept)
+
+    def result(self) -> PageResult:
+        return PageResult(self.spec, self.sample, self.counts, self.statuses, self.kept, len(self.body))
+
+
+def time_in_rounds(timers: list[PageTimer], requests: int, warmup: int) -> list[PageResult]:
+    """Every page warmed up, then timed in rounds of one request each: a burst of noise from
+    the host (a neighbour, the page cache's reclaim) spreads over all the pages, and over both
+    scales when the city's pages are in the rounds too, instead of landing on one sample."""
+    for timer in timers:
+        timer.warm(warmup)
+    for index in range(requests):
+        for timer in timers:
+            timer.time_one(keep=index == requests - 1)
+    return [timer.result() for timer in timers]
+
+
+def time_page(app, log: StatementLog, spec: PageSpec, requests: int, warmup: int) -> PageResult:
+    """One page: warm-up, then its timed requests back to back."""
+    return time_in_rounds([PageTimer(app, log, spec)], requests, warmup)[0]
 
 
 def time_call(fn, runs: int, warmup: int = 0) -> Sample:

@@ -9,6 +9,7 @@ import json
 import os
 
 import pytest
+from flask import request
 
 from bench.__main__ import main
 
@@ -50,6 +51,69 @@ def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
     assert main(args) == 0
     again = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
     assert again["data"]["reused"] is True and again["counts"] == first["counts"]
+
+
+def test_interleaved_timing_asks_each_page_once_per_round_and_reports_the_same_sql(tmp_path, monkeypatch):
+    from bench import __main__ as bench_main
+    asked = []
+    make_app = bench_main.make_app
+
+    def recording_app(*args):  # the paths the bench requests, in order
+        app = make_app(*args)
+        app.before_request(lambda: asked.append(request.path))  # append gives None: the view runs
+        return app
+
+    monkeypatch.setattr(bench_main, "make_app", recording_app)
+    args = ["--scale", "smoke", "--requests", "2", "--warmup", "1", "--skip-jobs", "--only", "shell,board,leaders",
+            "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}", "--data-dir", str(tmp_path)]
+    assert main(args + ["--results-dir", str(tmp_path / "seq")]) == 0
+    asked.clear()
+    assert main(args + ["--results-dir", str(tmp_path / "rr"), "--interleave"]) == 0
+    shell, board, leaders = "/_bench/shell", "/pipeline/", "/leaders/"
+    assert asked == [shell, board, leaders] + [shell, board, leaders] * 2  # warm-ups, then two rounds
+    seq, rr = (json.loads((tmp_path / run / "smoke-sqlite.json").read_text(encoding="utf-8")) for run in ("seq", "rr"))
+    assert rr["interleave"] is True and seq["interleave"] is False and rr["pages"].keys() == seq["pages"].keys()
+    for key, page in rr["pages"].items():
+        assert (page["status"], page["requests"]) == ([200], 2), key
+        assert (page["statements"], page["sql"]) == (seq["pages"][key]["statements"], seq["pages"][key]["sql"]), key
+        assert page["floor_median_ms"] is not None, key
+
+
+def test_with_city_each_page_is_timed_beside_the_same_city_page_and_compared_with_it(tmp_path, monkeypatch, capsys):
+    from bench import __main__ as bench_main
+    asked = []
+    make_app = bench_main.make_app
+
+    def recording_app(url, instance):  # (which data, path) of each request, in order
+        app = make_app(url, instance)
+        scale = "city" if url.endswith("city.sqlite") else "smoke"
+        app.before_request(lambda: asked.append((scale, request.path)))
+        return app
+
+    monkeypatch.setattr(bench_main, "make_app", recording_app)
+    assert main(["--scale", "smoke", "--with-city", "--requests", "2", "--warmup", "1", "--skip-jobs",
+                 "--only", "shell,board", "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}",
+                 "--data-dir", str(tmp_path), "--results-dir", str(tmp_path)]) == 0
+    one_round = [("smoke", "/_bench/shell"), ("city", "/_bench/shell"), ("smoke", "/pipeline/"), ("city", "/pipeline/")]
+    assert asked == one_round * 3  # the warm-ups, then two rounds
+    result = json.loads((tmp_path / "smoke-sqlite.json").read_text(encoding="utf-8"))
+    assert result["interleave"] is True and result["counts"]["enterprises"] == 200
+    assert result["city_pages"].keys() == result["pages"].keys() == {"shell", "board"}
+    assert all(page["status"] == [200] and page["requests"] == 2 for page in result["city_pages"].values())
+    board = result["pages"]["board"]
+    growth = f"{board['median_ms'] / result['city_pages']['board']['median_ms']:.2f}"
+    assert f"| {board['p95_ms']} | 10 | {board['floor_median_ms']} | {board['page_floor_ratio']} | {growth} | 200 |" \
+        in capsys.readouterr().out
+    assert not (tmp_path / "city-sqlite.json").exists()  # the city's figures live in the province run's file
+
+
+def test_with_city_needs_a_larger_scale_and_on_postgresql_the_city_database(tmp_path, capsys):
+    assert main(["--scale", "city", "--with-city", "--data-dir", str(tmp_path)]) == 2
+    assert main(["--scale", "province", "--with-city", "--database-url", "postgresql+psycopg://nowhere/bench",
+                 "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "use --scale province" in err and "needs --city-database-url" in err
+    assert list(tmp_path.iterdir()) == []  # refused before any data was built
 
 
 def test_data_built_for_another_schema_is_rebuilt_not_reused(tmp_path):
