@@ -253,12 +253,13 @@ def template() -> bytes:
         "lead_department": labels(Department, Department.id), "task_force": labels(TaskForce, TaskForce.id),
         "owner": [user.display_name for user in queries.file_owners()],
         "key_level": [str(label) for label in KEY_LEVELS.values()] + [_("否")], "in_pool": [_("是"), _("否")],
-        "stage": [str(STAGE_LABELS[stage]) for stage in MAIN_STAGES],
+        "stage": [str(STAGE_LABELS[stage]) for stage in MAIN_STAGES + SIDE_STAGES],
     }
     keys = [c.key for c in IMPORT_COLUMNS]
     return xlsx.import_template(
         _("储备项目导入表"),
-        _("带 * 的列必填。阶段留空即谋划；已到洽谈、签约、开工或投产的项目，填写到该阶段为止每个阶段的日期（签约另填签约金额）。"
+        _("带 * 的列必填。阶段留空即谋划；已到洽谈、签约、开工或投产的项目，填写到该阶段为止每个阶段的日期（签约另填签约金额）；"
+          "暂缓、终止的项目另填暂停前到过的阶段的日期，以及暂缓/终止日期和原因。"
           "责任部门、投资主体可填多个，用顿号分隔，投资主体须已在企业库中。"),
         [(str(c.label), c.width, c.key in ("name", "sector")) for c in IMPORT_COLUMNS],
         {keys.index(key) + 1: values for key, values in lists.items()}, MAX_ROWS, sheet_name=_("项目"))

@@ -120,7 +120,9 @@ def test_the_project_template_offers_the_reference_lists(refs, users):
     book = load_workbook(BytesIO(project_sheet.template()))
     headers = [c.value for c in book.worksheets[0][3]]
     assert headers[:3] == ["项目名称*", "项目名称（英文）", "行业领域*"]
-    assert "生物医药产业推进专班" in [c.value for row in book.worksheets[1].iter_rows() for c in row]
+    assert {"暂缓/终止日期", "暂缓/终止原因"} <= set(headers)
+    choices = [c.value for row in book.worksheets[1].iter_rows() for c in row]
+    assert "生物医药产业推进专班" in choices and {"投产", "暂缓", "终止"} <= set(choices)
 
 
 def test_a_project_owner_name_two_staff_share_asks_for_the_username(refs, users):
