@@ -115,20 +115,16 @@ class PageTimer:
 
 
 def time_in_rounds(timers: list[PageTimer], requests: int, warmup: int) -> list[PageResult]:
-    """Every page warmed up, then timed in rounds of one request each: a burst of noise from
-    the host (a neighbour, the page cache's reclaim) spreads over all the pages, and over both
-    scales when the city's pages are in the rounds too, instead of landing on one sample."""
+    """Every page warmed up, then timed in rounds of one request each (one timer: its requests
+    back to back, the default mode).  In rounds, a burst of noise from the host (a neighbour,
+    the page cache's reclaim) spreads over all the pages, and over both scales when the city's
+    pages are in the rounds too, instead of landing on one page's sample."""
     for timer in timers:
         timer.warm(warmup)
     for index in range(requests):
         for timer in timers:
             timer.time_one(keep=index == requests - 1)
     return [timer.result() for timer in timers]
-
-
-def time_page(app, log: StatementLog, spec: PageSpec, requests: int, warmup: int) -> PageResult:
-    """One page: warm-up, then its timed requests back to back."""
-    return time_in_rounds([PageTimer(app, log, spec)], requests, warmup)[0]
 
 
 def time_call(fn, runs: int, warmup: int = 0) -> Sample:

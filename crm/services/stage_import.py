@@ -97,8 +97,8 @@ def _filled(cell) -> bool:
 
 
 def _move(stage: str, raw: dict, errors: dict, reached: bool) -> tuple | None:
-    """(stage, date, amount, no reason) of one milestone the row has reached, else None; a date or amount
-    the row should not have, lacks or garbles is an error on its column."""
+    """(stage, date, amount, no reason) of one milestone the row has reached, else None; a
+    date or amount the row should not have, lacks or garbles is an error on its column."""
     column = MILESTONE_FIELDS[stage]
     try:
         on = sheets.cell_date(raw.get(column))
