@@ -164,16 +164,14 @@ def run_pages(app, engine, args, only, city=None) -> list[dict]:
         # (side, timer): each page of the province data, with the same page of the city data after it
         order = [(i, side[key]) for key in sides[0] for i, side in enumerate(sides) if key in side]
         timers = [timer for _side, timer in order]
-        floor_warmup = min(args.warmup, 1)
-        if args.interleave or city:
-            results = timing.time_in_rounds(timers, args.requests, args.warmup)
-            floors = floor.time_floors([(t.log.engine, r.kept) for t, r in zip(timers, results)],
-                                       args.requests, floor_warmup)
-        else:
-            results, floors = [], []
-            for timer in timers:
-                results.append(timing.time_in_rounds([timer], args.requests, args.warmup)[0])
-                floors.append(floor.time_floor(timer.log.engine, results[-1].kept, args.requests, floor_warmup))
+        # One group of all the pages, timed in rounds; by default a group per page, in turn.
+        groups = [timers] if args.interleave or city else [[timer] for timer in timers]
+        results, floors = [], []
+        for group in groups:
+            timed = timing.time_in_rounds(group, args.requests, args.warmup)
+            floors += floor.time_floors([(t.log.engine, r.kept) for t, r in zip(group, timed)],
+                                        args.requests, min(args.warmup, 1))
+            results += timed
         entries = [{} for _ in sides]
         for (side, _timer), result, floor_sample in zip(order, results, floors):
             entry = entries[side][result.spec.key] = report.page_entry(result, floor_sample)

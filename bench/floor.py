@@ -50,7 +50,3 @@ def time_floors(work: list[tuple], requests: int, warmup: int) -> list[Sample]:
             run_once(engine, statements)
             sample.ms.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-def time_floor(engine, statements, requests: int, warmup: int) -> Sample:
-    return time_floors([(engine, statements)], requests, warmup)[0]

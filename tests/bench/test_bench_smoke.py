@@ -53,24 +53,30 @@ def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
     assert again["data"]["reused"] is True and again["counts"] == first["counts"]
 
 
-def test_interleaved_timing_asks_each_page_once_per_round_and_reports_the_same_sql(tmp_path, monkeypatch):
+@pytest.fixture
+def asked(monkeypatch) -> list[tuple[str, str]]:
+    """(the database file's stem, path) of every request the bench makes, in order."""
     from bench import __main__ as bench_main
-    asked = []
-    make_app = bench_main.make_app
+    requests, make_app = [], bench_main.make_app
 
-    def recording_app(*args):  # the paths the bench requests, in order
-        app = make_app(*args)
-        app.before_request(lambda: asked.append(request.path))  # append gives None: the view runs
+    def recording_app(url, instance):
+        app = make_app(url, instance)
+        data = url.rsplit("/", 1)[-1].removesuffix(".sqlite")
+        app.before_request(lambda: requests.append((data, request.path)))  # append gives None: the view runs
         return app
 
     monkeypatch.setattr(bench_main, "make_app", recording_app)
+    return requests
+
+
+def test_interleaved_timing_asks_each_page_once_per_round_and_reports_the_same_sql(tmp_path, asked):
     args = ["--scale", "smoke", "--requests", "2", "--warmup", "1", "--skip-jobs", "--only", "shell,board,leaders",
             "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}", "--data-dir", str(tmp_path)]
     assert main(args + ["--results-dir", str(tmp_path / "seq")]) == 0
     asked.clear()
     assert main(args + ["--results-dir", str(tmp_path / "rr"), "--interleave"]) == 0
-    shell, board, leaders = "/_bench/shell", "/pipeline/", "/leaders/"
-    assert asked == [shell, board, leaders] + [shell, board, leaders] * 2  # warm-ups, then two rounds
+    one_round = [("smoke", "/_bench/shell"), ("smoke", "/pipeline/"), ("smoke", "/leaders/")]
+    assert asked == one_round * 3  # warm-ups, then two rounds
     seq, rr = (json.loads((tmp_path / run / "smoke-sqlite.json").read_text(encoding="utf-8")) for run in ("seq", "rr"))
     assert rr["interleave"] is True and seq["interleave"] is False and rr["pages"].keys() == seq["pages"].keys()
     for key, page in rr["pages"].items():
@@ -79,18 +85,7 @@ def test_interleaved_timing_asks_each_page_once_per_round_and_reports_the_same_s
         assert page["floor_median_ms"] is not None, key
 
 
-def test_with_city_each_page_is_timed_beside_the_same_city_page_and_compared_with_it(tmp_path, monkeypatch, capsys):
-    from bench import __main__ as bench_main
-    asked = []
-    make_app = bench_main.make_app
-
-    def recording_app(url, instance):  # (which data, path) of each request, in order
-        app = make_app(url, instance)
-        scale = "city" if url.endswith("city.sqlite") else "smoke"
-        app.before_request(lambda: asked.append((scale, request.path)))
-        return app
-
-    monkeypatch.setattr(bench_main, "make_app", recording_app)
+def test_with_city_each_page_is_timed_beside_the_same_city_page_and_compared_with_it(tmp_path, asked, capsys):
     assert main(["--scale", "smoke", "--with-city", "--requests", "2", "--warmup", "1", "--skip-jobs",
                  "--only", "shell,board", "--database-url", f"sqlite:///{tmp_path / 'smoke.sqlite'}",
                  "--data-dir", str(tmp_path), "--results-dir", str(tmp_path)]) == 0
