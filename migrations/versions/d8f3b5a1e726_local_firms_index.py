@@ -1,0 +1,29 @@
+"""local firms index (PostgreSQL)
+
+The dashboard counts the local firms tagged 高新技术企业 and 专精特新.  Its test of "local"
+(region contains 绥芬河, source 本地企业, or invested) can use no ordinary index, so PostgreSQL
+read every firm's row: 67 ms at province scale (100,000 firms).  A partial index of the local
+firms' ids and sectors (a third of the firms) lets it read that instead: 16 ms.  SQLite would
+not read the index, so it is made on PostgreSQL only (crm/services/metrics.py).
+
+Revision ID: d8f3b5a1e726
+Revises: c7a2e9f4d816
+Create Date: 2026-12-07 18:20:00
+
+"""
+from alembic import op
+
+from crm.services import metrics
+
+revision = 'd8f3b5a1e726'
+down_revision = 'c7a2e9f4d816'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    metrics.install_local_index(op.get_bind())
+
+
+def downgrade():
+    metrics.uninstall_local_index(op.get_bind())
