@@ -106,7 +106,7 @@ LOCAL_FIRMS_DDL = (f"CREATE INDEX IF NOT EXISTS {LOCAL_FIRMS_INDEX} ON enterpris
                    f"region LIKE '%{LOCAL_REGION}%' OR source_channel = '{LOCAL_SOURCE}' OR status = '{INVESTED}'")
 
 
-def install_local_index(connection, **kw) -> None:
+def install_local_index(connection) -> None:
     """The partial index of local firms, on PostgreSQL only (create_all and its migration)."""
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text(LOCAL_FIRMS_DDL))  # text() escapes the LIKE's % for the driver
