@@ -25,21 +25,24 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
-from crm.models import (Contact, Department, Enterprise, EnterpriseTag, Interaction, Park, Problem, Project,
-                        Sector, StageEvent, TaskForce, User)
+from crm.models import (Contact, Department, Enterprise, EnterpriseTag, Interaction, Notification, Park, Problem,
+                        Project, Sector, StageEvent, TaskForce, User)
 from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHANNELS
 from crm.models.project import project_departments, project_investors
 from crm.services import audit, creditcode
 from crm.services.clock import to_utc_naive
 from crm.services.enterprises import normalize_name
+from crm.services.pipeline import STAGE_LABELS
+from crm.services.reminders import WORDS
 from crm.services.seeding import load_plan
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 5  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 6  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
+NOTICE_DAYS, NOTICES_PER_USER = 90, 63  # each user's notifications: ~0.7 a day (Generator.notifications)
 
 
 @dataclass(frozen=True)
@@ -388,6 +391,33 @@ class Generator:
         self.last_enterprise, self.last_project = last_e, last_p
 
 
+    # -- notifications ------------------------------------------------------------------------------
+    def notifications(self, projects: list[dict]) -> list[dict]:
+        """Each user's notifications of the last NOTICE_DAYS days, as the daily scan leaves them:
+        "项目久未联系" about projects gone quiet (NOTICES_PER_USER each).  Most users read theirs within
+        three days, so only the newest are unread; one in ten never reads, and the bell counts
+        their whole backlog.  Its own random stream: the other rows stay as they were.
+        Needs an app context (the texts are the scan's own, in Chinese)."""
+        rng = random.Random(SEED + 1)
+        words = {key: str(WORDS[key]) for key in ("stale.title", "stale.body", "stale.since")}
+        rows = []
+        for user_id in range(1, self.scale.users + 1):
+            never_reads = rng.random() < 0.1
+            for _ in range(NOTICES_PER_USER):
+                project = projects[int(len(projects) * rng.random())]
+                day = self.today - timedelta(days=int(NOTICE_DAYS * rng.random()))
+                at = _utc(day, 30)  # the scan runs at 09:00
+                since = words["stale.since"] % {"day": (day - timedelta(days=30 + rng.randrange(60))).isoformat()}
+                read = None if never_reads or day > self.today - timedelta(days=3) else \
+                    min(at + timedelta(hours=rng.randrange(1, 72)), self.now)
+                rows.append({
+                    "user_id": user_id, "kind": "reminder.stale", "title": words["stale.title"] % {"name": project["name"]},
+                    "body": words["stale.body"] % {"stage": str(STAGE_LABELS[project["stage"]]), "since": since},
+                    "url": f"/projects/{project['id']}", "target_type": "Project", "target_id": project["id"],
+                    "created_at": at, "read_at": read})
+        return rows
+
+
 # --- loading --------------------------------------------------------------------------------------
 
 def _insert(conn, table, rows, chunk: int = CHUNK) -> None:
@@ -493,6 +523,9 @@ def build(scale_name: str, today: date, log=print) -> dict[str, float]:
         for chunk in gen.interactions():
             _insert(conn, Interaction.__table__, chunk)
         t = step(f"{scale.interactions:,} interactions", t)
+        notifications = gen.notifications(projects)
+        _insert(conn, Notification.__table__, notifications)
+        t = step(f"{len(notifications):,} notifications", t)
         _set_last_interaction(conn, Enterprise.__table__, gen.last_enterprise)
         _set_last_interaction(conn, Project.__table__, gen.last_project)
         t = step("counters", t)

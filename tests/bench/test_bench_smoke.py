@@ -12,6 +12,7 @@ import pytest
 from flask import request
 
 from bench.__main__ import main
+from bench.data import NOTICES_PER_USER
 
 
 def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
@@ -135,7 +136,7 @@ def test_on_postgresql_the_rows_go_in_by_copy_and_equal_the_sqlite_build(tmp_pat
     included.  The build drops every table, so it gets a database of its own."""
     import sqlalchemy as sa
 
-    from crm.models import Contact, Enterprise, Interaction, Project, StageEvent
+    from crm.models import Contact, Enterprise, Interaction, Notification, Project, StageEvent
     pg = sa.engine.make_url(os.environ["TEST_DATABASE_URL"]).set(database="test_bench_smoke")
     urls = {"postgresql": pg.render_as_string(hide_password=False), "sqlite": f"sqlite:///{tmp_path / 'smoke.sqlite'}"}
     for url in urls.values():
@@ -143,7 +144,7 @@ def test_on_postgresql_the_rows_go_in_by_copy_and_equal_the_sqlite_build(tmp_pat
                      "--skip-jobs", "--only", "board", "--database-url", url, "--data-dir", str(tmp_path),
                      "--results-dir", str(tmp_path)]) == 0
     build_time = {"created_at", "updated_at", "recorded_at"}  # utcnow defaults: the moment of each build
-    tables = [model.__table__ for model in (Enterprise, Project, Interaction, Contact, StageEvent)]
+    tables = [model.__table__ for model in (Enterprise, Project, Interaction, Contact, StageEvent, Notification)]
     rows = {}
     for name, url in urls.items():
         engine = sa.create_engine(url)
@@ -155,5 +156,8 @@ def test_on_postgresql_the_rows_go_in_by_copy_and_equal_the_sqlite_build(tmp_pat
     assert len(rows["postgresql"]["interactions"]) == 2000
     assert any(row.last_interaction_at for row in rows["postgresql"]["enterprises"])
     assert all(row.follow_up_done is not None for row in rows["postgresql"]["interactions"])
+    notifications = rows["postgresql"]["notifications"]  # the bell's backlog: some read, the newest not
+    assert len(notifications) == 10 * NOTICES_PER_USER
+    assert {row.read_at is None for row in notifications} == {True, False}
     for table in tables:
         assert rows["postgresql"][table.name] == rows["sqlite"][table.name], table.name
