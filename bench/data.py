@@ -390,7 +390,6 @@ class Generator:
             yield chunk
         self.last_enterprise, self.last_project = last_e, last_p
 
-
     # -- notifications ------------------------------------------------------------------------------
     def notifications(self, projects: list[dict]) -> list[dict]:
         """Each user's notifications of the last NOTICE_DAYS days, as the daily scan leaves them:
