@@ -410,7 +410,8 @@ class Generator:
                 read = None if never_reads or day > self.today - timedelta(days=3) else \
                     min(at + timedelta(hours=rng.randrange(1, 72)), self.now)
                 rows.append({
-                    "user_id": user_id, "kind": "reminder.stale", "title": words["stale.title"] % {"name": project["name"]},
+                    "user_id": user_id, "kind": "reminder.stale",
+                    "title": words["stale.title"] % {"name": project["name"]},
                     "body": words["stale.body"] % {"stage": str(STAGE_LABELS[project["stage"]]), "since": since},
                     "url": f"/projects/{project['id']}", "target_type": "Project", "target_id": project["id"],
                     "created_at": at, "read_at": read})
