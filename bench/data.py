@@ -399,6 +399,7 @@ class Generator:
         Needs an app context (the texts are the scan's own, in Chinese)."""
         rng = random.Random(SEED + 1)
         words = {key: str(WORDS[key]) for key in ("stale.title", "stale.body", "stale.since")}
+        stages = {stage: str(label) for stage, label in STAGE_LABELS.items()}  # translated once, not per row
         rows = []
         for user_id in range(1, self.scale.users + 1):
             never_reads = rng.random() < 0.1
@@ -412,7 +413,7 @@ class Generator:
                 rows.append({
                     "user_id": user_id, "kind": "reminder.stale",
                     "title": words["stale.title"] % {"name": project["name"]},
-                    "body": words["stale.body"] % {"stage": str(STAGE_LABELS[project["stage"]]), "since": since},
+                    "body": words["stale.body"] % {"stage": stages[project["stage"]], "since": since},
                     "url": f"/projects/{project['id']}", "target_type": "Project", "target_id": project["id"],
                     "created_at": at, "read_at": read})
         return rows

@@ -121,9 +121,8 @@ def local_firms(dialect: sa.engine.Dialect) -> sa.Subquery:
     looking each tagged firm up by rowid, which reads its whole row, so it is told the index
     (INDEXED BY: SQLAlchemy writes no SQLite hints, hence the text; it fails loudly, not slowly,
     if the index or its condition drifts from the filter)."""
-    local = sa.select(Enterprise.id, Enterprise.sector_id).where(local_enterprise_filter())
     if dialect.name != "sqlite":
-        return local.subquery("local_firms")
+        return sa.select(Enterprise.id, Enterprise.sector_id).where(local_enterprise_filter()).subquery("local_firms")
     where = local_enterprise_filter().compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     return (sa.text(f"SELECT enterprises.id, enterprises.sector_id FROM enterprises "
                     f"INDEXED BY {LOCAL_FIRMS_INDEX.name} WHERE {where}")
