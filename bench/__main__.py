@@ -29,6 +29,7 @@ SEARCH_LONG = "生物科技"  # 4 characters: the FTS5 trigram index (pg_trgm on
 # a common term of the foreign names' trigram index, as 生物科技 is of the Chinese names'.
 SEARCH_FOREIGN = "ООО"
 SHELL_URL = "/_bench/shell"
+GATE_URL = "/_bench/gate"
 
 
 def parse_args(argv=None):
@@ -69,6 +70,10 @@ def make_app(url: str, instance: Path):
     # page pays this before its own work; timing it shows how much of page / floor it is.
     shell = app.jinja_env.from_string('{% extends "base.html" %}{% block title %}shell{% endblock %}')
     app.add_url_rule(SHELL_URL, "bench_shell", lambda: render_template(shell))
+    # The gate: the same login gate and user load, then a plain text body and no template.  No
+    # page of this app can cost less; beside a page's floor it shows the lowest page / floor
+    # that page could reach.
+    app.add_url_rule(GATE_URL, "bench_gate", lambda: "gate")
     return app
 
 
@@ -114,6 +119,8 @@ def page_specs() -> list[timing.PageSpec]:
         .group_by(Project.liaison_leader_id).order_by(sa.func.count().desc(), Project.liaison_leader_id)
         .limit(1)).first() or (None, 0)
     specs = [
+        timing.PageSpec("gate", "（参照）登录后空响应 gate: login, no template", GATE_URL, staff, reference=True,
+                        note="no targets: the least any signed-in request costs"),
         timing.PageSpec("shell", "（参照）空页面 shell: login + layout", SHELL_URL, staff, reference=True,
                         note="no targets: what every page costs before its own work"),
         timing.PageSpec("board", "项目看板 board", "/pipeline/", staff),
@@ -263,6 +270,8 @@ def main(argv=None) -> int:
     print(f"timing {args.scale} on {dialect} ({args.requests} requests per page) …")
     try:
         pages, *paired = run_pages(app, engine, args, only, city_side)
+        for side in [pages] + paired:
+            report.add_least_ratios(side)
         job_results = {} if args.skip_jobs else run_jobs(app, args, only, utcnow())
     finally:
         gc.unfreeze()  # an in-process caller (the smoke test) gets its collector back

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from bench import timing
 
 ROLES = ("admin", "staff", "officer", "leader")
-# Routes that are not pages: assets, the language switch (a redirect), the bench's own shell.
-EXCLUDED = {"static", "main.set_language", "bench_shell", "auth.logout"}
+# Routes that are not pages: assets, the language switch (a redirect), the bench's own references.
+EXCLUDED = {"static", "main.set_language", "bench_shell", "bench_gate", "auth.logout"}
 SLOW_MS = 100.0  # a page above this is listed as slow (downloads built on request are marked)
 DOWNLOAD_SUFFIXES = (".xlsx", ".pdf", ".png", "/download")
 QUERY = {"interactions.lookup": "?q=绥芬", "enterprises.lookup": "?q=绥芬"}

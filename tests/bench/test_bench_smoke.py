@@ -33,6 +33,10 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
     # The shell (login + layout, no content) is timed through the same login gate as the pages.
     shell = result["pages"]["shell"]
     assert shell["reference"] is True and shell["statements"] >= 1
+    # The gate (login, no template) runs the user load and nothing else: the least any page costs.
+    gate = result["pages"]["gate"]
+    assert gate["reference"] is True and gate["statements"] == 1 and gate["body_kb"] < 0.1
+    assert all(page["least_ratio"] > 1 for page in result["pages"].values() if not page["reference"])
 
 
 def test_the_shell_is_reported_but_has_no_targets():
@@ -41,6 +45,21 @@ def test_the_shell_is_reported_but_has_no_targets():
     result = {"pages": {"shell": dict(page, reference=True), "board": dict(page, reference=False)}, "jobs": {}}
     missed = check_targets(result, None)
     assert missed and all(line.startswith("board:") for line in missed)
+
+
+def test_the_least_ratio_adds_the_gate_beyond_its_own_sql_to_each_floor():
+    from bench.report import add_least_ratios, check_targets
+    page = {"p95_ms": 9.0, "target_p95_ms": 100, "median_ms": 5.0, "statements": 6, "reference": False}
+    pages = {"gate": {"median_ms": 0.8, "floor_median_ms": 0.1, "reference": True},
+             "small": dict(page, floor_median_ms=0.5, page_floor_ratio=10.0),
+             "large": dict(page, floor_median_ms=3.5, page_floor_ratio=1.43)}
+    add_least_ratios(pages)
+    assert pages["small"]["least_ratio"] == 2.4 and pages["large"]["least_ratio"] == 1.2
+    assert "least_ratio" not in pages["gate"]
+    # A miss says so when the gate alone already puts the page over the target.
+    pages["large"]["page_floor_ratio"] = 1.6
+    missed = check_targets({"pages": pages, "jobs": {}}, None)
+    assert missed == ["small: page/floor 10.0 > 1.5 (the gate alone makes it 2.4)", "large: page/floor 1.6 > 1.5"]
 
 
 def test_a_rerun_reuses_the_data_and_gives_the_same_rows(tmp_path):
@@ -98,7 +117,8 @@ def test_with_city_each_page_is_timed_beside_the_same_city_page_and_compared_wit
     assert all(page["status"] == [200] and page["requests"] == 2 for page in result["city_pages"].values())
     board = result["pages"]["board"]
     growth = f"{board['median_ms'] / result['city_pages']['board']['median_ms']:.2f}"
-    assert f"| {board['p95_ms']} | 10 | {board['floor_median_ms']} | {board['page_floor_ratio']} | {growth} | 200 |" \
+    # No least page / floor ("—"): the gate row was not asked for.
+    assert f"| {board['p95_ms']} | 10 | {board['floor_median_ms']} | {board['page_floor_ratio']} | — | {growth} | 200 |" \
         in capsys.readouterr().out
     assert not (tmp_path / "city-sqlite.json").exists()  # the city's figures live in the province run's file
 
