@@ -24,10 +24,12 @@ def page_entry(result, floor) -> dict:
     return {
         "label": result.spec.label, "url": result.spec.url, "note": result.spec.note,
         "status": sorted(set(result.statuses)), "requests": len(result.sample.ms),
-        "median_ms": _r(result.sample.median), "p95_ms": _r(result.sample.p95),
+        # Two decimals: the gate and the smallest floors are under a millisecond, and the least
+        # page / floor is computed from them.
+        "median_ms": _r(result.sample.median, 2), "p95_ms": _r(result.sample.p95, 2),
         "statements": counts[-1] if counts else None, "statements_varied": len(counts) > 1,
         "body_kb": _r(result.body_bytes / 1024),
-        "floor_median_ms": _r(floor.median), "floor_p95_ms": _r(floor.p95),
+        "floor_median_ms": _r(floor.median, 2), "floor_p95_ms": _r(floor.p95, 2),
         "page_floor_ratio": _r(result.sample.median / floor.median, 2) if floor.ms else None,
         "target_p95_ms": result.spec.target_ms, "reference": result.spec.reference,
         # What the last request ran, to compare statement counts across scales and databases.
