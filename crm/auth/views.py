@@ -86,8 +86,7 @@ def change_password():
         user = current_user._get_current_object()
         try:
             auth.change_own_password(user, form.current_password.data, form.new_password.data)
-        except auth.PasswordRefused as refused:
-            db.session.rollback()
+        except auth.PasswordRefused as refused:  # raised before anything changed
             field = form.current_password if refused.field == "current" else form.new_password
             field.errors.append(str(refused))
             return render_template("auth/password.html", form=form)
