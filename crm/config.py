@@ -122,6 +122,11 @@ def _instance_secret(instance: Path) -> str:
     """A per-install random key kept under instance/, so sessions survive restarts."""
     path = instance / "secret_key"
     if path.exists():
+        if path.stat().st_mode & 0o077:  # written world-readable by an older release: tighten it
+            try:
+                path.chmod(0o600)
+            except PermissionError:  # not ours to change; the key still works
+                pass
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
