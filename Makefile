@@ -32,8 +32,10 @@ messages: $(STAMP)
 migrate: install
 	$(BIN)/flask db upgrade
 
+# A local trial: on a new database the demo users (demo1234) and demo records, said so on screen.
+# A production install runs `flask seed first-run` without --demo (README, Production).
 seed: migrate
-	$(BIN)/flask seed first-run
+	$(BIN)/flask seed first-run --demo
 
 run: seed
 	PORT=$(PORT) $(BIN)/python -m workers serve --port $(PORT)

@@ -77,9 +77,13 @@ class PageResult:
 
 def signed_in_client(app, user_id: int):
     """A test client whose session says user_id is signed in (no password round trip)."""
+    from crm.extensions import db
+    from crm.models import User
     client = app.test_client()
+    with app.app_context():
+        login_id = db.session.get(User, user_id).get_id()  # "<id>:<session generation>"
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = login_id
         session["_fresh"] = True
     return client
 

@@ -11,6 +11,7 @@ import logging
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, login_manager, migrate
@@ -55,6 +56,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=False)
     app.config.update(settings.flask_config())
     app.extensions["settings"] = settings
+    if settings.TRUSTED_PROXIES:
+        # Only the given number of proxies' X-Forwarded-For/-Proto entries are believed: the
+        # client address (login lockout, audit) cannot be chosen by a header the client sends.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.TRUSTED_PROXIES, x_proto=settings.TRUSTED_PROXIES)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
     app.url_map.converters["int"] = IdConverter  # before any route is added

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from crm.extensions import db
 from crm.models import Department, User
 from crm.models.people import ROLES
-from crm.services import audit
+from crm.services import audit, auth
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -36,6 +36,10 @@ def create_user(username, role, department, display_name, email, title, leader_r
         raise click.ClickException("部门联络员必须指定 --department")
     user = User(username=username, role=role, department=dept, display_name=display_name or username,
                 email=email, title=title, leader_rank=leader_rank)
+    try:
+        auth.check_new_password(user, password)
+    except auth.PasswordRefused as refused:
+        raise click.ClickException(str(refused)) from None
     user.set_password(password)
     with audit.acting_as(label="cli"):
         db.session.add(user)

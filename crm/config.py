@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +35,13 @@ class Settings:
     SMTP_USER: str = ""
     SMTP_PASSWORD: str = ""
     SMTP_STARTTLS: bool = False
-    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_MAX_FAILURES: int = 5  # per (username, client address) in the window
+    LOGIN_IP_MAX_FAILURES: int = 50  # per client address, whatever the usernames (an office shares one NAT)
     LOGIN_WINDOW_MINUTES: int = 15
+    REMEMBER_DAYS: int = 14  # "记住我" keeps a browser signed in this long at most
+    # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are believed; with 0
+    # the client address is the TCP peer and no header can change it.
+    TRUSTED_PROXIES: int = 0
     PAGE_SIZE: int = 20  # rows per list page: one screen of a table, as office staff expect
     CENTER_CONTACT_NAME: str = "经合中心招商科"
     CENTER_CONTACT_PHONE: str = "0453-3922000"
@@ -100,6 +106,8 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            "REMEMBER_COOKIE_DURATION": timedelta(days=self.REMEMBER_DAYS),
             "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
             "BABEL_DEFAULT_TIMEZONE": self.TIMEZONE,
             "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "crm" / "translations"),
@@ -114,8 +122,19 @@ def _instance_secret(instance: Path) -> str:
     """A per-install random key kept under instance/, so sessions survive restarts."""
     path = instance / "secret_key"
     if path.exists():
+        if path.stat().st_mode & 0o077:  # written world-readable by an older release: tighten it
+            try:
+                path.chmod(0o600)
+            except PermissionError:  # not ours to change; the key still works
+                pass
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
+    # Created owner-only from the start (not chmod'ed after): whoever reads it can sign sessions.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of the same install wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
     return key

@@ -3,10 +3,12 @@ template filters, and the one way a view loads a record it may see.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import format_datetime
@@ -84,6 +86,20 @@ def roles_required(*roles: str):
         wrapper.allowed_roles = roles
         return wrapper
     return decorator
+
+
+# Browsers drop tabs and line breaks anywhere in a URL (so "/\t/evil" is "//evil") and Werkzeug
+# refuses them in a header: remove every C0 control character and DEL before judging a target.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: the one check for every `next`."""
+    target = _CONTROL_CHARS.sub("", target or "").strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def get_or_404(model, ident, *, visible=None, options=()):

@@ -40,6 +40,7 @@ POLICY: dict[str, Rule] = {
     "main.index": Rule(get=ALL),
     "auth.login": Rule(get=PUBLIC, post=PUBLIC),
     "auth.logout": Rule(post=ALL),
+    "auth.change_password": Rule(get=ALL, post=ALL),
     "enterprises.index": Rule(get=ALL, query="?q=绥芬&tag=龙头企业&page=2"),
     "enterprises.detail": Rule(get=ALL),
     "enterprises.create": Rule(get=STAFF, post=STAFF),

@@ -81,7 +81,7 @@ def test_every_route_answers_every_role_as_the_policy_says(app, users):
                 client = app.test_client()
                 if role != "anonymous":
                     with client.session_transaction() as sess:
-                        sess["_user_id"] = str(users[role].id)
+                        sess["_user_id"] = users[role].get_id()
                         sess["_fresh"] = True
                 url = _url(app, rule, users)  # fresh samples: a POST may delete what it was given
                 if method == "GET":

@@ -9,6 +9,7 @@ from crm.admin.forms import UserForm
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
+from crm.services.passwords import password_problem
 from crm.web import ADMIN_LINKS, get_or_404, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,16 +45,24 @@ def _refusal(form: UserForm, user: User) -> tuple[str, str] | None:
         return "department_id", _("部门联络员必须选择所属部门。")
     if user.id is None and not form.password.data:
         return "password", _("新建用户必须设置密码。")
+    if form.password.data:
+        problem = password_problem(form.password.data, username=form.username.data or "",
+                                   names=tuple(n for n in (form.display_name.data, form.email.data) if n))
+        if problem:
+            return "password", problem
     return None
 
 
 def _apply(form: UserForm, user: User) -> None:
+    was_enabled = user.id is not None and user.is_enabled
     for name in ("username", "display_name", "title", "email", "phone", "role", "leader_rank"):
         setattr(user, name, getattr(form, name).data or None)
     user.is_enabled = bool(form.is_enabled.data)
     user.department_id = form.department_id.data or None
     if form.password.data:
         user.set_password(form.password.data)
+    if form.password.data or (was_enabled and not user.is_enabled):
+        user.end_sessions()  # a reset or a disabling signs the user out everywhere
 
 
 def _edit(user: User, template_title: str):

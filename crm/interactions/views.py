@@ -20,7 +20,7 @@ from crm.services import access, interactions, search
 from crm.services.clock import local_now, to_utc_naive, utcnow
 from crm.services.enterprises import normalize_name
 from crm.services.ids import parse_id
-from crm.web import get_or_404, roles_required
+from crm.web import get_or_404, local_target, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")
 
@@ -29,13 +29,6 @@ LOGGERS = ("admin", "staff", "officer")
 
 def _may_log(user, project: Project) -> bool:
     return access.can_log_interaction(user, project)
-
-
-def _local_target(target: str | None) -> str | None:
-    """Only same-site paths: a `next` parameter must not send the user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def _loggable(user, project_id) -> Project | None:
@@ -56,7 +49,7 @@ def _offer_projects(form: QuickLogForm, user, project: Project | None, enterpris
 def _prefill(form: QuickLogForm) -> tuple[Project | None, Enterprise | None]:
     """A new form: now, and the project or enterprise whose page opened it (404 if not the user's)."""
     form.occurred_at.data = local_now().replace(tzinfo=None, second=0, microsecond=0)
-    form.next.data = _local_target(request.args.get("next"))
+    form.next.data = local_target(request.args.get("next"))
     project_id, enterprise_id = request.args.get("project_id"), request.args.get("enterprise_id")
     # A project the user may not log about answers 404, like a missing one.
     project = get_or_404(Project, project_id, visible=_may_log) if project_id else None
@@ -92,7 +85,7 @@ def _log(form: QuickLogForm, enterprise: Enterprise | None, project: Project | N
     if logged is None:
         return None
     flash(_("已记录与“%(name)s”的对接。", name=enterprise.name), "success")
-    return redirect(_local_target(form.next.data) or url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return redirect(local_target(form.next.data) or url_for("enterprises.detail", enterprise_id=enterprise.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -135,5 +128,5 @@ def done(interaction_id: int):
     interactions.mark_follow_up_done(current_user._get_current_object(), interaction)
     db.session.commit()
     flash(_("已标记为已跟进。"), "success")
-    return redirect(_local_target(request.form.get("next"))
+    return redirect(local_target(request.form.get("next"))
                     or url_for("enterprises.detail", enterprise_id=interaction.enterprise_id))

@@ -15,7 +15,7 @@ from crm.models import Project
 from crm.services import leaders as svc
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError
-from crm.web import flash_errors, get_or_404, roles_required
+from crm.web import flash_errors, get_or_404, local_target, roles_required
 
 bp = Blueprint("leaders", __name__, url_prefix="/leaders")
 
@@ -26,10 +26,7 @@ def _own_project(project_id: int) -> Project:
 
 def _back(form) -> str:
     """Return to the page the form was on (same-site paths only), else the leader's list."""
-    target = form.next.data or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("leaders.my_projects")
+    return local_target(form.next.data) or url_for("leaders.my_projects")
 
 
 @bp.route("/")

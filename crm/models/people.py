@@ -57,6 +57,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     is_enabled = db.Column(db.Boolean, nullable=False, default=True)
     locale = db.Column(db.String(10))
+    # Part of the login id (get_id) kept in the session and the remember cookie: bumping it ends
+    # every session and remember token of this user at once (logout, password change, reset).
+    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     department = db.relationship("Department")
 
     def set_password(self, password: str) -> None:
@@ -69,6 +72,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
         return self.is_enabled
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Revoke every session and remember cookie issued to this user so far."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
@@ -79,7 +89,9 @@ class User(UserMixin, TimestampMixin, db.Model):
 class LoginAttempt(db.Model):
     """Every login try, kept to refuse an account after repeated failures."""
     __tablename__ = "login_attempts"
-    __table_args__ = (db.Index("ix_login_attempts_user_at", "username", "at"),)
+    # Failures are counted per (username, address) and per address (crm/services/auth.py).
+    __table_args__ = (db.Index("ix_login_attempts_user_at", "username", "at"),
+                      db.Index("ix_login_attempts_addr_at", "remote_addr", "at"))
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(80), nullable=False)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -7,8 +7,11 @@ only ever added (never removed), so links users made in the app survive a re-see
 inserts are a bulk load and skip the per-row audit; later corrections are audited as "seed".
 
 load_demo() adds the invented demo (crm/services/demo.py) once: the demo users are its marker.
-It is deterministic (random.Random(seed)).  first_run() loads whichever of the two an empty
-database lacks; demo_logins() lists the demo logins that still work.
+It is deterministic (random.Random(seed)).  first_run() loads the plan into an empty database,
+and the demo only when asked (a local `make run`): an installation never gets a known password
+or invented records by default.  create_first_admin() makes the one administrator of a new
+installation, with a password that passes the rule.  demo_logins() lists the demo logins that
+still work.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Department, Enterprise, Goal, Park, Project, Sector, TaskForce, User
-from crm.services import audit, demo
+from crm.services import audit, auth, demo
 from crm.services.clock import local_today
 from crm.services.enterprises import normalize_name
 
@@ -202,16 +205,31 @@ def load_demo(today: date | None = None, seed: int = 42) -> dict:
     return demo.load(today or local_today(), random.Random(seed))
 
 
-def first_run(today: date | None = None) -> list[str]:
-    """On an empty database load the plan, and with no users the demo; returns what it did."""
+def has_users() -> bool:
+    return db.session.scalar(sa.select(User.id).limit(1)) is not None
+
+
+def first_run(today: date | None = None, *, demo: bool = False) -> list[str]:
+    """On an empty database load the plan, and with `demo` and no users the demo; returns what it did."""
     done = []
     if db.session.scalar(sa.select(Sector.id).limit(1)) is None:
         load_plan()
         done.append("plan")
-    if db.session.scalar(sa.select(User.id).limit(1)) is None:
+    if demo and not has_users():
         load_demo(today)
         done.append("demo")
     return done
+
+
+def create_first_admin(username: str, password: str) -> User:
+    """The first administrator of an installation; raises auth.PasswordRefused for a weak password."""
+    user = User(username=username, display_name="系统管理员", role="admin", is_enabled=True)
+    auth.check_new_password(user, password)
+    user.set_password(password)
+    with audit.acting_as(label="seed"):
+        db.session.add(user)
+        db.session.flush()
+    return user
 
 
 def demo_logins() -> list[User]:

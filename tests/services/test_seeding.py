@@ -273,13 +273,13 @@ def test_the_demo_is_the_same_every_time(app):
 
 
 def test_first_run_loads_plan_and_demo_only_into_an_empty_database(app):
-    assert seeding.first_run(TODAY) == ["plan", "demo"]
+    assert seeding.first_run(TODAY, demo=True) == ["plan", "demo"]
     db.session.commit()
-    assert seeding.first_run(TODAY) == []
+    assert seeding.first_run(TODAY, demo=True) == []
 
 
 def test_first_run_leaves_a_database_with_real_users_alone(app, users):
-    assert seeding.first_run(TODAY) == ["plan"]
+    assert seeding.first_run(TODAY, demo=True) == ["plan"]
     assert User.query.count() == 4 and Interaction.query.count() == 0
 
 
@@ -306,7 +306,7 @@ def test_seed_demo_command_takes_a_date(app):
 
 
 def test_first_run_command_prints_the_url_and_the_demo_logins(app):
-    result = app.test_cli_runner().invoke(args=["seed", "first-run"])
+    result = app.test_cli_runner().invoke(args=["seed", "first-run", "--demo"])
     assert result.exit_code == 0, result.output
     assert "http://crm.test" in result.output
     assert "仅供演示 / demo only" in result.output
