@@ -170,3 +170,12 @@ def test_no_template_holds_an_inline_script_handler_or_style_element():
              for path in sorted(TEMPLATES.rglob("*.html"))}
     assert len(found) > 50
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_the_readme_s_nginx_example_gives_static_files_the_app_s_headers():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    static = re.search(r"location /static/ \{(.*?)\n    \}", readme, re.S).group(1)
+    headers = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', static))
+    policy = {part.split()[0]: " ".join(part.split()[1:]) for part in headers.pop("Content-Security-Policy").split(";")}
+    assert policy == EXPECTED_CSP
+    assert headers == {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
