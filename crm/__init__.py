@@ -79,7 +79,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name in SUBSCRIBERS:
         importlib.import_module(name)
 
-    from crm import web
+    from crm import security_headers, web
+    security_headers.init_app(app)  # before web's login gate: plain HTTP is redirected first
     web.init_app(app)
     i18n.init_app(app)
     if not app.debug and not app.testing:

@@ -119,7 +119,7 @@ def _pick_enterprise(v, typed: str, firm) -> None:
     # The lookup answers in the datalist; picking the full name fills the hidden id.
     v.page.wait_for_selector(f"#enterprise-options option[value='{firm.name}']", state="attached")
     v.page.fill("input[name=enterprise]", firm.name)
-    v.page.wait_for_function(f"document.querySelector('[name=enterprise_id]').value === '{firm.id}'")
+    v.page.wait_for_function(f"() => document.querySelector('[name=enterprise_id]').value === '{firm.id}'")
 
 
 def test_quick_log_finds_the_enterprise_while_typing_and_preselects_its_project(visit, users):
@@ -174,7 +174,7 @@ def test_quick_log_opened_from_a_project_keeps_it_when_an_enterprise_is_picked(v
 def _search(v, select: str, term: str, expected: int) -> None:
     """Type into a picker's search box and wait for its lookup to list `expected` options."""
     v.page.fill(f"#{select}-search", term)
-    v.page.wait_for_function(f"document.querySelectorAll('#{select} option').length === {expected}")
+    v.page.wait_for_function(f"() => document.querySelectorAll('#{select} option').length === {expected}")
 
 
 def test_the_investor_picker_searches_keeps_what_is_chosen_and_saves_it(visit, users):
