@@ -67,10 +67,15 @@ def digest_send_one(delivery_id: int) -> str:
 
 
 def outbox_relay() -> int:
-    """Every few seconds from the cron process: rows whose eager relay found Redis down."""
+    """Every 15 s from the cron process: rows whose eager relay found Redis down.
+
+    It first records the cron tick /healthz reads: the cron process and a worker are alive.
+    """
     from crm.redis_conn import get_redis
-    from crm.services import outbox
-    return outbox.relay(get_redis(_settings()))
+    from crm.services import health, outbox
+    conn = get_redis(_settings())
+    health.record_cron_tick(conn)
+    return outbox.relay(conn)
 
 
 def brochure_catalog(build_id: int) -> str:
