@@ -66,6 +66,12 @@ def digest_send_one(delivery_id: int) -> str:
     return digest.send_one(delivery_id)
 
 
+def digest_reconcile(now: str | None = None) -> int:
+    """Every few minutes: digests left 'sending' by a dead worker become 'unknown' for the admin."""
+    from crm.services import digest
+    return digest.reconcile_stale(_now(now))
+
+
 def outbox_relay() -> int:
     """Every 15 s from the cron process: rows whose eager relay found Redis down.
 
@@ -115,6 +121,7 @@ JOBS = {
     "liaison.all": liaison_all,
     "digest.weekly": digest_weekly,
     "digest.send_one": digest_send_one,
+    "digest.reconcile": digest_reconcile,
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
