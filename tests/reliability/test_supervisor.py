@@ -36,9 +36,9 @@ def _children(pid: int) -> dict[str, int]:
     found = {}
     for line in out.splitlines():
         child, args = line.strip().split(" ", 1)
-        role = "worker" if "rq worker" in args else "cron" if "workers.cron" in args else "web" if "flask" in args else None
-        if role:
-            found[role] = int(child)
+        for role, mark in (("worker", "rq worker"), ("cron", "workers.cron"), ("web", "flask")):
+            if mark in args:
+                found[role] = int(child)
     return found
 
 
