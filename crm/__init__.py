@@ -42,6 +42,7 @@ CLI_MODULES = [
     "crm.seed_cli",
     "crm.jobs_cli",
     "crm.brochure_cli",
+    "crm.backup_cli",
 ]
 
 # Services that subscribe to domain signals (crm/services/signals.py) to queue their jobs.

@@ -128,6 +128,7 @@ POLICY: dict[str, Rule] = {
     "notifications.mark_all_read": Rule(post=ALL),
     "jobs_admin.index": Rule(get=ADMIN),
     "jobs_admin.requeue": Rule(post=ADMIN),
+    "jobs_admin.resend_digest": Rule(post=ADMIN),
     "jobs_admin.reminder_settings": Rule(get=ADMIN, post=ADMIN),
     "mailbox.index": Rule(get=ADMIN, query="?page=2"),
     "mailbox.message": Rule(get=ADMIN),
@@ -153,5 +154,6 @@ SAMPLES: dict[str, object] = {
     "build_id": lambda users: factories.catalog_build().id,
     "notification_id": lambda users: factories.notification().id,
     "job_id": lambda users: "outbox-0",
+    "delivery_id": lambda users: factories.digest_delivery().id,
     "filename": lambda users: factories.eml_file(),
 }

@@ -335,3 +335,18 @@ def eml_file(to: str = "staff@example.cn", subject: str = "【招商项目管家
     settings = current_app.extensions["settings"]
     msg = mail.build_message(to, subject, "正文", "<p>正文</p>", sender=settings.MAIL_FROM)
     return Path(mail.deliver(msg, settings)).name
+
+
+def digest_delivery(user_obj: User | None = None, commit: bool = True, **kw):
+    """A weekly digest whose sending was interrupted ('unknown'), with its rendered message."""
+    from crm.models import DigestDelivery
+    from crm.services import mail
+    recipient = user_obj or user("staff")
+    kw.setdefault("iso_week", "2026-W48")
+    kw.setdefault("status", "unknown")
+    kw.setdefault("claimed_at", datetime(2026, 11, 23, 0, 0))
+    kw.setdefault("sending_at", datetime(2026, 11, 23, 0, 1))
+    kw.setdefault("attempts", 1)
+    kw.setdefault("message", mail.build_message(recipient.email, "招商周报 2026-W48 · 绥芬河市", "正文",
+                                                sender="crm@example.cn").as_bytes())
+    return _save(DigestDelivery(user_id=recipient.id, **kw), commit)

@@ -1,10 +1,12 @@
 """Run the processes: `python -m workers serve|worker|cron|relay`.
 
 serve   the web server (`flask run`, threaded), one RQ worker (with its scheduler, for retries),
-        the one `rq cron` process, and an outbox relay every 2 s, on the embedded Redis unless
-        REDIS_URL is set.  Ctrl-C (or SIGTERM) stops them all and exits 0.
+        the one cron process, and an outbox relay every 2 s, on the embedded Redis unless
+        REDIS_URL is set.  It supervises them: a child that exits (a worker killed, cron losing
+        Redis) is started again after a back-off that doubles while it keeps failing, and the
+        others, the web server first, carry on.  Ctrl-C (or SIGTERM) stops them all and exits 0.
 worker  one `rq worker --with-scheduler` (run N of them, on any hosts, in production).
-cron    the single `rq cron` process (run exactly one: it has no lock).
+cron    the single cron process, workers/cron.py (run exactly one: it has no lock).
 relay   the outbox relay loop on its own (optional in production: cron also relays every 15 s).
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from crm.config import Settings
@@ -27,16 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RELAY_EVERY = 2.0  # seconds
 GRACE = 10.0  # seconds a child gets to stop after SIGTERM before it is killed
+# Restart back-off: the first restart waits BACKOFF_FIRST, each further quick failure doubles
+# it up to BACKOFF_MAX (Redis down: no busy loop); a child that ran STABLE_AFTER starts afresh.
+BACKOFF_FIRST, BACKOFF_MAX, STABLE_AFTER = 0.5, 8.0, 30.0
 log = logging.getLogger("workers")
 
 
 def worker_command(url: str) -> list[str]:
-    return [str(BIN / "rq"), "worker", "--with-scheduler", "--url", url,
-            "--worker-class", "workers.worker.AppWorker", *QUEUES]
+    return [str(BIN / "rq"), "worker", "--with-scheduler", "--url", url, "--serializer", "json",
+            "--worker-ttl", "60", "--worker-class", "workers.worker.AppWorker", *QUEUES]
 
 
 def cron_command(url: str) -> list[str]:
-    return [str(BIN / "rq"), "cron", "--url", url, str(ROOT / "workers" / "cron_config.py")]
+    return [sys.executable, "-m", "workers.cron", "--url", url]
 
 
 def web_command(port: int) -> list[str]:
@@ -91,6 +97,35 @@ def _start(cmd: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
 
 
+@dataclass
+class Child:
+    """One supervised process: started again, with back-off, whenever it exits."""
+    name: str
+    command: list[str]
+    proc: subprocess.Popen | None = None
+    started: float = 0.0
+    failures: int = 0  # quick exits in a row
+    restart_at: float | None = None
+
+    def start(self, env: dict) -> None:
+        self.proc, self.started, self.restart_at = _start(self.command, env), time.monotonic(), None
+
+    def supervise(self, env: dict) -> None:
+        """Notice an exit and schedule the restart; start it again when its delay is over."""
+        now = time.monotonic()
+        if self.restart_at is None:
+            if self.proc.poll() is None:
+                return
+            self.failures = 0 if now - self.started >= STABLE_AFTER else self.failures + 1
+            delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(self.failures - 1, 0))
+            self.restart_at = now + delay
+            print(f"{self.name} exited with {self.proc.returncode}; restarting in {delay:.1f} s",
+                  file=sys.stderr, flush=True)
+        elif now >= self.restart_at:
+            self.start(env)
+            print(f"{self.name} restarted (pid {self.proc.pid})", file=sys.stderr, flush=True)
+
+
 def _stop_children(children: dict) -> None:
     """Ask each child to stop (SIGTERM: rq finishes its current job), then insist."""
     for proc in children.values():
@@ -114,30 +149,28 @@ def serve(port: int) -> int:
     received: list[int] = []  # set by Ctrl-C / SIGTERM from here on: stop everything
     signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
-    children = {"web": _start(web_command(port), env), "worker": _start(worker_command(url), env),
-                "cron": _start(cron_command(url), env)}
+    children = [Child("web", web_command(port)), Child("worker", worker_command(url)),
+                Child("cron", cron_command(url))]
+    for child in children:
+        child.start(env)
     stop_relay = threading.Event()
     relay = threading.Thread(target=relay_loop, args=(stop_relay,), name="outbox-relay", daemon=True)
     relay.start()
     print(f"招商项目管家: http://127.0.0.1:{port}  (worker, cron and outbox relay running; Ctrl-C stops all)",
           flush=True)
-    code = 0
     while not received:
-        for name, proc in children.items():
-            if proc.poll() is not None:
-                print(f"{name} exited with {proc.returncode}; stopping the others", file=sys.stderr)
-                received.append(0)
-                code = 1
-                break
-        time.sleep(0.5)
+        for child in children:
+            child.supervise(env)
+        time.sleep(0.2)
     stop_relay.set()
-    _stop_children(children)
+    _stop_children({child.name: child.proc for child in children})
     relay.join(timeout=GRACE)
     del keep_alive
-    return code
+    return 0
 
 
 def _exec(cmd: list[str]) -> int:
+    """Become the command (worker or cron), with the family's environment."""
     os.execve(cmd[0], cmd, _env(cmd[cmd.index("--url") + 1]))
     return 0
 

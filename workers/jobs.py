@@ -66,11 +66,22 @@ def digest_send_one(delivery_id: int) -> str:
     return digest.send_one(delivery_id)
 
 
+def digest_reconcile(now: str | None = None) -> int:
+    """Every few minutes: digests left 'sending' by a dead worker become 'unknown' for the admin."""
+    from crm.services import digest
+    return digest.reconcile_stale(_now(now))
+
+
 def outbox_relay() -> int:
-    """Every few seconds from the cron process: rows whose eager relay found Redis down."""
+    """Every 15 s from the cron process: rows whose eager relay found Redis down.
+
+    It first records the cron tick /healthz reads: the cron process and a worker are alive.
+    """
     from crm.redis_conn import get_redis
-    from crm.services import outbox
-    return outbox.relay(get_redis(_settings()))
+    from crm.services import health, outbox
+    conn = get_redis(_settings())
+    health.record_cron_tick(conn)
+    return outbox.relay(conn)
 
 
 def brochure_catalog(build_id: int) -> str:
@@ -110,6 +121,7 @@ JOBS = {
     "liaison.all": liaison_all,
     "digest.weekly": digest_weekly,
     "digest.send_one": digest_send_one,
+    "digest.reconcile": digest_reconcile,
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,

@@ -1,4 +1,5 @@
-"""Admin operations: background jobs (queues, failed jobs with requeue) and the reminder rules.
+"""Admin operations: background jobs (queues, failed jobs with requeue, digests whose sending
+was interrupted or failed, with resend) and the reminder rules.
 
 Redis may be down while an admin looks: the jobs page then says so instead of failing.
 """
@@ -10,8 +11,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.jobs_admin.forms import ReminderSettingsForm
+from crm.models import DigestDelivery
 from crm.redis_conn import get_redis
-from crm.services import outbox, reminders
+from crm.services import digest, outbox, reminders
 from crm.services.pipeline import STAGE_LABELS
 from crm.web import app_settings, roles_required
 
@@ -29,7 +31,24 @@ def index():
         stats, jobs = outbox.queue_stats(conn), outbox.failed_jobs(conn)
     except REDIS_DOWN:
         stats, jobs = None, []
-    return render_template("jobs_admin/index.html", stats=stats, jobs=jobs, pending=outbox.pending_count())
+    return render_template("jobs_admin/index.html", stats=stats, jobs=jobs, pending=outbox.pending_count(),
+                           digests=digest.needs_attention())
+
+
+@bp.route("/jobs/digests/<int:delivery_id>/resend", methods=["POST"])
+@roles_required("admin")
+def resend_digest(delivery_id: int):
+    """Send a digest again whose first sending ended unknown or failed: the admin's decision."""
+    db.get_or_404(DigestDelivery, delivery_id)
+    try:
+        digest.resend(delivery_id)
+    except digest.ResendError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("周报已重新排队发送。"), "success")
+    return redirect(url_for("jobs_admin.index"))
 
 
 @bp.route("/jobs/<job_id>/requeue", methods=["POST"])

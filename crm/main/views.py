@@ -1,14 +1,14 @@
 """Home page (工作台): what the signed-in user should do today; language switch; health."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from crm.extensions import db
 from crm.i18n import LANGUAGES
+from crm.services import health as health_checks
 from crm.services import queries
 from crm.services.clock import local_today
+from crm.web import app_settings
 
 bp = Blueprint("main", __name__)
 
@@ -31,5 +31,7 @@ def set_language(code: str):
 
 @bp.route("/healthz")
 def health():
-    db.session.execute(sa.text("SELECT 1"))
-    return jsonify(status="ok")
+    """Each part with ok/detail; 200 when all are ok, else 503 (for monitors and load balancers)."""
+    parts = health_checks.check(app_settings())
+    ok = all(part["ok"] for part in parts.values())
+    return jsonify(status="ok" if ok else "down", parts=parts), 200 if ok else 503

@@ -2,14 +2,16 @@
 
 Life of a row: claimed (INSERTed with the rendered message; the unique key decides who owns
 it) → sending (set, and committed, right before SMTP) → sent.  See services/digest.py for why
-a 'sending' row is never sent again.
+a 'sending' row is never sent again: one left 'sending' too long becomes 'unknown' (the worker
+died mid-send), and only an administrator's resend puts it (or a 'failed' one) back to 'claimed'.
 """
 from __future__ import annotations
 
 from crm.extensions import db
 from crm.models.base import utcnow
 
-DELIVERY_STATUSES = ("claimed", "sending", "sent", "failed")
+DELIVERY_STATUSES = ("claimed", "sending", "sent", "failed", "unknown")
+RESENDABLE = ("unknown", "failed")
 
 
 class DigestDelivery(db.Model):

@@ -192,3 +192,14 @@ def history(object_type: str, object_id: int, limit: int = 100):
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
         .order_by(AuditEvent.id.desc()).limit(limit)
     ).all()
+
+
+def record(object_type: str, object_id: int, action: str, changes: dict, note: str | None = None) -> None:
+    """Audit a change made with a bulk UPDATE (a compare-and-set), which the flush listener
+    cannot see: same actor and shape as the automatic rows."""
+    from crm.extensions import db
+    user, label = _current_actor()
+    db.session.add(AuditEvent(actor_id=getattr(user, "id", None),
+                              actor_label=label or (user.username if user is not None else None),
+                              object_type=object_type, object_id=object_id, action=action,
+                              changes=changes, note=note))

@@ -151,9 +151,9 @@ def _live_job(build: CatalogBuild, redis):
         return None
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
-    from rq.job import Job
+    from crm.services.outbox import fetch_job
     try:
-        job = Job.fetch(build.job_id, connection=redis)
+        job = fetch_job(build.job_id, redis)
         return job, job.get_status(refresh=False)
     except (NoSuchJobError, RedisError, OSError):
         return None

@@ -17,7 +17,9 @@ Exactly once, the rule:
 3. A row still 'claimed' proves no send was attempted (the CAS comes first), so a later run may
    re-dispatch claims older than CLAIM_TIMEOUT (their job died or was lost with Redis).
 4. A row left 'sending' (the worker died during SMTP) is "unknown": the mail may have gone out.
-   It is NEVER sent again automatically (at most one email beats a duplicate); admins see it.
+   It is NEVER sent again automatically (at most one email beats a duplicate).  The cron's
+   reconcile_stale marks it 'unknown' after SENDING_TIMEOUT, and the jobs page lists it, with
+   the 'failed' ones, for an administrator to resend (resend: back to 'claimed', audited).
    SMTP errors that prove the server did not take the message (refused connection, refused
    sender/recipient/data) put the row back to 'claimed' for a retry, up to MAX_ATTEMPTS.
 
@@ -45,6 +47,7 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import DigestDelivery, Enterprise, Interaction, Project, StageEvent, User
+from crm.models.digest import RESENDABLE
 from crm.models.project import STAGES
 from crm.services.charts import bar_chart_png
 from crm.services.clock import local_today, utcnow
@@ -52,6 +55,10 @@ from crm.services.leaders import iso_week
 
 WINDOW = timedelta(days=7)
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# Longer than a send can take (its job's RQ timeout, the SMTP timeout): a row 'sending' for
+# longer belongs to a dead worker.
+SENDING_TIMEOUT = timedelta(minutes=15)
+ATTENTION_LIMIT = 50
 MAX_ATTEMPTS = 3
 LIST_LIMIT = 20
 RECIPIENT_ROLES = ("admin", "staff", "leader")
@@ -314,3 +321,52 @@ def week_status(now: datetime | None = None) -> dict[str, int]:
         sa.select(DigestDelivery.status, sa.func.count()).where(DigestDelivery.iso_week == week)
         .group_by(DigestDelivery.status)).all())
 
+
+
+class ResendError(ValueError):
+    """The delivery is not (or no longer) one an administrator may resend."""
+
+
+def reconcile_stale(now: datetime | None = None) -> int:
+    """From cron: 'sending' rows older than SENDING_TIMEOUT become 'unknown' (audited), so the
+    jobs page shows them; returns how many.  The caller commits."""
+    from crm.services import audit
+    now = now or utcnow()
+    stale = db.session.scalars(sa.select(DigestDelivery.id).where(
+        DigestDelivery.status == "sending", DigestDelivery.sending_at < now - SENDING_TIMEOUT)).all()
+    error = _("发送中断（worker 在发送时停止），邮件可能已发出，也可能没有。")
+    marked = 0
+    for delivery_id in stale:
+        changed = db.session.execute(sa.update(DigestDelivery).where(
+            DigestDelivery.id == delivery_id, DigestDelivery.status == "sending").values(
+            status="unknown", error=str(error))).rowcount
+        if changed:
+            audit.record("DigestDelivery", delivery_id, "update", {"status": ["sending", "unknown"]})
+            marked += 1
+    db.session.flush()
+    return marked
+
+
+def needs_attention(limit: int = ATTENTION_LIMIT) -> list[DigestDelivery]:
+    """Deliveries an administrator should look at ('unknown', 'failed'), newest first, with
+    their recipient: one statement."""
+    return db.session.scalars(
+        sa.select(DigestDelivery).options(joinedload(DigestDelivery.user))
+        .where(DigestDelivery.status.in_(RESENDABLE))
+        .order_by(DigestDelivery.iso_week.desc(), DigestDelivery.id.desc()).limit(limit)).all()
+
+
+def resend(delivery_id: int, now: datetime | None = None) -> None:
+    """An administrator's resend: 'unknown'/'failed' → 'claimed' (compare-and-set, audited), and
+    one digest.send_one queued; raises ResendError otherwise.  The caller commits."""
+    from crm.services import audit, outbox
+    row = db.session.get(DigestDelivery, delivery_id)
+    old = row.status if row is not None else None
+    changed = old in RESENDABLE and db.session.execute(sa.update(DigestDelivery).where(
+        DigestDelivery.id == delivery_id, DigestDelivery.status == old).values(
+        status="claimed", claimed_at=now or utcnow(), error=None)).rowcount == 1
+    if not changed:
+        raise ResendError(_("这封周报不在“状态不明”或“发送失败”状态，不能重发。"))
+    audit.record("DigestDelivery", delivery_id, "update", {"status": [old, "claimed"]}, note="resend")
+    outbox.enqueue("digest.send_one", delivery_id=delivery_id)
+    db.session.flush()

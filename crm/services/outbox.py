@@ -15,6 +15,7 @@ import redis
 import sqlalchemy as sa
 from rq import Queue, Retry
 from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from crm.extensions import db
 from crm.models import OutboxMessage
@@ -27,6 +28,18 @@ QUEUES = ("default", "mail")
 TIMEOUTS = {"mail.": 60, "digest.weekly": 600, "brochure.catalog": 900}
 DEFAULT_TIMEOUT = 300
 MAIL_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
+# Jobs take ids and plain values, so JSON carries them all; with RQ's default (pickle), anyone
+# who can write to Redis could make a worker run code.  Every queue, job fetch, worker, the
+# scheduler and cron use this one serializer.
+SERIALIZER = JSONSerializer
+
+
+def queue(name: str, conn: redis.Redis) -> Queue:
+    return Queue(name, connection=conn, serializer=SERIALIZER)
+
+
+def fetch_job(rq_job_id: str, conn: redis.Redis) -> Job:
+    return Job.fetch(rq_job_id, connection=conn, serializer=SERIALIZER)
 
 
 def enqueue(job: str, **payload) -> OutboxMessage:
@@ -57,7 +70,7 @@ def _push(conn: redis.Redis, row) -> None:
     if Job.exists(jid, connection=conn):
         return  # relayed before (the mark below was lost): never push twice
     mail = queue_for(row.job) == "mail"
-    Queue(queue_for(row.job), connection=conn).enqueue(
+    queue(queue_for(row.job), conn).enqueue(
         "workers.jobs.run_outbox", row.id, job_id=jid, job_timeout=timeout_for(row.job),
         retry=MAIL_RETRY if mail else None, result_ttl=86400, failure_ttl=7 * 86400,
         description=f"{row.job} {row.payload}")
@@ -141,10 +154,10 @@ def queue_stats(conn: redis.Redis) -> dict:
     from rq.registry import FailedJobRegistry
     queues = {}
     for name in QUEUES:
-        queue = Queue(name, connection=conn)
-        queues[name] = {"queued": len(queue), "failed": len(FailedJobRegistry(queue=queue))}
+        jobs = queue(name, conn)
+        queues[name] = {"queued": len(jobs), "failed": len(FailedJobRegistry(queue=jobs))}
     workers = [{"name": w.name, "state": w.get_state(), "queues": w.queue_names()}
-               for w in Worker.all(connection=conn)]
+               for w in Worker.all(connection=conn, serializer=SERIALIZER)]
     return {"queues": queues, "workers": workers, "pending": pending_count()}
 
 
@@ -153,9 +166,8 @@ def failed_jobs(conn: redis.Redis, limit: int = 100) -> list[FailedJob]:
     from rq.registry import FailedJobRegistry
     found = []
     for name in QUEUES:
-        queue = Queue(name, connection=conn)
-        ids = FailedJobRegistry(queue=queue).get_job_ids(0, limit - 1, desc=True)
-        for job in Job.fetch_many(ids, connection=conn):
+        ids = FailedJobRegistry(queue=queue(name, conn)).get_job_ids(0, limit - 1, desc=True)
+        for job in Job.fetch_many(ids, connection=conn, serializer=SERIALIZER):
             if job is None:
                 continue
             result = job.latest_result()
@@ -169,7 +181,7 @@ def requeue(conn: redis.Redis, rq_job_id: str) -> bool:
     """Put a failed job back on its queue; False if it is not (or no longer) failed."""
     from rq.exceptions import InvalidJobOperation, NoSuchJobError
     try:
-        job = Job.fetch(rq_job_id, connection=conn)
+        job = fetch_job(rq_job_id, conn)
         job.requeue()
     except (NoSuchJobError, InvalidJobOperation):
         return False

@@ -14,11 +14,10 @@ import pytest
 import redis as redis_lib
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from rq.job import Job
 
 from crm.extensions import db
 from crm.models import CatalogBuild, OutboxMessage
-from crm.services import catalog_builds
+from crm.services import catalog_builds, outbox
 from tests import factories
 from tests.conftest import run_worker
 from tests.services.test_brochure import pdf_pages, squash
@@ -186,7 +185,7 @@ def test_status_shows_the_jobs_live_progress_and_falls_back_to_the_row_without_r
     assert db.session.query(OutboxMessage).one().status == "enqueued"
     build.status, build.progress = "running", 10  # the row is written every few percent only
     db.session.commit()
-    job = Job.fetch(build.job_id, connection=redis)
+    job = outbox.fetch_job(build.job_id, redis)
     job.meta["progress"] = 40
     job.save_meta()
     assert client.get(f"/brochures/builds/{build.id}/status").get_json()["progress"] == 40
@@ -200,7 +199,7 @@ def test_a_real_rq_worker_builds_the_requested_catalog(client, login, project, r
     assert result.returncode == 0, result.stderr[-2000:]
     db.session.expire_all()
     assert (build.status, build.progress) == ("done", 100), result.stderr[-2000:]
-    assert Job.fetch(build.job_id, connection=redis).meta["progress"] == 100
+    assert outbox.fetch_job(build.job_id, redis).meta["progress"] == 100
     assert catalog_builds.file_path(build, settings).read_bytes().startswith(b"%PDF")
 
 

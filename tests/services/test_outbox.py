@@ -30,10 +30,10 @@ def test_enqueue_only_adds_to_the_callers_transaction(app):
 def test_the_relay_pushes_each_row_once_with_its_id_timeout_and_retry(app, redis):
     check, mail = _rows("interactions.logged", "mail.notification")
     assert outbox.relay(redis) == 2 and outbox.relay(redis) == 0
-    job = Job.fetch(outbox.job_id(check.id), connection=redis)
-    assert job.id == f"outbox-{check.id}" and job.args == (check.id,) and job.timeout == outbox.DEFAULT_TIMEOUT
+    job = outbox.fetch_job(outbox.job_id(check.id), redis)
+    assert job.id == f"outbox-{check.id}" and job.args == [check.id] and job.timeout == outbox.DEFAULT_TIMEOUT
     assert job.origin == "default" and job.retries_left is None
-    mail_job = Job.fetch(outbox.job_id(mail.id), connection=redis)
+    mail_job = outbox.fetch_job(outbox.job_id(mail.id), redis)
     assert mail_job.origin == "mail" and mail_job.timeout == 60 and mail_job.retries_left == 4
     assert {r.status for r in OutboxMessage.query} == {"enqueued"}
 
@@ -49,7 +49,7 @@ def test_with_redis_down_the_relay_returns_nothing_and_the_rows_wait(app, settin
 def test_a_stale_claim_is_pushed_again_only_if_rq_lost_the_job(app, redis):
     kept, lost = _rows("interactions.logged", "interactions.logged")
     assert outbox.relay(redis) == 2
-    Job.fetch(outbox.job_id(lost.id), connection=redis).delete()  # e.g. Redis restarted without its data
+    outbox.fetch_job(outbox.job_id(lost.id), redis).delete()  # e.g. Redis restarted without its data
     db.session.execute(sa.update(OutboxMessage).values(enqueued_at=utcnow() - timedelta(hours=1)))
     db.session.commit()
     outbox.relay(redis)

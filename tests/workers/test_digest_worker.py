@@ -63,8 +63,8 @@ def smtp():
 
 def _worker(env: dict, redis_url: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [RQ, "worker", "--burst", "--url", redis_url, "--worker-class", "rq.worker.SimpleWorker",
-         *outbox.QUEUES],
+        [RQ, "worker", "--burst", "--url", redis_url, "--serializer", "json",
+         "--worker-class", "rq.worker.SimpleWorker", *outbox.QUEUES],
         env=env, cwd=Path(__file__).resolve().parents[2], start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
 from crm.extensions import db
@@ -50,7 +49,7 @@ def test_contacts_logged_while_redis_is_down_each_run_their_job_exactly_once(
     db.session.expire_all()
     for row in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.job == JOB)):
         assert row.status == "done" and row.done_at is not None and row.attempts == 1, row.id
-        job = Job.fetch(outbox.job_id(row.id), connection=redis)
+        job = outbox.fetch_job(outbox.job_id(row.id), redis)
         assert job.get_status() == "finished" and job.return_value() == 1 and len(job.results()) == 1
     assert len(FinishedJobRegistry("default", connection=redis)) == CONTACTS
     assert Notification.query.filter_by(user_id=owner.id).count() == CONTACTS
