@@ -175,6 +175,22 @@ def check_project(data: Mapping) -> tuple[dict, dict, dict]:
     return errors, clean, records
 
 
+# Fields only access.can_change_project_departments may change.
+DEPARTMENT_FIELDS = ("lead_department_id", "department_ids")
+
+
+def _check_department_rights(actor: User, project: Project | None, clean: dict, errors: dict) -> None:
+    """Refuse a change of the lead or sharing departments by someone who may not make it."""
+    if access.can_change_project_departments(actor):
+        return
+    current = {"lead_department_id": project.lead_department_id if project else None,
+               "department_ids": sorted(d.id for d in project.departments) if project else []}
+    for key in DEPARTMENT_FIELDS:
+        value = sorted(clean[key] or []) if key == "department_ids" else clean[key]
+        if value != current[key] and key not in errors:
+            errors[key] = _("只有经合中心工作人员和管理员可以更改牵头部门和责任部门。")
+
+
 def save_project(actor: User, project: Project | None, data: Mapping) -> Project:
     """Create (project=None) or update a project from form-like data; flushes, never commits.
 
@@ -187,6 +203,7 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
     else:
         access.require(access.can_edit_project(actor, project))
     errors, clean, records = check_project(data)
+    _check_department_rights(actor, project, clean, errors)
     if errors:
         raise ValidationError(errors)
     created = project is None
