@@ -44,6 +44,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __audited__ = True
     __audit_exclude__ = ("password_hash",)
+    __audit_secret__ = {"password_hash": "password"}  # audited as changed, never with the hash
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(40), nullable=False, unique=True)
     display_name = db.Column(db.String(40), nullable=False)
