@@ -18,6 +18,8 @@ from crm.services import access, audit, project_sheet, search
 from crm.services import projects as svc
 from crm.services.clock import local_now, local_today
 from crm.services.paging import paginate
+from crm.services.versions import StaleEdit
+from crm.versioning import conflict
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.web import get_or_404, roles_required, xlsx_response
 
@@ -121,6 +123,10 @@ def _edit(form: ProjectForm, project: Project | None):
             saved = svc.save_project(current_user, project, form.data)
         except svc.ValidationError as error:
             _put_errors(form, error.errors)
+        except StaleEdit as stale:
+            found = conflict(stale, form, describe=lambda rows: [d["items"] for d in svc.describe_changes(rows)])
+            return render_template("projects/form.html", form=form, project=project, conflict=found,
+                                   lookup_limit=search.LOOKUP_LIMIT), 409
         else:
             db.session.commit()
             flash(_("项目已保存。"), "success")

@@ -71,7 +71,7 @@ def jsonable(value):
 
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
-    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"created_at", "updated_at"}
+    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"created_at", "updated_at", "version"}
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -153,6 +153,7 @@ def _record(session: Session, obj, action: str) -> None:
         action=action,
         changes=changes,
         note=_note.get(),
+        object_version=getattr(obj, "version", None),
     ))
 
 

@@ -21,7 +21,7 @@ from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, P
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
-from crm.services import access, pool, search, signals
+from crm.services import access, pool, search, signals, versions
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.ids import parse_id
@@ -195,13 +195,15 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
     """Create (project=None) or update a project from form-like data; flushes, never commits.
 
     data: the keys of SCALAR_FIELDS, plus "investor_ids" and "department_ids" (lists of ids).
-    Values may be strings (imports) or typed (forms).  Raises ValidationError (nothing is
-    changed) or access.Denied.  New projects start in the pool at 谋划 (planned).
+    Values may be strings (imports) or typed (forms); "version", when given, is the one the form
+    was filled from.  Raises ValidationError (nothing is changed), versions.StaleEdit or
+    access.Denied.  New projects start in the pool at 谋划 (planned).
     """
     if project is None:
         access.require(access.can_create_project(actor))
     else:
         access.require(access.can_edit_project(actor, project))
+    versions.check(project, data)
     errors, clean, records = check_project(data)
     _check_department_rights(actor, project, clean, errors)
     if errors:
@@ -218,7 +220,8 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
         if created or [o.id for o in getattr(project, rel)] != [o.id for o in records[key]]:
             changes[rel] = [[o.id for o in getattr(project, rel)], [o.id for o in records[key]]]
             setattr(project, rel, records[key])
-    db.session.flush()
+    with versions.saved(project, data):
+        db.session.flush()
     signals.project_saved.send(project, changes=changes, created=created)
     return project
 
