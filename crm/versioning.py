@@ -16,21 +16,29 @@ from crm.services.audit import REDACTED
 
 
 class VersionedForm:
-    """Mixin for a FlaskForm editing a Versioned record; rendered by form.hidden_tag()."""
+    """Mixin for a FlaskForm editing a Versioned record; rendered by form.hidden_tag().  After a
+    stale save, `conflict` holds what base.html shows above the form (_conflict.html)."""
     version = HiddenField()
+    conflict = None
+
+
+def status(form) -> int:
+    """The HTTP status of a form page: 409 when its save was refused as stale."""
+    return 409 if getattr(form, "conflict", None) else 200
 
 
 def conflict(stale: versions.StaleEdit, form, labels: dict | None = None, describe=None) -> dict:
-    """The template's `conflict`: who changed what since the form's version.  `labels` names
-    fields the form has no field for; `describe(rows)` may give (label, old, new) items per row
-    (the project page's readable history), else the form's labels and choices name them."""
+    """Put on `form.conflict` (and return) who changed what since the form's version.  `labels`
+    names fields the form has no field for; `describe(rows)` may give (label, old, new) items per
+    row (the project page's readable history), else the form's labels and choices name them."""
     db.session.rollback()  # nothing of this save is kept; the record is read again as it is now
     record = stale.record
     rows = versions.changes_since(record, stale.submitted)
     items = describe(rows) if describe else [[_item(form, labels or {}, k, v) for k, v in (r.changes or {}).items()]
                                              for r in rows]
     form.version.data = record.version
-    return {"changes": [{"event": row, "items": row_items} for row, row_items in zip(rows, items)]}
+    form.conflict = {"changes": [{"event": row, "items": row_items} for row, row_items in zip(rows, items)]}
+    return form.conflict
 
 
 def _item(form, labels: dict, key: str, pair) -> tuple:
