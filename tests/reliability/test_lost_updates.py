@@ -4,10 +4,13 @@ and the first person's save survives.  Over real HTTP on a threaded server."""
 from __future__ import annotations
 
 import html
+from datetime import date
 import re
 
+import pytest
+
 from crm.extensions import db
-from crm.models import Project
+from crm.models import Project, User
 from tests import factories
 from tests.reliability.concurrent_http import Browser, at_once, serving
 
@@ -16,12 +19,6 @@ def version_in(page: str) -> str:
     match = re.search(r'name="version" type="hidden" value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
     assert match, "the form carries no version"
     return match.group(1) or match.group(2)
-
-
-def _project_form(project_id: int, **kw) -> dict:
-    refs = factories.project_refs()
-    form = factories.project_form(refs, name="对俄中药材进口加工产业园项目", **kw)
-    return form
 
 
 def _stored(project_id: int) -> Project:
@@ -73,3 +70,87 @@ def test_two_simultaneous_saves_of_one_version_one_wins_and_one_answers_409(app,
             winner = "甲的备注" if statuses[0] == 302 else "乙的备注"
             stored = _stored(project_id)
             assert stored.notes == winner and stored.version == 2
+
+
+# --- every record edited through a form: a stale save answers 409 and the first save survives ----
+
+def _enterprise(users):
+    from crm.models import Enterprise
+    e = factories.enterprise(name="绥芬河润宏经贸有限公司")
+    base = {"name": e.name, "country": "中国", "status": "prospect", "role": "target", "sector_id": "", "owner_id": "",
+            "source_channel": ""}
+    return (f"/enterprises/{e.id}/edit", {**base, "short_name": "甲改的简称"}, {**base, "region": "乙填的地区"},
+            lambda: _fresh(Enterprise, e.id).short_name == "甲改的简称", ("简称", "甲改的简称"))
+
+
+def _contact(users):
+    from crm.models import Contact
+    c = factories.contact(name="王经理")
+    return (f"/enterprises/{c.enterprise_id}/contacts/{c.id}/edit", {"name": "王经理", "title": "甲改的职务"},
+            {"name": "王经理", "phone": "0453-3921234", "title": "乙填的职务"},
+            lambda: _fresh(Contact, c.id).title == "甲改的职务", ("甲改的职务",))
+
+
+def _problem(users):
+    from crm.models import Problem
+    p = factories.problem()
+    base = {"department_id": p.department_id, "deadline": "2027-01-15", "status": "in_progress"}
+    return (f"/routines/problems/{p.id}/edit", {**base, "description": "甲改的问题描述"},
+            {**base, "description": "乙填的问题描述"},
+            lambda: _fresh(Problem, p.id).description == "甲改的问题描述", ("问题描述", "甲改的问题描述"))
+
+
+def _report(users):
+    from crm.models import ProgressReport
+    r = factories.progress_report(month=date(2026, 11, 1))
+    base = {"invest_month": "100", "invest_cumulative": "1000", "funds_in_place": "800"}
+    return (f"/routines/reports/{r.project_id}/2026-11", {**base, "progress": "甲写的进展"},
+            {**base, "progress": "乙填的进展"},
+            lambda: _fresh(ProgressReport, r.id).progress == "甲写的进展", ("甲写的进展",))
+
+
+def _goal(users):
+    from crm.models import Goal
+    g = factories.goal(name="生物经济总产值")
+    return (f"/dashboard/goals/{g.id}/value", {"value": "6.5", "as_of": "2026-06-30", "source": "甲的数据来源"},
+            {"value": "7", "as_of": "2026-07-31", "source": "乙填的数据来源"},
+            lambda: _fresh(Goal, g.id).manual_source == "甲的数据来源", ("数据来源", "甲的数据来源"))
+
+
+def _user(users):
+    u = factories.user("staff", display_name="旧姓名")
+    base = {"username": u.username, "role": "staff", "department_id": 0, "is_enabled": "y"}
+    return (f"/admin/users/{u.id}/edit", {**base, "display_name": "甲改的姓名"},
+            {**base, "display_name": "旧姓名", "title": "乙填的职务"},
+            lambda: _fresh(User, u.id).display_name == "甲改的姓名", ("姓名", "甲改的姓名"))
+
+
+def _fresh(model, ident):
+    db.session.rollback()
+    return db.session.get(model, ident, populate_existing=True)
+
+
+RECORDS = {"enterprise": _enterprise, "contact": _contact, "problem": _problem, "report": _report, "goal": _goal,
+           "user": _user}
+
+
+def _signed_in(app, username):
+    client = app.test_client()
+    assert client.post("/auth/login", data={"username": username, "password": factories.PASSWORD}).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("record", list(RECORDS))
+def test_a_stale_save_answers_409_and_keeps_both_peoples_work(app, users, record):
+    url, first_form, second_form, first_survives, shown = RECORDS[record](users)
+    first, second = _signed_in(app, "admin"), _signed_in(app, "admin")
+    v1 = version_in(first.get(url).get_data(as_text=True))
+    v2 = version_in(second.get(url).get_data(as_text=True))
+    assert first.post(url, data={**first_form, "version": v1}).status_code == 302
+    resp = second.post(url, data={**second_form, "version": v2})
+    page = html.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 409, page[:2000]
+    assert "其他人已修改了这条记录" in page and all(text in page for text in shown)
+    assert any(value in page for value in second_form.values() if isinstance(value, str) and value.startswith("乙"))
+    assert first_survives()
+    assert version_in(page) == str(int(v1) + 1)  # saving the 409 page again is a knowing overwrite
