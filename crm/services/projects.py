@@ -18,6 +18,7 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, Project, Sector, StageEvent, TaskForce,
                         User)
+from crm.models.base import utcnow
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
@@ -220,6 +221,7 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
         if created or [o.id for o in getattr(project, rel)] != [o.id for o in records[key]]:
             changes[rel] = [[o.id for o in getattr(project, rel)], [o.id for o in records[key]]]
             setattr(project, rel, records[key])
+            project.updated_at = utcnow()  # the row itself must change, or its version would not move
     with versions.saved(project, data):
         db.session.flush()
     signals.project_saved.send(project, changes=changes, created=created)

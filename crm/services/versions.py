@@ -53,10 +53,11 @@ def saved(record, data):
 
 
 def changes_since(record, version: int) -> list[AuditEvent]:
-    """The audit rows of changes made to `record` from `version` on, oldest first, actors loaded."""
+    """The audit rows of changes made to `record` from `version` on, oldest first, actors loaded
+    (its creation, at version 1, is not a change to show)."""
     rows = db.session.scalars(
         sa.select(AuditEvent).options(joinedload(AuditEvent.actor))
         .where(AuditEvent.object_type == type(record).__name__, AuditEvent.object_id == record.id,
-               AuditEvent.object_version >= version)
+               AuditEvent.object_version >= version, AuditEvent.action != "create")
         .order_by(AuditEvent.id.desc()).limit(CHANGES_SHOWN)).all()
     return rows[::-1]

@@ -154,3 +154,16 @@ def test_a_stale_save_answers_409_and_keeps_both_peoples_work(app, users, record
     assert any(value in page for value in second_form.values() if isinstance(value, str) and value.startswith("乙"))
     assert first_survives()
     assert version_in(page) == str(int(v1) + 1)  # saving the 409 page again is a knowing overwrite
+
+
+def test_a_change_of_the_sharing_departments_alone_makes_an_open_project_form_stale(app, users):
+    refs = factories.project_refs()
+    project_id = factories.project(name="共享部门项目", lead_department=refs["dept"], sector=refs["sector"]).id
+    form = factories.project_form(refs, name="共享部门项目", investor_ids=[], department_ids=[])
+    first, second = _signed_in(app, "staff"), _signed_in(app, "admin")
+    url = f"/projects/{project_id}/edit"
+    v1, v2 = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    assert first.post(url, data={**form, "version": v1, "department_ids": [str(refs["other"].id)]}).status_code == 302
+    resp = second.post(url, data={**form, "version": v2, "notes": "乙的备注"})
+    assert resp.status_code == 409 and "农业农村局" in resp.get_data(as_text=True)
+    assert [d.id for d in _fresh(Project, project_id).departments] == [refs["other"].id]
