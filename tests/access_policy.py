@@ -134,6 +134,23 @@ POLICY: dict[str, Rule] = {
     "mailbox.message": Rule(get=ADMIN),
 }
 
+@dataclass(frozen=True)
+class FieldRule:
+    """A form field only `roles` may change, on a route others may post to: their post changing it
+    is refused with a message and the record stays as it was."""
+    field: str
+    roles: frozenset
+    note: str = ""
+
+
+# endpoint -> its field rules (tests/security/test_officer_fields.py walks them as every role).
+FIELD_RULES: dict[str, tuple[FieldRule, ...]] = {
+    "projects.edit": (
+        FieldRule("lead_department_id", STAFF, note="an officer must not take a project over from its lead department"),
+        FieldRule("department_ids", STAFF, note="nor add or drop the departments that share it"),
+    ),
+}
+
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
 # that belongs to ANOTHER department than the officer's (so record rules answer 404).
 SAMPLES: dict[str, object] = {

@@ -5,10 +5,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
+from crm.versioning import VersionedForm
 from crm.web import ROLE_LABELS
 
 
-class UserForm(FlaskForm):
+class UserForm(VersionedForm, FlaskForm):
     username = StringField(_l("用户名"), validators=[
         DataRequired(), Length(min=2, max=40),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("只能使用字母、数字、点、下划线和连字符。"))])

@@ -5,10 +5,12 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.orm import joinedload
 
+from crm import versioning
 from crm.admin.forms import UserForm
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
+from crm.services import versions
 from crm.services.passwords import password_problem
 from crm.web import ADMIN_LINKS, get_or_404, roles_required
 
@@ -74,13 +76,25 @@ def _edit(user: User, template_title: str):
         refusal = _refusal(form, user)
         if refusal:
             form[refusal[0]].errors.append(refusal[1])
-        else:
-            _apply(form, user)
-            db.session.add(user)
-            db.session.commit()
+        elif _saved(form, user):
             flash(_("已保存用户 %(name)s。", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, title=template_title)
+    return render_template("admin/user_form.html", form=form, user=user, title=template_title), versioning.status(form)
+
+
+def _saved(form: UserForm, user: User) -> bool:
+    """Apply and commit the form, or put a stale save's conflict on it (nothing saved)."""
+    try:
+        versions.check(user if user.id else None, form.data)
+        _apply(form, user)
+        db.session.add(user)
+        with versions.saved(user, form.data):
+            db.session.flush()
+    except versions.StaleEdit as stale:
+        versioning.conflict(stale, form)
+        return False
+    db.session.commit()
+    return True
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -18,6 +18,8 @@ from crm.models import Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
 from crm.services.ids import parse_id
+from crm.services.versions import StaleEdit
+from crm.versioning import VersionedForm, conflict
 
 NONE_CHOICE = ("", "—")
 
@@ -38,12 +40,15 @@ def show_errors(form, err: ValidationError) -> None:
 
 def commit_or_show(form, save):
     """Run a service call for a submitted form: commit its work and return its result, or roll
-    back, put its ValidationError on the form and return None."""
+    back, put its ValidationError (or a stale save's conflict) on the form and return None."""
     try:
         result = save()
     except ValidationError as err:
         db.session.rollback()
         show_errors(form, err)
+        return None
+    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
+        conflict(stale, form)
         return None
     db.session.commit()
     return result
@@ -70,7 +75,7 @@ def owner_choices() -> list:
         .order_by(User.display_name, User.id))]
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(VersionedForm, FlaskForm):
     name = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=120)])
     short_name = StringField(_l("简称"), validators=[Length(max=40)])
     name_en = StringField(_l("英文名称"), validators=[Length(max=200)])
@@ -98,7 +103,7 @@ class EnterpriseForm(FlaskForm):
         return self
 
 
-class ContactForm(FlaskForm):
+class ContactForm(VersionedForm, FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名。")), Length(max=40)])
     title = StringField(_l("职务"), validators=[Length(max=60)])
     # Phone and e-mail are checked by services/enterprises.save_contact (an import uses it too).

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm import versioning
 from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
 from crm.i18n import gettext as _
@@ -123,7 +124,8 @@ def _save(form: EnterpriseForm, enterprise: Enterprise | None):
 @roles_required(*EDITORS)
 def create():
     form = EnterpriseForm().load_choices()
-    return _save(form, None) or render_template("enterprises/form.html", form=form, enterprise=None)
+    return _save(form, None) or (render_template("enterprises/form.html", form=form, enterprise=None),
+                                 versioning.status(form))
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -131,7 +133,8 @@ def create():
 def edit(enterprise_id: int):
     enterprise = get_or_404(Enterprise, enterprise_id)
     form = EnterpriseForm(obj=enterprise).load_choices()
-    return _save(form, enterprise) or render_template("enterprises/form.html", form=form, enterprise=enterprise)
+    return _save(form, enterprise) or (render_template("enterprises/form.html", form=form, enterprise=enterprise),
+                                       versioning.status(form))
 
 
 def _contact_form(enterprise: Enterprise, contact: Contact | None):
@@ -140,7 +143,8 @@ def _contact_form(enterprise: Enterprise, contact: Contact | None):
             current_user._get_current_object(), enterprise, contact, form.data)):
         flash(_("联系人已保存。"), "success")
         return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
-    return render_template("enterprises/contact_form.html", form=form, enterprise=enterprise, contact=contact)
+    return render_template("enterprises/contact_form.html", form=form, enterprise=enterprise,
+                           contact=contact), versioning.status(form)
 
 
 def _contact_of(enterprise: Enterprise, contact_id: int) -> Contact:

@@ -20,4 +20,7 @@ class AuditEvent(db.Model):
     action = db.Column(db.String(20), nullable=False)  # create | update | delete | stage | …
     changes = db.Column(db.JSON, nullable=False, default=dict)  # {field: [old, new]}
     note = db.Column(db.Text)
+    # The row version the change was made to (models.base.Versioned): a stale form's save lists
+    # the changes made since the version it was filled from.
+    object_version = db.Column(db.Integer)
     actor = db.relationship("User")

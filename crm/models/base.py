@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import declared_attr
 
 from crm.extensions import db
 from crm.i18n import current_lang
@@ -25,6 +26,17 @@ def utcnow() -> datetime:
 class TimestampMixin:
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Versioned:
+    """A record edited through forms: its row version goes up with every UPDATE, and an UPDATE
+    of a row someone else changed meanwhile fails (SQLAlchemy's version_id_col), so no save
+    silently undoes another (services/versions.py compares the version a form was filled from)."""
+    version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
 
 
 class NamedInLanguages:

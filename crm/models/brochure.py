@@ -16,6 +16,9 @@ BUILD_STATUSES = ("queued", "running", "done", "failed")
 
 class CatalogBuild(db.Model):
     __tablename__ = "catalog_builds"
+    # Who asked for which catalog, and how its build ended; not every percent of progress.
+    __audited__ = True
+    __audit_exclude__ = ("progress", "job_id")
     __table_args__ = (
         db.Index("ix_catalog_builds_status_finished", "status", "finished_at"),
         db.Index("ix_catalog_builds_created", "created_at"),

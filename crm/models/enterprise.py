@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models.base import NamedInLanguages, TimestampMixin, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
 
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
@@ -22,7 +22,7 @@ class EnterpriseTag(db.Model):
         return self.tag
 
 
-class Enterprise(NamedInLanguages, TimestampMixin, db.Model):
+class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
     __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
@@ -75,7 +75,7 @@ class Enterprise(NamedInLanguages, TimestampMixin, db.Model):
         return self.name
 
 
-class Contact(TimestampMixin, db.Model):
+class Contact(TimestampMixin, Versioned, db.Model):
     __tablename__ = "contacts"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from crm.extensions import db
-from crm.models.base import NamedInLanguages, TimestampMixin
+from crm.models.base import NamedInLanguages, TimestampMixin, Versioned
 
 
-class Goal(NamedInLanguages, TimestampMixin, db.Model):
+class Goal(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "goals"
     __audited__ = True
     id = db.Column(db.Integer, primary_key=True)

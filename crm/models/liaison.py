@@ -66,6 +66,7 @@ class Instruction(TimestampMixin, db.Model):
 class LiaisonReview(db.Model):
     """A leader marked a project reviewed in an ISO week ('2026-W48'); once per week."""
     __tablename__ = "liaison_reviews"
+    __audited__ = True  # 本周已阅 is a leader's statement: who said it, and when
     __table_args__ = (db.UniqueConstraint("project_id", "leader_id", "iso_week"),
                       db.Index("ix_liaison_reviews_leader_week", "leader_id", "iso_week"))
     id = db.Column(db.Integer, primary_key=True)

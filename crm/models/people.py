@@ -5,7 +5,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.extensions import db
-from crm.models.base import NamedInLanguages, TimestampMixin, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
 
 ROLES = ("admin", "staff", "officer", "leader")
 
@@ -40,10 +40,11 @@ class TaskForce(NamedInLanguages, TimestampMixin, db.Model):
     members = db.relationship("Department", secondary=task_force_members, order_by="Department.id")
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Versioned, db.Model):
     __tablename__ = "users"
     __audited__ = True
     __audit_exclude__ = ("password_hash",)
+    __audit_secret__ = {"password_hash": "password"}  # audited as changed, never with the hash
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(40), nullable=False, unique=True)
     display_name = db.Column(db.String(40), nullable=False)

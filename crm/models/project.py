@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from crm.extensions import db
 from crm.i18n import current_lang
-from crm.models.base import Money, NamedInLanguages, TimestampMixin, utcnow
+from crm.models.base import Money, NamedInLanguages, TimestampMixin, Versioned, utcnow
 
 # The main line, in order, and the two side states.
 MAIN_STAGES = ("planned", "contact", "signed", "started", "operating")
@@ -26,7 +26,7 @@ project_departments = db.Table(
 )
 
 
-class Project(NamedInLanguages, TimestampMixin, db.Model):
+class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "projects"
     __audited__ = True
     __table_args__ = (

@@ -8,14 +8,14 @@ rows copy every input, so a finished quarter's ranking never changes afterwards.
 from __future__ import annotations
 
 from crm.extensions import db
-from crm.models.base import Money, TimestampMixin, utcnow
+from crm.models.base import Money, TimestampMixin, Versioned, utcnow
 
 PROBLEM_STATUSES = ("open", "in_progress", "resolved")
 PROBLEM_SOURCES = ("project", "report", "instruction")
 MAX_ESCALATION = 3
 
 
-class ProgressReport(TimestampMixin, db.Model):
+class ProgressReport(TimestampMixin, Versioned, db.Model):
     """One project's 月度调度 for one month (month = the 1st of that month)."""
     __tablename__ = "progress_reports"
     __audited__ = True
@@ -43,7 +43,7 @@ class ProgressReport(TimestampMixin, db.Model):
         return f"{self.month:%Y-%m} · {self.project_id}"
 
 
-class Problem(TimestampMixin, db.Model):
+class Problem(TimestampMixin, Versioned, db.Model):
     """A 问题台账 entry: owner department, 整改时限, status and escalation level.
 
     "Overdue" is not stored: it is deadline < today and not resolved (services/problems.py).

@@ -20,6 +20,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
 from crm.services.ids import parse_id
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES, TEXT_MAX, filter_options
+from crm.versioning import VersionedForm
 
 NONE_CHOICE = ("", "—")
 
@@ -64,7 +65,7 @@ def _multi(key: str):
     return SelectMultipleField(FIELD_LABELS[key], coerce=str, validate_choice=False)
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(VersionedForm, FlaskForm):
     name = _text("name", required=True)
     name_en = _text("name_en")
     name_ru = _text("name_ru")

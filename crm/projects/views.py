@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
@@ -18,6 +19,7 @@ from crm.services import access, audit, project_sheet, search
 from crm.services import projects as svc
 from crm.services.clock import local_now, local_today
 from crm.services.paging import paginate
+from crm.services.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.web import get_or_404, roles_required, xlsx_response
 
@@ -121,11 +123,14 @@ def _edit(form: ProjectForm, project: Project | None):
             saved = svc.save_project(current_user, project, form.data)
         except svc.ValidationError as error:
             _put_errors(form, error.errors)
+        except StaleEdit as stale:
+            versioning.conflict(stale, form, describe=lambda rows: [d["items"] for d in svc.describe_changes(rows)])
         else:
             db.session.commit()
             flash(_("项目已保存。"), "success")
             return redirect(url_for("projects.detail", project_id=saved.id))
-    return render_template("projects/form.html", form=form, project=project, lookup_limit=search.LOOKUP_LIMIT)
+    return render_template("projects/form.html", form=form, project=project,
+                           lookup_limit=search.LOOKUP_LIMIT), versioning.status(form)
 
 
 def _put_errors(form, errors: dict) -> None:

@@ -19,6 +19,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
 from crm.models.metrics import PLATFORM_LEVELS
+from crm.versioning import VersionedForm
 
 
 def _chinese_parse_error(field_cls, message, accept=lambda data: True):
@@ -43,7 +44,7 @@ ChineseDateField = _chinese_parse_error(DateField, _l("日期格式应为 YYYY-M
                                         accept=lambda d: 1990 <= d.year <= 2100)
 
 
-class GoalValueForm(FlaskForm):
+class GoalValueForm(VersionedForm, FlaskForm):
     value = ChineseDecimalField(_l("数值"), places=2, validators=[
         InputRequired(_l("请填写数值。")),
         NumberRange(min=0, max=Decimal("999999999999.99"), message=_l("数值不能为负数，且不能超过 999,999,999,999.99。"))])

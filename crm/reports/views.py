@@ -12,11 +12,12 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
-from crm.services import cohorts, metrics, pool
+from crm.services import cohorts, metrics, pool, versions
 from crm.services.clock import local_today
 from crm.services.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
@@ -106,18 +107,23 @@ def goal_value(goal_id):
     goal = get_or_404(Goal, goal_id)
     if not metrics.is_manual(goal):
         abort(404)
-    form = GoalValueForm()
+    form = GoalValueForm(version=goal.version)
     if form.validate_on_submit():
         try:
             metrics.record_goal_value(goal, value=form.value.data, as_of=form.as_of.data, source=form.source.data,
-                                      actor=current_user, today=local_today())
+                                      actor=current_user, today=local_today(), version=form.version.data)
         except metrics.FieldError as exc:
             form[exc.field].errors.append(str(exc))
+        except versions.StaleEdit as stale:
+            versioning.conflict(stale, form, labels={"manual_value": form.value.label.text,
+                                                     "manual_as_of": form.as_of.label.text,
+                                                     "manual_source": form.source.label.text})
         else:
             db.session.commit()
             flash(_("已录入“%(name)s”的最新值。", name=goal.name), "success")
             return redirect(url_for("reports.dashboard"))
-    return render_template("reports/goal_value.html", goal=goal, form=form, history=metrics.goal_history(goal))
+    return render_template("reports/goal_value.html", goal=goal, form=form,
+                           history=metrics.goal_history(goal)), versioning.status(form)
 
 
 # ---- innovation platforms -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from wtforms.widgets import NumberInput
 
 from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
+from crm.versioning import VersionedForm
 
 TEXT_MAX = 4000
 
@@ -47,7 +48,7 @@ def _required_money(label):
     return MoneyField(label, validators=[InputRequired(message=_l("请填写金额（万元）。")), _non_negative])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(VersionedForm, FlaskForm):
     invest_month = _required_money(_l("本月完成投资（万元）"))
     invest_cumulative = MoneyField(_l("累计完成投资（万元）"), validators=[Optional(), _non_negative],
                                    description=_l("有上期调度时可留空，系统按“上期累计 + 本月完成投资”自动计算。"))
@@ -77,7 +78,7 @@ class ProblemForm(FlaskForm):
     deadline = _deadline_field()
 
 
-class ProblemEditForm(FlaskForm):
+class ProblemEditForm(VersionedForm, FlaskForm):
     department_id = SelectField(_l("责任部门"), coerce=int,
                                 validators=[InputRequired(message=_l("请选择责任部门。"))])
     description = TextAreaField(_l("问题描述"), validators=[DataRequired(message=_l("请填写问题描述。")),

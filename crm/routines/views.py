@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, Problem, ProgressReport, Project
@@ -21,6 +22,7 @@ from crm.services.dispatch import RoutineError
 from crm.services.ids import parse_id
 from crm.services.paging import paginate
 from crm.services.problems import ProblemError
+from crm.services.versions import StaleEdit
 from crm.web import get_or_404, roles_required, xlsx_response
 
 try:  # 领导批示 live in the liaison feature; the ledger works without it.
@@ -49,6 +51,9 @@ def _save(form, action, message: str, target: str):
     except RoutineError as error:
         db.session.rollback()
         _attach(form, error)
+        return None
+    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
+        versioning.conflict(stale, form, labels={**dispatch.FIELD_LABELS, **problems.FIELD_LABELS})
         return None
     db.session.commit()
     flash(message, "success")
@@ -139,7 +144,7 @@ def report_file(project_id: int, month: str):
     return render_template(
         "routines/report_form.html", form=form, project=project, month=month, report=existing,
         previous=dispatch.previous_report(project.id, month),
-        due=dispatch.due_date(month, dispatch.routine_settings().report_due_day))
+        due=dispatch.due_date(month, dispatch.routine_settings().report_due_day)), versioning.status(form)
 
 
 @bp.route("/reports/<int:report_id>/correct", methods=["GET", "POST"])
@@ -154,7 +159,8 @@ def report_correct(report_id: int):
         if done:
             return done
     return render_template("routines/report_correct.html", form=form, report=report,
-                           history=audit.history("ProgressReport", report.id), labels=dispatch.FIELD_LABELS)
+                           history=audit.history("ProgressReport", report.id),
+                           labels=dispatch.FIELD_LABELS), versioning.status(form)
 
 
 # ---------------------------------------------------------------- 问题台账
@@ -270,11 +276,11 @@ def problem_edit(problem_id: int):
     if problem.status != "resolved" and form.validate_on_submit():
         done = _save(form, lambda: problems.update_problem(
             current_user, problem, description=form.description.data, deadline=form.deadline.data,
-            status=form.status.data, department_id=form.department_id.data),
+            status=form.status.data, department_id=form.department_id.data, version=form.version.data),
             _("问题已更新。"), url_for("routines.problem_edit", problem_id=problem.id))
         if done:
             return done
-    return _problem_page(problem, form=form)
+    return _problem_page(problem, form=form, status=versioning.status(form))
 
 
 def _problem_page(problem, *, form=None, resolve_form=None, status=200):

@@ -51,6 +51,12 @@ def editable_projects(user: User):
     return sa.false()
 
 
+def can_change_project_departments(user: User) -> bool:
+    """Who leads (牵头) or shares (责任) a project is the center's call: an officer who may edit a
+    project must not be able to take it over from its lead department, or hand it away."""
+    return user.role in ("admin", "staff")
+
+
 def can_create_project(user: User) -> bool:
     return user.role in ("admin", "staff")
 

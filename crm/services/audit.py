@@ -17,6 +17,10 @@ from sqlalchemy.orm import MANYTOONE, Mapper, Session
 from crm.models.audit import AuditEvent
 from crm.models.base import NamedInLanguages
 
+# What an audit row says for a secret column (`__audit_secret__`: column → the name it is logged
+# under): that it changed, never its value.
+REDACTED = "[redacted]"
+
 _actor: ContextVar = ContextVar("audit_actor", default=None)
 _note: ContextVar = ContextVar("audit_note", default=None)
 
@@ -67,7 +71,7 @@ def jsonable(value):
 
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
-    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"created_at", "updated_at"}
+    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"created_at", "updated_at", "version"}
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -85,6 +89,7 @@ def _changes(obj, action: str) -> dict:
             new = hist.added[0] if hist.added else None
             if old != new:
                 changes[key] = [jsonable(old), jsonable(new)]
+    changes.update(_secret_changes(obj, state, action))
     if action == "update":
         changes.update(_many_to_one_changes(obj, state, changes))
     if action != "delete":
@@ -98,6 +103,18 @@ def _changes(obj, action: str) -> dict:
                 new = [stored_label(o) for o in (hist.unchanged + hist.added)]
                 changes[rel.key] = [old, new]
     return changes
+
+
+def _secret_changes(obj, state, action: str) -> dict:
+    """A password reset must leave a row, but a hash in the audit log would be a hash leaked."""
+    found = {}
+    for key, logged_as in getattr(obj, "__audit_secret__", {}).items():
+        hist = state.attrs[key].history
+        if action == "create" and getattr(obj, key) is not None:
+            found[logged_as] = [None, REDACTED]
+        elif action == "update" and hist.has_changes() and (hist.deleted or [None])[0] != (hist.added or [None])[0]:
+            found[logged_as] = [REDACTED, REDACTED]
+    return found
 
 
 def _many_to_one_changes(obj, state, already: dict) -> dict:
@@ -136,6 +153,7 @@ def _record(session: Session, obj, action: str) -> None:
         action=action,
         changes=changes,
         note=_note.get(),
+        object_version=getattr(obj, "version", None),
     ))
 
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Department, ProgressReport, Project, RoutineSettings, Sector, User
-from crm.services import access, audit
+from crm.services import access, audit, versions
 from crm.services.clock import local_today, to_utc_naive, utcnow
 from crm.services.ids import parse_id
 from crm.services.paging import Page, paginate_with
@@ -407,6 +407,7 @@ def file_report(actor: User, project: Project, month: date, data: dict, *, today
     if has_later_report(project.id, month):  # back-filling would break the later month's cumulative
         raise ReportError(_l("该项目已有后续月份的调度，本月数据如需补报或更正请联系管理员。"))
     existing = report_for(project.id, month)
+    versions.check(existing, data)
     values = _figures(project.id, month, data, existing)
     values.update(progress=_text(data.get("progress"), "progress"),
                   problems_text=_text(data.get("problems_text"), "problems_text"))
@@ -414,7 +415,7 @@ def file_report(actor: User, project: Project, month: date, data: dict, *, today
                                         submitted_by_id=actor.id, department_id=project.lead_department_id)
     for key, value in values.items():
         setattr(report, key, value)
-    with audit.acting_as(actor):
+    with audit.acting_as(actor), versions.saved(report, data):
         db.session.add(report)
         db.session.flush()
     return report
@@ -433,7 +434,8 @@ def correct_report(actor: User, report: ProgressReport, data: dict, reason: str)
     values.update(progress=_text(data.get("progress"), "progress"),
                   problems_text=_text(data.get("problems_text"), "problems_text"))
     db.session.refresh(report)  # load the stored values, so the audit row shows old → new
-    with audit.acting_as(actor, note=reason):
+    versions.check(report, data)
+    with audit.acting_as(actor, note=reason), versions.saved(report, data):
         for key, value in values.items():
             setattr(report, key, value)
         db.session.flush()

@@ -17,7 +17,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Contact, Enterprise, Interaction, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.models.project import project_investors
-from crm.services import access, creditcode
+from crm.services import access, creditcode, versions
 
 _PUNCT = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"“”‘’-]+")
 
@@ -136,7 +136,8 @@ def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> E
     data: the keys of _ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
     """
     access.require(access.can_edit_enterprises(actor))
-    data = clean_enterprise(data)
+    versions.check(enterprise, data)
+    data, submitted = clean_enterprise(data), data
     errors, records = enterprise_errors(data, enterprise.id if enterprise else None)
     if errors:
         raise ValidationError(errors, records)
@@ -147,14 +148,16 @@ def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> E
         setattr(enterprise, key, data[key])
     enterprise.name_norm = normalize_name(data["name"])
     enterprise.tags = data["tags"]
-    db.session.flush()
+    with versions.saved(enterprise, submitted):
+        db.session.flush()
     return enterprise
 
 
 def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, data: dict) -> Contact:
     """Create or update a contact person of an enterprise; flushes.  Raises ValidationError."""
     access.require(access.can_edit_enterprises(actor))
-    data = {key: clean_text(data.get(key)) for key in _CONTACT_FIELDS}
+    versions.check(contact, data)
+    data, submitted = {key: clean_text(data.get(key)) for key in _CONTACT_FIELDS}, data
     errors = contact_errors(data)
     if errors:
         raise ValidationError(errors)
@@ -163,7 +166,8 @@ def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, d
         db.session.add(contact)
     for key, value in data.items():
         setattr(contact, key, value)
-    db.session.flush()
+    with versions.saved(contact, submitted):
+        db.session.flush()
     return contact
 
 

@@ -356,6 +356,11 @@ def sector_leader_ids() -> dict[int, set[int]]:
     return result
 
 
+def _names(ids: set[int], names: dict[int, str]) -> list[str]:
+    """The audit log names people: an id means nothing to whoever reads it later."""
+    return [names.get(i, str(i)) for i in sorted(ids)]
+
+
 def set_sector_leaders(wanted: dict[int, set[int]], actor: User) -> int:
     """Replace the 分管 table (sector → leader ids); audited per changed sector.  Returns the
     number of sectors changed.  Ids of non-leaders are refused."""
@@ -363,6 +368,7 @@ def set_sector_leaders(wanted: dict[int, set[int]], actor: User) -> int:
     if any(ids - leader_ids for ids in wanted.values()):
         raise LiaisonError(_("只能选择市级领导。"))
     current = sector_leader_ids()
+    names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(leader_ids))).all())
     changed = 0
     for sector_id in set(current) | set(wanted):
         old, new = current.get(sector_id, set()), wanted.get(sector_id, set())
@@ -377,6 +383,6 @@ def set_sector_leaders(wanted: dict[int, set[int]], actor: User) -> int:
             db.session.execute(sa.insert(table).values(sector_id=sector_id, leader_id=leader_id))
         db.session.add(AuditEvent(actor_id=actor.id, actor_label=actor.username, object_type="Sector",
                                   object_id=sector_id, action="liaison",
-                                  changes={"liaison_leaders": [sorted(old), sorted(new)]}))
+                                  changes={"liaison_leaders": [_names(old, names), _names(new, names)]}))
     db.session.flush()
     return changed

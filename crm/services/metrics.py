@@ -27,7 +27,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, EnterpriseTag, Goal, GoalValue, InnovationPlatform, Project, Sector, StageEvent
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES
-from crm.services import audit
+from crm.services import audit, versions
 from crm.services.money import YI, format_wan
 
 CENT = Decimal("0.01")
@@ -239,8 +239,10 @@ def is_manual(goal: Goal) -> bool:
     return not (goal.measure.startswith("computed:") and goal.measure.removeprefix("computed:") in COMPUTED)
 
 
-def record_goal_value(goal: Goal, *, value, as_of: date, source: str, actor, today: date) -> GoalValue:
-    """Add a dated value to a manual goal's history and mirror the latest onto the goal."""
+def record_goal_value(goal: Goal, *, value, as_of: date, source: str, actor, today: date,
+                      version=None) -> GoalValue:
+    """Add a dated value to a manual goal's history and mirror the latest onto the goal.  `version`:
+    the goal's, as the form was filled from it (services/versions)."""
     if not is_manual(goal):
         raise MetricError(_l("该目标由系统根据数据计算，不能手工录入。"))
     if value is None or Decimal(value) < 0:
@@ -250,9 +252,10 @@ def record_goal_value(goal: Goal, *, value, as_of: date, source: str, actor, tod
     source = (source or "").strip()
     if not source:
         raise FieldError("source", _l("请填写数据来源。"))
+    versions.check(goal, {"version": version})
     row = GoalValue(goal_id=goal.id, value=Decimal(value), as_of=as_of, source=source[:200],
                     entered_by_id=actor.id)
-    with audit.acting_as(actor):
+    with audit.acting_as(actor), versions.saved(goal, {"version": version}):
         db.session.add(row)
         if goal.manual_as_of is None or as_of >= goal.manual_as_of:
             goal.manual_value, goal.manual_as_of, goal.manual_source = row.value, as_of, row.source

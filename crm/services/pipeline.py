@@ -16,6 +16,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
 from crm.services import access, audit, signals
+from crm.services.locking import lock_for_update
 from crm.services.clock import local_today
 
 STAGE_LABELS = {
@@ -99,9 +100,13 @@ def _fill_milestones(project: Project, to_stage: str, on: date, contract_amount)
 def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: date | None,
                contract_amount=None, evidence: str | None = None, reason: str | None = None,
                today: date | None = None) -> StageEvent:
-    """Move `project` to `to_stage`, or raise StageError/access.Denied and change nothing."""
+    """Move `project` to `to_stage`, or raise StageError/access.Denied and change nothing.
+
+    The project's row is locked and read again first: two requests moving it at once are
+    checked one after the other, so the second sees the first one's move."""
     if to_stage not in STAGES:
         raise StageError(_l("未知阶段：%(stage)s", stage=to_stage))
+    lock_for_update(project)
     access.require(access.can_edit_project(actor, project), _l("无权修改该项目。"))
     if to_stage == project.stage:
         raise StageError(_l("项目已处于该阶段。"))

@@ -17,7 +17,7 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Problem, ProgressReport, Project, User
 from crm.models.routines import MAX_ESCALATION
-from crm.services import access, audit
+from crm.services import access, audit, versions
 from crm.services.clock import local_today
 from crm.services.dispatch import RoutineError, routine_settings
 
@@ -126,9 +126,11 @@ def _add(actor: User, **values) -> Problem:
 
 
 def update_problem(actor: User, problem: Problem, *, description: str, deadline: date | None,
-                   status: str, department_id: int | None = None) -> Problem:
-    """Edit an unresolved problem; only admins/staff move it to another department."""
+                   status: str, department_id: int | None = None, version=None) -> Problem:
+    """Edit an unresolved problem; only admins/staff move it to another department.  `version`:
+    the one the form was filled from (services/versions)."""
     access.require(can_manage(actor, problem), _l("无权修改该问题。"))
+    versions.check(problem, {"version": version})
     if problem.status == "resolved":
         raise ProblemError(_l("已销号的问题不能再修改。"))
     if status not in ("open", "in_progress"):
@@ -139,7 +141,7 @@ def update_problem(actor: User, problem: Problem, *, description: str, deadline:
         if actor.role == "officer":
             raise ProblemError(_l("部门联络员不能把问题转给其他部门。"), "department_id")
         values["department_id"] = department_id
-    with audit.acting_as(actor):
+    with audit.acting_as(actor), versions.saved(problem, {"version": version}):
         for key, value in values.items():
             setattr(problem, key, value)
         db.session.flush()

@@ -18,10 +18,11 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, Project, Sector, StageEvent, TaskForce,
                         User)
+from crm.models.base import utcnow
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
-from crm.services import access, pool, search, signals
+from crm.services import access, pool, search, signals, versions
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.ids import parse_id
@@ -175,18 +176,37 @@ def check_project(data: Mapping) -> tuple[dict, dict, dict]:
     return errors, clean, records
 
 
+# Fields only access.can_change_project_departments may change.
+DEPARTMENT_FIELDS = ("lead_department_id", "department_ids")
+
+
+def _check_department_rights(actor: User, project: Project | None, clean: dict, errors: dict) -> None:
+    """Refuse a change of the lead or sharing departments by someone who may not make it."""
+    if access.can_change_project_departments(actor):
+        return
+    current = {"lead_department_id": project.lead_department_id if project else None,
+               "department_ids": sorted(d.id for d in project.departments) if project else []}
+    for key in DEPARTMENT_FIELDS:
+        value = sorted(clean[key] or []) if key == "department_ids" else clean[key]
+        if value != current[key] and key not in errors:
+            errors[key] = _("只有经合中心工作人员和管理员可以更改牵头部门和责任部门。")
+
+
 def save_project(actor: User, project: Project | None, data: Mapping) -> Project:
     """Create (project=None) or update a project from form-like data; flushes, never commits.
 
     data: the keys of SCALAR_FIELDS, plus "investor_ids" and "department_ids" (lists of ids).
-    Values may be strings (imports) or typed (forms).  Raises ValidationError (nothing is
-    changed) or access.Denied.  New projects start in the pool at 谋划 (planned).
+    Values may be strings (imports) or typed (forms); "version", when given, is the one the form
+    was filled from.  Raises ValidationError (nothing is changed), versions.StaleEdit or
+    access.Denied.  New projects start in the pool at 谋划 (planned).
     """
     if project is None:
         access.require(access.can_create_project(actor))
     else:
         access.require(access.can_edit_project(actor, project))
+    versions.check(project, data)
     errors, clean, records = check_project(data)
+    _check_department_rights(actor, project, clean, errors)
     if errors:
         raise ValidationError(errors)
     created = project is None
@@ -201,7 +221,9 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
         if created or [o.id for o in getattr(project, rel)] != [o.id for o in records[key]]:
             changes[rel] = [[o.id for o in getattr(project, rel)], [o.id for o in records[key]]]
             setattr(project, rel, records[key])
-    db.session.flush()
+            project.updated_at = utcnow()  # the row itself must change, or its version would not move
+    with versions.saved(project, data):
+        db.session.flush()
     signals.project_saved.send(project, changes=changes, created=created)
     return project
 

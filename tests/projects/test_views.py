@@ -205,7 +205,8 @@ def test_an_officer_edits_own_department_projects_only(client, login, refs):
     assert client.post(f"/projects/{foreign.id}/edit", data=form_data(refs)).status_code == 404
     shared = factories.project(lead_department=refs["other"], departments=[refs["dept"]])
     assert client.get(f"/projects/{shared.id}/edit").status_code == 200
-    resp = client.post(f"/projects/{shared.id}/edit", data=form_data(refs, name="工信科局参与的项目"))
+    resp = client.post(f"/projects/{shared.id}/edit", data=form_data(  # who leads it stays the center's call
+        refs, name="工信科局参与的项目", lead_department_id=str(refs["other"].id), department_ids=[str(refs["dept"].id)]))
     assert resp.status_code == 302 and db.session.get(Project, shared.id).name == "工信科局参与的项目"
 
 

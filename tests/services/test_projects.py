@@ -112,7 +112,8 @@ def test_officers_edit_only_their_departments_projects_and_never_create(refs, us
     officer = users["officer"]  # of 工信科局
     own = factories.project(lead_department=refs["other"], departments=[refs["dept"]])
     foreign = factories.foreign_project()
-    assert svc.save_project(officer, own, data(refs, name="改名")).name == "改名"
+    keep = {"lead_department_id": str(refs["other"].id), "department_ids": [str(refs["dept"].id)]}  # not theirs to change
+    assert svc.save_project(officer, own, data(refs, name="改名", **keep)).name == "改名"
     with pytest.raises(access.Denied):
         svc.save_project(officer, foreign, data(refs))
     with pytest.raises(access.Denied):
