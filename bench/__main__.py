@@ -215,7 +215,7 @@ def run_sweep(app, engine, args, dialect: str) -> int:
                   "pages": [dataclasses.asdict(row) for row in rows]}, path)
     print(sweep.markdown(rows, skipped))
     print(f"\nwritten: {path}")
-    return 1 if any(row.status >= 500 for row in rows) else 0
+    return 1 if any(row.server_error for row in rows) else 0
 
 
 def city_url(args, url: str) -> str:

@@ -14,7 +14,9 @@ def test_every_page_answers_every_role_without_a_server_error(tmp_path, capsys):
 
     result = json.loads((tmp_path / "smoke-sqlite-sweep.json").read_text(encoding="utf-8"))
     rows = result["pages"]
-    assert exit_code == 0 and [r for r in rows if r["status"] >= 500] == []
+    # /healthz answers 503 by design: no worker runs beside the bench's app.
+    errors = [r for r in rows if r["status"] >= 500 and (r["endpoint"], r["status"]) != ("main.health", 503)]
+    assert exit_code == 0 and errors == []
     assert {r["role"] for r in rows} == {"admin", "staff", "officer", "leader"}
     asked = {r["endpoint"] for r in rows}
     assert {"main.index", "projects.create", "projects.edit", "interactions.quick", "routines.dispatch",
