@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -17,6 +18,13 @@ from openpyxl.utils.datetime import from_excel
 
 from crm.i18n import gettext as _
 
+# An .xlsx is a zip of XML: checked before openpyxl inflates anything, so that an upload within
+# the size limit cannot unpack to gigabytes (a zip bomb) or hold millions of empty rows.
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes of XML in all; 2,000 rows of text are a few MB
+MAX_RATIO = 100  # uncompressed / compressed size of a member; office sheets stay well below 30
+RATIO_FROM = 1024 * 1024  # a small member may compress better (a short, repetitive styles.xml)
+EXCEL_ROWS = 1_048_576  # a sheet declaring more rows than Excel can hold is not the office's
+BLANK_ROWS = 10_000  # empty rows tolerated among the data (formatted but unused rows)
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title row and a note row
 LIST_SPLIT = re.compile(r"[、,，;；/|\n]+")  # several values in a cell; not spaces: "Industry leader"
 
@@ -124,16 +132,12 @@ def cell_date(text: str | None) -> date | None:
 def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
     """(column key → index, [(row number, cells)]) of the first sheet, whose header row is the
     first of HEADER_SEARCH_ROWS that names the `required` column.  Raises SheetError."""
-    try:
-        book = load_workbook(BytesIO(stream.read()), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")) from error
+    book = _open(stream)
     known = {k: column.key for column in reversed(columns)
              for k in both_languages(column.label) | {key(a) for a in column.aliases}}
     try:
         found, data = None, []
-        for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True, max_col=len(columns) + 20),
-                                       start=1):
+        for number, cells in enumerate(_rows(book.worksheets[0], len(columns) + 20), start=1):
             if found is None:
                 found = _header(cells, known, required)
                 if found is None and number >= HEADER_SEARCH_ROWS:
@@ -142,6 +146,8 @@ def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
                 data.append((number, cells))
                 if len(data) > max_rows:
                     raise SheetError(_("一次最多导入 %(n)s 行，请分批导入。", n=max_rows))
+            if number > HEADER_SEARCH_ROWS + max_rows + BLANK_ROWS:
+                raise SheetError(_("表格的行数（含空行）过多：请删除数据下方的空行后再导入。"))
     finally:
         book.close()
     if found is None:
@@ -151,6 +157,50 @@ def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
     if not data:
         raise SheetError(_("表头下面没有数据。"))
     return found, data
+
+
+def _open(stream):
+    """The uploaded workbook in openpyxl's read-only (streaming) mode, once its archive passed
+    _check_archive.  Raises SheetError."""
+    unreadable = _("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")
+    buffer = BytesIO(stream.read())
+    try:
+        with zipfile.ZipFile(buffer) as archive:
+            _check_archive(archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        raise SheetError(unreadable) from error
+    buffer.seek(0)
+    try:
+        return load_workbook(buffer, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise SheetError(unreadable) from error
+
+
+def _check_archive(members) -> None:
+    """Refuse an archive whose members would inflate past MAX_UNPACKED or compress suspiciously
+    well.  zipfile stops inflating a member at its declared size (and fails its CRC), so the
+    declared sizes bound what openpyxl can read."""
+    too_big = SheetError(_("该文件解压后过大（超过 %(mb)s MB），无法导入：请只保留要导入的表格和数据。",
+                           mb=MAX_UNPACKED // (1024 * 1024)))
+    if sum(member.file_size for member in members) > MAX_UNPACKED:
+        raise too_big
+    if any(member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(member.compress_size, 1)
+           for member in members):
+        raise too_big
+
+
+def _rows(sheet, max_col: int):
+    """The sheet's rows as values, those the file holds only.  openpyxl pads the rows up to the
+    sheet's declared dimension (A1:Z2000000 costs millions of empty rows), so the dimension is
+    checked, then ignored."""
+    try:
+        declared = sheet.max_row
+    except Exception as error:  # an unparsable <dimension ref>
+        raise SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")) from error
+    if declared and declared > EXCEL_ROWS:
+        raise SheetError(_("表格声明了 %(n)s 行，超过 Excel 的上限，无法导入。", n=declared))
+    sheet.reset_dimensions()
+    return sheet.iter_rows(values_only=True, max_col=max_col)
 
 
 def _header(cells, known: dict, required: str) -> dict[str, int] | None:
