@@ -44,7 +44,8 @@ def parse_amount(value, precision: int = 14, scale: int = 2) -> Decimal | None:
     if number.adjusted() >= precision - scale:
         largest = Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
         raise ValueError(_("数值过大：最大为 %(max)s。", max=format_number(largest, places=scale)))
-    if number.normalize().as_tuple().exponent < -scale:  # 1.50 is fine, 1.505 is not
+    # 1.50 is fine, 1.505 is not; 1e-999999999 neither (normalize() would round it to 0)
+    if number.adjusted() < -scale or number != number.quantize(Decimal(1).scaleb(-scale)):
         raise ValueError(_("最多保留两位小数。"))
     return number
 
