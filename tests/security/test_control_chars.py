@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.input_text import CONTROL
 from crm.models import Enterprise, Interaction, Project
 from tests import factories
 from tests.enterprises.test_views import form as enterprise_form
 from tests.interactions.test_views import form as interaction_form
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DIRT = "\x00\x01\x07\x08\x0b\x0c\x1b\x1f\x7f"
 
 
