@@ -161,19 +161,27 @@ def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
 
 def _open(stream):
     """The uploaded workbook in openpyxl's read-only (streaming) mode, once its archive passed
-    _check_archive.  Raises SheetError."""
-    unreadable = _("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")
+    _check_archive and its first sheet's declared size is one Excel can hold.  Raises SheetError."""
     buffer = BytesIO(stream.read())
     try:
         with zipfile.ZipFile(buffer) as archive:
             _check_archive(archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-        raise SheetError(unreadable) from error
+        raise _unreadable() from error
     buffer.seek(0)
     try:
-        return load_workbook(buffer, read_only=True, data_only=True)
+        book = load_workbook(buffer, read_only=True, data_only=True)
+        declared = book.worksheets[0].max_row  # from the sheet's <dimension ref="A1:Z2000000">
     except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise SheetError(unreadable) from error
+        raise _unreadable() from error
+    if declared and declared > EXCEL_ROWS:
+        book.close()
+        raise SheetError(_("表格声明了 %(n)s 行，超过 Excel 的上限，无法导入。", n=declared))
+    return book
+
+
+def _unreadable() -> SheetError:
+    return SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。"))
 
 
 def _check_archive(members) -> None:
@@ -190,15 +198,9 @@ def _check_archive(members) -> None:
 
 
 def _rows(sheet, max_col: int):
-    """The sheet's rows as values, those the file holds only.  openpyxl pads the rows up to the
-    sheet's declared dimension (A1:Z2000000 costs millions of empty rows), so the dimension is
-    checked, then ignored."""
-    try:
-        declared = sheet.max_row
-    except Exception as error:  # an unparsable <dimension ref>
-        raise SheetError(_("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")) from error
-    if declared and declared > EXCEL_ROWS:
-        raise SheetError(_("表格声明了 %(n)s 行，超过 Excel 的上限，无法导入。", n=declared))
+    """The sheet's rows as values.  Once its declared size was checked it is ignored, so that
+    only the rows the file holds are read; BLANK_ROWS in read() bounds the empty rows openpyxl
+    adds for a gap (a lone row 1,000,000)."""
     sheet.reset_dimensions()
     return sheet.iter_rows(values_only=True, max_col=max_col)
 
