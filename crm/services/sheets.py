@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from crm.i18n import gettext as _
+from crm.services.clock import check_date
 
 # An .xlsx is a zip of XML: checked before openpyxl inflates anything, so that an upload within
 # the size limit cannot unpack to gigabytes (a zip bomb) or hold millions of empty rows.
@@ -113,20 +114,21 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 
 
 def cell_date(text: str | None) -> date | None:
-    """A date typed or formatted in a cell (as cell_text gives it), or ValueError with the
-    message to show.  Empty is None."""
+    """A date typed or formatted in a cell (as cell_text gives it) within the range the forms
+    accept (clock.check_date), or ValueError with the message to show.  Empty is None."""
     if not text:
         return None
     text = unicodedata.normalize("NFKC", text).strip()
     if text.isdigit() and _SERIALS[0] <= int(text) <= _SERIALS[1]:
-        return from_excel(int(text)).date()
+        return check_date(from_excel(int(text)).date())
     found = _DATE.fullmatch(text)
     try:
-        if found:
-            return date(*(int(part) for part in found.groups()))
+        typed = date(*(int(part) for part in found.groups())) if found else None
     except ValueError:  # 2024-02-30
-        pass
-    raise ValueError(_("无法识别的日期：%(value)s（请写成 2024-05-01）。", value=text))
+        typed = None
+    if typed is None:
+        raise ValueError(_("无法识别的日期：%(value)s（请写成 2024-05-01）。", value=text))
+    return check_date(typed)
 
 
 def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
