@@ -60,3 +60,66 @@ def test_an_absurd_amount_in_the_project_import_gets_a_message(client, login, re
     resp = import_projects(client, project_sheet_file(rows, STAGE_HEADERS))
     assert resp.status_code == 200 and "数值过大：最大为" in resp.get_data(as_text=True)
     assert Project.query.count() == 0
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+ABSURD_DATES = ("0001-01-01", "1899-12-31", "9999-12-31")
+
+
+def range_message(html: str) -> bool:
+    return "日期应在 2000-01-01 至" in html
+
+
+@pytest.mark.parametrize("value", ABSURD_DATES)
+def test_an_absurd_stage_date_is_refused_with_the_range(client, login, refs, value):
+    login("staff")
+    project = factories.project(sector=refs["sector"])
+    resp = client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": value},
+                       follow_redirects=True)
+    assert resp.status_code == 200 and range_message(resp.get_data(as_text=True))
+    assert StageEvent.query.count() == 0
+
+
+@pytest.mark.parametrize("value", ABSURD_DATES)
+def test_an_absurd_follow_up_date_is_refused_with_the_range(client, login, value):
+    from crm.models import Interaction
+    from tests.interactions.test_views import form
+    login("staff")
+    firm = factories.enterprise()
+    resp = client.post("/interactions/new", data=form(firm, next_follow_up=value))
+    assert resp.status_code == 200 and range_message(resp.get_data(as_text=True))
+    assert Interaction.query.count() == 0
+
+
+@pytest.mark.parametrize("value", ABSURD_DATES)
+def test_an_absurd_problem_deadline_or_resolution_date_is_refused_with_the_range(client, login, users, value):
+    from crm.models import Problem
+    project = factories.project(lead_department=users["officer"].department)
+    login("officer")
+    resp = client.post(f"/routines/problems/new?project_id={project.id}", data={
+        "project_id": project.id, "department_id": users["officer"].department_id, "description": "环评未批复",
+        "deadline": value})
+    assert resp.status_code == 200 and range_message(resp.get_data(as_text=True))
+    assert Problem.query.count() == 0
+    problem = factories.problem(project)
+    resp = client.post(f"/routines/problems/{problem.id}/resolve", data={"resolution": "已解决", "resolved_on": value})
+    assert resp.status_code == 200 and range_message(resp.get_data(as_text=True))
+    assert Problem.query.one().status == "open"
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899/12/31", "9999年12月31日"])
+def test_an_absurd_date_in_the_project_import_is_refused_with_the_range(client, login, refs, value):
+    login("staff")
+    rows = [["中药材种植加工项目", "生物医药", "洽谈", value, None, None, None, None]]
+    resp = import_projects(client, project_sheet_file(rows, STAGE_HEADERS))
+    assert resp.status_code == 200 and range_message(resp.get_data(as_text=True))
+    assert Project.query.count() == 0
+
+
+def test_dates_inside_the_range_are_still_accepted(client, login, refs):
+    login("staff")
+    project = factories.project(sector=refs["sector"])
+    resp = client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2000-01-01"})
+    assert resp.status_code == 302
+    assert StageEvent.query.one().occurred_on == date(2000, 1, 1)
