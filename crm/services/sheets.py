@@ -22,7 +22,7 @@ from crm.services.clock import check_date
 # An .xlsx is a zip of XML: checked before openpyxl inflates anything, so that an upload within
 # the size limit cannot unpack to gigabytes (a zip bomb) or hold millions of empty rows.
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of XML in all; 2,000 rows of text are a few MB
-MAX_RATIO = 100  # uncompressed / compressed size of a member; office sheets stay well below 30
+MAX_RATIO = 100  # uncompressed / compressed size of a member: sheets of real text compress far less
 RATIO_FROM = 1024 * 1024  # a small member may compress better (a short, repetitive styles.xml)
 EXCEL_ROWS = 1_048_576  # a sheet declaring more rows than Excel can hold is not the office's
 BLANK_ROWS = 10_000  # empty rows tolerated among the data (formatted but unused rows)

@@ -67,6 +67,8 @@ def sheet_xml(rows: str, dimension: str = "A1:C2") -> str:
 DATA_ROW = ('<row r="2"><c r="A2" t="inlineStr"><is><t>对俄木材深加工项目</t></is></c><c r="B2" t="inlineStr"><is><t>'
             '绥芬河市远东木业有限公司</t></is></c></row>')
 
+FAR_ROW = '<row r="1000000"><c r="A1000000" t="inlineStr"><is><t>x</t></is></c></row>'
+
 
 def hostile_files() -> dict[str, tuple[bytes, str]]:
     """name → (file, the message the import page must show)."""
@@ -78,9 +80,7 @@ def hostile_files() -> dict[str, tuple[bytes, str]]:
         "2M empty rows": (rebuilt({SHEET: sheet_xml(DATA_ROW + "<row/>" * 2_000_000, "A1:C2000002")}), "解压后过大"),
         "1M numbered empty rows": (rebuilt({SHEET: sheet_xml(DATA_ROW + numbered, "A1:C1048576")}),
                                    "行数（含空行）过多"),
-        "a row a million below": (rebuilt({SHEET: sheet_xml(DATA_ROW + '<row r="1000000"><c r="A1000000" '
-                                                            't="inlineStr"><is><t>x</t></is></c></row>', "A1:C1000000")}),
-                                  "行数（含空行）过多"),
+        "a row a million below": (rebuilt({SHEET: sheet_xml(DATA_ROW + FAR_ROW, "A1:C1000000")}), "行数（含空行）过多"),
         "not a zip": (b"PK\x03\x04" + bytes(range(256)) * 64, "无法读取该文件"),
         "zip without a workbook": (_zip_of({"hello.txt": b"hello"}), "无法读取该文件"),
     }
