@@ -8,7 +8,7 @@ import pytest
 
 from crm.models import Project, StageEvent
 from tests import factories
-from tests.services.test_project_sheet import STAGE_HEADERS, project_sheet_file
+from tests.services.test_project_sheet import HEADERS, STAGE_HEADERS, project_sheet_file
 
 HUGE = ("1e999999999", "9" * 40, "1E+13", "-1e999999999", "1e-999999999")
 
@@ -58,6 +58,15 @@ def test_an_absurd_amount_in_the_project_import_gets_a_message(client, login, re
     login("staff")
     rows = [["中药材种植加工项目", "生物医药", "签约", "2025-03-02", "2025-06-18", value, None, None]]
     resp = import_projects(client, project_sheet_file(rows, STAGE_HEADERS))
+    assert resp.status_code == 200 and "数值过大：最大为" in resp.get_data(as_text=True)
+    assert Project.query.count() == 0
+
+
+@pytest.mark.parametrize("value", HUGE[:3])
+def test_an_absurd_total_investment_in_the_project_import_gets_a_message(client, login, refs, value):
+    login("staff")
+    rows = [[1, "对俄木材深加工项目", "生物医药", "谋划", value] + [None] * 7]
+    resp = import_projects(client, project_sheet_file(rows, HEADERS))
     assert resp.status_code == 200 and "数值过大：最大为" in resp.get_data(as_text=True)
     assert Project.query.count() == 0
 
