@@ -4,8 +4,9 @@ NUL and the other C0 control characters are never typed: PostgreSQL refuses NUL 
 request failed with a 500) while SQLite stored it.  The query string and the form body are
 parsed into CleanMultiDict, so every form, the login before a session exists, and every
 query-string filter (the list search `q` …) see the text without them.  Tab, line feed and
-carriage return stay: they are a textarea's line breaks and harmless whitespace elsewhere
-(the services strip it).
+carriage return stay: they are a textarea's line breaks, and this layer cannot tell a textarea
+from a one-line field (where they are whitespace both databases store without complaint).
+JSON bodies are not parameters and are not cleaned here.
 """
 from __future__ import annotations
 
