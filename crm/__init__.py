@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, login_manager, migrate
+from crm.input_text import CleanRequest
 from crm.services.ids import IdConverter
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
@@ -55,6 +56,7 @@ SUBSCRIBERS = [
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=False)
+    app.request_class = CleanRequest  # no control characters in any form or query string
     app.config.update(settings.flask_config())
     app.extensions["settings"] = settings
     if settings.TRUSTED_PROXIES:

@@ -1,4 +1,5 @@
-"""WTForms select fields whose options render in one f-string each.
+"""The app's own WTForms fields: select fields whose options render in one f-string each, and
+date fields bounded to the office's range.
 
 WTForms renders every <option> through html_params, which builds each attribute with
 Markup.format (string.Formatter, in Python): ~10 µs an option.  The project form offers every
@@ -9,9 +10,14 @@ them); an option with render_kw, extra attributes or a bool value takes WTForms'
 """
 from __future__ import annotations
 
+from datetime import date
+
 import wtforms
 from markupsafe import Markup, escape
+from wtforms.validators import ValidationError
 from wtforms.widgets import Select as _WTFormsSelect
+
+from crm.services.clock import EARLIEST, check_date
 
 
 class Select(_WTFormsSelect):
@@ -32,3 +38,29 @@ class SelectField(wtforms.SelectField):
 
 class SelectMultipleField(wtforms.SelectMultipleField):
     widget = Select(multiple=True)
+
+
+class _Bounded:
+    """A date (or date-time) field whose value must pass clock.check_date: from `earliest` to ten
+    years ahead, the range named in the message.  Every form's dates use these fields, and the
+    sheet imports the same check (sheets.cell_date)."""
+
+    def __init__(self, *args, earliest: date = EARLIEST, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        if self.data is not None:
+            try:
+                check_date(self.data, earliest=self.earliest)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+
+
+class DateField(_Bounded, wtforms.DateField):
+    pass
+
+
+class DateTimeLocalField(_Bounded, wtforms.DateTimeLocalField):
+    pass

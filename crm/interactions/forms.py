@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
-from crm.fields import SelectField
+from crm.fields import DateField, SelectField
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.services.interactions import KIND_LABELS

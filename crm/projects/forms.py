@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from crm.extensions import db
-from crm.fields import SelectField, SelectMultipleField
+from crm.fields import DateField, SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
 from crm.services.ids import parse_id

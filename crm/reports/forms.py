@@ -5,16 +5,17 @@ the rules (dates not in the future, one review a quarter …) live in the servic
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, StringField, TextAreaField
+from wtforms import DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
 from crm.extensions import db
-from crm.fields import SelectField
+from crm.fields import DateField, SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
@@ -39,9 +40,8 @@ def _chinese_parse_error(field_cls, message, accept=lambda data: True):
 
 
 ChineseDecimalField = _chinese_parse_error(DecimalField, _l("请输入数字。"), accept=lambda d: d.is_finite())
-# Dates far outside the office's working years are typing slips (and overflow time-zone maths).
-ChineseDateField = _chinese_parse_error(DateField, _l("日期格式应为 YYYY-MM-DD，年份在 1990–2100 之间。"),
-                                        accept=lambda d: 1990 <= d.year <= 2100)
+# The range (and its message) is DateField's; only the parse error is worded here.
+ChineseDateField = _chinese_parse_error(DateField, _l("日期格式应为 YYYY-MM-DD。"))
 
 
 class GoalValueForm(VersionedForm, FlaskForm):
@@ -58,7 +58,8 @@ class PlatformForm(FlaskForm):
     level = SelectField(_l("级别"), choices=[(v, term(v)) for v in PLATFORM_LEVELS])
     enterprise_name = StringField(_l("依托企业"), validators=[Length(max=120)],
                                   description=_l("填写企业库中已有企业的名称；可不填。"))
-    recognized_on = ChineseDateField(_l("认定日期"), validators=[InputRequired(_l("请填写认定日期。"))])
+    recognized_on = ChineseDateField(_l("认定日期"), validators=[InputRequired(_l("请填写认定日期。"))],
+                                     earliest=date(1990, 1, 1))  # platforms recognised last century count
     note = StringField(_l("备注"), validators=[Length(max=200)])
 
 

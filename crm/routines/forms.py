@@ -8,11 +8,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, IntegerField, TextAreaField
+from wtforms import Field, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
-from crm.fields import SelectField
+from crm.fields import DateField, SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.versioning import VersionedForm
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from crm.i18n import gettext as _
+
 TZ = ZoneInfo("Asia/Shanghai")
+# The dates the office types: its records start this century, and nothing is planned more
+# than ten years ahead.  0001-01-01 or 9999-12-31 is a typing slip (and breaks time-zone maths).
+EARLIEST = date(2000, 1, 1)
+YEARS_AHEAD = 10
 
 
 def utcnow() -> datetime:
@@ -28,3 +34,17 @@ def to_utc_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
     return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def check_date(value: date, *, earliest: date = EARLIEST, today: date | None = None) -> date:
+    """`value` when it lies between `earliest` and ten years after today, else ValueError with
+    the message to show (the range in it).  Whether a date may lie ahead at all is each
+    service's rule (a stage date may not, a deadline may)."""
+    today = today or local_today()
+    latest = date(today.year + YEARS_AHEAD, today.month, min(today.day, 28))
+    if isinstance(value, datetime):
+        value = value.date()
+    if not earliest <= value <= latest:
+        raise ValueError(_("日期应在 %(start)s 至 %(end)s 之间。", start=earliest.isoformat(),
+                           end=latest.isoformat()))
+    return value

@@ -5,6 +5,8 @@ last is a check character computed modulo 31 over the first 17 with fixed weight
 """
 from __future__ import annotations
 
+import unicodedata
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -15,7 +17,9 @@ def check_char(first17: str) -> str:
 
 
 def normalize(code: str | None) -> str:
-    return (code or "").strip().upper().replace(" ", "")
+    """The code as stored: NFKC first, since Chinese input methods often type it full-width
+    (９１３５…Ｙ４３, with ideographic spaces)."""
+    return unicodedata.normalize("NFKC", code or "").strip().upper().replace(" ", "")
 
 
 def is_valid(code: str | None) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from crm.i18n import gettext as _
+
 YI = Decimal(10000)  # 1 亿元 = 10,000 万元
 _MILLION = Decimal(100)  # 100 万元 = CNY 1 million
 _BILLION = Decimal(100000)  # 100,000 万元 = CNY 1 billion
@@ -20,6 +22,32 @@ def to_decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+
+
+def parse_amount(value, precision: int = 14, scale: int = 2) -> Decimal | None:
+    """A non-negative number typed by a user or read from a sheet that fits a Numeric(precision,
+    scale) column, or ValueError with the message to show.  Empty means None; "1,000" as typed.
+
+    The size is judged on the exponent before any arithmetic: 1e999999999 parses to a finite
+    Decimal, yet normalising or quantizing it overflows the decimal context."""
+    if not isinstance(value, Decimal):
+        value = str(value if value is not None else "").strip().replace(",", "")
+    if value == "":
+        return None
+    number = to_decimal(value)
+    if number is None or not number.is_finite():
+        raise ValueError(_("请输入数字。"))
+    if number < 0:
+        raise ValueError(_("不能为负数。"))
+    if not number:
+        return Decimal(0)  # 0E+999999999 too
+    if number.adjusted() >= precision - scale:
+        largest = Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
+        raise ValueError(_("数值过大：最大为 %(max)s。", max=format_number(largest, places=scale)))
+    # 1.50 is fine, 1.505 is not; 1e-999999999 neither (normalize() would round it to 0)
+    if number.adjusted() < -scale or number != number.quantize(Decimal(1).scaleb(-scale)):
+        raise ValueError(_("最多保留两位小数。"))
+    return number
 
 
 def format_number(value: Decimal, lang: str = "zh", places: int = 2) -> str:

@@ -22,7 +22,7 @@ from crm.models.base import utcnow
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
-from crm.services import access, pool, search, signals, versions
+from crm.services import access, money, pool, search, signals, versions
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.ids import parse_id
@@ -69,22 +69,8 @@ SCALAR_FIELDS = TEXT_FIELDS + DECIMAL_FIELDS + tuple(REFERENCES) + ("jobs", "is_
 # Saving
 
 def parse_amount(value, column_type=Project.__table__.columns["total_investment"].type) -> Decimal | None:
-    """A non-negative number with at most two decimals that fits `column_type`, or ValueError
-    with the message to show.  Empty means None."""
-    if not isinstance(value, Decimal):
-        value = str(value if value is not None else "").strip().replace(",", "")  # 1,000 as typed
-    if value == "":
-        return None
-    number = to_decimal(value)
-    if number is None or not number.is_finite():
-        raise ValueError(_("请输入数字。"))
-    if number < 0:
-        raise ValueError(_("不能为负数。"))
-    if number.normalize().as_tuple().exponent < -column_type.scale:  # 1.50 is fine, 1.505 is not
-        raise ValueError(_("最多保留两位小数。"))
-    if number >= Decimal(10) ** (column_type.precision - column_type.scale):
-        raise ValueError(_("数值过大。"))
-    return number
+    """money.parse_amount bounded by a Numeric column: ValueError with the message to show."""
+    return money.parse_amount(value, column_type.precision, column_type.scale)
 
 
 def _decimal(key: str, value, errors: dict):

@@ -32,6 +32,9 @@ SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 COLOUR_FILLS = {"green": PatternFill("solid", fgColor="C6EFCE"), "yellow": PatternFill("solid", fgColor="FFEB9C"),
                 "red": PatternFill("solid", fgColor="FFC7CE")}
 FONT = "宋体"
+# Text that Excel (or a spreadsheet fed the sheet as CSV) may take for a formula: it is written as
+# a text cell with Excel's quote prefix, so it shows and edits as typed and imports back the same.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _sheet(title: str, note: str, headers: Sequence[str], widths: Sequence[int], sheet_name: str, *,
@@ -74,6 +77,15 @@ def _cell(ws, value, **style):
     cell = WriteOnlyCell(ws, value)
     for name, setting in style.items():
         setattr(cell, name, setting)
+    return as_text(cell)
+
+
+def as_text(cell):
+    """The cell, its text written as text whatever it starts with (openpyxl writes a str
+    beginning with "=" as a live formula).  Every cell of every sheet goes through here."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
     return cell
 
 
@@ -100,9 +112,10 @@ class _Rows:
             styled = self._styled.get(key)
             if styled is None:
                 _style(cell, number_format, bold, fill)
-                self._styled[key] = cell
+                self._styled[key] = copy(cell._style)  # before as_text may add the quote prefix
             else:
-                cell._style = copy(styled._style)
+                cell._style = copy(styled)
+            as_text(cell)
         return self.last
 
 
@@ -251,10 +264,10 @@ def import_template(title: str, note: str, columns: Sequence[tuple[str, int, boo
     lists = wb.create_sheet(_("可选值"))
     for n, (col, values) in enumerate(sorted(choices.items()), start=1):
         letter = get_column_letter(n)
-        lists.cell(row=1, column=n, value=headers[col - 1].rstrip("*")).font = Font(name=FONT, bold=True)
+        as_text(lists.cell(row=1, column=n, value=headers[col - 1].rstrip("*"))).font = Font(name=FONT, bold=True)
         lists.column_dimensions[letter].width = max(12, columns[col - 1][1])
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=n, value=value)
+            as_text(lists.cell(row=row, column=n, value=value))
         if values:  # an empty list (no staff yet) would make a validation Excel refuses to open
             rule = DataValidation(type="list", allow_blank=True,
                                   formula1=f"'{lists.title}'!${letter}$2:${letter}${len(values) + 1}")
@@ -277,9 +290,12 @@ def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]
 
 
 def _list_value(ws, col: int, value, money: Sequence[int]):
-    """A list cell's value as appended: dates and amounts as formatted cells, the rest as is."""
+    """A list cell's value as appended: dates and amounts as formatted cells, text as text, the
+    rest as is."""
     if isinstance(value, date):
         return _cell(ws, value, number_format="yyyy-mm-dd")
     if isinstance(value, Decimal):
         value = float(value)
-    return _cell(ws, value, number_format=MONEY_FORMAT) if col in money and value is not None else value
+    if col in money and value is not None:
+        return _cell(ws, value, number_format=MONEY_FORMAT)
+    return _cell(ws, value) if isinstance(value, str) and value.startswith(FORMULA_START) else value
