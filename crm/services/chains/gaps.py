@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import Chain, ChainLink, Enterprise, Project
-from crm.models.chain import chain_link_enterprises as link_firms, chain_link_projects as link_projects
+from crm.models.chain import chain_link_enterprises as link_enterprises, chain_link_projects as link_projects
 from crm.models.project import project_investors
 from crm.services.metrics import local_enterprise_filter
 
@@ -83,9 +83,9 @@ def link_states(chain_id: int | None = None) -> dict[int, LinkState]:
     states: dict[int, LinkState] = {}
     for link_id, covered, talks, investment in db.session.execute(by_project):
         states[link_id] = LinkState(bool(covered), bool(talks), Decimal(investment or 0))
-    direct = _scoped(sa.select(link_firms.c.link_id).distinct()
-                     .join(Enterprise, Enterprise.id == link_firms.c.enterprise_id).where(local_enterprise_filter()),
-                     link_firms.c.link_id, chain_id)
+    direct = _scoped(sa.select(link_enterprises.c.link_id).distinct()
+                     .join(Enterprise, Enterprise.id == link_enterprises.c.enterprise_id).where(local_enterprise_filter()),
+                     link_enterprises.c.link_id, chain_id)
     for link_id in db.session.scalars(direct):
         states.setdefault(link_id, LinkState()).covered = True
     return states
@@ -104,7 +104,7 @@ def coverage(chains: list[Chain], states: dict[int, LinkState]) -> list[Coverage
 def _targets(link_ids: list[int]) -> dict[int, list[Enterprise]]:
     """The firms on each link, attached or investing in a live project on it; the longest without a
     contact first, as staff call them in that order."""
-    attached = sa.select(link_firms.c.link_id, link_firms.c.enterprise_id)
+    attached = sa.select(link_enterprises.c.link_id, link_enterprises.c.enterprise_id)
     investing = (sa.select(link_projects.c.link_id, project_investors.c.enterprise_id)
                  .join(Project, Project.id == link_projects.c.project_id)
                  .join(project_investors, project_investors.c.project_id == Project.id)
@@ -132,3 +132,12 @@ def gaps(chain_id: int | None = None) -> list[Gap]:
     open_links = [link for link in links if not state_of(states, link).covered]
     targets = _targets([link.id for link in open_links])
     return [Gap(link, state_of(states, link), targets[link.id]) for link in open_links]
+
+
+def link_firms(link: ChainLink) -> tuple[list[Enterprise], list[Enterprise]]:
+    """The firms on a link, attached or investing in a live project on it, split into local firms
+    and target firms (to recruit): two statements."""
+    firms = _targets([link.id])[link.id]
+    local = set(db.session.scalars(sa.select(Enterprise.id).where(
+        Enterprise.id.in_([f.id for f in firms]), local_enterprise_filter())))
+    return [f for f in firms if f.id in local], [f for f in firms if f.id not in local]
