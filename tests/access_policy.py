@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tests import factories
+from tests.chains import factories as chain_factories
 
 ALL = frozenset({"admin", "staff", "officer", "leader"})
 PUBLIC = "public"
@@ -130,6 +131,10 @@ POLICY: dict[str, Rule] = {
     "jobs_admin.reminder_settings": Rule(get=ADMIN, post=ADMIN),
     "mailbox.index": Rule(get=ADMIN, query="?page=2"),
     "mailbox.message": Rule(get=ADMIN),
+    "chains.index": Rule(get=ALL),
+    "chains.chain_map": Rule(get=ALL),
+    "chains.link": Rule(get=ALL),
+    "chains.gap_list": Rule(get=ALL),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
@@ -153,4 +158,6 @@ SAMPLES: dict[str, object] = {
     "notification_id": lambda users: factories.notification().id,
     "job_id": lambda users: "outbox-0",
     "filename": lambda users: factories.eml_file(),
+    "chain_id": lambda users: chain_factories.sample_chain().id,
+    "link_id": lambda users: chain_factories.sample_link().id,
 }
