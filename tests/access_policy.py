@@ -135,6 +135,13 @@ POLICY: dict[str, Rule] = {
     "chains.chain_map": Rule(get=ALL),
     "chains.link": Rule(get=ALL),
     "chains.gap_list": Rule(get=ALL),
+    "chains.chain_create": Rule(get=ADMIN, post=ADMIN),
+    "chains.chain_edit": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_create": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_edit": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_delete": Rule(post=ADMIN),
+    "chains.link_attach": Rule(post=ADMIN),
+    "chains.link_detach": Rule(post=ADMIN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
