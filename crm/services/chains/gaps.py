@@ -104,15 +104,16 @@ def coverage(chains: list[Chain], states: dict[int, LinkState]) -> list[Coverage
 def _targets(link_ids: list[int]) -> dict[int, list[Enterprise]]:
     """The firms on each link, attached or investing in a live project on it; the longest without a
     contact first, as staff call them in that order."""
-    attached = sa.select(link_enterprises.c.link_id, link_enterprises.c.enterprise_id)
+    # Each branch filters by link itself: a database need not push the filter into a UNION.
+    attached = (sa.select(link_enterprises.c.link_id, link_enterprises.c.enterprise_id)
+                .where(link_enterprises.c.link_id.in_(link_ids)))
     investing = (sa.select(link_projects.c.link_id, project_investors.c.enterprise_id)
                  .join(Project, Project.id == link_projects.c.project_id)
                  .join(project_investors, project_investors.c.project_id == Project.id)
-                 .where(Project.stage != "dropped"))
+                 .where(link_projects.c.link_id.in_(link_ids), Project.stage != "dropped"))
     pairs = sa.union(attached, investing).subquery()
     query = (sa.select(pairs.c.link_id, Enterprise)
              .join(Enterprise, Enterprise.id == pairs.c.enterprise_id)
-             .where(pairs.c.link_id.in_(link_ids))
              .order_by(Enterprise.last_interaction_at.is_not(None), Enterprise.last_interaction_at, Enterprise.id))
     found: dict[int, list[Enterprise]] = {link_id: [] for link_id in link_ids}
     for link_id, firm in db.session.execute(query):
