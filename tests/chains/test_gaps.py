@@ -17,7 +17,7 @@ def states(chain):
 def test_a_new_chain_is_all_blank(app):
     chain = cf.chain()
     assert states(chain) == ["gap", "gap", "gap"]
-    assert [g.link.name for g in gaps.gaps(chain.id)] == ["上游环节", "中游环节", "下游环节"]
+    assert [g.link_name for g in gaps.gaps(chain.id)] == ["上游环节", "中游环节", "下游环节"]
 
 
 def test_a_link_is_covered_when_a_local_firm_reaches_it_and_uncovered_when_its_only_project_is_dropped(app):
@@ -27,13 +27,13 @@ def test_a_link_is_covered_when_a_local_firm_reaches_it_and_uncovered_when_its_o
     project = factories.project(investors=[firm], total_investment=Decimal("3000"))
     cf.attach(chain.links[1], project)
     assert states(chain) == ["gap", "local", "gap"]
-    assert "中游环节" not in [g.link.name for g in gaps.gaps(chain.id)]
+    assert "中游环节" not in [g.link_name for g in gaps.gaps(chain.id)]
 
     move_stage(project, "dropped", actor=admin, occurred_on=date(2026, 11, 1), reason="投资方撤回",
                today=date(2026, 11, 2))
     db.session.commit()
     assert states(chain) == ["gap", "gap", "gap"]
-    (gap,) = [g for g in gaps.gaps(chain.id) if g.link.name == "中游环节"]
+    (gap,) = [g for g in gaps.gaps(chain.id) if g.link_name == "中游环节"]
     assert gap.targets == [] and gap.state.investment == 0  # a dropped project neither counts nor is a lead
 
 
@@ -70,10 +70,20 @@ def test_the_gap_list_orders_by_chain_priority_and_lists_targets_longest_uncalle
     cf.attach(low.links[0], factories.project(investors=[investor]))
 
     found = gaps.gaps()
-    assert [(g.link.chain.name, g.link.name) for g in found] == [("高优先链", "乙"), ("低优先链", "甲")]
-    assert found[0].targets == [never, called, recent]
+    assert [(g.chain_name, g.link_name) for g in found] == [("高优先链", "乙"), ("低优先链", "甲")]
+    assert [t.id for t in found[0].targets] == [never.id, called.id, recent.id]
     assert found[0].last_contact == datetime(2026, 11, 20, 2)
-    assert found[1].targets == [investor]  # the investor of a project on the link is a target too
+    assert [t.id for t in found[1].targets] == [investor.id]  # the investor of a project on the link is a target too
+
+
+def test_a_gap_shows_its_first_targets_and_counts_the_rest(app):
+    chain = cf.chain(links=("甲",))
+    firms = [cf.target_firm(last_interaction_at=datetime(2026, 10, day, 2)) for day in range(1, 9)]
+    cf.attach(chain.links[0], *firms)
+    (gap,) = gaps.gaps(chain.id)
+    assert [t.id for t in gap.targets] == [f.id for f in firms[:gaps.TARGETS_SHOWN]]
+    assert (gap.target_count, gap.more) == (8, 8 - gaps.TARGETS_SHOWN)
+    assert gap.last_contact == datetime(2026, 10, 8, 2)  # the latest of all eight, not of the five shown
 
 
 def test_coverage_counts_covered_links_per_chain(app):

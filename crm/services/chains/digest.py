@@ -21,4 +21,4 @@ def stale_gaps(now: datetime) -> list[Gap]:
 def for_recipient(user: User, found: list[Gap]) -> list[Gap]:
     if user.role == "admin":
         return found
-    return [gap for gap in found if gap.link.chain.leader_id == user.id]
+    return [gap for gap in found if gap.leader_id == user.id]
