@@ -73,3 +73,15 @@ class ChainLink(NamedInLanguages, TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChainCoverage(db.Model):
+    """A chain's coverage on a day (links covered / links total), recorded daily by the
+    chains.coverage job, so the goals dashboard can show coverage over time."""
+    __tablename__ = "chain_coverage"
+    __table_args__ = (db.UniqueConstraint("chain_id", "taken_on", name="uq_chain_coverage_chain_day"),)
+    id = db.Column(db.Integer, primary_key=True)
+    chain_id = db.Column(db.ForeignKey("chains.id", ondelete="CASCADE"), nullable=False)
+    taken_on = db.Column(db.Date, nullable=False, index=True)  # local date
+    covered = db.Column(db.Integer, nullable=False)
+    total = db.Column(db.Integer, nullable=False)

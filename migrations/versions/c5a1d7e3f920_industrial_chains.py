@@ -1,7 +1,8 @@
 """industrial chains
 
 The plan's industrial chains (产业链) and their links (环节), with the enterprises and projects
-attached to each link; `flask seed plan` fills them from seeds/chains.json.
+attached to each link, and each chain's daily coverage; `flask seed plan` fills the chains from
+seeds/chains.json.
 
 Revision ID: c5a1d7e3f920
 Revises: a3e5c8f1b702
@@ -82,9 +83,23 @@ def upgrade():
     )
     with op.batch_alter_table('chain_link_projects', schema=None) as batch_op:
         batch_op.create_index('ix_chain_link_projects_project_id', ['project_id'], unique=False)
+    op.create_table(
+        'chain_coverage',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('chain_id', sa.Integer(), nullable=False),
+        sa.Column('taken_on', sa.Date(), nullable=False),
+        sa.Column('covered', sa.Integer(), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['chain_id'], ['chains.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('chain_id', 'taken_on', name='uq_chain_coverage_chain_day'),
+    )
+    with op.batch_alter_table('chain_coverage', schema=None) as batch_op:
+        batch_op.create_index('ix_chain_coverage_taken_on', ['taken_on'], unique=False)
 
 
 def downgrade():
+    op.drop_table('chain_coverage')
     op.drop_table('chain_link_projects')
     op.drop_table('chain_link_enterprises')
     op.drop_table('chain_links')
