@@ -66,6 +66,13 @@ def digest_send_one(delivery_id: int) -> str:
     return digest.send_one(delivery_id)
 
 
+def chains_coverage(now: str | None = None) -> int:
+    """Record every chain's coverage for today (the goals dashboard's history)."""
+    from crm.services.chains import coverage
+    from crm.services.clock import local_today
+    return coverage.record(local_today(_now(now)))
+
+
 def outbox_relay() -> int:
     """Every few seconds from the cron process: rows whose eager relay found Redis down."""
     from crm.redis_conn import get_redis
@@ -113,6 +120,7 @@ JOBS = {
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
+    "chains.coverage": chains_coverage,
 }
 
 
