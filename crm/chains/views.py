@@ -13,9 +13,11 @@ from crm.enterprises.forms import commit_or_show
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Chain, ChainLink, Project
-from crm.services.chains import chart, editing, gaps
+from crm.imports import import_page
+from crm.services.chains import chart, editing, gaps, sheet
+from crm.services.clock import local_today
 from crm.services.ids import parse_id
-from crm.web import get_or_404, roles_required
+from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 
@@ -149,3 +151,26 @@ def link_detach(link_id):
             current_user._get_current_object(), link, form.kind.data, record_id) or True):
         flash(_("已从该环节移除。"), "success")
     return redirect(url_for("chains.link", link_id=link.id))
+
+
+# ---- Excel ---------------------------------------------------------------------------------
+
+@bp.route("/export.xlsx")
+def export():
+    """Every chain's links, in the import's columns."""
+    return xlsx_response(sheet.export(), _("产业链与环节") + f"-{local_today():%Y%m%d}.xlsx")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_sheet():
+    """Upload chains and links: every row is written, or none and the problems are listed."""
+    actor = current_user._get_current_object()
+    return import_page(
+        lambda stream: sheet.import_chains(actor, stream), done_url=url_for("chains.index"),
+        done_message=lambda n: _("已导入 %(n)s 个环节。", n=n), max_rows=sheet.MAX_ROWS,
+        title=_("从 Excel 导入产业链"), back_url=url_for("chains.index"), back_label=_("产业链"),
+        template_url=url_for("chains.export"), link_url=lambda ident: url_for("chains.link", link_id=ident),
+        rules=[_("版式与“导出 Excel”相同：每行一个环节，须有“产业链”“环节”“位置”三列。"),
+               _("上一环节须是同一产业链中已有或表中前面的环节。"),
+               _("企业、项目须已在系统中登记，按名称挂接；表中没有的挂接不会被移除。")])
