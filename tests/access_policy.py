@@ -142,6 +142,8 @@ POLICY: dict[str, Rule] = {
     "chains.link_delete": Rule(post=ADMIN),
     "chains.link_attach": Rule(post=ADMIN),
     "chains.link_detach": Rule(post=ADMIN),
+    "chains.export": Rule(get=ALL),
+    "chains.import_sheet": Rule(get=ADMIN, post=ADMIN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
