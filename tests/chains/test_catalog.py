@@ -1,0 +1,32 @@
+"""A catalog built per chain: the builder offers the chains, and a chain keeps the projects on its links."""
+from crm.models import CatalogBuild
+from crm.services import brochure_data
+from tests import factories
+from tests.chains import factories as cf
+
+
+def test_a_catalog_per_chain_holds_the_projects_on_its_links(client, login, settings):
+    chain = cf.chain(name="项目册测试链", links=("甲", "乙"))
+    on_chain = [factories.project(name=f"链上项目{i}") for i in range(2)]
+    factories.project(name="链外项目")
+    cf.attach(chain.links[0], on_chain[0])
+    cf.attach(chain.links[1], on_chain[1])
+    assert brochure_data.count_projects({"chain": str(chain.id)}) == 2
+    sheets = brochure_data.sheets_for({"chain": str(chain.id)}, settings)
+    assert sorted(s.id for s in sheets) == sorted(p.id for p in on_chain)
+
+    login("staff")
+    assert "项目册测试链" in client.get("/brochures/catalog").get_data(as_text=True)
+    resp = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026"})
+    assert resp.status_code == 302
+    assert CatalogBuild.query.one().filters == {"pool": "1", "chain": str(chain.id)}
+
+
+def test_a_chain_without_projects_gives_no_empty_catalog(client, login):
+    chain = cf.chain(name="无项目测试链", links=("甲",))
+    factories.project(name="别处的项目")
+    login("staff")
+    html = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026"}
+                       ).get_data(as_text=True)
+    assert "没有符合筛选条件的项目，请放宽条件。" in html
+    assert CatalogBuild.query.count() == 0
