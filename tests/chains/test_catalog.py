@@ -30,3 +30,26 @@ def test_a_chain_without_projects_gives_no_empty_catalog(client, login):
                        ).get_data(as_text=True)
     assert "没有符合筛选条件的项目，请放宽条件。" in html
     assert CatalogBuild.query.count() == 0
+
+
+def test_a_chain_catalog_opens_with_the_chain_map(app, settings, users):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from crm.extensions import db
+    from crm.services import catalog_builds
+    chain = cf.chain(name="开篇测试链", plan_quote="延伸黑木耳产业链", links=("木耳种植", "即食木耳"))
+    cf.attach(chain.links[0], cf.local_firm(), factories.project(name="开篇测试项目"))
+    build = catalog_builds.request_build(users["staff"], lang="zh", filters={"chain": str(chain.id)}, title=None,
+                                         year=2026, preface=None)
+    db.session.commit()
+    build = catalog_builds.run_build(build.id, settings)
+    db.session.commit()
+    pdf = PdfReader(io.BytesIO(catalog_builds.file_path(build, settings).read_bytes()))
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in pdf.pages]
+    opening = pages[1]  # after the cover
+    assert "开篇测试链" in opening and "延伸黑木耳产业链" in opening
+    assert "木耳种植" in opening and "即食木耳" in opening and "有本地企业" in opening and "空白" in opening
+    assert build.project_count == 1
