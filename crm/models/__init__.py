@@ -20,7 +20,8 @@ from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSna
                                  RoutineSettings)
 
 __all__ = [
-    "AuditEvent", "Chain", "ChainCoverage", "ChainLink", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
+    "AuditEvent", "Chain", "ChainCoverage", "ChainLink",
+    "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",

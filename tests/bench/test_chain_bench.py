@@ -10,8 +10,8 @@ from bench.__main__ import main
 def test_the_bench_times_the_chain_map_and_the_gap_list_over_20_chains_and_200_links(tmp_path):
     url = f"sqlite:///{tmp_path / 'smoke.sqlite'}"
     assert main(["--scale", "smoke", "--requests", "3", "--warmup", "1", "--job-runs", "1", "--database-url", url,
-                 "--data-dir", str(tmp_path), "--results-dir", str(tmp_path / "results"), "--only", "chain_map,chain_gaps"]
-                ) == 0
+                 "--data-dir", str(tmp_path), "--results-dir", str(tmp_path / "results"),
+                 "--only", "chain_map,chain_gaps"]) == 0
     result = json.loads((tmp_path / "results" / "smoke-sqlite.json").read_text(encoding="utf-8"))
     for key in ("chain_map", "chain_gaps"):
         page = result["pages"][key]

@@ -66,8 +66,8 @@ def test_bad_link_input_answers_in_chinese_and_saves_nothing(client, login):
     html = client.post(f"/chains/{chain.id}/links/new", data={"name": "甲", "position": "upstream"}
                        ).get_data(as_text=True)
     assert "该产业链已有同名环节。" in html
-    html = client.post(f"/chains/{chain.id}/links/new", data={"name": "丁", "position": "upstream",
-                                                              "parent_id": str(other.links[0].id)}).get_data(as_text=True)
+    html = client.post(f"/chains/{chain.id}/links/new", data={
+        "name": "丁", "position": "upstream", "parent_id": str(other.links[0].id)}).get_data(as_text=True)
     assert "不是有效的选择。" in html  # the form offers only this chain's links
     html = client.post(f"/chains/links/{chain.links[0].id}/edit",
                        data={"name": "甲", "position": "upstream", "parent_id": str(chain.links[1].id)}

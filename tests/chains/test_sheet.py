@@ -38,8 +38,9 @@ def test_the_plans_chains_export_and_import_back_whole(client, login):
     assert f"已导入 {len(before)} 个环节。" in html
     db.session.expire_all()
     assert snapshot() == before
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.object_type == "ChainLink",
-                                                                           AuditEvent.action == "create")) == len(before)
+    created = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.object_type == "ChainLink",
+                                                            AuditEvent.action == "create")
+    assert db.session.scalar(created) == len(before)
 
 
 def test_a_bad_sheet_is_refused_row_by_row_and_nothing_is_saved(client, login):

@@ -74,7 +74,8 @@ def test_attached_firms_and_projects_are_the_plans_own():
         assert {e["name"] for e in link["enterprises"]} <= firms
         for p in link["projects"]:
             # A project's quote is its own description in the plan, not a sentence from elsewhere.
-            assert p["plan_quote"] in projects[p["name"]]["description"] or p["plan_quote"] in projects[p["name"]]["name"]
+            own = projects[p["name"]]
+            assert p["plan_quote"] in own["description"] or p["plan_quote"] in own["name"]
 
 
 def test_the_two_branching_chains_branch():

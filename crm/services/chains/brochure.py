@@ -71,6 +71,7 @@ def opening_page(chain_id: int) -> list[Flowable]:
     if chain.plan_quote:
         story += [_P(_esc(chain.plan_quote), "small"), Spacer(1, 10)]
     story += [_Map(_drawing(data)), Spacer(1, 10)]
-    legend = "　".join(f'<font color="{STATE_COLOURS[s]}">■</font> {_esc(str(label))}' for s, label in STATE_LABELS.items())
+    legend = "　".join(f'<font color="{STATE_COLOURS[s]}">■</font> {_esc(str(label))}'
+                      for s, label in STATE_LABELS.items())
     story.append(_P(legend, "small"))
     return story

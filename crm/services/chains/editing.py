@@ -35,7 +35,8 @@ def save_chain(actor: User, chain: Chain | None, data: dict) -> Chain:
     errors = {}
     if not data["name"]:
         errors["name"] = _("请填写产业链名称。")
-    elif db.session.scalar(sa.select(Chain.id).where(Chain.name == data["name"], Chain.id != (chain.id if chain else 0))):
+    elif db.session.scalar(sa.select(Chain.id).where(Chain.name == data["name"],
+                                                     Chain.id != (chain.id if chain else 0))):
         errors["name"] = _("已有同名产业链。")
     if data["priority"] not in PRIORITIES:
         errors["priority"] = _("优先级应为 1、2 或 3。")

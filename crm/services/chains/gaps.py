@@ -99,7 +99,8 @@ def link_states(chain_id: int | None = None) -> dict[int, LinkState]:
     for link_id, covered, talks, investment in db.session.execute(by_project):
         states[link_id] = LinkState(bool(covered), bool(talks), Decimal(investment or 0))
     direct = _scoped(sa.select(link_enterprises.c.link_id).distinct()
-                     .join(Enterprise, Enterprise.id == link_enterprises.c.enterprise_id).where(local_enterprise_filter()),
+                     .join(Enterprise, Enterprise.id == link_enterprises.c.enterprise_id)
+                     .where(local_enterprise_filter()),
                      link_enterprises.c.link_id, chain_id)
     for link_id in db.session.scalars(direct):
         states.setdefault(link_id, LinkState()).covered = True
@@ -152,7 +153,8 @@ def _target_rows(gaps_by_link: dict[int, Gap], chain_id: int | None) -> None:
     statement, its window functions cutting each link's list in the database.  The links are
     chosen by chain (not by a list of ids, which costs a bound parameter per gap); the covered
     links' few rows are skipped here."""
-    pairs = _link_firm_pairs(None if chain_id is None else sa.select(ChainLink.id).where(ChainLink.chain_id == chain_id))
+    scope = None if chain_id is None else sa.select(ChainLink.id).where(ChainLink.chain_id == chain_id)
+    pairs = _link_firm_pairs(scope)
     per_link = {"partition_by": pairs.c.link_id}
     ranked = (sa.select(pairs.c.link_id, Enterprise.id, Enterprise.label_column().label("name"),
                         Enterprise.last_interaction_at,
