@@ -53,3 +53,14 @@ def test_a_chain_catalog_opens_with_the_chain_map(app, settings, users):
     assert "开篇测试链" in opening and "延伸黑木耳产业链" in opening
     assert "木耳种植" in opening and "即食木耳" in opening and "有本地企业" in opening and "空白" in opening
     assert build.project_count == 1
+
+
+def test_the_chain_map_offers_its_catalog_with_the_chain_chosen(client, login):
+    chain = cf.chain(name="入口测试链")
+    login("staff")
+    html = client.get(f"/chains/{chain.id}").get_data(as_text=True)
+    assert f'href="/brochures/catalog?chain={chain.id}"' in html
+    form = client.get(f"/brochures/catalog?chain={chain.id}").get_data(as_text=True)
+    assert f'<option selected value="{chain.id}">入口测试链</option>' in form
+    login("leader")
+    assert "/brochures/catalog?chain=" not in client.get(f"/chains/{chain.id}").get_data(as_text=True)
