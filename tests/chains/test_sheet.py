@@ -11,6 +11,10 @@ from crm.services import seeding
 from tests.chains import factories as cf
 
 
+def chains():
+    return sorted((c.name, c.priority, c.description, c.plan_quote, c.to_confirm) for c in Chain.query)
+
+
 def snapshot():
     return sorted((link.chain.name, link.name, link.position, link.parent.name if link.parent else None,
                    tuple(sorted(e.name for e in link.enterprises)), tuple(sorted(p.name for p in link.projects)))
@@ -25,7 +29,7 @@ def upload(client, data: bytes, follow=True):
 def test_the_plans_chains_export_and_import_back_whole(client, login):
     seeding.load_plan()
     db.session.commit()
-    before = snapshot()
+    before, chains_before = snapshot(), chains()
     login("admin")
     data = client.get("/chains/export.xlsx").data
     sheet = load_workbook(io.BytesIO(data)).active
@@ -37,7 +41,7 @@ def test_the_plans_chains_export_and_import_back_whole(client, login):
     html = upload(client, data).get_data(as_text=True)
     assert f"已导入 {len(before)} 个环节。" in html
     db.session.expire_all()
-    assert snapshot() == before
+    assert snapshot() == before and chains() == chains_before
     created = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.object_type == "ChainLink",
                                                             AuditEvent.action == "create")
     assert db.session.scalar(created) == len(before)

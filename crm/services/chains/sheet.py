@@ -28,7 +28,12 @@ COLUMNS = (
     sheets.Column("description", _l("说明"), width=30), sheets.Column("plan_quote", _l("规划原文"), width=30),
     sheets.Column("to_confirm", _l("待确认"), width=24), sheets.Column("enterprises", _l("企业"), width=30),
     sheets.Column("projects", _l("项目"), width=30),
+    # The chain's own fields, repeated on each of its rows; the import writes the non-empty ones.
+    sheets.Column("chain_description", _l("产业链说明"), width=30),
+    sheets.Column("chain_quote", _l("产业链规划原文"), width=30),
+    sheets.Column("chain_to_confirm", _l("产业链待确认"), width=24),
 )
+CHAIN_FIELDS = {"chain_description": "description", "chain_quote": "plan_quote", "chain_to_confirm": "to_confirm"}
 REQUIRED = ("chain", "link", "position")
 
 
@@ -46,7 +51,8 @@ def export() -> bytes:
     rows = ([chain.name, chain.priority, link.name, str(POSITION_LABELS[link.position]),
              link.parent.name if link.parent else None, link.products, link.description, link.plan_quote,
              link.to_confirm, "\n".join(e.name for e in link.enterprises) or None,
-             "\n".join(p.name for p in link.projects) or None] for chain in chains for link in chain.links)
+             "\n".join(p.name for p in link.projects) or None, chain.description, chain.plan_quote, chain.to_confirm]
+            for chain in chains for link in chain.links)
     return xlsx.list_workbook(_("产业链与环节"), _("每行一个环节；企业、项目多个时分行或用分号隔开。"), _headers(), rows,
                               sheet_name=_("产业链"))
 
@@ -117,6 +123,9 @@ def _write(values: dict, chains: dict, positions: dict, firms: dict, projects: d
         db.session.add(chain)
     if values["priority"]:
         chain.priority = int(values["priority"])
+    for column, attr in CHAIN_FIELDS.items():
+        if values[column] is not None:
+            setattr(chain, attr, values[column])
     link = next((link for link in chain.links if link.name == values["link"]), None)
     if link is None:
         link = ChainLink(name=values["link"], seq=len(chain.links) + 1)
