@@ -34,3 +34,20 @@ def test_clicking_a_gap_on_the_chain_map_lands_on_its_target_firms(visit, users)
     v.page.wait_for_url("**/enterprises/*")
     assert "东莞即食食品有限公司" in v.page.locator("h1").inner_text()
     v.assert_clean()
+
+
+def test_the_goals_dashboard_draws_chain_coverage_over_time(visit, users):
+    from datetime import date
+
+    from crm.extensions import db
+    from crm.services.chains import coverage
+    chain = cf.chain(name="覆盖率浏览器链")
+    coverage.record(date(2026, 10, 1))
+    cf.attach(chain.links[0], cf.local_firm())
+    db.session.commit()
+    v = visit()
+    v.sign_in(users["leader"])
+    v.go("/dashboard")
+    v.page.wait_for_selector("#chart-chains canvas")
+    assert "1 / 3" in v.page.locator(f'#chain-coverage tr[data-chain="{chain.id}"]').inner_text()
+    v.assert_clean()
