@@ -138,11 +138,33 @@ def page_specs() -> list[timing.PageSpec]:
         timing.PageSpec("project_edit", "编辑项目 project form", f"/projects/{project}/edit", staff,
                         note="its investor picker once listed every enterprise"),
     ]
+    specs += chain_specs(staff)
     if leader is not None:
         specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
                                      note=f"the busiest leader: {liaisons} liaison projects"))
         specs.append(timing.PageSpec("home_leader", "首页 home, as a leader", "/", leader,
                                      note="a leader's newest contacts are everyone's"))
+    return specs
+
+
+# The chain pages' p95 targets by database (the issue's budget for the chain map and the gap list).
+CHAIN_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+
+
+def chain_specs(staff: int) -> list[timing.PageSpec]:
+    """The chain map of the chain with the most links, and the gap list across all chains."""
+    from crm.extensions import db
+    from crm.models import ChainLink
+    chain, links = db.session.execute(
+        sa.select(ChainLink.chain_id, sa.func.count()).group_by(ChainLink.chain_id)
+        .order_by(sa.func.count().desc(), ChainLink.chain_id).limit(1)).first() or (None, 0)
+    total = db.session.scalar(sa.select(sa.func.count(ChainLink.id)))
+    target = CHAIN_TARGET_MS.get(db.engine.dialect.name, 80)
+    specs = [timing.PageSpec("chain_gaps", "补链清单 chain gap list", "/chains/gaps", staff, target_ms=target,
+                             note=f"every link without a local firm, of {total} links")]
+    if chain is not None:
+        specs.append(timing.PageSpec("chain_map", "产业链图 chain map", f"/chains/{chain}", staff, target_ms=target,
+                                     note=f"the chain with the most links: {links}"))
     return specs
 
 

@@ -27,6 +27,7 @@ from werkzeug.security import generate_password_hash
 from crm.extensions import db
 from crm.models import (Contact, Department, Enterprise, EnterpriseTag, Interaction, Notification, Park, Problem,
                         Project, Sector, StageEvent, TaskForce, User)
+from crm.models.chain import Chain, ChainLink, chain_link_enterprises, chain_link_projects
 from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHANNELS
 from crm.models.project import project_departments, project_investors
 from crm.services import audit, creditcode
@@ -36,11 +37,13 @@ from crm.services.pipeline import STAGE_LABELS
 from crm.services.reminders import WORDS
 from crm.services.seeding import load_plan
 
+from bench import chains as bench_chains
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 6  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 7  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 NOTICE_DAYS, NOTICES_PER_USER = 90, 63  # each user's notifications: ~0.7 a day (Generator.notifications)
 
@@ -530,6 +533,12 @@ def build(scale_name: str, today: date, log=print) -> dict[str, float]:
         _set_last_interaction(conn, Enterprise.__table__, gen.last_enterprise)
         _set_last_interaction(conn, Project.__table__, gen.last_project)
         t = step("counters", t)
+        chains, links, link_firms, link_projects = bench_chains.rows(
+            conn, gen.rng, gen.enterprise_ids, gen.project_ids, _utc(today, 0))
+        for table, table_rows in ((Chain.__table__, chains), (ChainLink.__table__, links),
+                                  (chain_link_enterprises, link_firms), (chain_link_projects, link_projects)):
+            _insert(conn, table, table_rows)
+        t = step(f"{len(chains)} chains, {len(links)} links", t)
     # Planner statistics and (PostgreSQL) the visibility map for index-only scans, as autovacuum
     # (or SQLite's PRAGMA optimize) keeps them on a database in use.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "crm.notifications.views",
     "crm.jobs_admin.views",
     "crm.mailbox.views",
+    "crm.chains.views",
 ]
 
 CLI_MODULES = [

@@ -12,7 +12,8 @@ from crm.services import audit, outbox
 
 jobs_cli = AppGroup("jobs", help="Run and inspect background jobs.")
 
-RUNNABLE = {"reminders": "reminders.scan", "liaison": "liaison.all", "digest": "digest.weekly"}
+RUNNABLE = {"reminders": "reminders.scan", "liaison": "liaison.all", "digest": "digest.weekly",
+            "chains": "chains.coverage"}
 
 
 def drain_inline() -> int:

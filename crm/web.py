@@ -37,6 +37,7 @@ NAV = [
     ("enterprises.index", _p("nav", "企业"), None),
     ("projects.index", _p("nav", "项目"), None),
     ("pipeline.board", _p("nav", "看板"), None),
+    ("chains.index", _p("nav", "产业链"), None),
     ("leaders.my_projects", _p("nav", "我的包联"), ("leader",)),
     ("reports.dashboard", _p("nav", "目标"), None),
     ("routines.dispatch", _p("nav", "每月调度"), None),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tests import factories
+from tests.chains import factories as chain_factories
 
 ALL = frozenset({"admin", "staff", "officer", "leader"})
 PUBLIC = "public"
@@ -132,6 +133,19 @@ POLICY: dict[str, Rule] = {
     "jobs_admin.reminder_settings": Rule(get=ADMIN, post=ADMIN),
     "mailbox.index": Rule(get=ADMIN, query="?page=2"),
     "mailbox.message": Rule(get=ADMIN),
+    "chains.index": Rule(get=ALL),
+    "chains.chain_map": Rule(get=ALL),
+    "chains.link": Rule(get=ALL),
+    "chains.gap_list": Rule(get=ALL),
+    "chains.chain_create": Rule(get=ADMIN, post=ADMIN),
+    "chains.chain_edit": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_create": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_edit": Rule(get=ADMIN, post=ADMIN),
+    "chains.link_delete": Rule(post=ADMIN),
+    "chains.link_attach": Rule(post=ADMIN),
+    "chains.link_detach": Rule(post=ADMIN),
+    "chains.export": Rule(get=ALL),
+    "chains.import_sheet": Rule(get=ADMIN, post=ADMIN),
 }
 
 @dataclass(frozen=True)
@@ -173,4 +187,6 @@ SAMPLES: dict[str, object] = {
     "job_id": lambda users: "outbox-0",
     "delivery_id": lambda users: factories.digest_delivery().id,
     "filename": lambda users: factories.eml_file(),
+    "chain_id": lambda users: chain_factories.sample_chain().id,
+    "link_id": lambda users: chain_factories.sample_link().id,
 }

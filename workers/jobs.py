@@ -72,6 +72,13 @@ def digest_reconcile(now: str | None = None) -> int:
     return digest.reconcile_stale(_now(now))
 
 
+def chains_coverage(now: str | None = None) -> int:
+    """Record every chain's coverage for today (the goals dashboard's history)."""
+    from crm.services.chains import coverage
+    from crm.services.clock import local_today
+    return coverage.record(local_today(_now(now)))
+
+
 def outbox_relay() -> int:
     """Every 15 s from the cron process: rows whose eager relay found Redis down.
 
@@ -125,6 +132,7 @@ JOBS = {
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
+    "chains.coverage": chains_coverage,
 }
 
 

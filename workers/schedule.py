@@ -9,4 +9,5 @@ SCHEDULE = [
     ("0 8 * * 1", "digest.weekly", {}),  # 每周一 08:00 周报
     (300, "digest.reconcile", {}),  # 周报发送中断（状态不明）转给管理员处理
     ("15 3 * * *", "brochure.cleanup", {}),  # 每日 03:15 清理过期项目册文件
+    ("45 23 * * *", "chains.coverage", {}),  # 每日 23:45 记录产业链覆盖率
 ]

@@ -1,4 +1,4 @@
-"""The catalog builder form: which projects (sectors, stage, key, pool), which language, and the
+"""The catalog builder form: which projects (sectors, stage, key, pool, chain), which language, and the
 cover's title, year and preface.  Filters reuse the project list's values, so the service
 applies them with services/projects.project_filters.
 """
@@ -21,6 +21,7 @@ class CatalogForm(FlaskForm):
     sectors = SelectMultipleField(_l("行业领域"), coerce=int, description=_l("不选即全部产业。"))
     stage = SelectField(_l("阶段"), default="")
     key = SelectField(_l("重点项目"), default="", choices=[ALL, ("1", _l("仅重点项目"))] + list(KEY_LEVELS.items()))
+    chain = SelectField(_l("产业链"), default="", description=_l("只收录挂在该产业链环节上的项目。"))
     pool = SelectField(_l("储备库"), default="1",
                        choices=[("1", _l("仅在库项目")), ALL, ("0", _l("仅已出库项目"))])
     lang = SelectField(_l("语言"), choices=LANG_CHOICES, default="zh",
@@ -35,9 +36,10 @@ class CatalogForm(FlaskForm):
     def fill_choices(self) -> None:
         self.sectors.choices = filter_options()["sectors"]
         self.stage.choices = [ALL] + list(STAGE_LABELS.items())
+        self.chain.choices = [ALL] + [(str(i), name) for i, name in filter_options()["chains"]]
 
     def filters(self) -> dict:
         """The chosen filters as the service stores them (empty choices left out)."""
         chosen = {"sectors": list(self.sectors.data or []), "stage": self.stage.data, "key": self.key.data,
-                  "pool": self.pool.data}
+                  "pool": self.pool.data, "chain": self.chain.data}
         return {k: v for k, v in chosen.items() if v}

@@ -77,6 +77,7 @@ def catalog():
             return redirect(url_for("brochures.build", build_id=build.id))
     elif request.method == "GET":
         form.year.data = local_today().year
+        form.chain.data = request.args.get("chain", "")  # "项目册" on a chain's map
     builds = db.session.scalars(sa.select(CatalogBuild).options(joinedload(CatalogBuild.requested_by))
                                 .order_by(CatalogBuild.id.desc()).limit(RECENT_BUILDS)).all()
     return render_template("brochures/catalog.html", form=form, builds=builds, langs=dict(LANG_CHOICES),

@@ -19,6 +19,7 @@ from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
 from crm.services import access, enterprise_sheets, enterprises, paging, queries, search
+from crm.services.chains.filters import chain_choices
 from crm.services.clock import local_now, local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.ids import parse_id
@@ -32,7 +33,7 @@ EDITORS = ("admin", "staff")
 # projects).  Leaders read the list but pick nothing.
 PICKERS = ("admin", "staff", "officer")
 TIMELINE_LIMIT = 100  # the newest contacts; older ones stay in the database and the audit trail
-FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status")
+FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status", "chain")
 
 
 def _filters() -> dict:
@@ -45,6 +46,7 @@ def _filters() -> dict:
         "tag": args.get("tag") if args.get("tag") in ENTERPRISE_TAGS else None,
         "owner_id": parse_id(args.get("owner")),
         "status": args.get("status") if args.get("status") in STATUS_LABELS else None,
+        "chain_id": parse_id(args.get("chain")),
     }
 
 
@@ -70,7 +72,7 @@ def index():
     return render_template(
         "enterprises/index.html", page=page, args=args, regions=regions,
         sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=[(t, term(t)) for t in ENTERPRISE_TAGS],
-        STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user),
+        STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user), chains=chain_choices(),
         export_args=_kept_filters(args))
 
 

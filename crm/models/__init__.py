@@ -1,11 +1,12 @@
 """All models, imported here so Alembic and the app see one metadata.
 
-One module per aggregate: people, catalog, enterprise, project, goal, audit (+ ops and
+One module per aggregate: people, catalog, enterprise, project, goal, chain, audit (+ ops and
 routines as the workers and the plan's routines add theirs).
 """
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
 from crm.models.catalog import Park, Sector
+from crm.models.chain import Chain, ChainCoverage, ChainLink
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
@@ -19,7 +20,8 @@ from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSna
                                  RoutineSettings)
 
 __all__ = [
-    "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
+    "AuditEvent", "Chain", "ChainCoverage", "ChainLink",
+    "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",

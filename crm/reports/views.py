@@ -18,6 +18,7 @@ from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
 from crm.services import cohorts, metrics, pool, versions
+from crm.services.chains import coverage as chain_coverage
 from crm.services.clock import local_today
 from crm.services.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
@@ -51,11 +52,13 @@ def dashboard():
     funnel = metrics.funnel()
     sectors = metrics.investment_by_sector()
     moves = metrics.stage_moves_by_month(today)
+    chain_trends = chain_coverage.trends(today)
     return render_template(
         "reports/dashboard.html", today=today, statuses=metrics.goal_statuses(today),
         elapsed=metrics.period_elapsed(today), funnel=funnel, sectors=sectors, moves=moves,
         problems=metrics.problem_stats(today), chart=_chart_data(funnel, sectors, moves),
-        funnel_total=sum((s.investment for s in funnel), Decimal(0)))
+        funnel_total=sum((s.investment for s in funnel), Decimal(0)),
+        chain_trends=chain_trends, chain_chart=chain_coverage.chart_data(chain_trends, today))
 
 
 # ---- cohorts ------------------------------------------------------------------------------

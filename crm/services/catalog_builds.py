@@ -19,6 +19,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import CatalogBuild, User
 from crm.services import brochure_data
+from crm.services.chains import brochure as chain_brochure
 from crm.services import brochure_text as T
 from crm.services import outbox
 from crm.services.brochure import CatalogMeta, render_catalog
@@ -109,6 +110,8 @@ def run_build(build_id: int, settings, *, report: Callable[[int], None] | None =
         sheets = brochure_data.sheets_for(build.filters or {}, settings, build.lang)
         meta = catalog_meta(settings, lang=build.lang, title=build.title, year=build.year,
                             preface=build.preface)
+        if (build.filters or {}).get("chain"):  # a catalog of one chain opens with its map
+            meta.opening = chain_brochure.opening_page(int(build.filters["chain"]))
         progress(2)
         # the renderer counts both layout passes; map them onto 2 … 97 percent
         pdf = render_catalog(sheets, meta, progress=lambda done, total: progress(2 + done * 95 // max(total, 1)))

@@ -2,7 +2,8 @@
 
 Content by role: leaders get their liaison projects, staff their follow-ups and enterprises,
 admins (领导小组办公室) the whole pipeline; everyone gets the stage moves and new contacts of the
-7 days before `now`, the overdue follow-ups, and the 2025 goals.  The week's data is loaded
+7 days before `now`, the overdue follow-ups, and the 2025 goals; a chain's 链长 (and admins) also the
+chain gaps without a contact in 30 days (services/chains/digest.py).  The week's data is loaded
 once (a fixed number of statements) and indexed once by leader, owner, creator and project, so
 each recipient's slice is a few dictionary lookups: 200 recipients cost what one does plus the
 rendering.
@@ -51,6 +52,7 @@ from crm.models.digest import RESENDABLE
 from crm.models.project import STAGES
 from crm.services.charts import bar_chart_png
 from crm.services.clock import local_today, utcnow
+from crm.services.chains import digest as chain_digest
 from crm.services.leaders import iso_week
 
 WINDOW = timedelta(days=7)
@@ -84,6 +86,7 @@ class Week:
     enterprises_by_owner: dict[int, int]
     goals: list
     index: dict = field(default_factory=dict)  # built by _index_week: key -> positions
+    chain_gaps: list = field(default_factory=list)  # services/chains/digest.stale_gaps
 
     def pick(self, name: str, keys) -> list:
         """The rows of list `name` (moves, contacts, overdue) under any of `keys`, in list order."""
@@ -144,8 +147,9 @@ def load_week(now: datetime) -> Week:
         sa.select(Enterprise.owner_id, sa.func.count()).where(Enterprise.owner_id.is_not(None))
         .group_by(Enterprise.owner_id)).all())
     from crm.services.metrics import goal_statuses
-    return _index_week(Week(now, iso_week(today), start, moves, contacts, overdue, projects, by_owner,
-                            goal_statuses(today)))
+    week = Week(now, iso_week(today), start, moves, contacts, overdue, projects, by_owner, goal_statuses(today))
+    week.chain_gaps = chain_digest.stale_gaps(now)
+    return _index_week(week)
 
 
 def _scope(user: User, week: Week):
@@ -187,6 +191,7 @@ def digest_for(user: User, week: Week) -> dict:
         "overdue": _listed(rows("overdue", keys)),
         "enterprises": week.enterprises_by_owner.get(user.id, 0) if user.role == "staff" else None,
         "goals": week.goals,
+        "chain_gaps": _listed(chain_digest.for_recipient(user, week.chain_gaps)),
         "base_url": current_app.extensions["settings"].BASE_URL.rstrip("/"),
     }
 

@@ -23,6 +23,7 @@ from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import access, money, pool, search, signals, versions
+from crm.services.chains.filters import chain_choices, projects_on_chain
 from crm.services.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.ids import parse_id
@@ -234,7 +235,7 @@ def record_stage_move(actor: User, project: Project, data: Mapping) -> StageEven
 # ---------------------------------------------------------------------------------------
 # Filters shared by the project list, the pipeline board and the catalog builder
 
-FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key", "pool", "pool_review")
+FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key", "pool", "pool_review", "chain")
 _CHOICE_ARGS = {"stage": STAGES, "key": ("1", "0", *KEY_LEVELS), "pool": ("1", "0")}
 
 
@@ -262,7 +263,7 @@ def name_contains(q: str):
 
 def project_filters(args: Mapping) -> list:
     """SQL conditions on Project for a query string: q, sector, stage, park, department (牵头 or
-    责任), task_force (专班), key (1/0/province/city) and pool (1/0).  Unusable values are ignored."""
+    责任), task_force (专班), key (1/0/province/city), pool (1/0) and chain (产业链).  Unusable values are ignored."""
     f = filter_args(args)
     conditions = []
     if "q" in f:
@@ -282,6 +283,8 @@ def project_filters(args: Mapping) -> list:
         conditions.append(Project.in_pool.is_(f["pool"] == "1"))
     if "pool_review" in f:  # the pool as it stood at a quarterly review (滚动储备库)
         conditions.append(Project.id.in_(pool.project_ids_as_of(int(f["pool_review"]))))
+    if "chain" in f:  # 产业链: on a link of the chain
+        conditions.append(projects_on_chain(int(f["chain"])))
     return conditions
 
 
@@ -297,6 +300,7 @@ def filter_options() -> dict[str, list[tuple[int, str]]]:
         "departments": pairs(Department, Department.label_column(), Department.id),
         "task_forces": pairs(TaskForce, TaskForce.label_column(), TaskForce.id),
         "pool_reviews": pairs(PoolReview, PoolReview.quarter, PoolReview.reviewed_on.desc()),
+        "chains": chain_choices(),
     }
 
 

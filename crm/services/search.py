@@ -35,6 +35,7 @@ from sqlalchemy.schema import DDL
 from crm.extensions import db
 from crm.models import Enterprise, EnterpriseTag
 from crm.services import paging
+from crm.services.chains.filters import enterprises_on_chain
 from crm.services.enterprises import normalize_name
 
 log = logging.getLogger(__name__)
@@ -514,7 +515,7 @@ def _capped_count(rows) -> int:
 
 def _filtered(query, q: str = "", *, dense: bool = False, sector_id: int | None = None,
               region: str | None = None, tag: str | None = None, owner_id: int | None = None,
-              status: str | None = None):
+              status: str | None = None, chain_id: int | None = None):
     if q and q.strip():
         query = query.where(match(q, dense))
     if sector_id:
@@ -529,4 +530,6 @@ def _filtered(query, q: str = "", *, dense: bool = False, sector_id: int | None 
         query = query.where(Enterprise.owner_id == owner_id)
     if status:
         query = query.where(Enterprise.status == status)
+    if chain_id:
+        query = query.where(enterprises_on_chain(chain_id))
     return query

@@ -1,7 +1,8 @@
 """Seeds: the plan's data (seeds/plan.json), and the entry points that put the demo on top of it.
 
 load_plan() upserts the plan by natural keys (department name, task force name, sector code,
-park code, enterprise name_norm, project (专栏, 序号), goal code).  Running it again changes
+park code, enterprise name_norm, project (专栏, 序号), goal code; the chains of seeds/chains.json by
+name, their links by (chain, name)).  Running it again changes
 nothing: values are compared and only assigned when different, and many-to-many links are
 only ever added (never removed), so links users made in the app survive a re-seed.  First
 inserts are a bulk load and skip the per-row audit; later corrections are audited as "seed".
@@ -190,6 +191,9 @@ def load_plan(path: Path | str = PLAN_PATH) -> dict[str, dict[str, int]]:
                 "comparator": g["comparator"], "year": g["year"], "baseline_year": g["baseline_year"],
                 "measure": g["measure"], "plan_quote": g["plan_quote"], "sort_order": order})
         done(up)
+
+        from crm.services.chains import seeds as chain_seeds  # it reuses _Upsert from here
+        chain_seeds.load(_Upsert, done)
     return summary
 
 

@@ -163,6 +163,8 @@ def render_catalog(sheets: list[ProjectSheet], meta: CatalogMeta, *,
                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
     story: list[Flowable] = _cover_story(meta, sheets, groups, lang)
     story += [NextPageTemplate("body"), PageBreak()]
+    if meta.opening:
+        story += meta.opening + [PageBreak()]
     story += [_P(_esc(T.label("preface", lang)), "h1"), Spacer(1, 4),
               Table([[""]], colWidths=[24 * mm], rowHeights=[2.2],
                     style=[("BACKGROUND", (0, 0), (-1, -1), ACCENT)], hAlign="LEFT"),

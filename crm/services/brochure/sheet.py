@@ -41,3 +41,4 @@ class CatalogMeta:
     year: int
     preface: str
     lang: str = "zh"
+    opening: list = field(default_factory=list)  # flowables before the preface (a chain's map)
