@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "crm.notifications.views",
     "crm.jobs_admin.views",
     "crm.mailbox.views",
+    "crm.api.tokens_views",
 ]
 
 CLI_MODULES = [

@@ -130,6 +130,9 @@ POLICY: dict[str, Rule] = {
     "jobs_admin.reminder_settings": Rule(get=ADMIN, post=ADMIN),
     "mailbox.index": Rule(get=ADMIN, query="?page=2"),
     "mailbox.message": Rule(get=ADMIN),
+    # API tokens: everyone manages their own; another user's token is 404 for all.
+    "api_tokens.index": Rule(get=ALL, post=ALL),
+    "api_tokens.revoke": Rule(post=ALL, hidden=ALL),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
@@ -153,4 +156,5 @@ SAMPLES: dict[str, object] = {
     "notification_id": lambda users: factories.notification().id,
     "job_id": lambda users: "outbox-0",
     "filename": lambda users: factories.eml_file(),
+    "token_id": lambda users: factories.api_token()[0].id,
 }

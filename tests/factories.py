@@ -335,3 +335,12 @@ def eml_file(to: str = "staff@example.cn", subject: str = "【招商项目管家
     settings = current_app.extensions["settings"]
     msg = mail.build_message(to, subject, "正文", "<p>正文</p>", sender=settings.MAIL_FROM)
     return Path(mail.deliver(msg, settings)).name
+
+
+def api_token(user_obj: User | None = None, scope: str = "read", name: str | None = None) -> tuple:
+    """(ApiToken, secret): a token made through the service (by default for a fresh user, i.e.
+    nobody signed in), committed."""
+    from crm.services.api import tokens
+    token, secret = tokens.create_token(user_obj or user("staff"), name or f"测试令牌{_n()}", scope)
+    db.session.commit()
+    return token, secret

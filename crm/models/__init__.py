@@ -3,6 +3,7 @@
 One module per aggregate: people, catalog, enterprise, project, goal, audit (+ ops and
 routines as the workers and the plan's routines add theirs).
 """
+from crm.models.api import ApiToken
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
 from crm.models.catalog import Park, Sector
@@ -19,7 +20,7 @@ from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSna
                                  RoutineSettings)
 
 __all__ = [
-    "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
+    "ApiToken", "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
