@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from crm.config import Settings
-from crm.extensions import babel, csrf, db, login_manager, migrate
+from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 from crm.services.ids import IdConverter
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite can't ALTER most things
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     from crm import i18n
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.TIMEZONE)
 
