@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "crm.jobs_admin.views",
     "crm.mailbox.views",
     "crm.api.tokens_views",
+    "crm.api.views",
 ]
 
 CLI_MODULES = [

@@ -71,6 +71,8 @@ ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员")
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
+# Blueprints that authenticate each request themselves: the JSON API takes tokens, never the session.
+SELF_AUTHENTICATED = {"api"}
 
 
 def roles_required(*roles: str):
@@ -110,7 +112,7 @@ def flash_errors(form) -> None:
 
 
 def _login_gate():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint in SELF_AUTHENTICATED:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

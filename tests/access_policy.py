@@ -8,6 +8,8 @@ An entry: endpoint -> Rule(roles for GET, roles for POST, record=...).
 - roles: the roles that may use the method; others get 403 (role rule) or 404 (record rule).
 - "public": no login needed.
 - args: URL arguments by name come from SAMPLES (a factory per argument name returning an id).
+- TOKEN: the JSON API's token-only routes: every session, whatever its role, and every anonymous
+  visitor gets 401 (tests/api/test_access.py calls them with each role's token).
 - record="own-department": officers may use it only for records of their own department
   (the matrix uses a record of another department, so an officer gets 404).
 """
@@ -19,6 +21,7 @@ from tests import factories
 
 ALL = frozenset({"admin", "staff", "officer", "leader"})
 PUBLIC = "public"
+TOKEN = "token"
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"admin", "staff"})
 LEADER = frozenset({"leader"})
@@ -133,6 +136,18 @@ POLICY: dict[str, Rule] = {
     # API tokens: everyone manages their own; another user's token is 404 for all.
     "api_tokens.index": Rule(get=ALL, post=ALL),
     "api_tokens.revoke": Rule(post=ALL, hidden=ALL),
+    # The JSON API: tokens only.  Its description and reference page are open.
+    "api.openapi": Rule(get=PUBLIC),
+    "api.reference": Rule(get=PUBLIC),
+    "api.projects": Rule(get=TOKEN),
+    "api.project": Rule(get=TOKEN),
+    "api.project_update": Rule(note="PATCH only, token only (tests/api/test_access.py)"),
+    "api.project_move": Rule(post=TOKEN),
+    "api.enterprises": Rule(get=TOKEN),
+    "api.enterprise": Rule(get=TOKEN),
+    "api.interaction_create": Rule(post=TOKEN),
+    "api.follow_ups": Rule(get=TOKEN),
+    "api.follow_up_done": Rule(post=TOKEN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
