@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 
+from crm.api.http import check_query
 from crm.api.problems import Problem
 from crm.extensions import db, limiter
 from crm.i18n import gettext as _
@@ -37,6 +38,7 @@ def _authenticate():
     g.api_token = None
     if request.endpoint in OPEN_ENDPOINTS:
         return None
+    check_query()
     token = tokens.authenticate(_bearer())
     if token is None:
         raise Problem(401, _("请在 Authorization 请求头中提供有效的接口令牌（Bearer）。"),

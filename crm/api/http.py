@@ -62,6 +62,22 @@ def _field_message(messages) -> str:
     return _("格式不正确。")
 
 
+def _has_nul(value) -> bool:
+    """A NUL character anywhere: PostgreSQL refuses it in text, so it is refused here, as input."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def check_query() -> None:
+    if any(_has_nul(v) for v in request.args.values()):
+        raise Problem(400, _("请求参数含有不允许的字符。"))
+
+
 def load_body(schema: Schema) -> dict:
     """The JSON body checked against `schema`; 415 for another media type, 422 with a message per field."""
     if not request.is_json:
@@ -69,6 +85,8 @@ def load_body(schema: Schema) -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise Problem(400, _("请求内容须为 JSON 对象。"))
+    if _has_nul(data):
+        raise Problem(422, _("请求内容含有不允许的字符。"))
     try:
         return schema.load(data)
     except SchemaError as error:

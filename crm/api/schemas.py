@@ -14,6 +14,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from crm.models.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TAGS, INTERACTION_KINDS
 from crm.models.project import STAGES
+from crm.services.ids import ID_MAX
+from crm.services.projects import INT_MAX
 
 
 class Money(fields.Decimal):
@@ -41,6 +43,11 @@ class UtcDateTime(fields.DateTime):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc, microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _id(**kwargs):
+    """A record id in input: a JSON integer the database can hold (larger ones are refused, not looked up)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, ID_MAX), **kwargs)
 
 
 def _n(field_class, *args, **kwargs):
@@ -187,8 +194,8 @@ class _In(Schema):
 
 class InteractionIn(_In):
     """A contact to log (对接记录); `next_follow_up` sets the follow-up (下次跟进)."""
-    enterprise_id = fields.Integer(required=True, strict=True)
-    project_id = _n(fields.Integer, strict=True)
+    enterprise_id = _id(required=True)
+    project_id = _id(allow_none=True)
     kind = fields.String(required=True, metadata={"enum": list(INTERACTION_KINDS)})
     occurred_at = _n(fields.DateTime, metadata={"description": "ISO 8601; without an offset: Asia/Shanghai; default now"})
     our_participants = _n(fields.String)
@@ -220,18 +227,18 @@ class ProjectPatch(_In):
     fixed_investment = AmountIn(allow_none=True, metadata={"type": ["number", "string"]})
     land_mu = AmountIn(allow_none=True, metadata={"type": ["number", "string"]})
     land_m2 = AmountIn(allow_none=True, metadata={"type": ["number", "string"]})
-    sector_id = fields.Integer(strict=True)
-    park_id = _n(fields.Integer, strict=True)
-    lead_department_id = _n(fields.Integer, strict=True)
-    task_force_id = _n(fields.Integer, strict=True)
-    owner_id = _n(fields.Integer, strict=True)
-    jobs = _n(fields.Integer, strict=True)
+    sector_id = _id()
+    park_id = _id(allow_none=True)
+    lead_department_id = _id(allow_none=True)
+    task_force_id = _id(allow_none=True)
+    owner_id = _id(allow_none=True)
+    jobs = _n(fields.Integer, strict=True, validate=validate.Range(0, INT_MAX))
     is_key = fields.Boolean(truthy={True}, falsy={False})
     key_level = _n(fields.String, metadata={"enum": ["province", "city", None]})
     in_pool = fields.Boolean(truthy={True}, falsy={False})
     priority = fields.Integer(strict=True, validate=validate.Range(1, 3))
-    investor_ids = fields.List(fields.Integer(strict=True))
-    department_ids = fields.List(fields.Integer(strict=True))
+    investor_ids = fields.List(_id())
+    department_ids = fields.List(_id())
 
 
 class StageMoveIn(_In):

@@ -21,6 +21,7 @@ from crm.api.http import MAX_LIMIT
 from crm.api.schemas import Money, ProblemSchema, UtcDateTime
 from crm.models.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TAGS
 from crm.models.project import STAGES
+from crm.services.ids import ID_MAX
 
 VERSION = "1.0.0"
 
@@ -75,7 +76,7 @@ def _problem(description: str) -> dict:
 
 
 def _operation(endpoint: str, rule, meta: dict) -> dict:
-    params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}
               for arg in sorted(rule.arguments)] + meta["query"]
     if meta["if_match"] is not None:
         params.append({"name": "If-Match", "in": "header", "required": meta["if_match"], "schema": {"type": "string"},

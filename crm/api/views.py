@@ -161,7 +161,10 @@ def interaction_create():
     if project_id and project is None:
         raise Problem(422, _("请修正以下字段后重试。"), errors={"project_id": _("所选项不存在，请重新选择。")})
     if data.get("occurred_at"):
-        data["occurred_at"] = to_utc_naive(data["occurred_at"])
+        try:
+            data["occurred_at"] = to_utc_naive(data["occurred_at"])
+        except OverflowError:  # 0001-01-01 in Asia/Shanghai is before year 1 in UTC
+            raise Problem(422, _("请修正以下字段后重试。"), errors={"occurred_at": _("格式不正确。")}) from None
     try:
         record = interactions.log_interaction(_actor(), enterprise, project, data, utcnow())
     except (ValidationError, access.Denied) as error:
