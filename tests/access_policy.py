@@ -148,6 +148,12 @@ POLICY: dict[str, Rule] = {
     "api.interaction_create": Rule(post=TOKEN),
     "api.follow_ups": Rule(get=TOKEN),
     "api.follow_up_done": Rule(post=TOKEN),
+    "api.enterprise_contacts": Rule(get=TOKEN),
+    "api.interactions": Rule(get=TOKEN),
+    "api.problem_list": Rule(get=TOKEN),
+    "api.progress_reports": Rule(get=TOKEN),
+    "api.goals": Rule(get=TOKEN),
+    "api.dashboard": Rule(get=TOKEN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record

@@ -260,3 +260,107 @@ class ProblemSchema(Schema):
     instance = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.String())
 
+
+
+# ---------------------------------------------------------------------------------------
+# The other read resources
+
+class ContactSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    title = _n(fields.String)
+    phone = _n(fields.String)
+    email = _n(fields.String)
+    wechat = _n(fields.String)
+    notes = _n(fields.String)
+
+
+class ContactListSchema(Schema):
+    items = fields.List(fields.Nested(ContactSchema), required=True)
+
+
+class InteractionPageSchema(Schema):
+    items = fields.List(fields.Nested(InteractionSchema), required=True)
+    next_cursor = _n(fields.String, required=True)
+
+
+class ProblemRecordSchema(Schema):
+    """A 问题台账 entry."""
+    id = fields.Integer(required=True)
+    project = fields.Nested(EnterpriseRefSchema, required=True)
+    department = fields.Nested(RefSchema, required=True)
+    description = fields.String(required=True)
+    raised_on = fields.Date(required=True)
+    deadline = fields.Date(required=True)
+    status = fields.String(required=True, metadata={"enum": ["open", "in_progress", "resolved"]})
+    resolved_on = _n(fields.Date)
+    resolution = _n(fields.String)
+    escalation_level = fields.Integer(required=True)
+    source = fields.String(required=True)
+    updated_at = UtcDateTime(required=True)
+
+
+class ProblemPageSchema(Schema):
+    items = fields.List(fields.Nested(ProblemRecordSchema), required=True)
+    next_cursor = _n(fields.String, required=True)
+
+
+class ProgressReportSchema(Schema):
+    """A project's 月度调度 for one month (`month`: its first day)."""
+    id = fields.Integer(required=True)
+    project = fields.Nested(EnterpriseRefSchema, required=True)
+    month = fields.Date(required=True)
+    department = fields.Nested(RefSchema, required=True)
+    invest_month = Money(required=True)
+    invest_cumulative = Money(required=True)
+    funds_in_place = Money(required=True)
+    progress = _n(fields.String)
+    problems_text = _n(fields.String)
+    submitted_at = UtcDateTime(required=True)
+
+
+class ProgressReportPageSchema(Schema):
+    items = fields.List(fields.Nested(ProgressReportSchema), required=True)
+    next_cursor = _n(fields.String, required=True)
+
+
+class GoalStatusSchema(Schema):
+    """A 2025 goal (发展目标) with its current value: computed from the data, or the latest entered."""
+    id = fields.Integer(attribute="goal.id", required=True)
+    code = fields.String(attribute="goal.code", required=True)
+    name = fields.String(attribute="goal.name", required=True)
+    target = Money(attribute="goal.target", required=True)
+    unit = fields.String(attribute="goal.unit", required=True)
+    year = fields.Integer(attribute="goal.year", required=True)
+    value = Money()
+    computed = fields.Boolean(required=True)
+    as_of = _n(fields.Date)
+    source = _n(fields.String)
+
+
+class GoalListSchema(Schema):
+    items = fields.List(fields.Nested(GoalStatusSchema), required=True)
+
+
+class StageTotalSchema(Schema):
+    stage = fields.String(required=True, metadata={"enum": list(STAGES)})
+    count = fields.Integer(required=True)
+    investment = Money(required=True)
+
+
+class ProblemStatsSchema(Schema):
+    total = fields.Integer(required=True)
+    resolved = fields.Integer(required=True)
+    open = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    resolved_late = fields.Integer(required=True)
+    rate = Money()
+
+
+class DashboardSchema(Schema):
+    """The 目标 dashboard's figures: projects and investment by stage, problems, stage moves per month."""
+    as_of = fields.Date(required=True)
+    funnel = fields.List(fields.Nested(StageTotalSchema), required=True)
+    problems = fields.Nested(ProblemStatsSchema, required=True)
+    months = fields.List(fields.String(), required=True)
+    stage_moves = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()), required=True)

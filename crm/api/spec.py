@@ -26,27 +26,27 @@ from crm.services.ids import ID_MAX
 VERSION = "1.0.0"
 
 
-def _q(name: str, description: str, **schema) -> dict:
+def q(name: str, description: str, **schema) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema or {"type": "string"}}
 
 
 PAGING = [
-    _q("cursor", "next_cursor of the previous page"),
-    _q("limit", "rows per page", type="integer", minimum=1, maximum=MAX_LIMIT, default=50),
+    q("cursor", "next_cursor of the previous page"),
+    q("limit", "rows per page", type="integer", minimum=1, maximum=MAX_LIMIT, default=50),
 ]
 # The list pages' filters, with the same names; values the page would ignore are ignored here too.
 PROJECT_FILTERS = [
-    _q("q", "name contains (Chinese, English or Russian)"),
-    _q("sector", "sector id"), _q("stage", "stage", enum=list(STAGES)), _q("park", "park id"),
-    _q("department", "department id (牵头 or 责任)"), _q("task_force", "专班 id"),
-    _q("key", "1, 0, province or city"), _q("pool", "1 in the reserve pool, 0 out"),
-    _q("pool_review", "the pool as it stood at this quarterly review (id)"),
+    q("q", "name contains (Chinese, English or Russian)"),
+    q("sector", "sector id"), q("stage", "stage", enum=list(STAGES)), q("park", "park id"),
+    q("department", "department id (牵头 or 责任)"), q("task_force", "专班 id"),
+    q("key", "1, 0, province or city"), q("pool", "1 in the reserve pool, 0 out"),
+    q("pool_review", "the pool as it stood at this quarterly review (id)"),
 ]
 ENTERPRISE_FILTERS = [
-    _q("q", "name, short name, credit code or foreign name contains"), _q("sector", "sector id"),
-    _q("region", "region starts with"), _q("tag", "tag", enum=list(ENTERPRISE_TAGS)),
-    _q("owner", "owner (user id)"), _q("status", "status", enum=list(ENTERPRISE_STATUSES)),
+    q("q", "name, short name, credit code or foreign name contains"), q("sector", "sector id"),
+    q("region", "region starts with"), q("tag", "tag", enum=list(ENTERPRISE_TAGS)),
+    q("owner", "owner (user id)"), q("status", "status", enum=list(ENTERPRISE_STATUSES)),
 ]
 
 

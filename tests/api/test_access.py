@@ -15,7 +15,8 @@ from tests.access_policy import POLICY
 
 ROLES = ("admin", "staff", "officer", "leader")
 READS = ("/api/v1/projects", "/api/v1/projects/{project}", "/api/v1/enterprises", "/api/v1/enterprises/{enterprise}",
-         "/api/v1/follow-ups")
+         "/api/v1/enterprises/{enterprise}/contacts", "/api/v1/interactions", "/api/v1/follow-ups", "/api/v1/problems",
+         "/api/v1/progress-reports", "/api/v1/goals", "/api/v1/dashboard")
 
 
 def _allowed(endpoint: str, role: str) -> bool:

@@ -191,3 +191,14 @@ def test_each_token_has_its_own_rate_limit_with_retry_after(app, client, users, 
         assert client.get("/api/v1/follow-ups", headers=_auth(other)).status_code == 200
     finally:
         settings.API_RATE_LIMIT = old
+
+
+def test_the_openapi_document_and_its_reference_page_are_open_and_served_from_vendored_assets(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"] == "3.1.0" and doc["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    assert {"/api/v1/projects", "/api/v1/projects/{project_id}", "/api/v1/projects/{project_id}/stage-moves",
+            "/api/v1/interactions"} <= set(doc["paths"])
+    assert "412" in doc["paths"]["/api/v1/projects/{project_id}"]["patch"]["responses"]
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/static/vendor/redoc/redoc.standalone.js" in page and "http" not in page.split("<body>")[1]
+    assert client.get("/static/vendor/redoc/redoc.standalone.js").status_code == 200
