@@ -37,7 +37,7 @@ def _authenticate():
     g._login_user = AnonymousUserMixin()  # never the session's user
     g.api_token = None
     if request.endpoint in OPEN_ENDPOINTS:
-        return None
+        return
     check_query()
     token = tokens.authenticate(_bearer())
     if token is None:
@@ -46,7 +46,7 @@ def _authenticate():
     g.api_token, g._login_user = token, token.user
     if not tokens.allows(token, request.method):
         raise Problem(403, _("该令牌为只读，不能修改数据。"))
-    return None
+    return
 
 
 def _audit(response):

@@ -102,9 +102,8 @@ def encode_cursor(last_id: int) -> str:
 def page_args() -> tuple[int | None, int]:
     """(the id after which the page starts, or None for the first page; rows per page) from ?cursor and ?limit."""
     raw_limit = request.args.get("limit", "")
-    if raw_limit:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            raise Problem(400, _("limit 须为 1–%(max)s 的整数。", max=MAX_LIMIT))
+    if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT):
+        raise Problem(400, _("limit 须为 1–%(max)s 的整数。", max=MAX_LIMIT))
     limit = int(raw_limit) if raw_limit else DEFAULT_LIMIT
     raw = request.args.get("cursor", "")
     if not raw:

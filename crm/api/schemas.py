@@ -8,11 +8,16 @@ string (exact, unlike a JSON number).
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
+from typing import ClassVar
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from crm.models.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TAGS, INTERACTION_KINDS
+from crm.models.enterprise import (
+    ENTERPRISE_STATUSES,
+    ENTERPRISE_TAGS,
+    INTERACTION_KINDS,
+)
 from crm.models.project import STAGES
 from crm.services.ids import ID_MAX
 from crm.services.projects import INT_MAX
@@ -28,7 +33,7 @@ class Money(fields.Decimal):
 class AmountIn(fields.Field):
     """An amount in 万元 as a JSON number or a decimal string; the service checks its range and decimals."""
 
-    default_error_messages = {"invalid": "Not a number."}
+    default_error_messages: ClassVar[dict] = {"invalid": "Not a number."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if value is None or (isinstance(value, (int, float, str)) and not isinstance(value, bool)):
@@ -42,7 +47,7 @@ class UtcDateTime(fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc, microsecond=0).isoformat().replace("+00:00", "Z")
+        return value.replace(tzinfo=UTC, microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _id(**kwargs):

@@ -64,9 +64,9 @@ def operation(summary: str, description: str, *, tag: str, response, query=(), b
               etag: bool = False, if_match: bool | None = None, write: bool = False):
     """Declare a view's OpenAPI operation; crm/api/spec.document() reads it off the view."""
     def decorator(view):
-        view.api_operation = dict(summary=summary, description=description, tag=tag, response=response,
-                                  query=list(query), body=body, status=status, etag=etag, if_match=if_match,
-                                  write=write)
+        view.api_operation = {"summary": summary, "description": description, "tag": tag, "response": response,
+                              "query": list(query), "body": body, "status": status, "etag": etag,
+                              "if_match": if_match, "write": write}
         return view
     return decorator
 

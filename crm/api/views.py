@@ -197,4 +197,4 @@ def follow_up_done(interaction_id: int):
 
 
 spec.register_document(bp)
-from crm.api import reads  # noqa: E402,F401  its routes join this blueprint
+from crm.api import reads  # noqa: F401  its routes join this blueprint

@@ -169,7 +169,7 @@ def test_a_contact_is_logged_with_its_follow_up_and_the_follow_up_closed(client,
 
 
 def test_every_call_is_audited_with_the_tokens_name(client, users):
-    token, secret = factories.api_token(users["staff"], name="发改局项目库")
+    _token, secret = factories.api_token(users["staff"], name="发改局项目库")
     client.get("/api/v1/projects?stage=planned", headers=_auth(secret))
     client.get("/api/v1/projects/999999", headers=_auth(secret))
     rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "api_call")

@@ -46,7 +46,7 @@ def test_problems_and_monthly_reports_with_the_ledger_and_dispatch_filters(read)
 
 def test_goals_and_dashboard_figures(read):
     factories.goal()
-    factories.project(stage="signed", total_investment=Decimal("1200"))
+    factories.project(stage="signed", total_investment=Decimal(1200))
     goals = read("/api/v1/goals")["items"]
     assert len(goals) == 1 and goals[0]["target"]
     board = read("/api/v1/dashboard")
