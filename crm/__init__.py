@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "crm.mailbox.views",
     "crm.api.tokens_views",
     "crm.api.views",
+    "crm.channels.views",
 ]
 
 CLI_MODULES = [
@@ -49,6 +50,7 @@ CLI_MODULES = [
 SUBSCRIBERS = [
     "crm.services.reminders",
     "crm.services.liaison",
+    "crm.services.channels.deliveries",
 ]
 
 

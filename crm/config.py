@@ -50,6 +50,11 @@ class Settings:
     )
     # Calls per token to the JSON API (Flask-Limiter notation); past it: 429 with Retry-After.
     API_RATE_LIMIT: str = "120 per minute"
+    # 企业微信 / 钉钉 robots: seconds to wait before each retry of a message, the HTTP timeout, and
+    # how many failed messages in a row pause a channel.
+    CHANNEL_RETRY_SECONDS: str = "5,30,120"
+    CHANNEL_TIMEOUT_SECONDS: int = 5
+    CHANNEL_PAUSE_AFTER: int = 5
     TESTING: bool = False
     instance_path: Path = field(default=INSTANCE)
 

@@ -62,6 +62,7 @@ ADMIN_LINKS = [
     ("jobs_admin.reminder_settings", _l("联系提醒规则")),
     ("jobs_admin.index", _l("后台任务与失败任务")),
     ("mailbox.index", _l("邮件发件箱")),
+    ("channels.index", _l("消息渠道（企业微信、钉钉）")),
 ]
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.

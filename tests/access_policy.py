@@ -154,6 +154,10 @@ POLICY: dict[str, Rule] = {
     "api.progress_reports": Rule(get=TOKEN),
     "api.goals": Rule(get=TOKEN),
     "api.dashboard": Rule(get=TOKEN),
+    "channels.index": Rule(get=ADMIN, post=ADMIN),
+    "channels.subscribe": Rule(post=ADMIN),
+    "channels.resume": Rule(post=ADMIN),
+    "channels.delete": Rule(post=ADMIN),
 }
 
 # URL argument name -> function(users: dict[str, User]) -> value, building a sample record
@@ -178,4 +182,5 @@ SAMPLES: dict[str, object] = {
     "job_id": lambda users: "outbox-0",
     "filename": lambda users: factories.eml_file(),
     "token_id": lambda users: factories.api_token()[0].id,
+    "channel_id": lambda users: factories.channel().id,
 }

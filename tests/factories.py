@@ -344,3 +344,12 @@ def api_token(user_obj: User | None = None, scope: str = "read", name: str | Non
     token, secret = tokens.create_token(user_obj or user("staff"), name or f"测试令牌{_n()}", scope)
     db.session.commit()
     return token, secret
+
+
+def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
+    """A messaging channel (a robot's webhook; by default one nobody listens on)."""
+    from crm.models import Channel
+    kw.setdefault("name", f"招商群{_n()}")
+    if kind == "dingtalk":
+        kw.setdefault("secret", "SECtest-secret")
+    return _save(Channel(kind=kind, url=url, **kw))

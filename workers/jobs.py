@@ -102,7 +102,14 @@ def brochure_cleanup(now: str | None = None) -> int:
     return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
 
 
+def channels_deliver(delivery_id: int) -> str:
+    """Send one message to a 企业微信 / 钉钉 robot, at most once, retrying inside the job."""
+    from crm.services.channels import deliveries
+    return deliveries.deliver(delivery_id, _settings())
+
+
 JOBS = {
+    "channels.deliver": channels_deliver,
     "mail.notification": mail_notification,
     "interactions.logged": interaction_logged,
     "reminders.scan": reminders_scan,

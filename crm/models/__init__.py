@@ -7,6 +7,7 @@ from crm.models.api import ApiToken
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
 from crm.models.catalog import Park, Sector
+from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
@@ -20,7 +21,7 @@ from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSna
                                  RoutineSettings)
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
+    "ApiToken", "AuditEvent", "Channel", "ChannelDelivery", "ChannelSubscription", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
