@@ -202,3 +202,22 @@ def test_the_openapi_document_and_its_reference_page_are_open_and_served_from_ve
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/static/vendor/redoc/redoc.standalone.js" in page and "http" not in page.split("<body>")[1]
     assert client.get("/static/vendor/redoc/redoc.standalone.js").status_code == 200
+
+
+def test_a_project_reads_a_constant_number_of_statements(client, token, statements, users):
+    project = factories.project(investors=[factories.enterprise()])
+    secret = token("admin")
+
+    def counted() -> int:
+        with statements() as c:
+            assert client.get(f"/api/v1/projects/{project.id}", headers=_auth(secret)).status_code == 200
+        return len(c)
+
+    few = counted()
+    more = [factories.enterprise() for _ in range(3)]
+    db.session.get(Project, project.id).investors.extend(more)
+    db.session.commit()
+    for stage in ("contact", "paused"):
+        _move = {"to_stage": stage, "occurred_on": date.today().isoformat(), "reason": "等待用地指标"}
+        assert client.post(f"/api/v1/projects/{project.id}/stage-moves", headers=_auth(secret), json=_move).status_code == 201
+    assert counted() == few
