@@ -116,12 +116,20 @@ class Settings:
             "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
             # Rate-limit counters in the app's Redis, shared by every web process.  The embedded
             # Redis serves the one-process dev server, where the process's memory is the same thing.
-            "RATELIMIT_STORAGE_URI": self.REDIS_URL or "memory://",
+            "RATELIMIT_STORAGE_URI": _limit_storage(self.REDIS_URL),
             "RATELIMIT_KEY_PREFIX": "crm-limit",
             "RATELIMIT_HEADERS_ENABLED": True,
             # Redis down: let the calls through rather than fail them (the limit is a guard, not a rule).
             "RATELIMIT_SWALLOW_ERRORS": True,
         }
+
+
+def _limit_storage(redis_url: str) -> str:
+    """REDIS_URL as the `limits` library names it: it spells a Unix socket redis+unix:// (the
+    workers' supervisor hands the embedded Redis to its processes as unix://…)."""
+    if not redis_url:
+        return "memory://"
+    return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
 
 
 def _instance_secret(instance: Path) -> str:

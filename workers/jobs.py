@@ -108,8 +108,16 @@ def channels_deliver(delivery_id: int) -> str:
     return deliveries.deliver(delivery_id, _settings())
 
 
+def channels_weekly(now: str | None = None) -> int:
+    """Queue the week's digest for the robots subscribed to it (once per channel and ISO week)."""
+    from crm.services.channels import weekly
+    from crm.services.clock import utcnow
+    return weekly.announce_week(_now(now) or utcnow(), _settings().BASE_URL)
+
+
 JOBS = {
     "channels.deliver": channels_deliver,
+    "channels.weekly": channels_weekly,
     "mail.notification": mail_notification,
     "interactions.logged": interaction_logged,
     "reminders.scan": reminders_scan,

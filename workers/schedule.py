@@ -7,5 +7,6 @@ SCHEDULE = [
     (15, "outbox.relay", {}),  # rows whose eager relay found Redis down (serve also relays every 2 s)
     ("30 7 * * *", "reminders.scan", {}),  # 每日 07:30 联系提醒
     ("0 8 * * 1", "digest.weekly", {}),  # 每周一 08:00 周报
+    ("5 8 * * 1", "channels.weekly", {}),  # 每周一 08:05 周报摘要发到企业微信/钉钉群
     ("15 3 * * *", "brochure.cleanup", {}),  # 每日 03:15 清理过期项目册文件
 ]

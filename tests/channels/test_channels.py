@@ -195,3 +195,22 @@ def test_a_stage_move_reaches_the_robot_through_the_outbox_and_a_real_worker(app
     assert len(receiver.calls) == 1 and "对俄木材加工园" in receiver.calls[0]["body"]["markdown"]["text"]
     db.session.expire_all()
     assert [d.status for d in _deliveries()] == ["sent"]
+
+
+def test_the_weekly_digest_goes_once_per_channel_and_week_as_a_markdown_summary(app, users, receiver, fast):
+    from crm.services.channels import weekly
+    from crm.services.clock import utcnow
+    wecom = factories.channel("wecom", url=receiver.url + "/hook")
+    db.session.add(ChannelSubscription(channel_id=wecom.id, event="weekly_digest"))
+    db.session.commit()
+    _move(users, factories.project(name="**生物*基材料** @all", is_key=False))
+    now = utcnow()
+    assert weekly.announce_week(now, "http://crm.test") == 1
+    db.session.commit()
+    assert weekly.announce_week(now, "http://crm.test") == 0  # the job ran twice: one digest
+    (delivery,) = _deliveries()
+    assert delivery.event_key.startswith("digest:") and deliveries.deliver(delivery.id, fast) == "sent"
+    content = receiver.calls[0]["body"]["markdown"]["content"]
+    assert content.startswith("**招商周报 ") and "本周阶段变更**：1 次" in content
+    assert "\\*\\*生物\\*基材料\\*\\* ＠all：谋划 → 洽谈" in content
+    assert content.endswith("[查看看板](http://crm.test/pipeline/)")
