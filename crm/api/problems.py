@@ -64,9 +64,6 @@ def _from_http(error: HTTPException):
     headers = {}
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    if status == 429:
-        # Flask-Limiter adds Retry-After and the X-RateLimit-* headers to this response afterwards.
-        return response(429, _("调用次数超过限额，请稍后再试。"))
     return response(status, headers=headers)
 
 

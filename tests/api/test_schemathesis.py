@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from flask import g
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -18,6 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from crm.extensions import db
+from crm.models import AuditEvent
 from tests import factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -53,3 +56,5 @@ def test_the_api_answers_as_its_document_says(app, users, admin_token):
     assert len(operations) >= 9
     for operation in operations:
         _fuzz(operation, admin_token)
+    calls = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "api_call"))
+    assert calls >= 5 * len(operations)  # every operation was really called, each call audited
