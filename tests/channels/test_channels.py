@@ -214,3 +214,27 @@ def test_the_weekly_digest_goes_once_per_channel_and_week_as_a_markdown_summary(
     assert content.startswith("**招商周报 ") and "本周阶段变更**：1 次" in content
     assert "\\*\\*生物\\*基材料\\*\\* ＠all：谋划 → 洽谈" in content
     assert content.endswith("[查看看板](http://crm.test/pipeline/)")
+
+
+def test_an_admin_adds_a_robot_subscribes_it_and_every_change_is_audited(app, users, client, login):
+    from crm.models import AuditEvent, Channel
+    login("admin")
+    html = client.post("/admin/channels/", data={"name": "钉钉招商群", "kind": "dingtalk",
+                                                 "url": "https://oapi.dingtalk.com/robot/send?access_token=x"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "钉钉机器人须填写加签密钥。" in html and db.session.scalar(sa.select(sa.func.count(Channel.id))) == 0
+    client.post("/admin/channels/", data={"name": "钉钉招商群", "kind": "dingtalk", "secret": "SECxyz",
+                                          "url": "https://oapi.dingtalk.com/robot/send?access_token=x"})
+    channel = db.session.scalars(sa.select(Channel)).one()
+    dept = users["officer"].department
+    client.post(f"/admin/channels/{channel.id}/subscriptions", data={"event": "key_stage_moved",
+                                                                      "department_id": dept.id, "leader_id": 0,
+                                                                      "task_force_id": 0})
+    (sub,) = db.session.scalars(sa.select(ChannelSubscription)).all()
+    assert (sub.event, sub.department_id, sub.leader_id) == ("key_stage_moved", dept.id, None)
+    page = client.get("/admin/channels/").get_data(as_text=True)
+    assert "钉钉招商群" in page and "重点项目阶段变更：工信科局" in page and "SECxyz" not in page
+    created = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "Channel")).one()
+    assert created.actor_id == users["admin"].id and "secret" not in created.changes
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.object_type == "ChannelSubscription")) == 1
