@@ -115,8 +115,16 @@ def channels_weekly(now: str | None = None) -> int:
     return weekly.announce_week(_now(now) or utcnow(), _settings().BASE_URL)
 
 
+def channels_daily(now: str | None = None) -> int:
+    """Queue today's overdue problems for the robots subscribed to them (once per subscription and day)."""
+    from crm.services.channels import daily
+    from crm.services.clock import local_today
+    return daily.announce_overdue_problems(local_today(_now(now)), _settings().BASE_URL)
+
+
 JOBS = {
     "channels.deliver": channels_deliver,
+    "channels.daily": channels_daily,
     "channels.weekly": channels_weekly,
     "mail.notification": mail_notification,
     "interactions.logged": interaction_logged,

@@ -238,3 +238,25 @@ def test_an_admin_adds_a_robot_subscribes_it_and_every_change_is_audited(app, us
     assert created.actor_id == users["admin"].id and "secret" not in created.changes
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
         AuditEvent.object_type == "ChannelSubscription")) == 1
+
+
+def test_overdue_problems_go_daily_to_each_subscription_for_its_department(app, users, receiver, fast):
+    from crm.services.channels import daily
+    ours, theirs = factories.department("工信科局"), factories.department("农业农村局")
+    channel = factories.channel("wecom", url=receiver.url + "/hook")
+    subscription = ChannelSubscription(channel_id=channel.id, event="overdue_problems", department_id=ours.id)
+    db.session.add(subscription)
+    db.session.commit()
+    project = factories.project(name="对俄果蔬仓储项目", lead_department=ours)
+    factories.problem(project, department_id=ours.id, description="用地审批<@all>迟迟未批", deadline=date(2026, 11, 1))
+    factories.problem(project, department_id=theirs.id, description="别的部门的问题", deadline=date(2026, 11, 1))
+    factories.problem(project, department_id=ours.id, description="还没到期", deadline=date(2027, 1, 1))
+    today = date(2026, 12, 7)
+    assert daily.announce_overdue_problems(today, "http://crm.test") == 1
+    db.session.commit()
+    assert daily.announce_overdue_problems(today, "http://crm.test") == 0  # once a day
+    assert deliveries.deliver(_deliveries()[0].id, fast) == "sent"
+    content = receiver.calls[0]["body"]["markdown"]["content"]
+    assert content.startswith("**逾期问题 2026-12-07**\n**逾期未销号**：1 条\n- 对俄果蔬仓储项目：用地审批&lt;＠all&gt;迟迟未批")
+    assert "别的部门" not in content and "还没到期" not in content
+    assert content.endswith(f"[问题台账](http://crm.test/routines/problems?overdue=1&department={ours.id})")
