@@ -116,10 +116,11 @@ def channels_weekly(now: str | None = None) -> int:
 
 
 def channels_daily(now: str | None = None) -> int:
-    """Queue today's overdue problems for the robots subscribed to them (once per subscription and day)."""
+    """Queue today's overdue problems, due follow-ups and stale projects for the robots subscribed
+    to them (once per subscription and day)."""
     from crm.services.channels import daily
     from crm.services.clock import local_today
-    return daily.announce_overdue_problems(local_today(_now(now)), _settings().BASE_URL)
+    return daily.announce_day(local_today(_now(now)), _settings().BASE_URL)
 
 
 JOBS = {

@@ -6,7 +6,7 @@ local time (the cron process runs with TZ=Asia/Shanghai) or a number of seconds 
 SCHEDULE = [
     (15, "outbox.relay", {}),  # rows whose eager relay found Redis down (serve also relays every 2 s)
     ("30 7 * * *", "reminders.scan", {}),  # 每日 07:30 联系提醒
-    ("35 7 * * *", "channels.daily", {}),  # 每日 07:35 逾期问题发到企业微信/钉钉群
+    ("35 7 * * *", "channels.daily", {}),  # 每日 07:35 逾期问题、到期跟进、久未联系的项目发到企业微信/钉钉群
     ("0 8 * * 1", "digest.weekly", {}),  # 每周一 08:00 周报
     ("5 8 * * 1", "channels.weekly", {}),  # 每周一 08:05 周报摘要发到企业微信/钉钉群
     ("15 3 * * *", "brochure.cleanup", {}),  # 每日 03:15 清理过期项目册文件

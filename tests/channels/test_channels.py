@@ -252,11 +252,36 @@ def test_overdue_problems_go_daily_to_each_subscription_for_its_department(app, 
     factories.problem(project, department_id=theirs.id, description="别的部门的问题", deadline=date(2026, 11, 1))
     factories.problem(project, department_id=ours.id, description="还没到期", deadline=date(2027, 1, 1))
     today = date(2026, 12, 7)
-    assert daily.announce_overdue_problems(today, "http://crm.test") == 1
+    assert daily.announce_day(today, "http://crm.test") == 1
     db.session.commit()
-    assert daily.announce_overdue_problems(today, "http://crm.test") == 0  # once a day
+    assert daily.announce_day(today, "http://crm.test") == 0  # once a day
     assert deliveries.deliver(_deliveries()[0].id, fast) == "sent"
     content = receiver.calls[0]["body"]["markdown"]["content"]
     assert content.startswith("**逾期问题 2026-12-07**\n**逾期未销号**：1 条\n- 对俄果蔬仓储项目：用地审批&lt;＠all&gt;迟迟未批")
     assert "别的部门" not in content and "还没到期" not in content
-    assert content.endswith(f"[问题台账](http://crm.test/routines/problems?overdue=1&department={ours.id})")
+    assert content.endswith(f"[查看全部](http://crm.test/routines/problems?overdue=1&department={ours.id})")
+
+
+def test_due_follow_ups_and_stale_projects_go_daily_for_a_leaders_projects(app, users, receiver, fast):
+    from datetime import datetime
+
+    from crm.services.channels import daily
+    leader = users["leader"]
+    channel = factories.channel("dingtalk", url=receiver.url + "/robot/send?access_token=x")
+    for event in ("due_follow_ups", "stale_projects"):
+        db.session.add(ChannelSubscription(channel_id=channel.id, event=event, leader_id=leader.id))
+    db.session.commit()
+    old = datetime(2026, 9, 1, 2, 0)
+    ours = factories.project(name="包联的项目", liaison_leader=leader, stage="contact", created_at=old,
+                             stage_on=date(2026, 9, 1), last_interaction_at=old)
+    factories.project(name="别人的项目", stage="contact", created_at=old, stage_on=date(2026, 9, 1))
+    factories.interaction(project=ours, next_follow_up=date(2026, 12, 1), next_step="寄送园区资料")
+    factories.interaction(next_follow_up=date(2026, 12, 1), next_step="与我们无关")
+    assert daily.announce_day(date(2026, 12, 7), "http://crm.test") == 2
+    for delivery in _deliveries():
+        assert deliveries.deliver(delivery.id, fast) == "sent"
+    texts = sorted(call["body"]["markdown"]["text"] for call in receiver.calls)
+    follow_ups = next(t for t in texts if "到期跟进" in t)
+    stale = next(t for t in texts if "久未联系" in t)
+    assert "寄送园区资料" in follow_ups and "与我们无关" not in follow_ups
+    assert "包联的项目（洽谈，最近对接 2026-09-01）" in stale and "别人的项目" not in stale
