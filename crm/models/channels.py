@@ -6,7 +6,8 @@ from crm.extensions import db
 from crm.models.base import TimestampMixin, utcnow
 
 CHANNEL_KINDS = ("wecom", "dingtalk")
-CHANNEL_EVENTS = ("key_stage_moved", "overdue_problems", "due_follow_ups", "stale_projects", "weekly_digest")
+CHANNEL_EVENTS = ("key_stage_moved", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
+                  "weekly_digest")
 
 
 class Channel(TimestampMixin, db.Model):

@@ -285,3 +285,19 @@ def test_due_follow_ups_and_stale_projects_go_daily_for_a_leaders_projects(app, 
     stale = next(t for t in texts if "久未联系" in t)
     assert "寄送园区资料" in follow_ups and "与我们无关" not in follow_ups
     assert "包联的项目（洽谈，最近对接 2026-09-01）" in stale and "别人的项目" not in stale
+
+
+def test_monthly_reports_past_due_go_daily_to_the_department_that_files_them(app, users, receiver, fast):
+    from crm.services.channels import daily
+    ours, theirs = factories.department("工信科局"), factories.department("农业农村局")
+    channel = factories.channel("wecom", url=receiver.url + "/hook")
+    db.session.add(ChannelSubscription(channel_id=channel.id, event="missing_reports", department_id=ours.id))
+    db.session.commit()
+    owing = factories.project(name="未报调度的项目", lead_department=ours)
+    filed = factories.project(name="已报调度的项目", lead_department=ours)
+    factories.progress_report(filed, month=date(2026, 12, 1))
+    factories.project(name="别的部门的项目", lead_department=theirs)
+    assert daily.announce_day(date(2026, 12, 7), "http://crm.test") == 1  # December's reports were due on the 5th
+    assert deliveries.deliver(_deliveries()[0].id, fast) == "sent"
+    content = receiver.calls[0]["body"]["markdown"]["content"]
+    assert f"- {owing.name}（工信科局）" in content and "已报调度" not in content and "别的部门" not in content

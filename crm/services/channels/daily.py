@@ -1,5 +1,6 @@
 """The daily messages to the robots subscribed to them: overdue problems (问题台账 past 整改
-时限), due follow-ups and stale projects (no contact for the reminder rules' days of their stage).
+时限), monthly reports past due (月度调度), due follow-ups and stale projects (no contact for the
+reminder rules' days of their stage).
 Each subscription gets its share (a department's, a leader's liaison projects', a 专班's, or all),
 once per (subscription, event, day).  The rules are the reminders' and the ledger's own."""
 from __future__ import annotations
@@ -50,6 +51,12 @@ def _stale(today: date) -> sa.Select:
             .order_by(Project.last_interaction_at.is_not(None), Project.last_interaction_at, Project.id))
 
 
+def _missing_reports(today: date) -> sa.Select:
+    month, _due = reminders.report_month(today)
+    return (sa.select(Project).options(joinedload(Project.lead_department)).where(reminders._owing(month))
+            .order_by(Project.lead_department_id, Project.id))
+
+
 def _stage(stage: str) -> str:
     from crm.services.pipeline import STAGE_LABELS
     with force_locale("zh_Hans_CN"):
@@ -62,6 +69,10 @@ DAILY = {
         lambda p: (f"- {formats.escape(p.project.name)}：{formats.escape(p.description)}"
                    f"（{formats.escape(p.department.name)}，整改时限 {p.deadline:%Y-%m-%d}）"),
         "/routines/problems?overdue=1"),
+    "missing_reports": Daily(
+        "月度调度逾期未报", "逾期未报的项目", _missing_reports,
+        lambda p: f"- {formats.escape(p.name)}（{formats.escape(p.lead_department.name if p.lead_department else '')}）",
+        "/routines/dispatch"),
     "due_follow_ups": Daily(
         "到期跟进", "到期未跟进", _follow_ups,
         lambda i: f"- {formats.escape(i.enterprise.name)}：{formats.escape(i.next_step or i.summary)}"
@@ -77,9 +88,10 @@ DAILY = {
 
 
 def _scope(select: sa.Select, event: str, sub: ChannelSubscription) -> sa.Select:
-    if sub.department_id:
-        select = select.where(Problem.department_id == sub.department_id if event == "overdue_problems"
-                              else access.department_projects(sub.department_id))
+    if sub.department_id:  # problems: their owner department; reports: the 牵头部门 that files them
+        select = select.where({"overdue_problems": Problem.department_id == sub.department_id,
+                               "missing_reports": Project.lead_department_id == sub.department_id}.get(
+                                   event, access.department_projects(sub.department_id)))
     if sub.leader_id:
         select = select.where(Project.liaison_leader_id == sub.leader_id)
     if sub.task_force_id:
