@@ -51,6 +51,7 @@ SUBSCRIBERS = [
     "crm.services.reminders",
     "crm.services.liaison",
     "crm.services.channels.deliveries",
+    "crm.services.channels.instructions",
 ]
 
 

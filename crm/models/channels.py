@@ -6,7 +6,7 @@ from crm.extensions import db
 from crm.models.base import TimestampMixin, utcnow
 
 CHANNEL_KINDS = ("wecom", "dingtalk")
-CHANNEL_EVENTS = ("key_stage_moved", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
+CHANNEL_EVENTS = ("key_stage_moved", "new_instruction", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
                   "weekly_digest")
 
 

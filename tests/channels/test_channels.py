@@ -301,3 +301,21 @@ def test_monthly_reports_past_due_go_daily_to_the_department_that_files_them(app
     assert deliveries.deliver(_deliveries()[0].id, fast) == "sent"
     content = receiver.calls[0]["body"]["markdown"]["content"]
     assert f"- {owing.name}（工信科局）" in content and "已报调度" not in content and "别的部门" not in content
+
+
+def test_a_new_instruction_goes_to_the_channels_of_its_project_once(app, users, receiver, fast, client, login):
+    leader = users["leader"]
+    channel = factories.channel("wecom", url=receiver.url + "/hook")
+    db.session.add(ChannelSubscription(channel_id=channel.id, event="new_instruction", leader_id=leader.id))
+    db.session.commit()
+    project = factories.project(name="中药材加工园", liaison_leader=leader)
+    login("leader")
+    resp = client.post(f"/leaders/projects/{project.id}/instructions", data={"text": "抓紧落实用地 @所有人"})
+    assert resp.status_code in (200, 302), resp.get_data(as_text=True)[:500]
+    (delivery,) = _deliveries()
+    assert delivery.event_key.startswith("instruction:") and delivery.title == "领导批示"
+    assert deliveries.deliver(delivery.id, fast) == "sent"
+    content = receiver.calls[0]["body"]["markdown"]["content"]
+    assert "**项目**：中药材加工园" in content and "抓紧落实用地 ＠所有人" in content
+    db.session.commit()  # later commits announce nothing again
+    assert len(_deliveries()) == 1
