@@ -2,7 +2,10 @@
 department, a leader or a 专班, resume a paused one, remove one.  Administrators only."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.orm import selectinload
 
@@ -43,14 +46,31 @@ def _subscription_form() -> SubscriptionForm:
                                            pairs(TaskForce, TaskForce.label_column()))
 
 
+def _target(form: ChannelForm) -> str | None:
+    """Where the channel sends (a webhook, or mailto:address), or None with the field's error."""
+    value = form.url.data.strip()
+    if form.kind.data == "email":
+        try:
+            return "mailto:" + validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            form.url.errors.append(_("请填写有效的邮箱地址。"))
+            return None
+    if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc:
+        form.url.errors.append(_("请填写有效的网址。"))
+        return None
+    if form.kind.data == "dingtalk" and not (form.secret.data or "").strip():
+        form.secret.errors.append(_("钉钉机器人须填写加签密钥。"))
+        return None
+    return value
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index():
     form = ChannelForm()
     if form.validate_on_submit():
-        if form.kind.data == "dingtalk" and not (form.secret.data or "").strip():
-            form.secret.errors.append(_("钉钉机器人须填写加签密钥。"))
-        else:
-            db.session.add(Channel(name=form.name.data.strip(), kind=form.kind.data, url=form.url.data.strip(),
+        url = _target(form)
+        if url is not None:
+            db.session.add(Channel(name=form.name.data.strip(), kind=form.kind.data, url=url,
                                    secret=(form.secret.data or "").strip() or None))
             db.session.commit()
             flash(_("已添加渠道。"), "success")

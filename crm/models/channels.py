@@ -1,11 +1,11 @@
-"""Messaging channels (消息渠道): 企业微信 and 钉钉 group robots, the events they are subscribed
-to, and one delivery row per (channel, event), the at-most-once key."""
+"""Messaging channels (消息渠道): 企业微信 and 钉钉 group robots or an email address, the events
+they are subscribed to, and one delivery row per (channel, event), the at-most-once key."""
 from __future__ import annotations
 
 from crm.extensions import db
 from crm.models.base import TimestampMixin, utcnow
 
-CHANNEL_KINDS = ("wecom", "dingtalk")
+CHANNEL_KINDS = ("wecom", "dingtalk", "email")
 CHANNEL_EVENTS = ("key_stage_moved", "new_instruction", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
                   "weekly_digest")
 
@@ -16,8 +16,8 @@ class Channel(TimestampMixin, db.Model):
     __audit_exclude__ = ("secret",)  # the signing secret stays out of the audit trail
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(60), nullable=False)
-    kind = db.Column(db.String(10), nullable=False)  # wecom | dingtalk
-    url = db.Column(db.String(500), nullable=False)  # the robot's webhook
+    kind = db.Column(db.String(10), nullable=False)  # wecom | dingtalk | email
+    url = db.Column(db.String(500), nullable=False)  # the robot's webhook, or mailto:address
     secret = db.Column(db.String(200))  # 钉钉 加签 secret (SEC…)
     failures = db.Column(db.Integer, nullable=False, default=0)  # consecutive failed deliveries
     paused_at = db.Column(db.DateTime)  # set after too many failures; an admin resumes it

@@ -4,6 +4,8 @@ and the whole path through the outbox and a real RQ worker."""
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -319,3 +321,25 @@ def test_a_new_instruction_goes_to_the_channels_of_its_project_once(app, users, 
     assert "**项目**：中药材加工园" in content and "抓紧落实用地 ＠所有人" in content
     db.session.commit()  # later commits announce nothing again
     assert len(_deliveries()) == 1
+
+
+def test_an_email_channel_gets_the_message_as_plain_text_through_smtp(app, users, smtp_server, fast, client, login):
+    from crm.models import Channel
+    login("admin")
+    html = client.post("/admin/channels/", data={"name": "领导小组邮箱", "kind": "email", "url": "不是邮箱"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "请填写有效的邮箱地址。" in html
+    client.post("/admin/channels/", data={"name": "领导小组邮箱", "kind": "email", "url": "ldxz@suifenhe.gov.cn"})
+    channel = db.session.scalars(sa.select(Channel)).one()
+    assert channel.url == "mailto:ldxz@suifenhe.gov.cn"
+    _subscribe(channel)
+    project = factories.project(name="**跨境*电商** @all", is_key=True)
+    _move(users, project)
+    smtp = replace(fast, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    assert deliveries.deliver(_deliveries()[0].id, smtp) == "sent"
+    (envelope,) = smtp_server.messages
+    assert envelope.rcpt_tos == ["ldxz@suifenhe.gov.cn"]
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["Subject"] == "【招商项目管家】重点项目阶段变更"
+    body = message.get_content()
+    assert "项目：**跨境*电商** ＠all" in body and f"查看项目：http://crm.test/projects/{project.id}" in body

@@ -8,6 +8,7 @@ never sends again.
 """
 from __future__ import annotations
 
+import smtplib
 import time
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from crm.models import (
     Project,
     StageEvent,
 )
-from crm.services import access, outbox, signals
+from crm.services import access, mail, outbox, signals
 from crm.services.channels import formats, robots
 from crm.services.clock import utcnow
 
@@ -99,6 +100,18 @@ def _retry_delays(settings: Settings) -> list[float]:
     return [float(part) for part in settings.CHANNEL_RETRY_SECONDS.split(",") if part.strip()]
 
 
+def _sender(channel: Channel, delivery: ChannelDelivery, settings: Settings):
+    """One try at sending: a robot call, or an email (SMTP, or the local outbox when none is set)."""
+    if channel.kind == "email":
+        message = mail.build_message(channel.url.removeprefix("mailto:"), f"【招商项目管家】{delivery.title}",
+                                     formats.plain(delivery.title, delivery.body), sender=settings.MAIL_FROM)
+        return lambda: mail.deliver(message, settings)
+    body = formats.payload(channel.kind, delivery.title, delivery.body)
+    secret = channel.secret if channel.kind == "dingtalk" else None
+    # Signed at each try: 钉钉 refuses a timestamp more than an hour old.
+    return lambda: robots.post(robots.signed_url(channel.url, secret), body, timeout=settings.CHANNEL_TIMEOUT_SECONDS)
+
+
 def deliver(delivery_id: int, settings: Settings, now: datetime | None = None) -> str:
     """Send one delivery: the first try and one per retry delay; then sent, or failed (and the
     channel paused after CHANNEL_PAUSE_AFTER failed deliveries in a row).  Flushes."""
@@ -110,16 +123,15 @@ def deliver(delivery_id: int, settings: Settings, now: datetime | None = None) -
         delivery.status, delivery.error = "failed", "channel paused"
         db.session.flush()
         return "paused"
-    body = formats.payload(channel.kind, delivery.title, delivery.body)
+    send = _sender(channel, delivery, settings)
     error = None
     for delay in [0.0, *_retry_delays(settings)]:
         time.sleep(delay)
         delivery.attempts += 1
         try:
-            robots.post(robots.signed_url(channel.url, channel.secret if channel.kind == "dingtalk" else None),
-                        body, timeout=settings.CHANNEL_TIMEOUT_SECONDS)
-        except robots.RobotError as failure:
-            error = str(failure)[:300]
+            send()
+        except (robots.RobotError, smtplib.SMTPException, OSError) as failure:
+            error = (str(failure) or type(failure).__name__)[:300]
             continue
         delivery.status, delivery.sent_at, delivery.error = "sent", now or utcnow(), None
         channel.failures = 0

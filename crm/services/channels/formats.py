@@ -8,6 +8,7 @@ so a name cannot break the layout, open a link or mention anyone (@all included)
 """
 from __future__ import annotations
 
+import html
 import re
 
 WECOM_MAX_BYTES = 4096
@@ -47,3 +48,10 @@ def payload(kind: str, title: str, body: str) -> dict:
     room = DINGTALK_MAX_CHARS - len(f"### {title}\n\n") - len(link) - 1
     text = f"### {title}\n\n" + _cut_chars("\n".join(lines), room) + "\n" + link
     return {"msgtype": "markdown", "markdown": {"title": title, "text": text}, "at": {"isAtAll": False}}
+
+
+def plain(title: str, body: str) -> str:
+    """The message as plain text for email: markdown escapes and entities undone, the link spelled out."""
+    text = re.sub(r"(?<!\\)\*\*", "", body)  # our bold marks; a name's own ** is escaped
+    text = re.sub(r"\[([^\]]+)\]\((\S+)\)$", r"\1：\2", text)  # the link line
+    return f"{title}\n\n" + html.unescape(re.sub(r"\\(.)", r"\1", text))
