@@ -18,7 +18,7 @@ from marshmallow import ValidationError as SchemaError
 from crm.api.problems import Problem
 from crm.i18n import gettext as _
 
-DEFAULT_LIMIT = 50
+DEFAULT_LIMIT = 20  # the web lists' page size: most clients read the newest few
 MAX_LIMIT = 200
 
 

@@ -17,7 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, render_template, request
 
 from crm.api import auth
-from crm.api.http import MAX_LIMIT
+from crm.api.http import DEFAULT_LIMIT, MAX_LIMIT
 from crm.api.schemas import Money, ProblemSchema, UtcDateTime
 from crm.models.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TAGS
 from crm.models.project import STAGES
@@ -33,7 +33,7 @@ def q(name: str, description: str, **schema) -> dict:
 
 PAGING = [
     q("cursor", "next_cursor of the previous page"),
-    q("limit", "rows per page", type="integer", minimum=1, maximum=MAX_LIMIT, default=50),
+    q("limit", "rows per page", type="integer", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT),
 ]
 # The list pages' filters, with the same names; values the page would ignore are ignored here too.
 PROJECT_FILTERS = [
