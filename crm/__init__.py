@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import Settings
-from crm.extensions import babel, csrf, db, login_manager, migrate
+from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 from crm.input_text import CleanRequest
 from crm.services.ids import IdConverter
 
@@ -36,6 +36,9 @@ BLUEPRINTS = [
     "crm.jobs_admin.views",
     "crm.mailbox.views",
     "crm.chains.views",
+    "crm.api.tokens_views",
+    "crm.api.views",
+    "crm.channels.views",
 ]
 
 CLI_MODULES = [
@@ -51,6 +54,8 @@ CLI_MODULES = [
 SUBSCRIBERS = [
     "crm.services.reminders",
     "crm.services.liaison",
+    "crm.services.channels.deliveries",
+    "crm.services.channels.instructions",
 ]
 
 
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite can't ALTER most things
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     from crm import i18n
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.TIMEZONE)
 

@@ -54,6 +54,13 @@ class Settings:
         "绥芬河市地处中俄边境，拥有边境经济合作区、综合保税区、互市贸易区和自贸试验区绥芬河片区等开放平台。"
         "本项目册汇集我市生物经济重点谋划项目，诚邀海内外投资者来绥考察、洽谈合作。"
     )
+    # Calls per token to the JSON API (Flask-Limiter notation); past it: 429 with Retry-After.
+    API_RATE_LIMIT: str = "120 per minute"
+    # 企业微信 / 钉钉 robots: seconds to wait before each retry of a message, the HTTP timeout, and
+    # how many failed messages in a row pause a channel.
+    CHANNEL_RETRY_SECONDS: str = "5,30,120"
+    CHANNEL_TIMEOUT_SECONDS: int = 5
+    CHANNEL_PAUSE_AFTER: int = 5
     TESTING: bool = False
     instance_path: Path = field(default=INSTANCE)
 
@@ -115,7 +122,22 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": None,
             # Uploads (the Excel import) are small sheets; a larger body is refused with 413.
             "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+            # Rate-limit counters in the app's Redis, shared by every web process.  The embedded
+            # Redis serves the one-process dev server, where the process's memory is the same thing.
+            "RATELIMIT_STORAGE_URI": _limit_storage(self.REDIS_URL),
+            "RATELIMIT_KEY_PREFIX": "crm-limit",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            # Redis down: let the calls through rather than fail them (the limit is a guard, not a rule).
+            "RATELIMIT_SWALLOW_ERRORS": True,
         }
+
+
+def _limit_storage(redis_url: str) -> str:
+    """REDIS_URL as the `limits` library names it: it spells a Unix socket redis+unix:// (the
+    workers' supervisor hands the embedded Redis to its processes as unix://…)."""
+    if not redis_url:
+        return "memory://"
+    return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,3 +22,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limit: each use names its own (the API per token); counts live in the app's Redis.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

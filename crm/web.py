@@ -65,6 +65,7 @@ ADMIN_LINKS = [
     ("jobs_admin.reminder_settings", _l("联系提醒规则")),
     ("jobs_admin.index", _l("后台任务与失败任务")),
     ("mailbox.index", _l("邮件发件箱")),
+    ("channels.index", _l("消息渠道（企业微信、钉钉）")),
 ]
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.
@@ -74,6 +75,8 @@ ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员")
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
+# Blueprints that authenticate each request themselves: the JSON API takes tokens, never the session.
+SELF_AUTHENTICATED = {"api"}
 
 
 def roles_required(*roles: str):
@@ -127,7 +130,7 @@ def flash_errors(form) -> None:
 
 
 def _login_gate():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint in SELF_AUTHENTICATED:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

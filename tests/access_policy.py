@@ -8,6 +8,8 @@ An entry: endpoint -> Rule(roles for GET, roles for POST, record=...).
 - roles: the roles that may use the method; others get 403 (role rule) or 404 (record rule).
 - "public": no login needed.
 - args: URL arguments by name come from SAMPLES (a factory per argument name returning an id).
+- TOKEN: the JSON API's token-only routes: every session, whatever its role, and every anonymous
+  visitor gets 401 (tests/api/test_access.py calls them with each role's token).
 - record="own-department": officers may use it only for records of their own department
   (the matrix uses a record of another department, so an officer gets 404).
 """
@@ -20,6 +22,7 @@ from tests.chains import factories as chain_factories
 
 ALL = frozenset({"admin", "staff", "officer", "leader"})
 PUBLIC = "public"
+TOKEN = "token"
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"admin", "staff"})
 LEADER = frozenset({"leader"})
@@ -146,7 +149,33 @@ POLICY: dict[str, Rule] = {
     "chains.link_detach": Rule(post=ADMIN),
     "chains.export": Rule(get=ALL),
     "chains.import_sheet": Rule(get=ADMIN, post=ADMIN),
+    # API tokens: everyone manages their own; another user's token is 404 for all.
+    "api_tokens.index": Rule(get=ALL, post=ALL),
+    "api_tokens.revoke": Rule(post=ALL, hidden=ALL),
+    # The JSON API: tokens only.  Its description and reference page are open.
+    "api.openapi": Rule(get=PUBLIC),
+    "api.reference": Rule(get=PUBLIC),
+    "api.projects": Rule(get=TOKEN),
+    "api.project": Rule(get=TOKEN),
+    "api.project_update": Rule(note="PATCH only, token only (tests/api/test_access.py)"),
+    "api.project_move": Rule(post=TOKEN),
+    "api.enterprises": Rule(get=TOKEN),
+    "api.enterprise": Rule(get=TOKEN),
+    "api.interaction_create": Rule(post=TOKEN),
+    "api.follow_ups": Rule(get=TOKEN),
+    "api.follow_up_done": Rule(post=TOKEN),
+    "api.enterprise_contacts": Rule(get=TOKEN),
+    "api.interactions": Rule(get=TOKEN),
+    "api.problem_list": Rule(get=TOKEN),
+    "api.progress_reports": Rule(get=TOKEN),
+    "api.goals": Rule(get=TOKEN),
+    "api.dashboard": Rule(get=TOKEN),
+    "channels.index": Rule(get=ADMIN, post=ADMIN),
+    "channels.subscribe": Rule(post=ADMIN),
+    "channels.resume": Rule(post=ADMIN),
+    "channels.delete": Rule(post=ADMIN),
 }
+
 
 @dataclass(frozen=True)
 class FieldRule:
@@ -189,4 +218,6 @@ SAMPLES: dict[str, object] = {
     "filename": lambda users: factories.eml_file(),
     "chain_id": lambda users: chain_factories.sample_chain().id,
     "link_id": lambda users: chain_factories.sample_link().id,
+    "token_id": lambda users: factories.api_token()[0].id,
+    "channel_id": lambda users: factories.channel().id,
 }

@@ -350,3 +350,21 @@ def digest_delivery(user_obj: User | None = None, commit: bool = True, **kw):
     kw.setdefault("message", mail.build_message(recipient.email, "招商周报 2026-W48 · 绥芬河市", "正文",
                                                 sender="crm@example.cn").as_bytes())
     return _save(DigestDelivery(user_id=recipient.id, **kw), commit)
+
+
+def api_token(user_obj: User | None = None, scope: str = "read", name: str | None = None) -> tuple:
+    """(ApiToken, secret): a token made through the service (by default for a fresh user, i.e.
+    nobody signed in), committed."""
+    from crm.services.api import tokens
+    token, secret = tokens.create_token(user_obj or user("staff"), name or f"测试令牌{_n()}", scope)
+    db.session.commit()
+    return token, secret
+
+
+def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
+    """A messaging channel (a robot's webhook; by default one nobody listens on)."""
+    from crm.models import Channel
+    kw.setdefault("name", f"招商群{_n()}")
+    if kind == "dingtalk":
+        kw.setdefault("secret", "SECtest-secret")
+    return _save(Channel(kind=kind, url=url, **kw))

@@ -120,7 +120,31 @@ def brochure_cleanup(now: str | None = None) -> int:
     return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
 
 
+def channels_deliver(delivery_id: int) -> str:
+    """Send one message to a 企业微信 / 钉钉 robot, at most once, retrying inside the job."""
+    from crm.services.channels import deliveries
+    return deliveries.deliver(delivery_id, _settings())
+
+
+def channels_weekly(now: str | None = None) -> int:
+    """Queue the week's digest for the robots subscribed to it (once per channel and ISO week)."""
+    from crm.services.channels import weekly
+    from crm.services.clock import utcnow
+    return weekly.announce_week(_now(now) or utcnow(), _settings().BASE_URL)
+
+
+def channels_daily(now: str | None = None) -> int:
+    """Queue today's overdue problems, due follow-ups and stale projects for the robots subscribed
+    to them (once per subscription and day)."""
+    from crm.services.channels import daily
+    from crm.services.clock import local_today
+    return daily.announce_day(local_today(_now(now)), _settings().BASE_URL)
+
+
 JOBS = {
+    "channels.deliver": channels_deliver,
+    "channels.daily": channels_daily,
+    "channels.weekly": channels_weekly,
     "mail.notification": mail_notification,
     "interactions.logged": interaction_logged,
     "reminders.scan": reminders_scan,

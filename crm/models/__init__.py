@@ -3,10 +3,12 @@
 One module per aggregate: people, catalog, enterprise, project, goal, chain, audit (+ ops and
 routines as the workers and the plan's routines add theirs).
 """
+from crm.models.api import ApiToken
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
 from crm.models.catalog import Park, Sector
 from crm.models.chain import Chain, ChainCoverage, ChainLink
+from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
@@ -20,7 +22,7 @@ from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSna
                                  RoutineSettings)
 
 __all__ = [
-    "AuditEvent", "Chain", "ChainCoverage", "ChainLink",
+    "ApiToken", "AuditEvent", "Chain", "ChainCoverage", "ChainLink", "Channel", "ChannelDelivery", "ChannelSubscription",
     "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
