@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, login_manager, migrate
-from crm.services.ids import IdConverter
+from crm.services.core.ids import IdConverter
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
 BLUEPRINTS = [
@@ -36,17 +36,17 @@ BLUEPRINTS = [
 ]
 
 CLI_MODULES = [
-    "crm.cli",
-    "crm.export",
-    "crm.seed_cli",
-    "crm.jobs_cli",
-    "crm.brochure_cli",
+    "crm.commands.users",
+    "crm.commands.export",
+    "crm.commands.seed",
+    "workers.cli",
+    "crm.commands.brochures",
 ]
 
-# Services that subscribe to domain signals (crm/services/signals.py) to queue their jobs.
+# Services that subscribe to domain signals (crm/services/core/signals.py) to queue their jobs.
 SUBSCRIBERS = [
-    "crm.services.reminders",
-    "crm.services.liaison",
+    "crm.services.routines.reminders",
+    "crm.services.liaison.assignment",
 ]
 
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.TIMEZONE)
 
     import crm.models  # noqa: F401  register every table on the metadata
-    import crm.services.audit  # noqa: F401  install the audit listener
+    import crm.services.core.audit  # noqa: F401  install the audit listener
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:

@@ -20,10 +20,10 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
-from crm.services import access
-from crm.services.clock import local_now
-from crm.services.ids import parse_id
-from crm.services.money import format_wan
+from crm.services.core import access
+from crm.services.core.clock import local_now
+from crm.services.core.ids import parse_id
+from crm.services.core.money import format_wan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -156,7 +156,7 @@ def _relay_outbox(response):
     """Hand this request's outbox rows to Redis now; if Redis is down they simply wait."""
     if db.session.info.pop("outbox_new", False) and app_settings().OUTBOX_EAGER_RELAY:
         from crm.redis_conn import get_redis
-        from crm.services import outbox
+        from crm.services.messaging import outbox
         try:
             outbox.relay(get_redis(app_settings()), limit=100)
         except Exception:  # never fail a request that already committed its work

@@ -2,7 +2,7 @@
 
 Everything here is fictitious (people, firms, credit codes, phone numbers, stories), made up so
 that a new install shows a living pipeline.  None of it is the plan's own data: that is
-seeds/plan.json, loaded by crm/services/seeding.py, and it is kept apart so the plan loader
+seeds/plan.json, loaded by seeds/seeding.py, and it is kept apart so the plan loader
 holds only what the plan says.  load() adds demo users (password DEMO_PASSWORD, demo only), a
 dozen more target enterprises with contacts, ~120 interactions over the last five months and
 stage moves made through the pipeline rules, then the routines (demo_routines).  Given the same
@@ -21,10 +21,12 @@ from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
 from crm.models import Contact, Department, Enterprise, Interaction, Project, Sector, User
-from crm.services import audit, creditcode, demo_routines
-from crm.services.clock import local_today, to_utc_naive
+from crm.services import creditcode
+from crm.services.core import audit
+from seeds import demo_routines
+from crm.services.core.clock import local_today, to_utc_naive
 from crm.services.enterprises import normalize_name
-from crm.services.money import format_wan
+from crm.services.core.money import format_wan
 from crm.services.pipeline import move_stage
 
 DEMO_PASSWORD = "demo1234"

@@ -6,7 +6,7 @@ nothing: values are compared and only assigned when different, and many-to-many 
 only ever added (never removed), so links users made in the app survive a re-seed.  First
 inserts are a bulk load and skip the per-row audit; later corrections are audited as "seed".
 
-load_demo() adds the invented demo (crm/services/demo.py) once: the demo users are its marker.
+load_demo() adds the invented demo (seeds/demo.py) once: the demo users are its marker.
 It is deterministic (random.Random(seed)).  first_run() loads whichever of the two an empty
 database lacks; demo_logins() lists the demo logins that still work.
 """
@@ -26,8 +26,9 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Department, Enterprise, Goal, Park, Project, Sector, TaskForce, User
-from crm.services import audit, demo
-from crm.services.clock import local_today
+from crm.services.core import audit
+from seeds import demo
+from crm.services.core.clock import local_today
 from crm.services.enterprises import normalize_name
 
 PLAN_PATH = Path(__file__).resolve().parents[2] / "seeds" / "plan.json"

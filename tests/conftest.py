@@ -115,7 +115,7 @@ def worker_env(settings) -> dict:
 
 def run_worker(env: dict, *, burst: bool = True, timeout: int = 120) -> subprocess.CompletedProcess:
     """Drain the queues with a real `rq worker --burst` process."""
-    from crm.services.outbox import QUEUES
+    from crm.services.messaging.outbox import QUEUES
     rq = str(Path(sys.executable).with_name("rq"))
     return subprocess.run([rq, "worker", "--burst", "--with-scheduler", "--url", env["REDIS_URL"],
                            "--worker-class", "workers.worker.AppWorker", *QUEUES],

@@ -74,7 +74,7 @@ def test_foreign_name_search_migration_indexes_existing_firms_and_downgrades(tmp
 
 
 def test_local_firms_index_migration_lets_the_dashboard_count_and_downgrades(tmp_path):
-    from crm.services import metrics
+    from crm.services.reports import metrics
     app = _app(tmp_path)
     with app.app_context():
         upgrade(revision="d8f3b5a1e726")  # a SQLite database made before it had the index

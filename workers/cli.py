@@ -8,7 +8,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from crm.extensions import db
-from crm.services import audit, outbox
+from crm.services.core import audit
+from crm.services.messaging import outbox
 
 jobs_cli = AppGroup("jobs", help="Run and inspect background jobs.")
 
@@ -65,7 +66,7 @@ def run(name, now, no_drain):
 
 
 def _digest(now):
-    from crm.services import digest
+    from crm.services.liaison import digest
     from workers.jobs import _now
     return digest.run_weekly(_now(now), send=True)
 

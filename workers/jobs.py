@@ -15,7 +15,7 @@ def _now(now: str | None) -> datetime | None:
     """An ISO datetime from the CLI or the schedule, as naive UTC (None: the real now)."""
     if not now:
         return None
-    from crm.services.clock import to_utc_naive
+    from crm.services.core.clock import to_utc_naive
     return to_utc_naive(datetime.fromisoformat(now))
 
 
@@ -27,49 +27,49 @@ def _settings():
 def mail_notification(notification_ids: list[int] | None = None, html: str | None = None,
                       notification_id: int | None = None, more: int = 0) -> str:
     """Email one user their notifications (HTML and text); RQ retries it with back-off."""
-    from crm.services import notify
+    from crm.services.messaging import notify
     ids = list(notification_ids or []) + ([notification_id] if notification_id else [])
     return notify.send_email(ids, _settings(), html, more)
 
 
 def interaction_logged(interaction_id: int) -> int:
     """A new contact: settle the follow-ups it fulfils, tell the owner and the liaison leader."""
-    from crm.services import reminders
+    from crm.services.routines import reminders
     return reminders.on_interaction_logged(interaction_id)
 
 
 def reminders_scan(now: str | None = None) -> dict:
-    from crm.services import reminders
+    from crm.services.routines import reminders
     return reminders.scan(_now(now))
 
 
 def liaison_assign(project_id: int) -> str:
     """Assign a liaison leader to one project if it needs one (idempotent)."""
-    from crm.services import liaison
-    return liaison.assign(project_id)
+    from crm.services.liaison import assignment
+    return assignment.assign(project_id)
 
 
 def liaison_all(now: str | None = None):
-    from crm.services import liaison
-    return liaison.run_all(_now(now))
+    from crm.services.liaison import assignment
+    return assignment.run_all(_now(now))
 
 
 def digest_weekly(now: str | None = None) -> dict:
     """Claim this ISO week's digests and queue one digest.send_one per recipient."""
-    from crm.services import digest
+    from crm.services.liaison import digest
     return digest.run_weekly(_now(now), send=False)
 
 
 def digest_send_one(delivery_id: int) -> str:
     """Send one claimed digest (claimed → sending → sent; never twice)."""
-    from crm.services import digest
+    from crm.services.liaison import digest
     return digest.send_one(delivery_id)
 
 
 def outbox_relay() -> int:
     """Every few seconds from the cron process: rows whose eager relay found Redis down."""
     from crm.redis_conn import get_redis
-    from crm.services import outbox
+    from crm.services.messaging import outbox
     return outbox.relay(get_redis(_settings()))
 
 
@@ -82,7 +82,7 @@ def brochure_catalog(build_id: int) -> str:
     from flask import current_app
     from rq import get_current_job
 
-    from crm.services import catalog_builds
+    from crm.services.brochures import catalog_builds
     job = get_current_job()
 
     def report(percent: int) -> None:
@@ -98,7 +98,7 @@ def brochure_cleanup(now: str | None = None) -> int:
     """Daily: delete catalog files older than BROCHURE_MAX_AGE_HOURS."""
     from flask import current_app
 
-    from crm.services import catalog_builds
+    from crm.services.brochures import catalog_builds
     return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
 
 
@@ -120,7 +120,7 @@ def execute_row(row_id: int):
     """Run one outbox row unless it already ran; the caller's context commits both."""
     from crm.extensions import db
     from crm.models import OutboxMessage
-    from crm.services.clock import utcnow
+    from crm.services.core.clock import utcnow
     row = db.session.get(OutboxMessage, row_id)
     if row is None or row.done_at is not None:
         return "already done"

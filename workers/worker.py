@@ -13,7 +13,7 @@ class AppWorker(Worker):
         super().__init__(*args, **kwargs)
         get_app()
         try:
-            from crm.services.fonts import register_fonts
+            from crm.services.brochures.fonts import register_fonts
             register_fonts()
         except ImportError:  # brochures not installed: nothing to warm
             pass

@@ -1,4 +1,4 @@
-"""Login and logout views; the rules live in services/auth.py."""
+"""Login and logout views; the rules live in services/accounts/auth.py."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -9,8 +9,8 @@ from crm.extensions import db, login_manager
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import User
-from crm.services import auth
-from crm.services.clock import utcnow
+from crm.services.accounts import auth
+from crm.services.core.clock import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager.login_view = "auth.login"

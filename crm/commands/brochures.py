@@ -3,7 +3,7 @@
     flask --app wsgi brochure 12 --lang en -o project-12-en.pdf
     flask --app wsgi catalog --lang ru --sector biomed --sector bioenergy --stage planned --in-pool -o catalog.pdf
 
-The same data and renderer as the web pages (services/brochure_data.py, the services/brochure package);
+The same data and renderer as the web pages (services/brochures/brochure_data.py, the services/brochures package);
 the catalog is rendered here in the foreground, without the worker.
 """
 from __future__ import annotations
@@ -19,10 +19,10 @@ from flask.cli import with_appcontext
 from crm.extensions import db
 from crm.models import Sector
 from crm.models.project import STAGES
-from crm.services import brochure_data, catalog_builds
-from crm.services import brochure_text as T
-from crm.services.brochure import render_catalog, render_project
-from crm.services.clock import local_today
+from crm.services.brochures import brochure_data, catalog_builds
+from crm.services.brochures import brochure_text as T
+from crm.services.brochures import render_catalog, render_project
+from crm.services.core.clock import local_today
 
 LANG = click.Choice(T.LANGS)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Enterprise, Interaction, Project, StageEvent
 from crm.models.project import project_investors
-from crm.services.audit import jsonable
+from crm.services.core.audit import jsonable
 
 CHUNK = 500
 FORMATS = ("json", "jsonl")

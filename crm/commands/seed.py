@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from crm.extensions import db
-from crm.services import demo, seeding
+from seeds import demo, seeding
 
 seed_cli = AppGroup("seed", help="Load the plan's data and the demo data.")
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from crm.extensions import db
 from crm.models import Department, User
 from crm.models.people import ROLES
-from crm.services import audit
+from crm.services.core import audit
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 

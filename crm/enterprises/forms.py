@@ -17,7 +17,7 @@ from crm.i18n import term
 from crm.models import Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
-from crm.services.ids import parse_id
+from crm.services.core.ids import parse_id
 
 NONE_CHOICE = ("", "—")
 

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from crm.extensions import db
 from crm.i18n import LANGUAGES
-from crm.services import queries
-from crm.services.clock import local_today
+from crm.services.core import queries
+from crm.services.core.clock import local_today
 
 bp = Blueprint("main", __name__)
 

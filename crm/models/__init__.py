@@ -5,7 +5,7 @@ routines as the workers and the plan's routines add theirs).
 """
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
-from crm.models.catalog import Park, Sector
+from crm.models.sectors import Park, Sector
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal

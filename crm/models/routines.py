@@ -46,7 +46,7 @@ class ProgressReport(TimestampMixin, db.Model):
 class Problem(TimestampMixin, db.Model):
     """A 问题台账 entry: owner department, 整改时限, status and escalation level.
 
-    "Overdue" is not stored: it is deadline < today and not resolved (services/problems.py).
+    "Overdue" is not stored: it is deadline < today and not resolved (services/routines/problems.py).
     """
     __tablename__ = "problems"
     __audited__ = True

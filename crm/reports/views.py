@@ -16,9 +16,10 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
-from crm.services import cohorts, metrics, pool
-from crm.services.clock import local_today
-from crm.services.paging import Page, page_number
+from crm.services import pool
+from crm.services.reports import cohorts, metrics
+from crm.services.core.clock import local_today
+from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
 from crm.web import get_or_404, roles_required
 

@@ -15,12 +15,15 @@ from crm.i18n import gettext as _
 from crm.models import Department, Problem, ProgressReport, Project
 from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm, ReportForm,
                                 ResolveForm)
-from crm.services import access, audit, dispatch, problems, ranking, search, xlsx
-from crm.services.clock import local_now, local_today
-from crm.services.dispatch import RoutineError
-from crm.services.ids import parse_id
-from crm.services.paging import paginate
-from crm.services.problems import ProblemError
+from crm.services import search
+from crm.services.core import access, audit
+from crm.services.routines import dispatch, problems, ranking
+from crm.services.sheets import xlsx
+from crm.services.core.clock import local_now, local_today
+from crm.services.routines.dispatch import RoutineError
+from crm.services.core.ids import parse_id
+from crm.services.core.paging import paginate
+from crm.services.routines.problems import ProblemError
 from crm.web import get_or_404, roles_required, xlsx_response
 
 try:  # 领导批示 live in the liaison feature; the ledger works without it.

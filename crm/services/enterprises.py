@@ -17,7 +17,8 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Contact, Enterprise, Interaction, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.models.project import project_investors
-from crm.services import access, creditcode
+from crm.services import creditcode
+from crm.services.core import access
 
 _PUNCT = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"“”‘’-]+")
 

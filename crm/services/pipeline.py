@@ -15,8 +15,8 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
-from crm.services import access, audit, signals
-from crm.services.clock import local_today
+from crm.services.core import access, audit, signals
+from crm.services.core.clock import local_today
 
 STAGE_LABELS = {
     "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),

@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReview, PoolReviewItem, Project, User
-from crm.services import audit, queries
+from crm.services.core import audit, queries
 
 LEAVING_STAGES = ("operating", "dropped")
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")

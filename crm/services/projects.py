@@ -21,11 +21,12 @@ from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, P
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
-from crm.services import access, pool, search, signals
-from crm.services.clock import local_today
+from crm.services import pool, search
+from crm.services.core import access, signals
+from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
-from crm.services.ids import parse_id
-from crm.services.money import to_decimal
+from crm.services.core.ids import parse_id
+from crm.services.core.money import to_decimal
 from crm.services.pipeline import STAGE_LABELS, StageError, move_stage
 
 KEY_LEVELS = {"province": _l("省级重点"), "city": _l("市级重点")}

@@ -34,7 +34,7 @@ from sqlalchemy.schema import DDL
 
 from crm.extensions import db
 from crm.models import Enterprise, EnterpriseTag
-from crm.services import paging
+from crm.services.core import paging
 from crm.services.enterprises import normalize_name
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 The tagged-firm count of the dashboard looked each tagged firm up by rowid on SQLite, reading
 its whole row: 21 ms at province scale.  Told to read the partial index of the local firms
-(INDEXED BY), it takes 5 ms (crm/services/metrics.py).  PostgreSQL got the index in
+(INDEXED BY), it takes 5 ms (crm/services/reports/metrics.py).  PostgreSQL got the index in
 d8f3b5a1e726.
 
 Revision ID: a3e5c8f1b702
@@ -12,7 +12,7 @@ Create Date: 2026-12-07 20:10:00
 """
 from alembic import op
 
-from crm.services import metrics
+from crm.services.reports import metrics
 
 revision = 'a3e5c8f1b702'
 down_revision = 'd8f3b5a1e726'

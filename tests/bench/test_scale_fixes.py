@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Enterprise
-from crm.services import paging, queries, search
+from crm.services import search
+from crm.services.core import paging, queries
 from crm.services.projects import board_cards
 from tests import factories
 

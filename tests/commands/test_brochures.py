@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests import factories
-from tests.services.test_brochure import pdf_pages, squash
+from tests.services.brochures.test_brochure import pdf_pages, squash
 
 
 @pytest.fixture

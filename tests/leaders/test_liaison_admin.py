@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import LiaisonConfig, LiaisonFlag, LiaisonTier
-from crm.services import liaison
+from crm.services.liaison import assignment
 from tests import factories
 
 
@@ -38,14 +38,14 @@ def test_sector_grid_saves_the_leaders_in_charge(client, login):
     biomed, vice = factories.sector("biomed"), factories.leader()
     login("admin")
     assert client.post("/admin/liaison/sectors", data={f"sector-{biomed.id}": [str(vice.id)]}).status_code == 302
-    assert liaison.sector_leader_ids() == {biomed.id: {vice.id}}
+    assert assignment.sector_leader_ids() == {biomed.id: {vice.id}}
     assert client.post("/admin/liaison/sectors", data={f"sector-{biomed.id}": ["x"]}).status_code == 400
-    assert liaison.sector_leader_ids() == {biomed.id: {vice.id}}
+    assert assignment.sector_leader_ids() == {biomed.id: {vice.id}}
 
 
 def test_unassigned_projects_are_listed_and_can_be_assigned_by_hand(client, login, users):
     project = factories.project(is_key=True, name="缺包联领导的项目<b>")
-    liaison.run_all()
+    assignment.run_all()
     db.session.commit()
     assert db.session.scalars(sa.select(LiaisonFlag.project_id)).all() == [project.id]
     login("admin")

@@ -8,7 +8,7 @@ import time_machine
 
 from crm.extensions import db
 from crm.models import Instruction, LiaisonReview
-from crm.services import leaders as svc
+from crm.services.liaison import leaders as svc
 from tests import factories
 
 TODAY = date(2026, 11, 25)  # a Wednesday of ISO week 2026-W48

@@ -1,7 +1,7 @@
 """The mail outbox page: .eml files listed with subject/to/date, one shown inert."""
 from __future__ import annotations
 
-from crm.services import mail
+from crm.services.messaging import mail
 from tests import factories
 
 

@@ -85,7 +85,7 @@ def test_the_bell_stays_in_the_top_bar_on_phones_from_one_count(client, login, u
 
 
 def test_a_backlog_of_a_hundred_or_more_shows_99_plus_counted_no_further(client, login, users, statements):
-    from crm.services import notify
+    from crm.services.messaging import notify
     for n in range(notify.BELL_CAP + 20):
         factories.notification(users["staff"], title=f"项目久未联系：第{n}号项目", commit=False)
     db.session.commit()

@@ -455,7 +455,7 @@ def test_the_list_exports_what_its_filters_show(client, login, refs):
 
 
 def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     rows = [[1, "对俄木材深加工项目", "生物医药"], [2, "冷链物流中心项目", "生物医药"]]
     login("officer")
     assert client.get("/projects/import").status_code == 403
@@ -476,7 +476,7 @@ def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
 
 
 def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["项目名称", "行业领域", "阶段", "首次洽谈日期", "签约日期", "签约金额（万元）"]
     login("staff")
     resp = client.post("/projects/import", data={"file": (sheet([["口腔器材生产基地项目", "生物医药", "签约", "2026-03-02",
@@ -489,7 +489,7 @@ def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client
 
 
 def test_an_import_refused_for_its_stage_dates_says_so_in_english(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["Project name", "Sector", "Stage", "First negotiation date"]
     login("staff")
     client.get("/lang/en")

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, ProgressReport
-from crm.services import dispatch
+from crm.services.routines import dispatch
 from tests import factories
 
 NOV = date(2026, 11, 1)

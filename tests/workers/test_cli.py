@@ -12,7 +12,7 @@ import time_machine
 
 from crm.extensions import db
 from crm.models import Notification, OutboxMessage, Reminder
-from crm.services import mail, outbox
+from crm.services.messaging import mail, outbox
 from tests import factories
 
 LOGGED_AT = datetime(2026, 11, 28, 1, 30, tzinfo=timezone.utc)  # 09:30 in 绥芬河

@@ -75,7 +75,7 @@ def test_the_reminder_scan_is_scheduled_for_0730_in_suifenhe():
 
 
 def test_every_scheduled_job_exists_and_has_a_timeout():
-    from crm.services.outbox import timeout_for
+    from crm.services.messaging.outbox import timeout_for
     from workers.jobs import JOBS
     from workers.schedule import SCHEDULE
     for when, name, kwargs in SCHEDULE:

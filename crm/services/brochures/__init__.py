@@ -31,10 +31,10 @@ The package, one concern a module (each imports only from those listed before it
 """
 from __future__ import annotations
 
-from crm.services.brochure.catalog import render_catalog
-from crm.services.brochure.project import render_project
-from crm.services.brochure.qr import qr_modules  # noqa: F401  re-exported: the QR matrix of a URL
-from crm.services.brochure.sheet import CatalogMeta, ProjectSheet
-from crm.services.brochure.theme import sector_color  # noqa: F401  re-exported: a sector's colour
+from crm.services.brochures.catalog import render_catalog
+from crm.services.brochures.project import render_project
+from crm.services.brochures.qr import qr_modules  # noqa: F401  re-exported: the QR matrix of a URL
+from crm.services.brochures.sheet import CatalogMeta, ProjectSheet
+from crm.services.brochures.theme import sector_color  # noqa: F401  re-exported: a sector's colour
 
 __all__ = ["ProjectSheet", "CatalogMeta", "render_project", "render_catalog"]

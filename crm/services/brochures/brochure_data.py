@@ -1,6 +1,6 @@
 """From the database to brochure sheets: ``ProjectSheet`` values the renderer can print.
 
-The renderer (the services/brochure package) never sees ORM objects.  Here one eager-loaded select
+The renderer (the services/brochures package) never sees ORM objects.  Here one eager-loaded select
 fetches projects with their sector, park, lead department and investors (a constant number of
 statements for any number of projects) and each row becomes a sheet with every translatable
 field as {"zh", "en", "ru"}; a missing en/ru text stays None and the renderer prints the Chinese
@@ -22,8 +22,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import Enterprise, Project, Sector
-from crm.services.brochure import ProjectSheet
-from crm.services.money import format_number
+from crm.services.brochures import ProjectSheet
+from crm.services.core.money import format_number
 from crm.services.projects import project_filters
 
 LANGS = ("zh", "en", "ru")

@@ -1,7 +1,7 @@
 """Fixed wording of the brochures in Chinese, English and Russian, and small pure helpers.
 
 Nothing here touches reportlab or the database, so every rule (dates, page labels, the fallback
-to the Chinese original) is testable on its own.  Money wording is ``crm.services.money.format_wan``,
+to the Chinese original) is testable on its own.  Money wording is ``crm.services.core.money.format_wan``,
 the one the web pages use too; it is imported here so the renderer keeps calling ``T.format_wan``.  User text is never marked up here:
 escaping happens where the text meets reportlab markup, in ``brochure/text.py``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from crm.services.money import format_wan  # noqa: F401  re-exported: brochures and pages share it
+from crm.services.core.money import format_wan  # noqa: F401  re-exported: brochures and pages share it
 
 LANGS = ("zh", "en", "ru")
 DEFAULT_LANG = "zh"

@@ -15,15 +15,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
-from crm.services import brochure_text as T
-from crm.services.brochure.document import _Canvas, _Doc, _today
-from crm.services.brochure.flowables import _Band
-from crm.services.brochure.linebreak import _Para
-from crm.services.brochure.project import _project_story
-from crm.services.brochure.sheet import CatalogMeta, ProjectSheet
-from crm.services.brochure.text import _P, _esc, _short, _style, _text_block
-from crm.services.brochure.theme import ACCENT, BRAND, FRAME_H, FRAME_W, PAPER_TINT, RULE, sector_color
-from crm.services.fonts import register_fonts
+from crm.services.brochures import brochure_text as T
+from crm.services.brochures.document import _Canvas, _Doc, _today
+from crm.services.brochures.flowables import _Band
+from crm.services.brochures.linebreak import _Para
+from crm.services.brochures.project import _project_story
+from crm.services.brochures.sheet import CatalogMeta, ProjectSheet
+from crm.services.brochures.text import _P, _esc, _short, _style, _text_block
+from crm.services.brochures.theme import ACCENT, BRAND, FRAME_H, FRAME_W, PAPER_TINT, RULE, sector_color
+from crm.services.brochures.fonts import register_fonts
 
 
 class _Toc(TableOfContents):

@@ -18,11 +18,11 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import CatalogBuild, User
-from crm.services import brochure_data
-from crm.services import brochure_text as T
-from crm.services import outbox
-from crm.services.brochure import CatalogMeta, render_catalog
-from crm.services.clock import utcnow
+from crm.services.brochures import brochure_data
+from crm.services.brochures import brochure_text as T
+from crm.services.messaging import outbox
+from crm.services.brochures import CatalogMeta, render_catalog
+from crm.services.core.clock import utcnow
 from crm.services.enterprises import ValidationError
 
 JOB = "brochure.catalog"

@@ -16,11 +16,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from crm.services import brochure_text as T
-from crm.services.brochure.flowables import _Mark
-from crm.services.brochure.theme import (ACCENT, BRAND, BRAND_DARK, FOOTER_Y, FRAME_W, MARGIN_BOTTOM,
+from crm.services.brochures import brochure_text as T
+from crm.services.brochures.flowables import _Mark
+from crm.services.brochures.theme import (ACCENT, BRAND, BRAND_DARK, FOOTER_Y, FRAME_W, MARGIN_BOTTOM,
                                          MARGIN_TOP, MARGIN_X, MUTED, PAGE_H, PAGE_W, RULE, _mix)
-from crm.services.fonts import BOLD, REGULAR
+from crm.services.brochures.fonts import BOLD, REGULAR
 
 
 _TOTAL_FORM = "brochurePageTotal"
@@ -170,7 +170,7 @@ def _today(today: date | None) -> date:
     if today is not None:
         return today
     try:
-        from crm.services.clock import local_today
+        from crm.services.core.clock import local_today
         return local_today()
     except ImportError:  # pragma: no cover - clock is part of the app
         return date.today()

@@ -31,8 +31,8 @@ from crm.i18n import gettext as _
 from crm.models import AuditEvent, LiaisonConfig, LiaisonFlag, LiaisonTier, Project, StageEvent, User
 from crm.models.liaison import liaison_sector_leaders
 from crm.models.project import MAIN_STAGES
-from crm.services import audit, signals
-from crm.services.clock import utcnow
+from crm.services.core import audit, signals
+from crm.services.core.clock import utcnow
 
 INACTIVE_STAGES = ("operating", "dropped")
 # The first-date column proving a stage was reached (planned is where every project starts).
@@ -170,7 +170,7 @@ def leader_loads(leader_ids=None) -> dict[int, int]:
 # --- writing --------------------------------------------------------------------------------
 
 def _notify(user: User, **kw) -> None:
-    from crm.services.notify import notify  # the notifications module sits beside us
+    from crm.services.messaging.notify import notify  # the notifications module sits beside us
     notify(user, **kw)
 
 
@@ -290,7 +290,7 @@ def unassigned_flags() -> list[LiaisonFlag]:
 # --- triggers -------------------------------------------------------------------------------
 
 def _enqueue(project: Project) -> None:
-    from crm.services import outbox
+    from crm.services.messaging import outbox
     outbox.enqueue("liaison.assign", project_id=project.id)
 
 

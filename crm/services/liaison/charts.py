@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from crm.services.fonts import FILES, FONT_DIR, REGULAR
+from crm.services.brochures.fonts import FILES, FONT_DIR, REGULAR
 
 WIDTH, ROW, PAD, LABEL_W, VALUE_W = 560, 30, 14, 70, 60
 

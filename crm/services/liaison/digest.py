@@ -46,9 +46,9 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import DigestDelivery, Enterprise, Interaction, Project, StageEvent, User
 from crm.models.project import STAGES
-from crm.services.charts import bar_chart_png
-from crm.services.clock import local_today, utcnow
-from crm.services.leaders import iso_week
+from crm.services.liaison.charts import bar_chart_png
+from crm.services.core.clock import local_today, utcnow
+from crm.services.liaison.leaders import iso_week
 
 WINDOW = timedelta(days=7)
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -136,7 +136,7 @@ def load_week(now: datetime) -> Week:
     by_owner = dict(db.session.execute(
         sa.select(Enterprise.owner_id, sa.func.count()).where(Enterprise.owner_id.is_not(None))
         .group_by(Enterprise.owner_id)).all())
-    from crm.services.metrics import goal_statuses
+    from crm.services.reports.metrics import goal_statuses
     return _index_week(Week(now, iso_week(today), start, moves, contacts, overdue, projects, by_owner,
                             goal_statuses(today)))
 
@@ -208,7 +208,7 @@ def template_context(data: dict, chart_src: str = "") -> dict:
 
 
 def _render(user: User, week: Week) -> EmailMessage:
-    from crm.services.mail import build_message
+    from crm.services.messaging.mail import build_message
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         data = digest_for(user, week)
         text = render_template("digest/email.txt", **template_context(data))
@@ -267,7 +267,7 @@ def run_weekly(now: datetime | None = None, send: bool = True) -> dict[str, int]
         db.session.commit()
         sent = sum(send_one(i, now) == "sent" for i in ids)
     else:
-        from crm.services import outbox
+        from crm.services.messaging import outbox
         for i in ids:
             outbox.enqueue("digest.send_one", delivery_id=i)
         db.session.commit()
@@ -286,7 +286,7 @@ def _set(delivery_id: int, expect: str | None, **values) -> bool:
 
 def send_one(delivery_id: int, now: datetime | None = None) -> str:
     """Send one claimed digest: "sent", "skipped" (not ours / already handled) or raises."""
-    from crm.services.mail import deliver
+    from crm.services.messaging.mail import deliver
     now = now or utcnow()
     if not _set(delivery_id, "claimed", status="sending", sending_at=now,
                 attempts=DigestDelivery.attempts + 1):

@@ -20,10 +20,10 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Instruction, Interaction, LiaisonReview, Project, User
-from crm.services import access, audit
-from crm.services.clock import local_today, utcnow
+from crm.services.core import access, audit
+from crm.services.core.clock import local_today, utcnow
 from crm.services.enterprises import ValidationError
-from crm.services.liaison import INACTIVE_STAGES
+from crm.services.liaison.assignment import INACTIVE_STAGES
 
 # Days without contact that count as one "threshold" per stage (the reminders use the same idea).
 STALE_DAYS = {"planned": 60, "contact": 14, "signed": 30, "started": 30, "paused": 60}
@@ -153,7 +153,7 @@ def add_instruction(leader: User, project: Project, text: str, follow_up_require
         db.session.add(instruction)
         db.session.flush()
     if project.owner is not None:
-        from crm.services.notify import notify
+        from crm.services.messaging.notify import notify
         notify(project.owner, kind="instruction", title=_("%(leader)s对项目“%(name)s”作出批示",
                                                           leader=leader.display_name, name=project.name),
                body=text, url=f"/projects/{project.id}", target=project)

@@ -17,7 +17,7 @@ from email.utils import formataddr, formatdate, getaddresses, make_msgid, parsea
 from pathlib import Path
 
 from crm.config import Settings
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 
 
 _EML_NAME = re.compile(r"[A-Za-z0-9_.-]+\.eml")

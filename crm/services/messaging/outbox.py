@@ -18,7 +18,7 @@ from rq.job import Job
 
 from crm.extensions import db
 from crm.models import OutboxMessage
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 
 log = logging.getLogger(__name__)
 

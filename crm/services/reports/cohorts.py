@@ -29,8 +29,8 @@ from sqlalchemy.orm import aliased
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReviewItem, Project
-from crm.services.clock import to_utc_naive
-from crm.services.metrics import money, percent
+from crm.services.core.clock import to_utc_naive
+from crm.services.reports.metrics import money, percent
 
 
 def report_model():

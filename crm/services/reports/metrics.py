@@ -27,8 +27,8 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, EnterpriseTag, Goal, GoalValue, InnovationPlatform, Project, Sector, StageEvent
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES
-from crm.services import audit
-from crm.services.money import YI, format_wan
+from crm.services.core import audit
+from crm.services.core.money import YI, format_wan
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

@@ -35,10 +35,10 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Department, ProgressReport, Project, RoutineSettings, Sector, User
-from crm.services import access, audit
-from crm.services.clock import local_today, to_utc_naive, utcnow
-from crm.services.ids import parse_id
-from crm.services.paging import Page, paginate_with
+from crm.services.core import access, audit
+from crm.services.core.clock import local_today, to_utc_naive, utcnow
+from crm.services.core.ids import parse_id
+from crm.services.core.paging import Page, paginate_with
 
 INACTIVE_STAGES = ("operating", "dropped")
 STATUS_LABELS = {"on_time": _l("按时报送"), "late": _l("迟报"), "pending": _l("待报"), "overdue": _l("逾期未报")}

@@ -17,9 +17,9 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Problem, ProgressReport, Project, User
 from crm.models.routines import MAX_ESCALATION
-from crm.services import access, audit
-from crm.services.clock import local_today
-from crm.services.dispatch import RoutineError, routine_settings
+from crm.services.core import access, audit
+from crm.services.core.clock import local_today
+from crm.services.routines.dispatch import RoutineError, routine_settings
 
 STATUS_LABELS = {"open": _l("未整改"), "in_progress": _l("整改中"), "resolved": _l("已销号")}
 ESCALATION_LABELS = {0: _l("未升级"), 1: _l("牵头部门主要负责同志"), 2: _l("牵头市级领导"), 3: _l("领导小组")}
@@ -66,7 +66,8 @@ def can_raise(user: User, project: Project) -> bool:
 def raisable_projects(user: User, *, q: str = "", ids=(), limit: int | None = None) -> list[tuple[int, str]]:
     """(id, name) of the projects the user may raise problems about (can_raise as SQL), in 专栏
     order: those whose name in any language holds `q`, or those among `ids`.  One statement."""
-    from crm.services import dispatch, projects
+    from crm.services import projects
+    from crm.services.routines import dispatch
     query = (sa.select(Project.id, Project.label_column().label("name")).where(access.editable_projects(user))
              .order_by(*dispatch.column_order()))
     if q:

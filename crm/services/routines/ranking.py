@@ -2,7 +2,7 @@
 
 Three rates, each a plain fraction of counts shown on the page:
 - 报送及时率 timeliness = reports filed on time / reports expected.  Expected: for each month of
-  the quarter whose due day has passed, one report per active project (services/dispatch.py)
+  the quarter whose due day has passed, one report per active project (services/routines/dispatch.py)
   from its 牵头部门, plus every report actually filed for that month (counted for the filing
   department, so a department never answers for a report it was not asked for).
 - 问题按期销号率 problems = problems resolved by their deadline / problems whose deadline falls in
@@ -37,9 +37,9 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Department, Problem, ProgressReport, Project, RankingRow, RankingSnapshot, StageEvent, User
 from crm.models.project import MAIN_STAGES
-from crm.services import audit
-from crm.services.clock import local_today
-from crm.services.dispatch import active_clause, due_date, routine_settings
+from crm.services.core import audit
+from crm.services.core.clock import local_today
+from crm.services.routines.dispatch import active_clause, due_date, routine_settings
 
 SETTING_FIELDS = ("report_due_day", "w_timeliness", "w_problems", "w_stage", "green_min", "yellow_min")
 COLOUR_LABELS = {"green": _l("绿"), "yellow": _l("黄"), "red": _l("红")}

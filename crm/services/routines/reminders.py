@@ -38,8 +38,9 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import (Department, Enterprise, Interaction, Notification, Problem, Project, Reminder, ReminderSetting,
                         User)
-from crm.services import notify, outbox, signals
-from crm.services.clock import local_today, to_utc_naive, utcnow
+from crm.services.core import signals
+from crm.services.messaging import notify, outbox
+from crm.services.core.clock import local_today, to_utc_naive, utcnow
 from crm.services.pipeline import STAGE_LABELS
 
 # Days without contact before a project is stale, per stage; escalation defaults to twice that.
@@ -138,7 +139,7 @@ def _officers_of(department_id):
 
 
 def _overdue_problems(today: date, now: datetime):
-    from crm.services.problems import overdue_clause
+    from crm.services.routines.problems import overdue_clause
     return (sa.select(*_row("problem", Problem.id, "problem_overdue", User.id, today, now))
             .select_from(Problem).join(User, _officers_of(Problem.department_id))
             .where(overdue_clause(today)))
@@ -147,7 +148,7 @@ def _overdue_problems(today: date, now: datetime):
 def report_month(today: date) -> tuple[date, date]:
     """The latest month whose report is past due on `today` (this month after its due day, else
     the one before), and that report's due date."""
-    from crm.services import dispatch
+    from crm.services.routines import dispatch
     due_day = dispatch.routine_settings().report_due_day
     month = dispatch.month_start(today)
     if today <= dispatch.due_date(month, due_day):
@@ -160,7 +161,7 @@ def _owing(month: date):
     report filed for the month) as a WHERE clause, so the scan asks per department whether it
     owes any (EXISTS) instead of listing every project's row as dispatch.missing_reports does."""
     from crm.models import ProgressReport
-    from crm.services.dispatch import active_clause
+    from crm.services.routines.dispatch import active_clause
     filed = sa.select(ProgressReport.id).where(ProgressReport.project_id == Project.id,
                                                ProgressReport.month == month)
     return sa.and_(active_clause(), ~filed.exists())
@@ -269,7 +270,7 @@ def _report_text(w: dict, department: dict, when: dict) -> dict:
 
 def _owing_departments(department_ids, month: date) -> dict[int, dict]:
     """{department id: {"name", "projects": names owing `month`'s report, in 专栏 order}}."""
-    from crm.services.dispatch import column_order
+    from crm.services.routines.dispatch import column_order
     found = {}
     for department_id, department_name, project_name in db.session.execute(
             sa.select(Department.id, Department.name, Project.name)

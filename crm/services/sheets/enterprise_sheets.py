@@ -22,13 +22,15 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
-from crm.services import audit, creditcode, enterprises, queries, search, sheets, xlsx
-from crm.services.clock import local_today
+from crm.services import creditcode, enterprises, search
+from crm.services.core import audit, queries
+from crm.services.sheets import reader, xlsx
+from crm.services.core.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 
 MAX_ROWS = 2000  # a city's list is a few hundred firms; a province imports city by city
 
-Column = sheets.Column
+Column = reader.Column
 COLUMNS = (
     Column("name", _l("企业名称"), ("公司名称", "单位名称", "名称"), 36),
     Column("short_name", _l("简称"), ("企业简称",), 12),
@@ -62,22 +64,22 @@ class _Choices:
     """Sheet words → stored values: sectors and owners by name, the fixed lists in either language."""
 
     def __init__(self):
-        self.sectors = sheets.NameIndex(db.session.scalars(sa.select(Sector)), "name", "name_en", "code").ids
-        owners = sheets.NameIndex(queries.file_owners(), "username", "display_name")
+        self.sectors = reader.NameIndex(db.session.scalars(sa.select(Sector)), "name", "name_en", "code").ids
+        owners = reader.NameIndex(queries.file_owners(), "username", "display_name")
         self.owners, self.ambiguous = owners.ids, owners.ambiguous
         self.status = self._labelled(STATUS_LABELS)
         self.role = self._labelled(ROLE_LABELS)
         self.words = {k: word for word in (*SOURCE_CHANNELS, *ENTERPRISE_TAGS)
-                      for k in sheets.both_languages(TERMS[word]) | {sheets.key(word)}}
+                      for k in reader.both_languages(TERMS[word]) | {reader.key(word)}}
 
     @staticmethod
     def _labelled(labels: dict) -> dict:
-        return {k: code for code, label in labels.items() for k in sheets.both_languages(label) | {sheets.key(code)}}
+        return {k: code for code, label in labels.items() for k in reader.both_languages(label) | {reader.key(code)}}
 
 
 def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict]:
     """(enterprise data, contact data, errors by column key) of one row, its choices resolved."""
-    raw = sheets.row_values(cells, columns)
+    raw = reader.row_values(cells, columns)
     data = {key: raw.get(key) for key in ("name", "short_name", "name_en", "name_ru", "credit_code", "country",
                                           "region", "website", "address", "description")}
     errors = {}
@@ -96,31 +98,31 @@ def _row_data(cells, columns: dict, choices: _Choices) -> tuple[dict, dict, dict
         value = raw.get(column)
         if value is None:
             continue
-        if column == "owner" and sheets.key(value) in choices.ambiguous:
+        if column == "owner" and reader.key(value) in choices.ambiguous:
             errors[column] = _("有多位同名负责人，请填写用户名：%(value)s。", value=value)
-        elif sheets.key(value) not in known or (column == "source_channel" and known[sheets.key(value)] not in SOURCE_CHANNELS):
+        elif reader.key(value) not in known or (column == "source_channel" and known[reader.key(value)] not in SOURCE_CHANNELS):
             errors[column] = message % {"value": value}
         else:
-            data[target] = known[sheets.key(value)]
-    tags = [t.strip() for t in sheets.LIST_SPLIT.split(raw.get("tags") or "") if t.strip()]
-    unknown = [t for t in tags if choices.words.get(sheets.key(t)) not in ENTERPRISE_TAGS]
+            data[target] = known[reader.key(value)]
+    tags = [t.strip() for t in reader.LIST_SPLIT.split(raw.get("tags") or "") if t.strip()]
+    unknown = [t for t in tags if choices.words.get(reader.key(t)) not in ENTERPRISE_TAGS]
     if unknown:
         errors["tags"] = _("标签无效：%(value)s。", value="、".join(unknown))
-    data["tags"] = [choices.words[sheets.key(t)] for t in tags if t not in unknown]
+    data["tags"] = [choices.words[reader.key(t)] for t in tags if t not in unknown]
     contact = {key: raw.get(f"contact_{key}") for key in ("name", "title", "phone", "email")}
     return data, contact, errors
 
 
 # --------------------------------------------------------------------------- importing
 
-def import_enterprises(actor: User, stream) -> sheets.Result:
+def import_enterprises(actor: User, stream) -> reader.Result:
     """Check every row of the sheet and add them all when none is refused; flushes, never commits.
 
     The caller commits when `errors` is empty and rolls back otherwise, so an import is kept
     whole or not at all.  Raises SheetError for a file that cannot be read as a list.
     """
-    columns, rows = sheets.read(stream, COLUMNS, "name", MAX_ROWS)
-    choices, result = _Choices(), sheets.Result()
+    columns, rows = reader.read(stream, COLUMNS, "name", MAX_ROWS)
+    choices, result = _Choices(), reader.Result()
     first_seen: dict[tuple, int] = {}  # a name or credit code → the row that has it first
     for number, cells in rows:
         data, contact, errors = _row_data(cells, columns, choices)
@@ -128,7 +130,7 @@ def import_enterprises(actor: User, stream) -> sheets.Result:
         data = enterprises.clean_enterprise(data)
         links = _rule_errors(data, contact, errors)
         if errors:
-            result.errors += sheets.row_errors(number, errors, COLUMNS, links)
+            result.errors += reader.row_errors(number, errors, COLUMNS, links)
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
             result.created.append(_save(actor, number, data, contact))
     return result

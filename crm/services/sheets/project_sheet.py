@@ -19,9 +19,10 @@ from crm.i18n import lazy_gettext as _l
 from crm.extensions import db
 from crm.models import Department, Enterprise, Park, Project, Sector, StageEvent, TaskForce, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
-from crm.services import access, audit, queries, sheets, stage_import, xlsx
+from crm.services.core import access, audit, queries
+from crm.services.sheets import reader, stage_import, xlsx
 from crm.services import projects as svc
-from crm.services.clock import local_today
+from crm.services.core.clock import local_today
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.enterprises import normalize_name
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS
@@ -91,7 +92,7 @@ def _side_reasons(conditions: list) -> dict[int, str]:
 
 MAX_ROWS = 500  # a quarter's additions to the reserve pool are tens; a whole plan is 25
 
-Column = sheets.Column
+Column = reader.Column
 IMPORT_COLUMNS = (
     Column("name", FIELD_LABELS["name"], ("项目", "名称"), 36),
     Column("name_en", FIELD_LABELS["name_en"], (), 30),
@@ -129,24 +130,24 @@ class _Names:
 
     def __init__(self):
         def index(model, *attrs):
-            return sheets.NameIndex(db.session.scalars(sa.select(model)), *attrs)
+            return reader.NameIndex(db.session.scalars(sa.select(model)), *attrs)
 
         self.refs = {
             "sector": index(Sector, "name", "name_en", "code"),
             "park": index(Park, "name", "short_name", "name_en", "code"),
             "lead_department": index(Department, "name", "full_name", "name_en"),
             "task_force": index(TaskForce, "name", "name_en"),
-            "owner": sheets.NameIndex(queries.file_owners(), "username", "display_name"),
+            "owner": reader.NameIndex(queries.file_owners(), "username", "display_name"),
         }
         self.refs["departments"] = self.refs["lead_department"]
-        yes, no = sheets.both_languages(_l("是")), sheets.both_languages(_l("否"))
+        yes, no = reader.both_languages(_l("是")), reader.both_languages(_l("否"))
         self.flags = {k: True for k in yes} | {k: False for k in no}
-        self.levels = {k: level for level, label in KEY_LEVELS.items() for k in sheets.both_languages(label)}
+        self.levels = {k: level for level, label in KEY_LEVELS.items() for k in reader.both_languages(label)}
         self.stages = stage_import.stage_words()
 
 
 
-def import_projects(actor: User, stream) -> sheets.Result:
+def import_projects(actor: User, stream) -> reader.Result:
     """Check every row and add them all when none is refused; flushes only.
 
     Each project is saved at 谋划, then moved through each milestone the row dates up to its
@@ -154,10 +155,10 @@ def import_projects(actor: User, stream) -> sheets.Result:
     else rolls back.
     """
     access.require(access.can_create_project(actor))
-    columns, rows = sheets.read(stream, IMPORT_COLUMNS, "name", MAX_ROWS)
-    names, result, first_seen, today = _Names(), sheets.Result(), {}, local_today()
+    columns, rows = reader.read(stream, IMPORT_COLUMNS, "name", MAX_ROWS)
+    names, result, first_seen, today = _Names(), reader.Result(), {}, local_today()
     for number, cells in rows:
-        raw = sheets.row_values(cells, columns)
+        raw = reader.row_values(cells, columns)
         data, errors = _row_data(raw, names)
         moves = stage_import.steps(raw, names.stages, today, errors)
         links = _name_taken(number, raw.get("name"), first_seen, errors)
@@ -165,7 +166,7 @@ def import_projects(actor: User, stream) -> sheets.Result:
         for field_name, message in found.items():
             errors.setdefault(_FIELD_COLUMNS.get(field_name, field_name), message)
         if errors:
-            result.errors += sheets.row_errors(number, errors, IMPORT_COLUMNS, links)
+            result.errors += reader.row_errors(number, errors, IMPORT_COLUMNS, links)
         elif not result.errors:  # once a row is refused nothing is kept: later rows are only checked
             source = f"Excel 导入第 {number} 行"  # stored as data: in Chinese, like the audit notes
             with audit.acting_as(actor, note=source):
@@ -185,11 +186,11 @@ def _row_data(raw: dict, names: _Names) -> tuple[dict, dict]:
             continue
         index = names.refs[column]
         data[target] = index.get(raw[column])
-        if column == "owner" and sheets.key(raw[column]) in index.ambiguous:
+        if column == "owner" and reader.key(raw[column]) in index.ambiguous:
             errors[column] = _("有多位同名负责人，请填写用户名：%(value)s。", value=raw[column])
         elif data[target] is None:
             errors[column] = _("没有这一项：%(value)s。", value=raw[column])
-    words = [w.strip() for w in sheets.LIST_SPLIT.split(raw.get("departments") or "") if w.strip()]
+    words = [w.strip() for w in reader.LIST_SPLIT.split(raw.get("departments") or "") if w.strip()]
     data["department_ids"] = [names.refs["departments"].get(w) for w in words]
     if None in data["department_ids"]:
         errors["departments"] = _("没有这些部门：%(value)s。", value="、".join(
@@ -202,12 +203,12 @@ def _row_data(raw: dict, names: _Names) -> tuple[dict, dict]:
 
 
 def _flags(raw: dict, names: _Names, data: dict, errors: dict) -> None:
-    level = sheets.key(raw.get("key_level"))
+    level = reader.key(raw.get("key_level"))
     data["is_key"] = bool(level) and (level in names.levels or names.flags.get(level) is True)
     data["key_level"] = names.levels.get(level)
     if level and level not in names.levels and level not in names.flags:
         errors["key_level"] = _("重点级别无效：%(value)s。", value=raw["key_level"])
-    pool = sheets.key(raw.get("in_pool"))
+    pool = reader.key(raw.get("in_pool"))
     data["in_pool"] = names.flags.get(pool, True) if pool else True
     if pool and pool not in names.flags:
         errors["in_pool"] = _("请填写“是”或“否”：%(value)s。", value=raw["in_pool"])
@@ -216,7 +217,7 @@ def _flags(raw: dict, names: _Names, data: dict, errors: dict) -> None:
 def _investors(cell: str | None) -> tuple[list[int], list[str]]:
     """Ids of the investor enterprises a cell names (by their normalised names), and the names
     the enterprise list does not have."""
-    wanted = [w.strip() for w in sheets.LIST_SPLIT.split(cell or "") if w.strip()]
+    wanted = [w.strip() for w in reader.LIST_SPLIT.split(cell or "") if w.strip()]
     if not wanted:
         return [], []
     known = dict(db.session.execute(sa.select(Enterprise.name_norm, Enterprise.id).where(

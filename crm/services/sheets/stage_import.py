@@ -18,11 +18,12 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
-from crm.services import pipeline, sheets
+from crm.services import pipeline
+from crm.services.sheets import reader
 from crm.services.pipeline import MILESTONE_FIELDS, STAGE_LABELS
 from crm.services.projects import FIELD_LABELS, parse_amount
 
-Column = sheets.Column
+Column = reader.Column
 SIDE_LABELS = {"side_on": _l("暂缓/终止日期"), "side_reason": _l("暂缓/终止原因")}
 SIDE_COLUMNS = tuple(SIDE_LABELS)
 COLUMNS = (
@@ -39,13 +40,13 @@ COLUMNS = (
 def stage_words() -> dict[str, str]:
     """Sheet word → stage code, for every stage, in both languages and as the code itself."""
     return {word: code for code, label in STAGE_LABELS.items()
-            for word in sheets.both_languages(label) | {code}}
+            for word in reader.both_languages(label) | {code}}
 
 
 def steps(raw: dict, words: dict[str, str], today: date, errors: dict) -> list[tuple]:
     """The moves [(stage, date, amount, reason)] that bring a new project to the row's stage;
     the problems go into `errors` by column key (and then the moves are not to be made)."""
-    word = sheets.key(raw.get("stage"))
+    word = reader.key(raw.get("stage"))
     target = words.get(word, "planned") if word else "planned"
     if word and word not in words:
         errors["stage"] = _("没有这个阶段：%(value)s。", value=raw["stage"])
@@ -76,7 +77,7 @@ def _side_move(target: str, raw: dict, errors: dict) -> tuple | None:
     """(暂缓/终止, date, None, reason) for a row at a side stage; a side date or reason on any
     other row, or a side row without them, is an error on its column."""
     try:
-        on = sheets.cell_date(raw.get("side_on"))
+        on = reader.cell_date(raw.get("side_on"))
     except ValueError as error:
         errors["side_on"] = str(error)
         on = None
@@ -101,7 +102,7 @@ def _move(stage: str, raw: dict, errors: dict, reached: bool) -> tuple | None:
     date or amount the row should not have, lacks or garbles is an error on its column."""
     column = MILESTONE_FIELDS[stage]
     try:
-        on = sheets.cell_date(raw.get(column))
+        on = reader.cell_date(raw.get(column))
     except ValueError as error:
         errors[column] = str(error)
         return None

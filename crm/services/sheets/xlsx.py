@@ -21,7 +21,7 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
-from crm.services.ranking import COLOUR_LABELS
+from crm.services.routines.ranking import COLOUR_LABELS
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"

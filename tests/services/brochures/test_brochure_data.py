@@ -9,11 +9,12 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Project
-from crm.services import audit, brochure_data
-from crm.services import brochure_text as T
-from crm.services.brochure import render_project
+from crm.services.brochures import brochure_data
+from crm.services.core import audit
+from crm.services.brochures import brochure_text as T
+from crm.services.brochures import render_project
 from tests import factories
-from tests.services.test_brochure import pdf_pages, squash
+from tests.services.brochures.test_brochure import pdf_pages, squash
 
 
 @pytest.fixture

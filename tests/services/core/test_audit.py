@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from crm.extensions import db
 from crm.models import AuditEvent
-from crm.services import audit
+from crm.services.core import audit
 from tests import factories
 from tests.test_i18n import fresh_request
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.services.ids import ID_MAX, parse_id
+from crm.services.core.ids import ID_MAX, parse_id
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm.services import brochure_text
-from crm.services.money import format_wan, to_decimal
+from crm.services.brochures import brochure_text
+from crm.services.core.money import format_wan, to_decimal
 
 
 @pytest.mark.parametrize("amount, text", [

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import AuditEvent, LiaisonFlag, Project
-from crm.services import liaison
-from crm.services.liaison import Rules, Tier, choose_leader, eligible_leaders, needs_liaison
+from crm.services.liaison import assignment
+from crm.services.liaison.assignment import Rules, Tier, choose_leader, eligible_leaders, needs_liaison
 from tests import factories
 
 NOW = datetime(2026, 11, 23, 0, 0)
@@ -122,8 +122,8 @@ def _notes(user, kind):
 def test_assign_gives_a_key_project_the_least_loaded_sector_leader_and_notifies_them(city):
     factories.project(is_key=True, liaison_leader_id=city["vice_a"].id)
     project = factories.project(is_key=True)
-    with liaison.audit.acting_as(label="worker"):
-        assert liaison.assign(project.id, NOW) == "assigned"
+    with assignment.audit.acting_as(label="worker"):
+        assert assignment.assign(project.id, NOW) == "assigned"
     db.session.commit()
     assert project.liaison_leader_id == city["vice_b"].id
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "Project",
@@ -136,11 +136,11 @@ def test_assign_gives_a_key_project_the_least_loaded_sector_leader_and_notifies_
 
 def test_assign_twice_changes_nothing(city):
     project = factories.project(is_key=True)
-    assert liaison.assign(project.id, NOW) == "assigned"
+    assert assignment.assign(project.id, NOW) == "assigned"
     db.session.commit()
     events = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
-    assert liaison.assign(project.id, NOW) == "kept"
-    assert liaison.run_all(NOW)["assigned"] == 0
+    assert assignment.assign(project.id, NOW) == "kept"
+    assert assignment.run_all(NOW)["assigned"] == 0
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == events
     assert len(_notes(db.session.get(type(city["vice_a"]), project.liaison_leader_id), "liaison.assigned")) == 1
@@ -149,7 +149,7 @@ def test_assign_twice_changes_nothing(city):
 def test_a_project_with_a_valid_leader_keeps_them_even_outside_the_rules(city):
     outsider = factories.leader(3)
     project = factories.project(is_key=True, liaison_leader_id=outsider.id)
-    assert liaison.assign(project.id, NOW) == "kept"
+    assert assignment.assign(project.id, NOW) == "kept"
     assert project.liaison_leader_id == outsider.id
 
 
@@ -157,22 +157,22 @@ def test_a_disabled_leader_is_replaced(city):
     project = factories.project(is_key=True, liaison_leader_id=city["vice_a"].id)
     city["vice_a"].is_enabled = False
     db.session.commit()
-    assert liaison.run_all(NOW)["assigned"] == 1
+    assert assignment.run_all(NOW)["assigned"] == 1
     assert project.liaison_leader_id == city["vice_b"].id
 
 
 def test_big_investment_goes_to_the_top_leader(city):
     project = factories.project(total_investment=Decimal("20000"))
-    assert liaison.assign(project.id, NOW) == "assigned"
+    assert assignment.assign(project.id, NOW) == "assigned"
     assert project.liaison_leader_id == city["top"].id
 
 
 def test_no_eligible_leader_flags_the_project_and_tells_the_admins_once(city):
     other = factories.sector("bioenergy")
     project = factories.project(is_key=True, sector=other)
-    assert liaison.assign(project.id, NOW) == "unassigned"
-    assert liaison.assign(project.id, NOW) == "unassigned"
-    liaison.run_all(NOW)
+    assert assignment.assign(project.id, NOW) == "unassigned"
+    assert assignment.assign(project.id, NOW) == "unassigned"
+    assignment.run_all(NOW)
     db.session.commit()
     flag = db.session.scalars(sa.select(LiaisonFlag)).one()
     assert (flag.project_id, flag.reason) == (project.id, "no_eligible")
@@ -181,46 +181,46 @@ def test_no_eligible_leader_flags_the_project_and_tells_the_admins_once(city):
 
 
 def test_cap_full_flags_the_project_and_a_later_assignment_clears_the_flag(city):
-    liaison.config().cap = 1
+    assignment.config().cap = 1
     factories.project(is_key=True, liaison_leader_id=city["vice_a"].id)
     factories.project(is_key=True, liaison_leader_id=city["vice_b"].id)
     project = factories.project(is_key=True)
-    assert liaison.assign(project.id, NOW) == "unassigned"
+    assert assignment.assign(project.id, NOW) == "unassigned"
     assert db.session.scalars(sa.select(LiaisonFlag.reason)).one() == "all_at_cap"
-    liaison.config().cap = 2
-    assert liaison.run_all(NOW)["assigned"] == 1
+    assignment.config().cap = 2
+    assert assignment.run_all(NOW)["assigned"] == 1
     assert db.session.scalars(sa.select(LiaisonFlag)).all() == []
 
 
 def test_run_all_spreads_projects_and_never_passes_the_cap(city):
-    liaison.config().cap = 3
+    assignment.config().cap = 3
     projects = [factories.project(is_key=True) for _ in range(8)]
-    counts = liaison.run_all(NOW)
+    counts = assignment.run_all(NOW)
     db.session.commit()
     assert counts == {"assigned": 6, "unassigned": 2, "not_needed": 0, "kept": 0}
-    loads = liaison.leader_loads()
+    loads = assignment.leader_loads()
     assert loads == {city["vice_a"].id: 3, city["vice_b"].id: 3}
     assert [p.liaison_leader_id for p in projects[:2]] == [city["vice_a"].id, city["vice_b"].id]
 
 
 def test_operating_projects_do_not_count_toward_the_load(city):
-    liaison.config().cap = 1
+    assignment.config().cap = 1
     factories.project(is_key=True, stage="operating", liaison_leader_id=city["vice_a"].id)
     factories.project(is_key=True, stage="dropped", liaison_leader_id=city["vice_a"].id)
     factories.project(is_key=True, in_pool=False, liaison_leader_id=city["vice_a"].id)
     project = factories.project(is_key=True)
-    assert liaison.assign(project.id, NOW) == "assigned"
+    assert assignment.assign(project.id, NOW) == "assigned"
     assert project.liaison_leader_id == city["vice_a"].id
 
 
 def test_manual_reassignment_is_audited_tells_both_leaders_and_respects_the_cap(city):
-    liaison.config().cap = 1
+    assignment.config().cap = 1
     busy = factories.project(is_key=True, liaison_leader_id=city["vice_b"].id)
     project = factories.project(is_key=True, liaison_leader_id=city["vice_a"].id)
-    with pytest.raises(liaison.LiaisonError):
-        liaison.assign_by_hand(project, city["vice_b"], reason="调整")
-    with liaison.audit.acting_as(city["admin"]):
-        liaison.assign_by_hand(project, city["top"], reason="书记亲自包联")
+    with pytest.raises(assignment.LiaisonError):
+        assignment.assign_by_hand(project, city["vice_b"], reason="调整")
+    with assignment.audit.acting_as(city["admin"]):
+        assignment.assign_by_hand(project, city["top"], reason="书记亲自包联")
     db.session.commit()
     assert project.liaison_leader_id == city["top"].id and busy.liaison_leader_id == city["vice_b"].id
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == project.id,
@@ -233,13 +233,13 @@ def test_manual_reassignment_is_audited_tells_both_leaders_and_respects_the_cap(
 
 def test_set_sector_leaders_replaces_the_table_and_audits_each_sector(city):
     other = factories.sector("bioenergy")
-    changed = liaison.set_sector_leaders({city["biomed"].id: {city["vice_a"].id}, other.id: {city["top"].id}},
+    changed = assignment.set_sector_leaders({city["biomed"].id: {city["vice_a"].id}, other.id: {city["top"].id}},
                                          city["admin"])
     db.session.commit()
     assert changed == 2
-    assert liaison.sector_leader_ids() == {city["biomed"].id: {city["vice_a"].id}, other.id: {city["top"].id}}
-    with pytest.raises(liaison.LiaisonError):
-        liaison.set_sector_leaders({other.id: {city["admin"].id}}, city["admin"])
+    assert assignment.sector_leader_ids() == {city["biomed"].id: {city["vice_a"].id}, other.id: {city["top"].id}}
+    with pytest.raises(assignment.LiaisonError):
+        assignment.set_sector_leaders({other.id: {city["admin"].id}}, city["admin"])
 
 
 # --- triggers -------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def test_crossing_a_tier_queues_the_assignment_but_other_edits_do_not(city, user
 
 def test_reaching_a_trigger_stage_queues_the_assignment(city, users):
     from crm.services.pipeline import move_stage
-    liaison.config().trigger_stages = ["contact"]
+    assignment.config().trigger_stages = ["contact"]
     project = factories.project()
     move_stage(project, "contact", actor=users["staff"], occurred_on=date(2026, 11, 20), today=date(2026, 11, 23))
     assert _outbox_jobs() == [("liaison.assign", {"project_id": project.id})]

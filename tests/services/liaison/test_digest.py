@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import DigestDelivery, StageEvent
-from crm.services import digest
+from crm.services.liaison import digest
 from tests import factories
 
 MONDAY_8AM = datetime(2026, 11, 23, 0, 0)  # Monday 2026-11-23 08:00 Asia/Shanghai, ISO week 2026-W48

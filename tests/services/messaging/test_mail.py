@@ -5,7 +5,7 @@ from email import message_from_bytes
 
 import pytest
 
-from crm.services import mail
+from crm.services.messaging import mail
 
 SENDER = "招商项目管家 <noreply@jhzx.suifenhe.gov.cn>"
 

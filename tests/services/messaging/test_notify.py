@@ -3,8 +3,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Notification, OutboxMessage
-from crm.services import notify
-from crm.services.clock import utcnow
+from crm.services.messaging import notify
+from crm.services.core.clock import utcnow
 from tests import factories
 
 

@@ -1,4 +1,4 @@
-"""Cohort rates (services/cohorts.py): exact values on a hand-built cohort."""
+"""Cohort rates (services/reports/cohorts.py): exact values on a hand-built cohort."""
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -7,7 +7,7 @@ import pytest
 from crm.extensions import db
 from crm.models import PoolReviewItem
 from crm.models.routines import ProgressReport
-from crm.services import cohorts
+from crm.services.reports import cohorts
 from tests import factories
 
 AS_OF = date(2026, 11, 28)

@@ -1,4 +1,4 @@
-"""Goal measures and dashboard aggregates (services/metrics.py)."""
+"""Goal measures and dashboard aggregates (services/reports/metrics.py)."""
 from datetime import date
 from decimal import Decimal
 
@@ -7,7 +7,7 @@ import pytest
 from crm.extensions import db
 from crm.models import Goal, GoalValue, StageEvent
 from crm.models.routines import Problem
-from crm.services import metrics
+from crm.services.reports import metrics
 from tests import factories
 
 TODAY = date(2026, 11, 28)

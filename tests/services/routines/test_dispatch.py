@@ -10,8 +10,9 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, ProgressReport, RoutineSettings
-from crm.services import access, dispatch
-from crm.services.dispatch import ReportError
+from crm.services.core import access
+from crm.services.routines import dispatch
+from crm.services.routines.dispatch import ReportError
 from tests import factories
 
 NOV = date(2026, 11, 1)

@@ -8,8 +8,9 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, Problem
-from crm.services import access, problems
-from crm.services.problems import ProblemError
+from crm.services.core import access
+from crm.services.routines import problems
+from crm.services.routines.problems import ProblemError
 from tests import factories
 
 TODAY = date(2026, 11, 20)

@@ -9,8 +9,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import ProgressReport, RankingSnapshot, RoutineSettings, StageEvent
-from crm.services import ranking
-from crm.services.ranking import Quarter
+from crm.services.routines import ranking
+from crm.services.routines.ranking import Quarter
 from tests import factories
 
 Q3 = Quarter(2026, 3)

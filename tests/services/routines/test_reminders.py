@@ -7,8 +7,8 @@ import time_machine
 
 from crm.extensions import db
 from crm.models import Interaction, Notification, OutboxMessage, Problem, Project, Reminder
-from crm.services import reminders
-from crm.services.clock import local_today
+from crm.services.routines import reminders
+from crm.services.core.clock import local_today
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 23, 30)  # 07:30 on 2026-11-28 in 绥芬河
@@ -143,7 +143,7 @@ def test_bad_thresholds_are_refused_and_nothing_is_saved(app, values, message):
 
 
 def test_several_reminders_for_one_user_go_in_one_email(firm, staff, settings):
-    from crm.services import notify
+    from crm.services.messaging import notify
     for _ in range(3):
         factories.interaction(firm, created_by=staff, next_follow_up=TODAY)
     run()

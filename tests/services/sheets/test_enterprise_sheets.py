@@ -10,8 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Contact, Enterprise
-from crm.services import enterprise_sheets as imp
-from crm.services import sheets
+from crm.services.sheets import enterprise_sheets as imp
+from crm.services.sheets import reader
 from tests import factories
 
 HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属产业", "负责人", "标签", "来源渠道", "状态", "联系人", "联系电话",
@@ -139,14 +139,14 @@ def test_a_file_that_is_not_a_list_is_refused_with_a_message(refs, users, conten
         stream = sheet([])
     else:
         stream = BytesIO(content)
-    with pytest.raises(sheets.SheetError, match=message):
+    with pytest.raises(reader.SheetError, match=message):
         imp.import_enterprises(users["staff"], stream)
 
 
 def test_more_rows_than_the_limit_are_refused_before_anything_is_checked(refs, users, monkeypatch):
     monkeypatch.setattr(imp, "MAX_ROWS", 3)
     rows = [[n, f"绥芬河测试公司{n}"] for n in range(1, 5)]
-    with pytest.raises(sheets.SheetError, match="一次最多导入 3 行"):
+    with pytest.raises(reader.SheetError, match="一次最多导入 3 行"):
         imp.import_enterprises(users["staff"], sheet(rows, headers=["序号", "企业名称"]))
 
 

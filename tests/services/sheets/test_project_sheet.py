@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
-from crm.services import pipeline, project_sheet, sheets
+from crm.services import pipeline
+from crm.services.sheets import project_sheet, reader
 from crm.services import projects as svc
 from tests import factories
 
@@ -69,7 +70,7 @@ def test_a_sheet_over_the_limit_says_it_was_cut(refs, monkeypatch):
 # --- import ------------------------------------------------------------------------------
 
 def project_sheet_file(rows, headers) -> BytesIO:
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     return sheet(rows, headers=headers, title="2026年第四季度新增储备项目")
 
 
@@ -264,10 +265,10 @@ def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, 
     ("2026年6月18日", date(2026, 6, 18)), ("２０２６－０６－１８", date(2026, 6, 18)), ("46191", date(2026, 6, 18)),
     (None, None)])
 def test_sheet_dates_are_read_as_offices_type_them(text, day):
-    assert sheets.cell_date(text) == day
+    assert reader.cell_date(text) == day
 
 
 @pytest.mark.parametrize("text", ["2026-13-01", "18/06/2026", "明年", "2026-06", "2026", "9000"])
 def test_a_date_that_cannot_be_read_says_how_to_write_it(app, text):
     with pytest.raises(ValueError, match="2024-05-01"):
-        sheets.cell_date(text)
+        reader.cell_date(text)

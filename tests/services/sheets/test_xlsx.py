@@ -9,7 +9,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from crm.services import xlsx
+from crm.services.sheets import xlsx
 
 COLUMNS = [("名称", 30, True), ("信用代码", 20, False), ("总投资（万元）", 14, False), ("签约日期", 12, False)]
 
