@@ -31,7 +31,7 @@ from seeds import demo
 from crm.services.core.clock import local_today
 from crm.services.enterprises import normalize_name
 
-PLAN_PATH = Path(__file__).resolve().parents[2] / "seeds" / "plan.json"
+PLAN_PATH = Path(__file__).resolve().parent / "plan.json"
 
 
 # --- the plan ------------------------------------------------------------------------------------

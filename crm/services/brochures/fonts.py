@@ -14,7 +14,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FAMILY = "NotoSansSC"
 REGULAR = "NotoSansSC"
 BOLD = "NotoSansSC-Bold"
