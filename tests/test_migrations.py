@@ -77,12 +77,19 @@ def test_local_firms_index_migration_lets_the_dashboard_count_and_downgrades(tmp
     from crm.services.reports import metrics
     app = _app(tmp_path)
     with app.app_context():
-        upgrade(revision="d8f3b5a1e726")  # a SQLite database made before it had the index
+        upgrade(revision="d8f3b5a1e726")
+        assert _schema_names("name = 'ix_enterprises_local'") == ["ix_enterprises_local"]
+        # A SQLite database that passed d8f3b5a1e726 when that revision built the index on
+        # PostgreSQL only: the next revision catches it up.
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX ix_enterprises_local")
         upgrade()
         # The count names the index (INDEXED BY): it fails unless the migration made it with the
         # condition the count's filter repeats.
         assert db.session.execute(metrics.local_tagged_select(db.engine.dialect)).one() == (0, 0)
         db.session.remove()
         downgrade(revision="d8f3b5a1e726")
+        assert _schema_names("name = 'ix_enterprises_local'") == ["ix_enterprises_local"]
+        downgrade(revision="c7a2e9f4d816")
         assert _schema_names("name = 'ix_enterprises_local'") == []
         db.engine.dispose()
