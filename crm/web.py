@@ -205,5 +205,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGE_LABELS=STAGE_LABELS, ROLE_LABELS=ROLE_LABELS, nav_items=nav_items,
         TOPBAR_TEMPLATES=TOPBAR_TEMPLATES, quick_log_endpoint=quick_log_endpoint,
-        has_endpoint=lambda e: e in app.view_functions, **ui.GLOBALS,
+        **ui.GLOBALS,
     )

@@ -5,6 +5,7 @@ horses start each job warm.
 """
 from rq.worker import Worker
 
+from crm.services.brochures.fonts import register_fonts
 from workers.app import get_app
 
 
@@ -12,8 +13,4 @@ class AppWorker(Worker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         get_app()
-        try:
-            from crm.services.brochures.fonts import register_fonts
-            register_fonts()
-        except ImportError:  # brochures not installed: nothing to warm
-            pass
+        register_fonts()

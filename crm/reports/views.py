@@ -73,8 +73,7 @@ def _cohort_from_request() -> tuple[CohortForm, cohorts.Cohort | None]:
 def cohorts_page():
     form, cohort = _cohort_from_request()
     size, rates = cohorts.cohort_rates(cohort) if cohort else (0, [])
-    return render_template("reports/cohorts.html", form=form, cohort=cohort, size=size, rates=rates,
-                           reports_enabled=cohorts.report_model() is not None)
+    return render_template("reports/cohorts.html", form=form, cohort=cohort, size=size, rates=rates)
 
 
 @bp.route("/dashboard/cohorts/projects")

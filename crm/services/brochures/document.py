@@ -21,6 +21,7 @@ from crm.services.brochures.flowables import _Mark
 from crm.services.brochures.theme import (ACCENT, BRAND, BRAND_DARK, FOOTER_Y, FRAME_W, MARGIN_BOTTOM,
                                          MARGIN_TOP, MARGIN_X, MUTED, PAGE_H, PAGE_W, RULE, _mix)
 from crm.services.brochures.fonts import BOLD, REGULAR
+from crm.services.core.clock import local_today
 
 
 _TOTAL_FORM = "brochurePageTotal"
@@ -167,10 +168,4 @@ def _draw_cover_background(canv, doc):
 
 def _today(today: date | None) -> date:
     """The issue date: ``today`` when given (tests, rebuilds), else the app clock's local date."""
-    if today is not None:
-        return today
-    try:
-        from crm.services.core.clock import local_today
-        return local_today()
-    except ImportError:  # pragma: no cover - clock is part of the app
-        return date.today()
+    return today if today is not None else local_today()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.models import Instruction, Interaction, LiaisonReview, Project, User
+from crm.models import Instruction, Interaction, LiaisonReview, Problem, Project, User
 from crm.services.core import access, audit
 from crm.services.core.clock import local_today, utcnow
 from crm.services.enterprises import ValidationError
@@ -42,20 +42,11 @@ class LeaderRow:
     next_follow_up: date | None
     overdue_follow_ups: int
     open_follow_ups: int
-    open_problems: int | None  # None: the problem ledger is not installed
+    open_problems: int
     overdue_problems: int
     reviewed: bool
     risk: int = 0
     reasons: list[str] = field(default_factory=list)
-
-
-def _problem_model():
-    """The routines' Problem model when it is installed (looked up lazily: no hard dependency)."""
-    try:
-        from crm.models.routines import Problem
-    except ImportError:
-        return None
-    return Problem
 
 
 def risk(row: LeaderRow, today: date) -> tuple[int, list[str]]:
@@ -96,10 +87,7 @@ def _follow_up_stats(project_ids, today: date) -> dict[int, tuple]:
     return {pid: (nxt, int(overdue or 0), int(count)) for pid, nxt, overdue, count in rows}
 
 
-def _problem_stats(project_ids, today: date) -> dict[int, tuple[int, int]] | None:
-    Problem = _problem_model()
-    if Problem is None:
-        return None
+def _problem_stats(project_ids, today: date) -> dict[int, tuple[int, int]]:
     rows = db.session.execute(
         sa.select(Problem.project_id, sa.func.count(),
                   sa.func.sum(sa.case((Problem.deadline < today, 1), else_=0)))
@@ -122,10 +110,9 @@ def my_projects(leader: User, today: date | None = None) -> list[LeaderRow]:
     rows = []
     for p in projects:
         nxt, overdue, open_count = follow.get(p.id, (None, 0, 0))
-        n_problems, n_overdue = (problems or {}).get(p.id, (0, 0))
+        n_problems, n_overdue = problems.get(p.id, (0, 0))
         contact_days = (today - local_today(p.last_interaction_at)).days if p.last_interaction_at else None
-        row = LeaderRow(p, contact_days, nxt, overdue, open_count, n_problems if problems is not None else None,
-                        n_overdue, p.id in reviewed)
+        row = LeaderRow(p, contact_days, nxt, overdue, open_count, n_problems, n_overdue, p.id in reviewed)
         row.risk, row.reasons = risk(row, today)
         rows.append(row)
     rows.sort(key=lambda r: (r.project.stage in INACTIVE_STAGES, -r.risk, r.project.id))

@@ -6,7 +6,7 @@ The cohort is chosen by (any combination of):
 - review: projects a pool review recorded as 入库 ("in") in its batch;
 - sector and/or 专栏 (column_no).
 
-Rates, as of date D (DESIGN §3: a project counts once, at its first event):
+Rates, as of date D (a project counts once, at its first event, as the totals count it):
 - 签约率 = #(cohort projects with signed_on ≤ D) ÷ #(cohort projects)
 - 开工率 = #(started_on ≤ D) ÷ #(cohort projects)
 - 投产率 = #(operating_on ≤ D) ÷ #(cohort projects)
@@ -28,18 +28,9 @@ from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models import PoolReviewItem, Project
+from crm.models import PoolReviewItem, ProgressReport, Project
 from crm.services.core.clock import to_utc_naive
 from crm.services.reports.metrics import money, percent
-
-
-def report_model():
-    """The ProgressReport model once the routines feature exists; None before."""
-    try:
-        from crm.models.routines import ProgressReport
-    except ImportError:
-        return None
-    return ProgressReport
 
 
 @dataclass
@@ -75,15 +66,12 @@ class Cohort:
 
 def latest_report(cohort: Cohort):
     """(ProgressReport alias, join condition) for each project's latest report as of the cohort date."""
-    Report = report_model()
-    if Report is None:
-        return None, None
-    newer = aliased(Report)
+    newer = aliased(ProgressReport)
     latest_id = (sa.select(newer.id)
                  .where(newer.project_id == Project.id, newer.month <= cohort.as_of)
                  .order_by(newer.month.desc(), newer.id.desc()).limit(1)
                  .correlate(Project).scalar_subquery())
-    return Report, Report.id == latest_id
+    return ProgressReport, ProgressReport.id == latest_id
 
 
 @dataclass
@@ -111,12 +99,12 @@ def has_investment():
     return Project.total_investment > 0
 
 
-def part_condition(cohort: Cohort, rate: str, part: str, report=None):
+def part_condition(cohort: Cohort, rate: str, part: str, report):
     """SQL condition selecting the projects behind a rate's numerator ("num") or denominator ("den")."""
     if rate in MILESTONES:
         return MILESTONES[rate] <= cohort.as_of if part == "num" else sa.true()
     if part == "num":  # the projects whose reports make up the sum
-        return sa.and_(has_investment(), report.id.is_not(None)) if report is not None else sa.false()
+        return sa.and_(has_investment(), report.id.is_not(None))
     return has_investment()
 
 
@@ -133,35 +121,29 @@ class Rate:
 
 
 def cohort_rates(cohort: Cohort) -> tuple[int, list[Rate]]:
-    """(cohort size, the five rates), from one statement; money rates are None without reports."""
+    """(cohort size, the five rates), from one statement."""
     Report, on = latest_report(cohort)
     inv = has_investment()
     columns = [sa.func.count(Project.id)]
     columns += [sa.func.sum(sa.case((col <= cohort.as_of, 1), else_=0)) for col in MILESTONES.values()]
     columns.append(sa.func.sum(sa.case((inv, Project.total_investment), else_=0)))
-    query = sa.select(*columns)
-    if Report is not None:
-        query = query.add_columns(
-            sa.func.sum(sa.case((inv, sa.func.coalesce(Report.funds_in_place, 0)), else_=0)),
-            sa.func.sum(sa.case((inv, sa.func.coalesce(Report.invest_cumulative, 0)), else_=0)),
-        ).select_from(Project).outerjoin(Report, on)
+    query = sa.select(*columns).add_columns(
+        sa.func.sum(sa.case((inv, sa.func.coalesce(Report.funds_in_place, 0)), else_=0)),
+        sa.func.sum(sa.case((inv, sa.func.coalesce(Report.invest_cumulative, 0)), else_=0)),
+    ).select_from(Project).outerjoin(Report, on)
     row = db.session.execute(query.where(*cohort.conditions())).one()
     size, signed, started, operating, total = int(row[0]), *(int(v or 0) for v in row[1:4]), money(row[4])
     rates = [Rate(RATE_KEYS[k], n, size, percent(n, size))
              for k, n in (("signed", signed), ("started", started), ("operating", operating))]
-    for key, sum_value in zip(("funds", "invest"), row[5:7] if Report is not None else (None, None)):
-        numerator = money(sum_value) if Report is not None else None
-        rates.append(Rate(RATE_KEYS[key], numerator, total,
-                          percent(numerator, total) if numerator is not None else None))
+    for key, sum_value in zip(("funds", "invest"), row[5:7]):
+        numerator = money(sum_value)
+        rates.append(Rate(RATE_KEYS[key], numerator, total, percent(numerator, total)))
     return size, rates
 
 
 def cohort_projects_query(cohort: Cohort, rate: str, part: str):
     """Select of (Project, latest report or None) behind one side of one rate, ordered by id."""
     Report, on = latest_report(cohort)
-    if Report is None:
-        query = sa.select(Project, sa.null())
-    else:
-        query = sa.select(Project, Report).outerjoin(Report, on)
+    query = sa.select(Project, Report).outerjoin(Report, on)
     return (query.where(*cohort.conditions(), part_condition(cohort, rate, part, Report))
             .order_by(Project.id))
