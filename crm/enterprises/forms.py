@@ -57,7 +57,7 @@ def optional_id(value):
 
 
 # Choices are (id, name) pairs selected as plain rows: the list page builds them on every request,
-# and ORM users cost 13 ms for the 210 staff of a province (now ~1 ms).
+# and loading ORM users for them cost more than the rest of the page.
 def sector_choices() -> list:
     return [NONE_CHOICE] + [tuple(row) for row in db.session.execute(
         sa.select(Sector.id, Sector.label_column()).order_by(Sector.column_no, Sector.id))]

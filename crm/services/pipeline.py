@@ -1,4 +1,4 @@
-"""Stage rules of the project pipeline (DESIGN §3).
+"""Stage rules of the project pipeline (README "Stage rules").
 
 planned 谋划 → contact 洽谈 → signed 签约 → started 开工 → operating 投产, with the side states
 paused 暂缓 and dropped 终止.  A normal move goes one step forward with its evidence; skips and

@@ -1,4 +1,4 @@
-"""The quarterly review of the rolling reserve pool (滚动储备库, DESIGN §3).
+"""The quarterly review of the rolling reserve pool (滚动储备库): README "Stage rules" and the rules below.
 
 A review compares the pool as the previous review left it (P: its "in" and "kept" rows; empty
 before the first review) with the projects now, and records one batch:

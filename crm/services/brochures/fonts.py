@@ -2,8 +2,8 @@
 
 The TTFs live in ``crm/static/fonts`` (see the README there for how they were made).  They cover
 CJK Unified Ideographs, Latin and Cyrillic, so one family serves the zh, en and ru editions and no
-text ever falls back to a Type-1 font without Chinese glyphs (tofu).  Parsing a 10 MB TTF takes a
-few hundred milliseconds, which is why registration is cached and guarded by a lock.
+text ever falls back to a Type-1 font without Chinese glyphs (tofu).  Parsing the 10 MB TTF is slow
+enough to matter per request, which is why registration is cached and guarded by a lock.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable
 
 
 # QR codes.  reportlab's encoder picks the mask by trying all eight through its generic code,
-# about 9 ms a symbol; a 500-project catalog would spend seconds there.  We let it encode the data
+# slowly enough that a catalog of hundreds of projects would spend most of its time there.  We let it encode the data
 # once, apply the eight masks ourselves on integer bit rows, score them with the ISO/IEC 18004
 # penalty rules, and let reportlab draw the final matrix with the winner.
 

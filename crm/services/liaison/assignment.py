@@ -1,4 +1,4 @@
-"""Leader liaison assignment (领导包联), DESIGN §3.
+"""Leader liaison assignment (领导包联).
 
 The rules admins edit (crm/models/liaison.py):
 - 分管: each sector lists the leaders in charge of it;

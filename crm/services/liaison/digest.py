@@ -1,4 +1,4 @@
-"""Weekly digest (周报), DESIGN §3: Monday 08:00 Asia/Shanghai, one email per (recipient, ISO week).
+"""Weekly digest (周报): Monday 08:00 Asia/Shanghai, one email per (recipient, ISO week).
 
 Content by role: leaders get their liaison projects, staff their follow-ups and enterprises,
 admins (领导小组办公室) the whole pipeline; everyone gets the stage moves and new contacts of the
