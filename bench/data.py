@@ -25,8 +25,21 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
-from crm.models import (Contact, Department, Enterprise, EnterpriseTag, Interaction, Notification, Park, Problem,
-                        Project, Sector, StageEvent, TaskForce, User)
+from crm.models import (
+    Contact,
+    Department,
+    Enterprise,
+    EnterpriseTag,
+    Interaction,
+    Notification,
+    Park,
+    Problem,
+    Project,
+    Sector,
+    StageEvent,
+    TaskForce,
+    User,
+)
 from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHANNELS
 from crm.models.project import project_departments, project_investors
 from crm.services import creditcode

@@ -23,11 +23,11 @@ from crm.extensions import db
 from crm.models import Contact, Department, Enterprise, Interaction, Project, Sector, User
 from crm.services import creditcode
 from crm.services.core import audit
-from seeds import demo_routines
 from crm.services.core.clock import local_today, to_utc_naive
-from crm.services.enterprises import normalize_name
 from crm.services.core.money import format_wan
+from crm.services.enterprises import normalize_name
 from crm.services.pipeline import move_stage
+from seeds import demo_routines
 
 DEMO_PASSWORD = "demo1234"
 

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Department, ProgressReport, Project, User
+from crm.services.core.clock import to_utc_naive
 from crm.services.liaison import leaders
 from crm.services.routines import dispatch, problems
-from crm.services.core.clock import to_utc_naive
 
 MONTHS = 3  # the current month and the two before it
 FILED_SHARE = {0: 0.8, 1: 0.92, 2: 1.0}  # months ago -> share of projects that reported

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -27,9 +27,9 @@ from sqlalchemy.orm import selectinload
 from crm.extensions import db
 from crm.models import Department, Enterprise, Goal, Park, Project, Sector, TaskForce, User
 from crm.services.core import audit
-from seeds import demo
 from crm.services.core.clock import local_today
 from crm.services.enterprises import normalize_name
+from seeds import demo
 
 PLAN_PATH = Path(__file__).resolve().parent / "plan.json"
 

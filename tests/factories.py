@@ -8,8 +8,7 @@ from decimal import Decimal
 from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
-from crm.models import (Contact, Department, Enterprise, Interaction, Park, Project, Sector, TaskForce,
-                        User)
+from crm.models import Contact, Department, Enterprise, Interaction, Park, Project, Sector, TaskForce, User
 from crm.services import creditcode
 from crm.services.enterprises import normalize_name
 

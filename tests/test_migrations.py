@@ -1,9 +1,9 @@
 """The Alembic migrations build exactly the schema the models describe."""
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-import sqlalchemy as sa
 
 from crm import create_app
 from crm.config import Settings

@@ -19,9 +19,8 @@ from crm.brochures.forms import LANG_CHOICES, CatalogForm
 from crm.extensions import db
 from crm.models import CatalogBuild, Project
 from crm.redis_conn import get_redis
-from crm.services.brochures import brochure_data, catalog_builds
+from crm.services.brochures import brochure_data, catalog_builds, render_project
 from crm.services.brochures import brochure_text as T
-from crm.services.brochures import render_project
 from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
 from crm.web import get_or_404, roles_required

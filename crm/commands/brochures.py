@@ -19,9 +19,8 @@ from flask.cli import with_appcontext
 from crm.extensions import db
 from crm.models import Sector
 from crm.models.project import STAGES
-from crm.services.brochures import brochure_data, catalog_builds
+from crm.services.brochures import brochure_data, catalog_builds, render_catalog, render_project
 from crm.services.brochures import brochure_text as T
-from crm.services.brochures import render_catalog, render_project
 from crm.services.core.clock import local_today
 
 LANG = click.Choice(T.LANGS)

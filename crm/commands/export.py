@@ -8,7 +8,7 @@ in a fixed number of queries, so 10,000 projects need neither much memory nor ma
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import click
 import sqlalchemy as sa

@@ -16,8 +16,8 @@ from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
-from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
 from crm.services.core.ids import parse_id
+from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
 
 NONE_CHOICE = ("", "—")
 
@@ -92,7 +92,7 @@ class EnterpriseForm(FlaskForm):
     address = StringField(_l("地址"), validators=[Length(max=200)])
     description = TextAreaField(_l("企业简介"), validators=[Length(max=5000)])
 
-    def load_choices(self) -> "EnterpriseForm":
+    def load_choices(self) -> EnterpriseForm:
         self.sector_id.choices = sector_choices()
         self.owner_id.choices = owner_choices()
         return self

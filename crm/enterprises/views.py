@@ -19,11 +19,11 @@ from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
 from crm.services import enterprises, search
 from crm.services.core import access, paging, queries
-from crm.services.sheets import enterprise_sheets
 from crm.services.core.clock import local_now, local_today
-from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.core.ids import parse_id
+from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
+from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")

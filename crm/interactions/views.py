@@ -19,8 +19,8 @@ from crm.models import Enterprise, Interaction, Project
 from crm.services import interactions, search
 from crm.services.core import access
 from crm.services.core.clock import local_now, to_utc_naive, utcnow
-from crm.services.enterprises import normalize_name
 from crm.services.core.ids import parse_id
+from crm.services.enterprises import normalize_name
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")

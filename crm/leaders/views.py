@@ -12,9 +12,9 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.leaders.forms import InstructionForm, ReviewForm
 from crm.models import Project
-from crm.services.liaison import leaders as svc
 from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
+from crm.services.liaison import leaders as svc
 from crm.services.routines import problems
 from crm.web import flash_errors, get_or_404, roles_required
 

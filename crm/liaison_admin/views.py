@@ -14,9 +14,9 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, SettingsForm, TierForm
 from crm.models import LiaisonTier, Project, Sector, User
-from crm.services.liaison import assignment, digest
 from crm.services.core.clock import utcnow
 from crm.services.core.ids import parse_id
+from crm.services.liaison import assignment, digest
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")

@@ -5,7 +5,6 @@ routines as the workers and the plan's routines add theirs).
 """
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
-from crm.models.sectors import Park, Sector
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
@@ -15,8 +14,8 @@ from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSettin
 from crm.models.people import Department, LoginAttempt, TaskForce, User
 from crm.models.pool import PoolReview, PoolReviewItem
 from crm.models.project import Project, StageEvent
-from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSnapshot,
-                                 RoutineSettings)
+from crm.models.routines import Problem, ProgressReport, RankingRow, RankingSnapshot, RoutineSettings
+from crm.models.sectors import Park, Sector
 
 __all__ = [
     "AuditEvent", "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",

@@ -6,7 +6,7 @@ languages (sectors, parks, departments, task forces, goals, projects) share Name
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -19,7 +19,7 @@ Money = sa.Numeric(14, 2, asdecimal=True)
 
 def utcnow() -> datetime:
     """Naive UTC now: what every DateTime column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TimestampMixin:

@@ -101,7 +101,7 @@ class RoutineSettings(RankingRulesMixin, TimestampMixin, db.Model):
                 "green_min": 85, "yellow_min": 60, "problem_deadline_days": 30}
 
     @classmethod
-    def with_defaults(cls) -> "RoutineSettings":
+    def with_defaults(cls) -> RoutineSettings:
         """An unsaved row holding the defaults (column defaults only apply on INSERT)."""
         return cls(id=1, **cls.DEFAULTS)
 

@@ -17,10 +17,10 @@ from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
 from crm.services import pool
-from crm.services.reports import cohorts, metrics
 from crm.services.core.clock import local_today
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
+from crm.services.reports import cohorts, metrics
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("reports", __name__)

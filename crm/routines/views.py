@@ -13,17 +13,24 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, Instruction, Problem, ProgressReport, Project
-from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm, ReportForm,
-                                ResolveForm)
+from crm.routines.forms import (
+    CorrectionForm,
+    NoteForm,
+    ProblemEditForm,
+    ProblemForm,
+    RankingSettingsForm,
+    ReportForm,
+    ResolveForm,
+)
 from crm.services import search
 from crm.services.core import access, audit
-from crm.services.routines import dispatch, problems, ranking
-from crm.services.sheets import xlsx
 from crm.services.core.clock import local_now, local_today
-from crm.services.routines.dispatch import RoutineError
 from crm.services.core.ids import parse_id
 from crm.services.core.paging import paginate
+from crm.services.routines import dispatch, problems, ranking
+from crm.services.routines.dispatch import RoutineError
 from crm.services.routines.problems import ProblemError
+from crm.services.sheets import xlsx
 from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")

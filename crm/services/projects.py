@@ -6,9 +6,9 @@ change of stage has its dated evidence.  save_project() flushes; the view commit
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,17 +16,27 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.models import (AuditEvent, Department, Enterprise, Interaction, Park, Project, Sector, StageEvent, TaskForce,
-                        User)
+from crm.models import (
+    AuditEvent,
+    Department,
+    Enterprise,
+    Interaction,
+    Park,
+    Project,
+    Sector,
+    StageEvent,
+    TaskForce,
+    User,
+)
 from crm.models.liaison import Instruction
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import pool, search
 from crm.services.core import access, signals
 from crm.services.core.clock import local_today
-from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.core.ids import parse_id
 from crm.services.core.money import to_decimal
+from crm.services.enterprises import ValidationError, check_lengths, clean_text
 from crm.services.pipeline import STAGE_LABELS, StageError, move_stage
 
 KEY_LEVELS = {"province": _l("省级重点"), "city": _l("市级重点")}

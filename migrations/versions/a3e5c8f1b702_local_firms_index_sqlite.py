@@ -9,8 +9,8 @@ Revises: d8f3b5a1e726
 Create Date: 2026-12-07 20:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'a3e5c8f1b702'
 down_revision = 'd8f3b5a1e726'

@@ -10,8 +10,8 @@ Revises: a9e4c2f7d315
 Create Date: 2026-12-03 15:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'b6d1f3a8c942'
 down_revision = 'a9e4c2f7d315'

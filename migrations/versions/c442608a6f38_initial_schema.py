@@ -7,9 +7,8 @@ Create Date: 2026-11-28 17:47:00.283585
 """
 import logging
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c442608a6f38'

@@ -15,8 +15,8 @@ Revises: c7a2e9f4d816
 Create Date: 2026-12-07 18:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'd8f3b5a1e726'
 down_revision = 'c7a2e9f4d816'

@@ -12,8 +12,8 @@ Create Date: 2026-12-03 13:20:00
 """
 import logging
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'f2b8d6a1c047'
 down_revision = 'e7c3a9d2b418'

@@ -1,7 +1,7 @@
 """The quick "记录对接" form (its project select offers a few projects, never all), its lookup, and marking
 follow-ups done."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +11,7 @@ from crm.extensions import db
 from crm.models import Interaction
 from tests import factories
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in 绥芬河
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in 绥芬河
 NOT_YOURS = "所选项目不存在，或您无权记录该项目的对接。"
 LINKED, RECENT = "该企业的关联项目", "我最近对接或负责的项目"
 

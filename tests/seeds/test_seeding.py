@@ -8,15 +8,29 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import (AuditEvent, Contact, Department, Enterprise, Goal, Instruction, Interaction, Park,
-                        ProgressReport, Project, Sector, StageEvent, TaskForce, User)
+from crm.models import (
+    AuditEvent,
+    Contact,
+    Department,
+    Enterprise,
+    Goal,
+    Instruction,
+    Interaction,
+    Park,
+    ProgressReport,
+    Project,
+    Sector,
+    StageEvent,
+    TaskForce,
+    User,
+)
 from crm.services import creditcode
 from crm.services.accounts import auth
+from crm.services.core.clock import local_today
+from crm.services.pipeline import move_stage
 from crm.services.routines import dispatch, problems, ranking
 from seeds import seeding
-from crm.services.core.clock import local_today
 from seeds.demo import DEMO_FIRMS, DEMO_LOGINS, DEMO_PASSWORD
-from crm.services.pipeline import move_stage
 from tests import factories
 
 TODAY = date(2026, 11, 28)

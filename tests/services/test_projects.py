@@ -6,8 +6,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
-from crm.services.core import access
 from crm.services import projects as svc
+from crm.services.core import access
 from crm.services.pipeline import move_stage
 from tests import factories
 

@@ -5,7 +5,7 @@ one reminder, one notification, one .eml in the outbox; running again adds nothi
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from crm.models import Notification, OutboxMessage, Reminder
 from crm.services.messaging import mail, outbox
 from tests import factories
 
-LOGGED_AT = datetime(2026, 11, 28, 1, 30, tzinfo=timezone.utc)  # 09:30 in 绥芬河
+LOGGED_AT = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)  # 09:30 in 绥芬河
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import OutboxMessage
+from crm.services.core.clock import local_today, utcnow
 from crm.services.messaging import outbox
 from crm.services.routines import reminders
-from crm.services.core.clock import local_today, utcnow
 from tests import factories
 from tests.conftest import run_worker
 

@@ -16,8 +16,8 @@ from rq.registry import FinishedJobRegistry
 
 from crm.extensions import db
 from crm.models import Interaction, Notification, OutboxMessage
-from crm.services.messaging import outbox
 from crm.services.core.clock import local_now
+from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import run_worker
 

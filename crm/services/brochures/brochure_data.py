@@ -14,8 +14,8 @@ sections by sector (Sector.column_no, the plan's 专栏), projects by their numb
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload

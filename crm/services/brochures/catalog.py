@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Callable
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -18,12 +18,12 @@ from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.document import _Canvas, _Doc, _today
 from crm.services.brochures.flowables import _Band
+from crm.services.brochures.fonts import register_fonts
 from crm.services.brochures.linebreak import _Para
 from crm.services.brochures.project import _project_story
 from crm.services.brochures.sheet import CatalogMeta, ProjectSheet
 from crm.services.brochures.text import _P, _esc, _short, _style, _text_block
 from crm.services.brochures.theme import ACCENT, BRAND, FRAME_H, FRAME_W, PAPER_TINT, RULE, sector_color
-from crm.services.brochures.fonts import register_fonts
 
 
 class _Toc(TableOfContents):

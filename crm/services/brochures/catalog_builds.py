@@ -9,21 +9,20 @@ back to the row when Redis cannot be reached.  Files live under instance/files/c
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Mapping
 
 import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import CatalogBuild, User
-from crm.services.brochures import brochure_data
+from crm.services.brochures import CatalogMeta, brochure_data, render_catalog
 from crm.services.brochures import brochure_text as T
-from crm.services.messaging import outbox
-from crm.services.brochures import CatalogMeta, render_catalog
 from crm.services.core.clock import utcnow
 from crm.services.enterprises import ValidationError
+from crm.services.messaging import outbox
 
 JOB = "brochure.catalog"
 ACTIVE = ("queued", "running")
@@ -201,7 +200,7 @@ def cleanup(settings, now: datetime | None = None) -> int:
     db.session.flush()
     if folder.is_dir():
         kept = set(db.session.scalars(sa.select(CatalogBuild.file_name).where(CatalogBuild.file_name.isnot(None))))
-        oldest = cutoff.replace(tzinfo=timezone.utc).timestamp()
+        oldest = cutoff.replace(tzinfo=UTC).timestamp()
         for path in folder.iterdir():
             if path.is_file() and path.name not in kept and path.stat().st_mtime < oldest:
                 path.unlink()

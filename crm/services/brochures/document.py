@@ -5,8 +5,8 @@ progress reports; the catalog's first pass only lays out, so its frames skip dra
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -18,11 +18,23 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.flowables import _Mark
-from crm.services.brochures.theme import (ACCENT, BRAND, BRAND_DARK, FOOTER_Y, FRAME_W, MARGIN_BOTTOM,
-                                         MARGIN_TOP, MARGIN_X, MUTED, PAGE_H, PAGE_W, RULE, _mix)
 from crm.services.brochures.fonts import BOLD, REGULAR
+from crm.services.brochures.theme import (
+    ACCENT,
+    BRAND,
+    BRAND_DARK,
+    FOOTER_Y,
+    FRAME_W,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MUTED,
+    PAGE_H,
+    PAGE_W,
+    RULE,
+    _mix,
+)
 from crm.services.core.clock import local_today
-
 
 _TOTAL_FORM = "brochurePageTotal"
 

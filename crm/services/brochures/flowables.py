@@ -11,9 +11,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from crm.services.brochures.fonts import BOLD
 from crm.services.brochures.text import _P, _esc
 from crm.services.brochures.theme import ACCENT, FRAME_H, MARGIN_TOP, PAGE_H, PAGE_W, RULE
-from crm.services.brochures.fonts import BOLD
 
 
 class _Band(Flowable):

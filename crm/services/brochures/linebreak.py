@@ -12,7 +12,6 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import FragLine, ParaLines, _handleBulletWidth
 from reportlab.rl_config import _FUZZ
 
-
 # Characters that must not start a line (closing brackets and quotes, pause and stop marks,
 # small kana, iteration marks, unit signs) and that must not end one (opening brackets, currency).
 NO_LINE_START = frozenset(

@@ -14,12 +14,11 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.document import _Canvas, _Doc, _today
 from crm.services.brochures.flowables import _Band, _BottomAnchored, _Chips, _Heading, _Mark, _Row, _Stack
+from crm.services.brochures.fonts import register_fonts
 from crm.services.brochures.qr import _QR
 from crm.services.brochures.sheet import ProjectSheet
 from crm.services.brochures.text import _P, _esc, _plain_with_marker, _short, _text_block, _tr
 from crm.services.brochures.theme import FRAME_W, MUTED, RULE, STAGE_COLORS, _hex, _mix, sector_color
-from crm.services.brochures.fonts import register_fonts
-
 
 MAX_INVESTORS = 12  # a fact row must never outgrow a page
 _KEEP_WITH_HEADING = 70  # points: a heading starts a new page unless three lines fit under it

@@ -12,7 +12,6 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
-
 # QR codes.  reportlab's encoder picks the mask by trying all eight through its generic code,
 # slowly enough that a catalog of hundreds of projects would spend most of its time there.  We let it encode the data
 # once, apply the eight masks ourselves on integer bit rows, score them with the ISO/IEC 18004

@@ -16,10 +16,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from crm.services.brochures import brochure_text as T
+from crm.services.brochures.fonts import BOLD, REGULAR, register_fonts
 from crm.services.brochures.linebreak import _Para
 from crm.services.brochures.theme import BRAND, INK, MARKER, MUTED, _hex
-from crm.services.brochures.fonts import BOLD, REGULAR, register_fonts
-
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -1,21 +1,21 @@
 """Time in Asia/Shanghai: the office's calendar.  Stored datetimes are naive UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def local_now(now: datetime | None = None) -> datetime:
     """Aware local time for a naive-UTC (or aware) datetime; now by default."""
     now = now or utcnow()
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(TZ)
 
 
@@ -27,4 +27,4 @@ def to_utc_naive(value: datetime) -> datetime:
     """A local (naive = Asia/Shanghai) or aware datetime as naive UTC for storage."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)

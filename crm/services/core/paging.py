@@ -7,8 +7,8 @@ what the `pager` macro in _macros.html reads: number, has_prev, has_next, url(n)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import sqlalchemy as sa
 

@@ -46,8 +46,8 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import DigestDelivery, Enterprise, Interaction, Project, StageEvent, User
 from crm.models.project import STAGES
-from crm.services.liaison.charts import bar_chart_png
 from crm.services.core.clock import local_today, utcnow
+from crm.services.liaison.charts import bar_chart_png
 from crm.services.liaison.leaders import iso_week
 
 WINDOW = timedelta(days=7)

@@ -10,15 +10,14 @@ import email.policy
 import re
 import smtplib
 import uuid
-from email.parser import BytesHeaderParser
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 from crm.config import Settings
 from crm.services.core.clock import utcnow
-
 
 _EML_NAME = re.compile(r"[A-Za-z0-9_.-]+\.eml")
 

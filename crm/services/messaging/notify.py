@@ -15,8 +15,8 @@ from crm.config import Settings
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Notification, User
-from crm.services.messaging import mail, outbox
 from crm.services.core.clock import utcnow
+from crm.services.messaging import mail, outbox
 
 BELL_CAP = 100  # the bell counts this far and shows 99+ from here on
 

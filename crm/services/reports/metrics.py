@@ -24,8 +24,17 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.i18n import current_lang, term
 from crm.i18n import lazy_gettext as _l
-from crm.models import (Enterprise, EnterpriseTag, Goal, GoalValue, InnovationPlatform, Problem, Project, Sector,
-                        StageEvent)
+from crm.models import (
+    Enterprise,
+    EnterpriseTag,
+    Goal,
+    GoalValue,
+    InnovationPlatform,
+    Problem,
+    Project,
+    Sector,
+    StageEvent,
+)
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES
 from crm.services.core import audit

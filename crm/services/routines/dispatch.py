@@ -24,10 +24,10 @@ all read the same rule; the page loads whole rows for the one page it shows.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload

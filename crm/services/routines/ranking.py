@@ -56,11 +56,11 @@ class Quarter:
     q: int
 
     @classmethod
-    def of(cls, day: date) -> "Quarter":
+    def of(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @classmethod
-    def parse(cls, text: str | None) -> "Quarter | None":
+    def parse(cls, text: str | None) -> Quarter | None:
         """'2026-Q3' → Quarter(2026, 3); anything else → None."""
         try:
             year, q = (text or "").upper().split("-Q")
@@ -81,10 +81,10 @@ class Quarter:
     def months(self) -> list[date]:
         return [date(self.year, 3 * self.q - 2 + i, 1) for i in range(3)]
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + self.q // 4, self.q % 4 + 1)
 
-    def prev(self) -> "Quarter":
+    def prev(self) -> Quarter:
         return Quarter(self.year - (self.q == 1), (self.q - 2) % 4 + 1)
 
     def finished(self, today: date) -> bool:

@@ -36,11 +36,20 @@ from sqlalchemy.orm import aliased, joinedload
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.models import (Department, Enterprise, Interaction, Notification, Problem, Project, Reminder, ReminderSetting,
-                        User)
+from crm.models import (
+    Department,
+    Enterprise,
+    Interaction,
+    Notification,
+    Problem,
+    Project,
+    Reminder,
+    ReminderSetting,
+    User,
+)
 from crm.services.core import signals
-from crm.services.messaging import notify, outbox
 from crm.services.core.clock import local_today, to_utc_naive, utcnow
+from crm.services.messaging import notify, outbox
 from crm.services.pipeline import STAGE_LABELS
 
 # Days without contact before a project is stale, per stage; escalation defaults to twice that.

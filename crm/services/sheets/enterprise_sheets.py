@@ -24,9 +24,9 @@ from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services import creditcode, enterprises, search
 from crm.services.core import audit, queries
-from crm.services.sheets import reader, xlsx
 from crm.services.core.clock import local_today
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
+from crm.services.sheets import reader, xlsx
 
 MAX_ROWS = 2000  # a city's list is a few hundred firms; a province imports city by city
 

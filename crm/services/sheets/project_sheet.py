@@ -14,18 +14,18 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.extensions import db
 from crm.models import Department, Enterprise, Park, Project, Sector, StageEvent, TaskForce, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
-from crm.services.core import access, audit, queries
-from crm.services.sheets import reader, stage_import, xlsx
 from crm.services import projects as svc
+from crm.services.core import access, audit, queries
 from crm.services.core.clock import local_today
-from crm.services.pipeline import STAGE_LABELS
 from crm.services.enterprises import normalize_name
+from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS
+from crm.services.sheets import reader, stage_import, xlsx
 
 MAX_EXPORT = 10000  # every project of a province fits
 

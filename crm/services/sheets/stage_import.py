@@ -19,9 +19,9 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
 from crm.services import pipeline
-from crm.services.sheets import reader
 from crm.services.pipeline import MILESTONE_FIELDS, STAGE_LABELS
 from crm.services.projects import FIELD_LABELS, parse_amount
+from crm.services.sheets import reader
 
 Column = reader.Column
 SIDE_LABELS = {"side_on": _l("暂缓/终止日期"), "side_reason": _l("暂缓/终止原因")}

@@ -18,12 +18,12 @@ import pytest
 from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCodeWidget
 
-from crm.services.brochures import brochure_text as T
 from crm.services.brochures import CatalogMeta, ProjectSheet, qr_modules, render_catalog, render_project
-from crm.services.brochures.linebreak import NO_LINE_END, NO_LINE_START, _Para
-from crm.services.brochures.text import _esc, _style
+from crm.services.brochures import brochure_text as T
 from crm.services.brochures.brochure_text import format_wan
 from crm.services.brochures.fonts import register_fonts
+from crm.services.brochures.linebreak import NO_LINE_END, NO_LINE_START, _Para
+from crm.services.brochures.text import _esc, _style
 
 TODAY = date(2025, 3, 1)
 

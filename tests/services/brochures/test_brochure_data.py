@@ -9,10 +9,9 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Project
-from crm.services.brochures import brochure_data
-from crm.services.core import audit
+from crm.services.brochures import brochure_data, render_project
 from crm.services.brochures import brochure_text as T
-from crm.services.brochures import render_project
+from crm.services.core import audit
 from tests import factories
 from tests.services.brochures.test_brochure import pdf_pages, squash
 

@@ -3,8 +3,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Notification, OutboxMessage
-from crm.services.messaging import notify
 from crm.services.core.clock import utcnow
+from crm.services.messaging import notify
 from tests import factories
 
 

@@ -9,8 +9,8 @@ from rq.job import Job
 from crm.extensions import db
 from crm.models import OutboxMessage
 from crm.redis_conn import get_redis
-from crm.services.messaging import outbox
 from crm.services.core.clock import utcnow
+from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import _free_port
 

@@ -1,5 +1,5 @@
 """The daily reminder scan: due follow-ups, stale projects, escalation, once per day."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -7,8 +7,8 @@ import time_machine
 
 from crm.extensions import db
 from crm.models import Interaction, Notification, OutboxMessage, Problem, Project, Reminder
-from crm.services.routines import reminders
 from crm.services.core.clock import local_today
+from crm.services.routines import reminders
 from tests import factories
 
 NOW = datetime(2026, 11, 27, 23, 30)  # 07:30 on 2026-11-28 in 绥芬河
@@ -259,9 +259,9 @@ def test_before_the_due_day_the_previous_months_report_is_the_one_chased(agri):
 
 def test_the_clock_gives_today_when_no_now_is_passed(firm, staff):
     factories.interaction(firm, created_by=staff, next_follow_up=TODAY)
-    with time_machine.travel(datetime(2026, 11, 27, 15, 59, tzinfo=timezone.utc), tick=False):  # 23:59 on the 27th
+    with time_machine.travel(datetime(2026, 11, 27, 15, 59, tzinfo=UTC), tick=False):  # 23:59 on the 27th
         assert reminders.scan()["follow_up_due"] == 0
-    with time_machine.travel(datetime(2026, 11, 27, 16, 1, tzinfo=timezone.utc), tick=False):  # 00:01 on the 28th
+    with time_machine.travel(datetime(2026, 11, 27, 16, 1, tzinfo=UTC), tick=False):  # 00:01 on the 28th
         assert reminders.scan()["follow_up_due"] == 1
 
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
 from crm.services import pipeline
-from crm.services.sheets import project_sheet, reader
 from crm.services import projects as svc
+from crm.services.sheets import project_sheet, reader
 from tests import factories
 
 NOW = datetime(2026, 12, 3, 9, 0)
