@@ -135,9 +135,9 @@ def run():
 @roles_required("admin")
 def assign(project_id: int):
     project = get_or_404(Project, project_id, options=[joinedload(Project.liaison_leader), joinedload(Project.sector)])
-    leaders = [l for l in _leaders() if l.is_enabled]
+    leaders = [leader for leader in _leaders() if leader.is_enabled]
     form = AssignForm(leader_id=project.liaison_leader_id or 0)
-    form.leader_id.choices = [(0, "—")] + [(l.id, f"{l.display_name}（{l.title or ''}）") for l in leaders]
+    form.leader_id.choices = [(0, "—")] + [(leader.id, f"{leader.display_name}（{leader.title or ''}）") for leader in leaders]
     if form.validate_on_submit():
         leader = db.session.get(User, form.leader_id.data)
         try:

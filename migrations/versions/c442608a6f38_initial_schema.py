@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: c442608a6f38
-Revises: 
+Revises:
 Create Date: 2026-11-28 17:47:00.283585
 
 """

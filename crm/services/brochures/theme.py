@@ -58,4 +58,4 @@ def _mix(color: colors.Color, other: colors.Color, t: float) -> colors.Color:
 
 
 def _hex(color: colors.Color) -> str:
-    return "#%02X%02X%02X" % tuple(round(c * 255) for c in (color.red, color.green, color.blue))
+    return "#" + "".join(f"{round(c * 255):02X}" for c in (color.red, color.green, color.blue))

@@ -93,7 +93,7 @@ def needs_liaison(project: Project, rules: Rules) -> bool:
 def has_valid_leader(project: Project, rules: Rules) -> bool:
     """An enabled leader already holds it: keep them, whoever assigned them."""
     return project.liaison_leader_id is not None and any(
-        l.id == project.liaison_leader_id for l in rules.leaders)
+        leader.id == project.liaison_leader_id for leader in rules.leaders)
 
 
 def eligible_leaders(project: Project, rules: Rules) -> list[User]:
@@ -102,17 +102,17 @@ def eligible_leaders(project: Project, rules: Rules) -> list[User]:
     tier = tier_for(project.total_investment, rules.tiers)
     if tier is None:
         return sorted(in_charge, key=leader_order)
-    ranked = [l for l in rules.leaders if l.leader_rank == tier.leader_rank]
-    preferred = [l for l in ranked if l in in_charge]
+    ranked = [leader for leader in rules.leaders if leader.leader_rank == tier.leader_rank]
+    preferred = [leader for leader in ranked if leader in in_charge]
     return sorted(preferred or ranked, key=leader_order)
 
 
 def choose_leader(project: Project, leaders: list[User], loads: dict[int, int], cap: int | None) -> User | None:
     """The eligible leader with the fewest active liaison projects and room under the cap."""
-    open_ = [l for l in leaders if cap is None or loads.get(l.id, 0) < cap]
+    open_ = [leader for leader in leaders if cap is None or loads.get(leader.id, 0) < cap]
     if not open_:
         return None
-    return min(open_, key=lambda l: (loads.get(l.id, 0),) + leader_order(l))
+    return min(open_, key=lambda leader: (loads.get(leader.id, 0),) + leader_order(leader))
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def load_rules(lock: bool = False) -> Rules:
     if lock:
         leader_q = leader_q.with_for_update()
     leaders = db.session.scalars(leader_q).all()
-    by_id = {l.id: l for l in leaders}
+    by_id = {leader.id: leader for leader in leaders}
     sector_leaders: dict[int, list[User]] = {}
     for sector_id, leader_id in db.session.execute(sa.select(liaison_sector_leaders)).all():
         if leader_id in by_id:
@@ -250,7 +250,7 @@ def assign(project_id: int, now: datetime | None = None) -> str:
     if project is None:
         return "missing"
     rules = load_rules(lock=True)
-    loads = leader_loads(l.id for l in rules.leaders)
+    loads = leader_loads(leader.id for leader in rules.leaders)
     return _decide(project, rules, loads, now)
 
 
@@ -261,7 +261,7 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or utcnow()
     rules = load_rules(lock=True)
-    valid_ids = [l.id for l in rules.leaders]
+    valid_ids = [leader.id for leader in rules.leaders]
     loads = leader_loads(valid_ids)
     candidates = db.session.scalars(
         sa.select(Project).where(Project.in_pool.is_(True), Project.stage.not_in(INACTIVE_STAGES),

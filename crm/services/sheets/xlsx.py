@@ -270,7 +270,7 @@ def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]
     are written in seconds."""
     wb, ws, _headers = _list_sheet(title, note, columns, text, sheet_name, write_only=True)
     last = 3
-    for last, values in enumerate(rows, start=4):
+    for last, values in enumerate(rows, start=4):  # noqa: B007  the last row number is kept for the filter
         ws.append([_list_value(ws, col, value, money) for col, value in enumerate(values, start=1)])
     ws.auto_filter.ref = f"A3:{get_column_letter(len(columns))}{last}"
     return _bytes(wb)

@@ -313,7 +313,7 @@ def test_catalog_contents_page_numbers_match_the_pages_of_the_projects():
         texts.index(next(t for t in texts if "测试招商项目02号" in t and "目录" not in t)) == 2
 
     # sector headings are in the contents too, pointing at their opener pages
-    for code, names in SECTORS.items():
+    for names in SECTORS.values():
         entry = next(line for line in toc_lines if line.startswith(names["zh"]))
         printed = int(re.search(r"(\d+)$", entry).group(1))
         assert names["zh"] in texts[printed - 1]

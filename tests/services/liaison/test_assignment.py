@@ -56,16 +56,16 @@ def test_cap_is_never_exceeded_over_random_loads():
     for _ in range(500):
         leaders = [L(i, rank=rng.choice([1, 2, 3, None])) for i in range(1, rng.randint(1, 6) + 1)]
         cap = rng.choice([None, 1, 2, 3, 5])
-        loads = {l.id: rng.randint(0, 6) for l in leaders}
+        loads = {leader.id: rng.randint(0, 6) for leader in leaders}
         # Assign a burst of projects the way run_all does, updating the loads as it goes.
         for _ in range(rng.randint(1, 8)):
             chosen = choose_leader(P(), leaders, loads, cap)
-            open_ = [l for l in leaders if cap is None or loads[l.id] < cap]
+            open_ = [leader for leader in leaders if cap is None or loads[leader.id] < cap]
             if chosen is None:
                 assert not open_
                 break
             assert cap is None or loads[chosen.id] < cap
-            assert loads[chosen.id] == min(loads[l.id] for l in open_)
+            assert loads[chosen.id] == min(loads[leader.id] for leader in open_)
             loads[chosen.id] += 1
 
 

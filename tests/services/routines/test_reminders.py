@@ -174,7 +174,7 @@ def test_each_reminder_is_linked_to_its_own_notification_and_its_users_email(fir
     assert any(note.target_id == project.id and project.name in note.title for _r, note in rows)
     mails = {tuple(m.payload["notification_ids"]) for m in OutboxMessage.query.filter_by(job="mail.notification")}
     by_user = {}
-    for reminder, note in sorted(rows, key=lambda pair: pair[0].id):
+    for _reminder, note in sorted(rows, key=lambda pair: pair[0].id):
         by_user.setdefault(note.user_id, []).append(note.id)
     assert mails == {tuple(ids) for ids in by_user.values()}
 
