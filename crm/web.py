@@ -22,6 +22,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
 from crm.services.core import access
 from crm.services.core.clock import local_now
+from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
 from crm.services.core.money import format_wan
 
@@ -102,6 +103,23 @@ def xlsx_response(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
+def attach(form, error: RuleError) -> None:
+    """The one adapter from a refusal to a form: each message under its field, or flashed when it
+    belongs to no field of this form."""
+    for field, message in error.errors.items():
+        if field and field in form:
+            form[field].errors = [*form[field].errors, message]
+        else:
+            flash(str(message), "danger")
+
+
+def _refused(error: RuleError):
+    """A refusal no view caught: a 400 page that says why, with nothing saved."""
+    db.session.rollback()
+    title = _("请求无效")
+    return render_template("errors.html", code=400, title=title, description=error.message), 400
+
+
 def flash_errors(form) -> None:
     for field, errors in form.errors.items():
         label = getattr(form, field).label.text if hasattr(form, field) else field
@@ -177,6 +195,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _error_page)
     # A record rule refused: the same answer as a missing record, so ids leak nothing.
     app.register_error_handler(access.Denied, lambda e: _error_page(NotFound()))
+    app.register_error_handler(RuleError, _refused)
     app.jinja_env.filters.update(
         wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,

@@ -9,7 +9,8 @@ from crm.admin.forms import UserForm
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
-from crm.web import ADMIN_LINKS, get_or_404, roles_required
+from crm.services.accounts import users as users_svc
+from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,25 +36,11 @@ def _department_choices():
     return [(0, "—")] + [(d.id, d.label()) for d in depts]
 
 
-def _refusal(form: UserForm, user: User) -> tuple[str, str] | None:
-    """(field, message) when the form may not be saved onto this user, else None."""
-    clash = db.session.scalar(sa.select(User).where(User.username == form.username.data, User.id != (user.id or 0)))
-    if clash:
-        return "username", _("用户名已被使用。")
-    if form.role.data == "officer" and not form.department_id.data:
-        return "department_id", _("部门联络员必须选择所属部门。")
-    if user.id is None and not form.password.data:
-        return "password", _("新建用户必须设置密码。")
-    return None
-
-
-def _apply(form: UserForm, user: User) -> None:
-    for name in ("username", "display_name", "title", "email", "phone", "role", "leader_rank"):
-        setattr(user, name, getattr(form, name).data or None)
-    user.is_enabled = bool(form.is_enabled.data)
-    user.department_id = form.department_id.data or None
-    if form.password.data:
-        user.set_password(form.password.data)
+def _values(form: UserForm) -> dict:
+    """The form as account values: empty inputs are NULL."""
+    values = {name: form[name].data or None for name in users_svc.FIELDS if name != "is_enabled"}
+    values["is_enabled"] = bool(form.is_enabled.data)
+    return values
 
 
 def _edit(user: User, template_title: str):
@@ -62,12 +49,11 @@ def _edit(user: User, template_title: str):
     if user.id is None and not form.is_submitted():
         form.is_enabled.data = True
     if form.validate_on_submit():
-        refusal = _refusal(form, user)
-        if refusal:
-            form[refusal[0]].errors.append(refusal[1])
+        try:
+            users_svc.save(user, _values(form), password=form.password.data)
+        except users_svc.AccountError as error:
+            attach(form, error)
         else:
-            _apply(form, user)
-            db.session.add(user)
             db.session.commit()
             flash(_("已保存用户 %(name)s。", name=user.display_name), "success")
             return redirect(url_for("admin.users"))

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from crm.extensions import db
 from crm.models import Department, User
 from crm.models.people import ROLES
+from crm.services.accounts import users
 from crm.services.core import audit
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -25,20 +26,19 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.password_option()
 def create_user(username, role, department, display_name, email, title, leader_rank, password):
     """Create a user account (the password is asked twice unless --password is given)."""
-    if db.session.scalar(sa.select(User).where(User.username == username)):
-        raise click.ClickException(f"用户名已存在：{username}")
     dept = None
     if department:
         dept = db.session.scalar(sa.select(Department).where(Department.name == department))
         if dept is None:
             raise click.ClickException(f"未知部门：{department}")
-    if role == "officer" and dept is None:
-        raise click.ClickException("部门联络员必须指定 --department")
-    user = User(username=username, role=role, department=dept, display_name=display_name or username,
-                email=email, title=title, leader_rank=leader_rank)
-    user.set_password(password)
+    values = {"username": username, "role": role, "department_id": dept.id if dept else None,
+              "display_name": display_name or username, "email": email, "title": title, "leader_rank": leader_rank}
     with audit.acting_as(label="cli"):
-        db.session.add(user)
+        try:
+            users.save(User(), values, password=password)
+        except users.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(f"--{(error.field or '').replace('_id', '')}: {error.message}") from None
         db.session.commit()
     click.echo(f"已创建用户 {username}（{role}）")
 
