@@ -17,6 +17,7 @@ from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
 from crm.services.core import access, audit, signals
 from crm.services.core.clock import local_today
+from crm.services.core.errors import RuleError
 
 STAGE_LABELS = {
     "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
@@ -28,7 +29,7 @@ MILESTONE_FIELDS = {"contact": "contacted_on", "signed": "signed_on", "started":
                     "operating": "operating_on"}
 
 
-class StageError(ValueError):
+class StageError(RuleError):
     """A move the rules refuse; the message is shown to the user as is."""
 
 

@@ -26,6 +26,7 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReview, PoolReviewItem, Project, User
 from crm.services.core import audit, queries
+from crm.services.core.errors import RuleError
 
 LEAVING_STAGES = ("operating", "dropped")
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
@@ -34,7 +35,7 @@ QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 LIST_LIMIT = 200
 
 
-class PoolError(ValueError):
+class PoolError(RuleError):
     """A review the rules refuse; the message is shown as a form error."""
 
 

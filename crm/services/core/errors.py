@@ -18,4 +18,5 @@ class RuleError(ValueError):
         self.field, self.message = next(iter(self.errors.items()))
         self.code = code
         self.records = records or {}
-        super().__init__("; ".join(str(m) if f is None else f"{f}: {m}" for f, m in self.errors.items()))
+        several = "; ".join(str(m) if f is None else f"{f}: {m}" for f, m in self.errors.items())
+        super().__init__(self.message if len(self.errors) == 1 else several)

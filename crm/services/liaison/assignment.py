@@ -33,6 +33,7 @@ from crm.models.liaison import liaison_sector_leaders
 from crm.models.project import MAIN_STAGES
 from crm.services.core import audit, signals
 from crm.services.core.clock import utcnow
+from crm.services.core.errors import RuleError
 
 INACTIVE_STAGES = ("operating", "dropped")
 # The first-date column proving a stage was reached (planned is where every project starts).
@@ -332,7 +333,7 @@ signals.stage_moved.connect(on_stage_moved)
 
 # --- admin edits ----------------------------------------------------------------------------
 
-class LiaisonError(ValueError):
+class LiaisonError(RuleError):
     """An edit the rules refuse; the message is shown to the admin as is."""
 
 

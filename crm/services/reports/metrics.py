@@ -38,13 +38,14 @@ from crm.models import (
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.models.project import STAGES
 from crm.services.core import audit
+from crm.services.core.errors import RuleError
 from crm.services.core.money import YI, format_wan
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
-class MetricError(ValueError):
+class MetricError(RuleError):
     """Input the rules refuse; the message is shown as a form error."""
 
 
@@ -52,8 +53,7 @@ class FieldError(MetricError):
     """A refusal that belongs to one form field."""
 
     def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def percent(numerator, denominator) -> Decimal | None:

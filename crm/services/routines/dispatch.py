@@ -37,6 +37,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Department, ProgressReport, Project, RoutineSettings, Sector, User
 from crm.services.core import access, audit
 from crm.services.core.clock import local_today, to_utc_naive, utcnow
+from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
 from crm.services.core.paging import Page, paginate_with
 
@@ -54,13 +55,11 @@ MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_TEXT = 4000
 
 
-class RoutineError(ValueError):
+class RoutineError(RuleError):
     """A change the routines' rules refuse; `field` names the form field for the message."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class ReportError(RoutineError):

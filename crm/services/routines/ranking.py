@@ -39,6 +39,7 @@ from crm.models import Department, Problem, ProgressReport, Project, RankingRow,
 from crm.models.project import MAIN_STAGES
 from crm.services.core import audit
 from crm.services.core.clock import local_today
+from crm.services.core.errors import RuleError
 from crm.services.routines.dispatch import active_clause, due_date, routine_settings
 
 SETTING_FIELDS = ("report_due_day", "w_timeliness", "w_problems", "w_stage", "green_min", "yellow_min")
@@ -46,7 +47,7 @@ COLOUR_LABELS = {"green": _l("绿"), "yellow": _l("黄"), "red": _l("红")}
 EARLIEST = (2022, 4)  # the plan was issued in October 2022
 
 
-class RankingError(ValueError):
+class RankingError(RuleError):
     pass
 
 

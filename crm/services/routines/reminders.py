@@ -49,6 +49,7 @@ from crm.models import (
 )
 from crm.services.core import signals
 from crm.services.core.clock import local_today, to_utc_naive, utcnow
+from crm.services.core.errors import RuleError
 from crm.services.messaging import notify, outbox
 from crm.services.pipeline import STAGE_LABELS
 
@@ -61,10 +62,9 @@ EMAIL_ITEMS = 30  # reminders listed in one email; the rest are counted
 REPORT_NAMES = 10  # projects named in a department's missing-report reminder
 
 
-class SettingsError(ValueError):
+class SettingsError(RuleError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+        super().__init__(errors=errors)
 
 
 # --- settings --------------------------------------------------------------------------------

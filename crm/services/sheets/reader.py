@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from crm.i18n import gettext as _
+from crm.services.core.errors import RuleError
 
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title row and a note row
 LIST_SPLIT = re.compile(r"[、,，;；/|\n]+")  # several values in a cell; not spaces: "Industry leader"
@@ -29,7 +30,7 @@ class Column:
     width: int = 16
 
 
-class SheetError(ValueError):
+class SheetError(RuleError):
     """The file as a whole cannot be imported (unreadable, no header row, too many rows)."""
 
 
