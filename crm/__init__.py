@@ -39,7 +39,6 @@ CLI_MODULES = [
     "crm.commands.users",
     "crm.commands.export",
     "crm.commands.seed",
-    "workers.cli",
     "crm.commands.brochures",
 ]
 

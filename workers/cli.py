@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from crm.extensions import db
 from crm.services.core import audit
+from crm.services.core.clock import from_local_iso
 from crm.services.messaging import outbox
 
 jobs_cli = AppGroup("jobs", help="Run and inspect background jobs.")
@@ -67,8 +68,7 @@ def run(name, now, no_drain):
 
 def _digest(now):
     from crm.services.liaison import digest
-    from workers.jobs import _now
-    return digest.run_weekly(_now(now), send=True)
+    return digest.run_weekly(from_local_iso(now), send=True)
 
 
 @jobs_cli.command("relay")

@@ -6,17 +6,8 @@ does not commit: the job context commits it together with the outbox row's done 
 """
 from __future__ import annotations
 
-from datetime import datetime
-
+from crm.services.core.clock import from_local_iso
 from workers.app import job_context
-
-
-def _now(now: str | None) -> datetime | None:
-    """An ISO datetime from the CLI or the schedule, as naive UTC (None: the real now)."""
-    if not now:
-        return None
-    from crm.services.core.clock import to_utc_naive
-    return to_utc_naive(datetime.fromisoformat(now))
 
 
 def _settings():
@@ -40,7 +31,7 @@ def interaction_logged(interaction_id: int) -> int:
 
 def reminders_scan(now: str | None = None) -> dict:
     from crm.services.routines import reminders
-    return reminders.scan(_now(now))
+    return reminders.scan(from_local_iso(now))
 
 
 def liaison_assign(project_id: int) -> str:
@@ -51,13 +42,13 @@ def liaison_assign(project_id: int) -> str:
 
 def liaison_all(now: str | None = None):
     from crm.services.liaison import assignment
-    return assignment.run_all(_now(now))
+    return assignment.run_all(from_local_iso(now))
 
 
 def digest_weekly(now: str | None = None) -> dict:
     """Claim this ISO week's digests and queue one digest.send_one per recipient."""
     from crm.services.liaison import digest
-    return digest.run_weekly(_now(now), send=False)
+    return digest.run_weekly(from_local_iso(now), send=False)
 
 
 def digest_send_one(delivery_id: int) -> str:
@@ -99,7 +90,7 @@ def brochure_cleanup(now: str | None = None) -> int:
     from flask import current_app
 
     from crm.services.brochures import catalog_builds
-    return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
+    return catalog_builds.cleanup(current_app.extensions["settings"], from_local_iso(now))
 
 
 JOBS = {

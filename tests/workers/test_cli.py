@@ -14,12 +14,14 @@ from crm.extensions import db
 from crm.models import Notification, OutboxMessage, Reminder
 from crm.services.messaging import mail, outbox
 from tests import factories
+from workers.cli import register
 
 LOGGED_AT = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)  # 09:30 in 绥芬河
 
 
 @pytest.fixture
 def runner(app):
+    register(app)  # as wsgi.py does
     return app.test_cli_runner()
 
 

@@ -28,3 +28,9 @@ def to_utc_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_local_iso(value: str | None) -> datetime | None:
+    """An ISO datetime as the CLI and the schedule pass it (local unless it says otherwise), as naive
+    UTC; None for none given (the caller then uses the real now)."""
+    return to_utc_naive(datetime.fromisoformat(value)) if value else None
