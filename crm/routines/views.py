@@ -31,19 +31,10 @@ from crm.services.routines import dispatch, problems, ranking
 from crm.services.routines.dispatch import RoutineError
 from crm.services.routines.problems import ProblemError
 from crm.services.sheets import xlsx
-from crm.web import get_or_404, roles_required, xlsx_response
+from crm.web import attach, get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")
 FILERS = ("admin", "staff", "officer")
-
-
-def _attach(form, error) -> None:
-    """Show a service's refusal under its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "danger")
 
 
 def _save(form, action, message: str, target: str):
@@ -53,7 +44,7 @@ def _save(form, action, message: str, target: str):
         action()
     except RoutineError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach(form, error)
         return None
     db.session.commit()
     flash(message, "success")
