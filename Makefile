@@ -8,7 +8,7 @@ export BASE_URL ?= http://127.0.0.1:$(PORT)
 export TZ := Asia/Shanghai
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations messages migrate seed bench clean
+.PHONY: run test lint install translations messages migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ seed: migrate
 
 run: seed
 	PORT=$(PORT) $(BIN)/python -m workers serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
 
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -275,7 +275,7 @@ def main(argv=None) -> int:
     app = make_app(url, Path(instance.name))
     only = {k.strip() for k in args.only.split(",") if k.strip()}
     from crm.extensions import db
-    from crm.services.clock import local_today, utcnow
+    from crm.services.core.clock import local_today, utcnow
     with app.app_context():
         engine = db.engine
         dialect = engine.dialect.name

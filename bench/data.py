@@ -4,7 +4,7 @@ A fixed seed gives the same rows every time (dates are relative to the `today` t
 given, recorded in the bench_meta table).  Rows go in through SQLAlchemy Core executemany in
 chunks, or COPY on PostgreSQL, never through the ORM unit of work: a province build is ~1.1M
 rows.  The plan's own reference data (sectors, parks, departments, task forces, its 25
-projects) is loaded first with crm.services.seeding.load_plan, so every filter of the app has
+projects) is loaded first with seeds.seeding.load_plan, so every filter of the app has
 real values to work on.
 
 Denormalised columns are set consistently here, as the services would have set them:
@@ -24,20 +24,33 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from bench import chains as bench_chains
 from crm.extensions import db
-from crm.models import (Contact, Department, Enterprise, EnterpriseTag, Interaction, Notification, Park, Problem,
-                        Project, Sector, StageEvent, TaskForce, User)
+from crm.models import (
+    Contact,
+    Department,
+    Enterprise,
+    EnterpriseTag,
+    Interaction,
+    Notification,
+    Park,
+    Problem,
+    Project,
+    Sector,
+    StageEvent,
+    TaskForce,
+    User,
+)
 from crm.models.chain import Chain, ChainLink, chain_link_enterprises, chain_link_projects
 from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHANNELS
 from crm.models.project import project_departments, project_investors
-from crm.services import audit, creditcode
-from crm.services.clock import to_utc_naive
+from crm.services import creditcode
+from crm.services.core import audit
+from crm.services.core.clock import to_utc_naive
 from crm.services.enterprises import normalize_name
 from crm.services.pipeline import STAGE_LABELS
-from crm.services.reminders import WORDS
-from crm.services.seeding import load_plan
-
-from bench import chains as bench_chains
+from crm.services.routines.reminders import WORDS
+from seeds.seeding import load_plan
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date

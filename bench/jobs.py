@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from flask import current_app
 
@@ -43,13 +43,13 @@ def _call_with_now(fn, now: datetime):
     if "now" in params:
         return fn(now=now)
     if "today" in params:
-        from crm.services.clock import local_today
+        from crm.services.core.clock import local_today
         return fn(today=local_today(now))
     return fn()
 
 
 def _reminder_scan(now: datetime):
-    reminders = _module("crm.services.reminders")
+    reminders = _module("crm.services.routines.reminders")
     entry = next((getattr(reminders, name) for name in ("scan", "run_scan", "run_daily", "daily_scan", "run")
                   if reminders is not None and callable(getattr(reminders, name, None))), None)
     if entry is None:
@@ -64,10 +64,10 @@ def _reminder_scan(now: datetime):
 
 
 def _digest(now: datetime):
-    digest = _module("crm.services.digest")
+    digest = _module("crm.services.liaison.digest")
     if digest is None or not hasattr(digest, "load_week"):
         return None
-    from crm.services.mail import deliver
+    from crm.services.messaging.mail import deliver
     users = digest.recipients()
     if not users:
         return None
@@ -84,15 +84,15 @@ def _digest(now: datetime):
 
 
 def _sheets(limit: int):
-    brochure_data = _module("crm.services.brochure_data")
+    brochure_data = _module("crm.services.brochures.brochure_data")
     if brochure_data is None or not hasattr(brochure_data, "sheets_for"):
         return None
     return brochure_data.sheets_for({}, current_app.extensions["settings"], "zh", limit=limit)
 
 
 def _brochure(now: datetime):
-    brochure = _module("crm.services.brochure")
-    brochure_data = _module("crm.services.brochure_data")
+    brochure = _module("crm.services.brochures")
+    brochure_data = _module("crm.services.brochures.brochure_data")
     if brochure is None or brochure_data is None:
         return None
     from crm.models import Project
@@ -108,7 +108,7 @@ def _brochure(now: datetime):
 
 
 def _catalog(now: datetime):
-    brochure = _module("crm.services.brochure")
+    brochure = _module("crm.services.brochures")
     if brochure is None or _sheets(1) is None:
         return None
     settings = current_app.extensions["settings"]

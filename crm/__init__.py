@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 from crm.input_text import CleanRequest
-from crm.services.ids import IdConverter
+from crm.services.core.ids import IdConverter
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
 BLUEPRINTS = [
@@ -42,20 +42,19 @@ BLUEPRINTS = [
 ]
 
 CLI_MODULES = [
-    "crm.cli",
-    "crm.export",
-    "crm.seed_cli",
-    "crm.jobs_cli",
-    "crm.brochure_cli",
-    "crm.backup_cli",
+    "crm.commands.users",
+    "crm.commands.export",
+    "crm.commands.seed",
+    "crm.commands.brochures",
+    "crm.commands.backup",
 ]
 
-# Services that subscribe to domain signals (crm/services/signals.py) to queue their jobs.
+# Services that subscribe to domain signals (crm/services/core/signals.py) to queue their jobs.
 SUBSCRIBERS = [
-    "crm.services.reminders",
-    "crm.services.liaison",
-    "crm.services.channels.deliveries",
-    "crm.services.channels.instructions",
+    "crm.services.routines.reminders",
+    "crm.services.liaison.assignment",
+    "crm.services.messaging.channels.deliveries",
+    "crm.services.messaging.channels.instructions",
 ]
 
 
@@ -81,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.TIMEZONE)
 
     import crm.models  # noqa: F401  register every table on the metadata
-    import crm.services.audit  # noqa: F401  install the audit listener
+    import crm.services.core.audit  # noqa: F401  install the audit listener
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:

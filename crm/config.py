@@ -65,7 +65,7 @@ class Settings:
     instance_path: Path = field(default=INSTANCE)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         """Build settings from CRM-relevant environment variables, typed by the field."""
         values = {}
         for f in fields(cls):

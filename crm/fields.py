@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select as _WTFormsSelect
 
-from crm.services.clock import EARLIEST, check_date
+from crm.services.core.clock import EARLIEST, check_date
 
 
 class Select(_WTFormsSelect):

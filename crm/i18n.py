@@ -5,7 +5,7 @@ preference; the default is Chinese whatever the browser says, as the office expe
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from babel import support
 from flask import Flask, g, has_request_context, request, session
@@ -145,7 +145,7 @@ class _WTFormsCatalog:
 _WTFORMS = _WTFormsCatalog()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_wtforms(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 

@@ -9,7 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.services import sheets
+from crm.services.sheets import reader
 
 
 class ImportForm(FlaskForm):
@@ -19,13 +19,13 @@ class ImportForm(FlaskForm):
 
 
 def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
-    """The view: run(stream) returns a sheets.Result (its rows flushed) or raises SheetError.
+    """The view: run(stream) returns a reader.Result (its rows flushed) or raises SheetError.
     `context` goes to _import.html (title, back_url, back_label, template_url, rules, link_url)."""
     form, result = ImportForm(), None
     if form.validate_on_submit():
         try:
             result = run(form.file.data.stream)
-        except sheets.SheetError as error:
+        except reader.SheetError as error:
             form.file.errors = [*form.file.errors, str(error)]
         if result is not None and not result.errors:
             db.session.commit()
@@ -33,4 +33,4 @@ def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
             return redirect(done_url)
         db.session.rollback()
     return render_template("_import.html", form=form, result=result, max_rows=max_rows,
-                           header_rows=sheets.HEADER_SEARCH_ROWS, **context)
+                           header_rows=reader.HEADER_SEARCH_ROWS, **context)

@@ -8,7 +8,7 @@ slower, and a board calls them hundreds of times.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, g, url_for
 from markupsafe import Markup, escape

@@ -11,8 +11,8 @@ from wtforms import HiddenField
 
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.services import versions
-from crm.services.audit import REDACTED
+from crm.services.core import versions
+from crm.services.core.audit import REDACTED
 
 
 class VersionedForm:

@@ -22,10 +22,11 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
-from crm.services import access
-from crm.services.clock import local_now
-from crm.services.ids import parse_id
-from crm.services.money import format_wan
+from crm.services.core import access
+from crm.services.core.clock import local_now
+from crm.services.core.errors import RuleError
+from crm.services.core.ids import parse_id
+from crm.services.core.money import format_wan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -122,6 +123,23 @@ def xlsx_response(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
+def attach(form, error: RuleError) -> None:
+    """The one adapter from a refusal to a form: each message under its field, or flashed when it
+    belongs to no field of this form."""
+    for field, message in error.errors.items():
+        if field and field in form:
+            form[field].errors = [*form[field].errors, message]
+        else:
+            flash(str(message), "danger")
+
+
+def _refused(error: RuleError):
+    """A refusal no view caught: a 400 page that says why, with nothing saved."""
+    db.session.rollback()
+    title = _("请求无效")
+    return render_template("errors.html", code=400, title=title, description=error.message), 400
+
+
 def flash_errors(form) -> None:
     for field, errors in form.errors.items():
         label = getattr(form, field).label.text if hasattr(form, field) else field
@@ -176,7 +194,7 @@ def _relay_outbox(response):
     """Hand this request's outbox rows to Redis now; if Redis is down they simply wait."""
     if db.session.info.pop("outbox_new", False) and app_settings().OUTBOX_EAGER_RELAY:
         from crm.redis_conn import get_redis
-        from crm.services import outbox
+        from crm.services.messaging import outbox
         try:
             outbox.relay(get_redis(app_settings()), limit=100)
         except Exception:  # never fail a request that already committed its work
@@ -197,6 +215,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _error_page)
     # A record rule refused: the same answer as a missing record, so ids leak nothing.
     app.register_error_handler(access.Denied, lambda e: _error_page(NotFound()))
+    app.register_error_handler(RuleError, _refused)
     app.jinja_env.filters.update(
         wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,
@@ -225,5 +244,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGE_LABELS=STAGE_LABELS, ROLE_LABELS=ROLE_LABELS, nav_items=nav_items,
         TOPBAR_TEMPLATES=TOPBAR_TEMPLATES, quick_log_endpoint=quick_log_endpoint,
-        has_endpoint=lambda e: e in app.view_functions, **ui.GLOBALS,
+        **ui.GLOBALS,
     )

@@ -1,1 +1,1 @@
-"""Seed data transcribed from the plan; loader lives in crm/services/seeding.py."""
+"""Seed data transcribed from the plan; loader lives in seeds/seeding.py."""

@@ -115,7 +115,7 @@ def worker_env(settings) -> dict:
 
 def run_worker(env: dict, *, burst: bool = True, timeout: int = 120) -> subprocess.CompletedProcess:
     """Drain the queues with a real `rq worker --burst` process."""
-    from crm.services.outbox import QUEUES
+    from crm.services.messaging.outbox import QUEUES
     rq = str(Path(sys.executable).with_name("rq"))
     return subprocess.run([rq, "worker", "--burst", "--with-scheduler", "--url", env["REDIS_URL"],
                            "--worker-class", "workers.worker.AppWorker", *QUEUES],
@@ -185,9 +185,8 @@ def _clean_tables(request):
         g.pop(key)
     db.session.rollback()
     db.session.remove()
-    # DELETE, children first, rather than TRUNCATE: PostgreSQL truncates 40 tables in ~250 ms
-    # (new files for each, and a sync), where deleting a test's few rows takes a few; that was
-    # most of the PostgreSQL pass.  Row triggers fire, so the search's gram rows go too.
+    # DELETE, children first, rather than TRUNCATE: PostgreSQL's TRUNCATE makes new files for
+    # each of the 40 tables, and a sync, where deleting a test's few rows is nearly free.  Row triggers fire, so the search's gram rows go too.
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(sa.text(f'DELETE FROM "{table.name}"'))
@@ -260,3 +259,16 @@ def count_statements():
 @pytest.fixture
 def statements():
     return count_statements
+
+
+@pytest.fixture
+def page_statements():
+    """The statement-count tests' one helper: how many SQL statements one GET of a page runs (the page must
+    answer 200).  fresh: empty the session first, as in a new request, when the test holds no records."""
+    def count(client, url: str, *, fresh: bool = False) -> int:
+        if fresh:
+            db.session.expunge_all()
+        with count_statements() as counter:
+            assert client.get(url).status_code == 200
+        return len(counter)
+    return count

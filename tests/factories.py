@@ -8,8 +8,7 @@ from decimal import Decimal
 from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
-from crm.models import (Contact, Department, Enterprise, Interaction, Park, Project, Sector, TaskForce,
-                        User)
+from crm.models import Contact, Department, Enterprise, Interaction, Park, Project, Sector, TaskForce, User
 from crm.services import creditcode
 from crm.services.enterprises import normalize_name
 
@@ -151,7 +150,7 @@ class PlanRefs:
 
 def plan_seeded() -> PlanRefs:
     """The plan's seeds (25 projects, departments, task forces …), loaded once per test."""
-    from crm.services import seeding
+    from seeds import seeding
     if not Project.query.filter(Project.column_no == 5, Project.column_seq == 5).first():
         seeding.load_plan()
         db.session.commit()
@@ -196,7 +195,7 @@ def pool_review(**kw):
 
 def many_projects(n: int, **kw) -> list[Project]:
     """n projects at once for list/board statement counts: audit off, one flush, one commit."""
-    from crm.services import audit
+    from crm.services.core import audit
     kw.setdefault("sector", sector("biomed"))
     kw.setdefault("total_investment", Decimal("1000"))
     rows = [Project(name=f"批量测试项目{_n()}", **kw) for _ in range(n)]
@@ -297,7 +296,7 @@ def catalog_build(*, content: bytes | None = b"%PDF-1.4\n% test catalog\n", **kw
     from flask import current_app
 
     from crm.models import CatalogBuild
-    from crm.services import catalog_builds
+    from crm.services.brochures import catalog_builds
     kw.setdefault("lang", "zh")
     kw.setdefault("title", "招商项目册")
     kw.setdefault("year", 2026)
@@ -331,7 +330,7 @@ def eml_file(to: str = "staff@example.cn", subject: str = "【招商项目管家
 
     from flask import current_app
 
-    from crm.services import mail
+    from crm.services.messaging import mail
     settings = current_app.extensions["settings"]
     msg = mail.build_message(to, subject, "正文", "<p>正文</p>", sender=settings.MAIL_FROM)
     return Path(mail.deliver(msg, settings)).name
@@ -340,7 +339,7 @@ def eml_file(to: str = "staff@example.cn", subject: str = "【招商项目管家
 def digest_delivery(user_obj: User | None = None, commit: bool = True, **kw):
     """A weekly digest whose sending was interrupted ('unknown'), with its rendered message."""
     from crm.models import DigestDelivery
-    from crm.services import mail
+    from crm.services.messaging import mail
     recipient = user_obj or user("staff")
     kw.setdefault("iso_week", "2026-W48")
     kw.setdefault("status", "unknown")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-
 HUGE = (2**31, 2**64)
 QUERY_IDS = ("sector", "park", "department", "task_force", "owner", "project", "project_id",
              "enterprise_id", "report_id", "instruction_id", "user_id")

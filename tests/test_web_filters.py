@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 from flask_babel import format_date, format_datetime
 
-from crm.services.clock import local_now
+from crm.services.core.clock import local_now
 
 
 @pytest.fixture

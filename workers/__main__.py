@@ -24,7 +24,7 @@ from pathlib import Path
 
 from crm.config import Settings
 from crm.redis_conn import get_redis, redis_url
-from crm.services.outbox import QUEUES
+from crm.services.messaging.outbox import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -58,7 +58,7 @@ def _env(url: str) -> dict:
 def relay_loop(stop: threading.Event, every: float = RELAY_EVERY) -> None:
     """Push pending outbox rows to Redis every `every` seconds until `stop` is set."""
     from crm.extensions import db
-    from crm.services import outbox
+    from crm.services.messaging import outbox
     from workers.app import get_app
     app = get_app()
     with app.app_context():

@@ -9,7 +9,7 @@ from sqlalchemy.orm import configure_mappers
 
 from crm import create_app
 from crm.extensions import db
-from crm.services import audit
+from crm.services.core import audit
 
 _app = None
 _pid = None

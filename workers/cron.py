@@ -15,7 +15,7 @@ from rq import cron_job_registry
 from rq.cron import CronJob, CronScheduler
 from rq.defaults import DEFAULT_CRON_JOB_HISTORY_LIMIT, DEFAULT_CRON_JOB_HISTORY_TTL
 
-from crm.services.outbox import queue
+from crm.services.messaging.outbox import queue
 
 CONFIG = Path(__file__).resolve().parent / "cron_config.py"
 

@@ -1,7 +1,7 @@
 """`rq cron workers/cron_config.py`: registers workers/schedule.py's SCHEDULE with rq cron."""
 from rq import cron
 
-from crm.services.outbox import queue_for, timeout_for
+from crm.services.messaging.outbox import queue_for, timeout_for
 from workers.jobs import scheduled
 from workers.schedule import SCHEDULE
 

@@ -6,17 +6,8 @@ does not commit: the job context commits it together with the outbox row's done 
 """
 from __future__ import annotations
 
-from datetime import datetime
-
+from crm.services.core.clock import from_local_iso
 from workers.app import job_context
-
-
-def _now(now: str | None) -> datetime | None:
-    """An ISO datetime from the CLI or the schedule, as naive UTC (None: the real now)."""
-    if not now:
-        return None
-    from crm.services.clock import to_utc_naive
-    return to_utc_naive(datetime.fromisoformat(now))
 
 
 def _settings():
@@ -27,56 +18,56 @@ def _settings():
 def mail_notification(notification_ids: list[int] | None = None, html: str | None = None,
                       notification_id: int | None = None, more: int = 0) -> str:
     """Email one user their notifications (HTML and text); RQ retries it with back-off."""
-    from crm.services import notify
+    from crm.services.messaging import notify
     ids = list(notification_ids or []) + ([notification_id] if notification_id else [])
     return notify.send_email(ids, _settings(), html, more)
 
 
 def interaction_logged(interaction_id: int) -> int:
     """A new contact: settle the follow-ups it fulfils, tell the owner and the liaison leader."""
-    from crm.services import reminders
+    from crm.services.routines import reminders
     return reminders.on_interaction_logged(interaction_id)
 
 
 def reminders_scan(now: str | None = None) -> dict:
-    from crm.services import reminders
-    return reminders.scan(_now(now))
+    from crm.services.routines import reminders
+    return reminders.scan(from_local_iso(now))
 
 
 def liaison_assign(project_id: int) -> str:
     """Assign a liaison leader to one project if it needs one (idempotent)."""
-    from crm.services import liaison
-    return liaison.assign(project_id)
+    from crm.services.liaison import assignment
+    return assignment.assign(project_id)
 
 
 def liaison_all(now: str | None = None):
-    from crm.services import liaison
-    return liaison.run_all(_now(now))
+    from crm.services.liaison import assignment
+    return assignment.run_all(from_local_iso(now))
 
 
 def digest_weekly(now: str | None = None) -> dict:
     """Claim this ISO week's digests and queue one digest.send_one per recipient."""
-    from crm.services import digest
-    return digest.run_weekly(_now(now), send=False)
+    from crm.services.liaison import digest
+    return digest.run_weekly(from_local_iso(now), send=False)
 
 
 def digest_send_one(delivery_id: int) -> str:
     """Send one claimed digest (claimed → sending → sent; never twice)."""
-    from crm.services import digest
+    from crm.services.liaison import digest
     return digest.send_one(delivery_id)
 
 
 def digest_reconcile(now: str | None = None) -> int:
     """Every few minutes: digests left 'sending' by a dead worker become 'unknown' for the admin."""
-    from crm.services import digest
-    return digest.reconcile_stale(_now(now))
+    from crm.services.liaison import digest
+    return digest.reconcile_stale(from_local_iso(now))
 
 
 def chains_coverage(now: str | None = None) -> int:
     """Record every chain's coverage for today (the goals dashboard's history)."""
     from crm.services.chains import coverage
-    from crm.services.clock import local_today
-    return coverage.record(local_today(_now(now)))
+    from crm.services.core.clock import local_today
+    return coverage.record(local_today(from_local_iso(now)))
 
 
 def outbox_relay() -> int:
@@ -85,7 +76,8 @@ def outbox_relay() -> int:
     It first records the cron tick /healthz reads: the cron process and a worker are alive.
     """
     from crm.redis_conn import get_redis
-    from crm.services import health, outbox
+    from crm.services.core import health
+    from crm.services.messaging import outbox
     conn = get_redis(_settings())
     health.record_cron_tick(conn)
     return outbox.relay(conn)
@@ -100,7 +92,7 @@ def brochure_catalog(build_id: int) -> str:
     from flask import current_app
     from rq import get_current_job
 
-    from crm.services import catalog_builds
+    from crm.services.brochures import catalog_builds
     job = get_current_job()
 
     def report(percent: int) -> None:
@@ -116,29 +108,29 @@ def brochure_cleanup(now: str | None = None) -> int:
     """Daily: delete catalog files older than BROCHURE_MAX_AGE_HOURS."""
     from flask import current_app
 
-    from crm.services import catalog_builds
-    return catalog_builds.cleanup(current_app.extensions["settings"], _now(now))
+    from crm.services.brochures import catalog_builds
+    return catalog_builds.cleanup(current_app.extensions["settings"], from_local_iso(now))
 
 
 def channels_deliver(delivery_id: int) -> str:
     """Send one message to a 企业微信 / 钉钉 robot, at most once, retrying inside the job."""
-    from crm.services.channels import deliveries
+    from crm.services.messaging.channels import deliveries
     return deliveries.deliver(delivery_id, _settings())
 
 
 def channels_weekly(now: str | None = None) -> int:
     """Queue the week's digest for the robots subscribed to it (once per channel and ISO week)."""
-    from crm.services.channels import weekly
-    from crm.services.clock import utcnow
-    return weekly.announce_week(_now(now) or utcnow(), _settings().BASE_URL)
+    from crm.services.core.clock import utcnow
+    from crm.services.messaging.channels import weekly
+    return weekly.announce_week(from_local_iso(now) or utcnow(), _settings().BASE_URL)
 
 
 def channels_daily(now: str | None = None) -> int:
     """Queue today's overdue problems, due follow-ups and stale projects for the robots subscribed
     to them (once per subscription and day)."""
-    from crm.services.channels import daily
-    from crm.services.clock import local_today
-    return daily.announce_day(local_today(_now(now)), _settings().BASE_URL)
+    from crm.services.core.clock import local_today
+    from crm.services.messaging.channels import daily
+    return daily.announce_day(local_today(from_local_iso(now)), _settings().BASE_URL)
 
 
 JOBS = {
@@ -164,7 +156,7 @@ def execute_row(row_id: int):
     """Run one outbox row unless it already ran; the caller's context commits both."""
     from crm.extensions import db
     from crm.models import OutboxMessage
-    from crm.services.clock import utcnow
+    from crm.services.core.clock import utcnow
     row = db.session.get(OutboxMessage, row_id)
     if row is None or row.done_at is not None:
         return "already done"

@@ -6,7 +6,8 @@ horses start each job warm.  It always reads jobs with the JSON serializer (what
 """
 from rq.worker import Worker
 
-from crm.services.outbox import SERIALIZER
+from crm.services.brochures.fonts import register_fonts
+from crm.services.messaging.outbox import SERIALIZER
 from workers.app import get_app
 
 
@@ -15,8 +16,4 @@ class AppWorker(Worker):
         kwargs["serializer"] = SERIALIZER  # also the scheduler's: it takes the worker's
         super().__init__(*args, **kwargs)
         get_app()
-        try:
-            from crm.services.fonts import register_fonts
-            register_fonts()
-        except ImportError:  # brochures not installed: nothing to warm
-            pass
+        register_fonts()

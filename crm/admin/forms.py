@@ -21,6 +21,6 @@ class UserForm(VersionedForm, FlaskForm):
     department_id = SelectField(_l("所属部门"), coerce=int, validators=[Optional()])
     leader_rank = IntegerField(_l("领导层级（1 = 书记/市长）"), validators=[Optional(), NumberRange(min=1, max=9)])
     is_enabled = BooleanField(_l("启用"), default=True)
-    # Length and guessability: crm/services/passwords.py, asked by the view.
+    # Length and guessability: crm/services/accounts/passwords.py, asked by the view.
     password = PasswordField(_l("新密码"), validators=[Optional(), Length(max=200)],
                              description=_l("新建用户必填；编辑时留空则不修改。"))

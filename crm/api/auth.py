@@ -19,7 +19,7 @@ from crm.api.problems import Problem
 from crm.extensions import db, limiter
 from crm.i18n import gettext as _
 from crm.services.api import tokens
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 
 # Endpoints anyone may read without a token: the API's own description.
 OPEN_ENDPOINTS: set[str] = set()

@@ -13,9 +13,10 @@ from crm.api.http import json_response, page_args, page_of
 from crm.api.views import _INTERACTION_OPTIONS, _get, bp, operation
 from crm.extensions import db
 from crm.models import Enterprise, Interaction, Problem, ProgressReport
-from crm.services import dispatch, metrics, problems
-from crm.services.clock import local_today
-from crm.services.ids import parse_id
+from crm.services.core.clock import local_today
+from crm.services.core.ids import parse_id
+from crm.services.reports import metrics
+from crm.services.routines import dispatch, problems
 
 
 def _page(query, model, dump):

@@ -19,7 +19,7 @@ from crm.models.enterprise import (
     INTERACTION_KINDS,
 )
 from crm.models.project import STAGES
-from crm.services.ids import ID_MAX
+from crm.services.core.ids import ID_MAX
 from crm.services.projects import INT_MAX
 
 

@@ -21,7 +21,7 @@ from crm.api.http import DEFAULT_LIMIT, MAX_LIMIT
 from crm.api.schemas import Money, ProblemSchema, UtcDateTime
 from crm.models.enterprise import ENTERPRISE_STATUSES, ENTERPRISE_TAGS
 from crm.models.project import STAGES
-from crm.services.ids import ID_MAX
+from crm.services.core.ids import ID_MAX
 
 VERSION = "1.0.0"
 

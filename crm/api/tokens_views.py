@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models.api import ApiToken
 from crm.services.api import tokens
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 from crm.services.enterprises import ValidationError
 from crm.web import get_or_404
 

@@ -18,9 +18,10 @@ from crm.api.problems import Problem
 from crm.extensions import csrf, db
 from crm.i18n import gettext as _
 from crm.models import Enterprise, Interaction, Project
-from crm.services import access, interactions, queries, search
+from crm.services import interactions, search
 from crm.services import projects as svc
-from crm.services.clock import local_today, to_utc_naive, utcnow
+from crm.services.core import access, queries
+from crm.services.core.clock import local_today, to_utc_naive, utcnow
 from crm.services.enterprises import ValidationError
 from crm.services.pipeline import StageError
 
@@ -197,4 +198,4 @@ def follow_up_done(interaction_id: int):
 
 
 spec.register_document(bp)
-from crm.api import reads  # noqa: F401  its routes join this blueprint
+from crm.api import reads  # noqa: E402, F401  its routes join this blueprint (it imports bp from here)

@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    """The rule itself (length, guessability) is crm/services/passwords.py, asked by the view."""
+    """The rule itself (length, guessability) is crm/services/accounts/passwords.py, asked by the view."""
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("再次输入新密码"), validators=[

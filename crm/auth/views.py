@@ -1,4 +1,4 @@
-"""Login, logout and the user's own password change; the rules live in services/auth.py.
+"""Login, logout and the user's own password change; the rules live in services/accounts/auth.py.
 
 The login id Flask-Login keeps in the session and in the remember cookie is
 "<user id>:<session generation>" (User.get_id).  load_user() accepts it only while the user is
@@ -15,8 +15,8 @@ from crm.extensions import db, login_manager
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import User
-from crm.services import auth
-from crm.services.clock import utcnow
+from crm.services.accounts import auth
+from crm.services.core.clock import utcnow
 from crm.web import local_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -2,7 +2,7 @@
 (JSON, polled by static/js/catalog_progress.js) and its download.
 
 Rendering one project takes well under a second, so it happens in the request; a catalog can
-take a minute, so a worker builds it (services/catalog_builds.py).
+take a minute, so a worker builds it (services/brochures/catalog_builds.py).
 """
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from crm.brochures.forms import LANG_CHOICES, CatalogForm
 from crm.extensions import db
 from crm.models import CatalogBuild, Project
 from crm.redis_conn import get_redis
-from crm.services import brochure_data, catalog_builds
-from crm.services import brochure_text as T
-from crm.services.brochure import render_project
-from crm.services.clock import local_today
+from crm.services.brochures import brochure_data, catalog_builds, render_project
+from crm.services.brochures import brochure_text as T
+from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
 from crm.web import get_or_404, roles_required
 

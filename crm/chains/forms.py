@@ -26,7 +26,7 @@ class ChainForm(FlaskForm):
     plan_quote = TextAreaField(_l("规划原文"))
     to_confirm = TextAreaField(_l("待确认"))
 
-    def load_choices(self, chain: Chain | None = None) -> "ChainForm":
+    def load_choices(self, chain: Chain | None = None) -> ChainForm:
         """链主: a firm already on the chain's links; 链长: a leader or an administrator."""
         firms = []
         if chain is not None:
@@ -51,7 +51,7 @@ class LinkForm(FlaskForm):
     plan_quote = TextAreaField(_l("规划原文"))
     to_confirm = TextAreaField(_l("待确认"))
 
-    def load_choices(self, chain: Chain, link: ChainLink | None = None) -> "LinkForm":
+    def load_choices(self, chain: Chain, link: ChainLink | None = None) -> LinkForm:
         self.parent_id.choices = [NONE_CHOICE] + [(other.id, other.name) for other in chain.links if other is not link]
         return self
 

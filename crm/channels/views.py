@@ -28,7 +28,7 @@ bp = Blueprint("channels", __name__, url_prefix="/admin/channels")
 @bp.app_context_processor
 def _paused():
     """paused_channels() for the jobs page's list of paused channels."""
-    from crm.services.channels.deliveries import paused_channels
+    from crm.services.messaging.channels.deliveries import paused_channels
     return {"paused_channels": paused_channels}
 
 

@@ -18,12 +18,14 @@ from crm.imports import import_page
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
-from crm.services import access, enterprise_sheets, enterprises, paging, queries, search
+from crm.services import enterprises, search
 from crm.services.chains.filters import chain_choices
-from crm.services.clock import local_now, local_today
+from crm.services.core import access, paging, queries
+from crm.services.core.clock import local_now, local_today
+from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
-from crm.services.ids import parse_id
 from crm.services.interactions import KIND_LABELS
+from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")

@@ -16,10 +16,11 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.interactions.forms import QuickLogForm
 from crm.models import Enterprise, Interaction, Project
-from crm.services import access, interactions, search
-from crm.services.clock import local_now, to_utc_naive, utcnow
+from crm.services import interactions, search
+from crm.services.core import access
+from crm.services.core.clock import local_now, to_utc_naive, utcnow
+from crm.services.core.ids import parse_id
 from crm.services.enterprises import normalize_name
-from crm.services.ids import parse_id
 from crm.web import get_or_404, local_target, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")

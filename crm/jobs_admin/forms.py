@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
-from crm.services.reminders import DEFAULT_STALE_DAYS, MAX_DAYS
+from crm.services.routines.reminders import DEFAULT_STALE_DAYS, MAX_DAYS
 
 _MESSAGE = _l("请填写 1–%(max)s 的整数。", max=MAX_DAYS)
 

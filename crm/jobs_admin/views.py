@@ -13,8 +13,10 @@ from crm.i18n import gettext as _
 from crm.jobs_admin.forms import ReminderSettingsForm
 from crm.models import DigestDelivery
 from crm.redis_conn import get_redis
-from crm.services import digest, outbox, reminders
+from crm.services.liaison import digest
+from crm.services.messaging import outbox
 from crm.services.pipeline import STAGE_LABELS
+from crm.services.routines import reminders
 from crm.web import app_settings, roles_required
 
 bp = Blueprint("jobs_admin", __name__, url_prefix="/admin")

@@ -4,7 +4,7 @@ from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.i18n import lazy_gettext as _l
-from crm.services.leaders import INSTRUCTION_MAX
+from crm.services.liaison.leaders import INSTRUCTION_MAX
 
 
 class InstructionForm(FlaskForm):

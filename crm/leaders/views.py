@@ -12,9 +12,10 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.leaders.forms import InstructionForm, ReviewForm
 from crm.models import Project
-from crm.services import leaders as svc
-from crm.services.clock import local_today
+from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
+from crm.services.liaison import leaders as svc
+from crm.services.routines import problems
 from crm.web import flash_errors, get_or_404, local_target, roles_required
 
 bp = Blueprint("leaders", __name__, url_prefix="/leaders")
@@ -61,11 +62,7 @@ def instruct(project_id: int):
 
 
 def _open_problem(instruction) -> None:
-    """A 批示 that needs follow-up goes to the 问题台账 when the routines feature is installed."""
-    try:
-        from crm.services import problems
-    except ImportError:
-        return
+    """A 批示 that needs follow-up goes to the 问题台账."""
     try:
         with db.session.begin_nested():
             problems.open_from_instruction(current_user, instruction)

@@ -1,7 +1,7 @@
 """Admin pages: the liaison rules editor (分管, tiers, cap, trigger stages), the list of projects
 without a liaison leader (未分配包联领导的项目), manual (re)assignment, and the weekly digest
-preview ("this week's digest as user X would receive it").  Rules live in services/liaison.py
-and services/digest.py.
+preview ("this week's digest as user X would receive it").  Rules live in services/liaison/assignment.py
+and services/liaison/digest.py.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, SettingsForm, TierForm
 from crm.models import LiaisonTier, Project, Sector, User
-from crm.services import digest, liaison
-from crm.services.clock import utcnow
-from crm.services.ids import parse_id
+from crm.services.core.clock import utcnow
+from crm.services.core.ids import parse_id
+from crm.services.liaison import assignment, digest
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")
@@ -38,16 +38,16 @@ def _search(q: str) -> list[Project]:
 
 
 def _index(settings_form=None, tier_form=None, status=200):
-    cfg = liaison.current_config()
+    cfg = assignment.current_config()
     settings_form = settings_form or SettingsForm(formdata=None, cap=cfg.cap,
                                                   trigger_stages=list(cfg.trigger_stages or []))
     q = (request.args.get("q") or "").strip()[:80]
     return render_template(
         "liaison_admin/index.html", settings_form=settings_form, tier_form=tier_form or TierForm(formdata=None),
-        plain_form=RunForm(formdata=None), leaders=_leaders(), loads=liaison.leader_loads(), cap=cfg.cap,
+        plain_form=RunForm(formdata=None), leaders=_leaders(), loads=assignment.leader_loads(), cap=cfg.cap,
         tiers=db.session.scalars(sa.select(LiaisonTier).order_by(LiaisonTier.min_investment)).all(),
         sectors=db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id)).all(),
-        in_charge=liaison.sector_leader_ids(), flags=liaison.unassigned_flags(), reasons=liaison.FLAG_REASONS,
+        in_charge=assignment.sector_leader_ids(), flags=assignment.unassigned_flags(), reasons=assignment.FLAG_REASONS,
         q=q, found=_search(q)), status
 
 
@@ -63,7 +63,7 @@ def save_settings():
     form = SettingsForm()
     if not form.validate_on_submit():
         return _index(settings_form=form, status=400)
-    cfg = liaison.config()
+    cfg = assignment.config()
     cfg.cap = form.cap.data
     cfg.trigger_stages = list(form.trigger_stages.data or [])
     db.session.commit()
@@ -110,8 +110,8 @@ def save_sectors():
         if None in wanted[sector_id]:
             abort(400)  # the page only offers leaders' ids: this form was not sent by it
     try:
-        changed = liaison.set_sector_leaders(wanted, current_user)
-    except liaison.LiaisonError as error:
+        changed = assignment.set_sector_leaders(wanted, current_user)
+    except assignment.LiaisonError as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("liaison_admin.index"))
@@ -124,7 +124,7 @@ def save_sectors():
 @roles_required("admin")
 def run():
     if RunForm().validate_on_submit():
-        counts = liaison.run_all(utcnow())
+        counts = assignment.run_all(utcnow())
         db.session.commit()
         flash(_("已按规则检查全部项目：新分配 %(a)s 个，无法分配 %(u)s 个。",
                 a=counts["assigned"], u=counts["unassigned"]), "success")
@@ -135,24 +135,24 @@ def run():
 @roles_required("admin")
 def assign(project_id: int):
     project = get_or_404(Project, project_id, options=[joinedload(Project.liaison_leader), joinedload(Project.sector)])
-    leaders = [l for l in _leaders() if l.is_enabled]
+    leaders = [leader for leader in _leaders() if leader.is_enabled]
     form = AssignForm(leader_id=project.liaison_leader_id or 0)
-    form.leader_id.choices = [(0, "—")] + [(l.id, f"{l.display_name}（{l.title or ''}）") for l in leaders]
+    form.leader_id.choices = [(0, "—")] + [(leader.id, f"{leader.display_name}（{leader.title or ''}）") for leader in leaders]
     if form.validate_on_submit():
         leader = db.session.get(User, form.leader_id.data)
         try:
-            liaison.assign_by_hand(project, leader, reason=form.reason.data)
-        except liaison.LiaisonError as error:
+            assignment.assign_by_hand(project, leader, reason=form.reason.data)
+        except assignment.LiaisonError as error:
             form.leader_id.errors.append(str(error))
         else:
             db.session.commit()
             flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.display_name, leader=leader.display_name),
                   "success")
             return redirect(url_for("liaison_admin.index"))
-    rules = liaison.load_rules()
-    return render_template("liaison_admin/assign.html", project=project, form=form, loads=liaison.leader_loads(),
-                           eligible=liaison.eligible_leaders(project, rules), cap=rules.cap,
-                           needs=liaison.needs_liaison(project, rules)), 400 if form.errors else 200
+    rules = assignment.load_rules()
+    return render_template("liaison_admin/assign.html", project=project, form=form, loads=assignment.leader_loads(),
+                           eligible=assignment.eligible_leaders(project, rules), cap=rules.cap,
+                           needs=assignment.needs_liaison(project, rules)), 400 if form.errors else 200
 
 
 # --- weekly digest preview ---------------------------------------------------------------------

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from crm.services import mail
-from crm.services.paging import Page, page_number
+from crm.services.core.paging import Page, page_number
+from crm.services.messaging import mail
 from crm.web import app_settings, roles_required
 
 bp = Blueprint("mailbox", __name__, url_prefix="/admin/mail")

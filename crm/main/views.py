@@ -5,9 +5,9 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 
 from crm.i18n import LANGUAGES
-from crm.services import health as health_checks
-from crm.services import queries
-from crm.services.clock import local_today
+from crm.services.core import health as health_checks
+from crm.services.core import queries
+from crm.services.core.clock import local_today
 from crm.web import app_settings
 
 bp = Blueprint("main", __name__)

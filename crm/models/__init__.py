@@ -6,7 +6,6 @@ routines as the workers and the plan's routines add theirs).
 from crm.models.api import ApiToken
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
-from crm.models.catalog import Park, Sector
 from crm.models.chain import Chain, ChainCoverage, ChainLink
 from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
@@ -18,8 +17,8 @@ from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSettin
 from crm.models.people import Department, LoginAttempt, TaskForce, User
 from crm.models.pool import PoolReview, PoolReviewItem
 from crm.models.project import Project, StageEvent
-from crm.models.routines import (Problem, ProgressReport, RankingRow, RankingSnapshot,
-                                 RoutineSettings)
+from crm.models.routines import Problem, ProgressReport, RankingRow, RankingSnapshot, RoutineSettings
+from crm.models.sectors import Park, Sector
 
 __all__ = [
     "ApiToken", "AuditEvent", "Chain", "ChainCoverage", "ChainLink", "Channel", "ChannelDelivery", "ChannelSubscription",

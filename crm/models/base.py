@@ -6,7 +6,7 @@ languages (sectors, parks, departments, task forces, goals, projects) share Name
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -20,7 +20,7 @@ Money = sa.Numeric(14, 2, asdecimal=True)
 
 def utcnow() -> datetime:
     """Naive UTC now: what every DateTime column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TimestampMixin:
@@ -31,7 +31,7 @@ class TimestampMixin:
 class Versioned:
     """A record edited through forms: its row version goes up with every UPDATE, and an UPDATE
     of a row someone else changed meanwhile fails (SQLAlchemy's version_id_col), so no save
-    silently undoes another (services/versions.py compares the version a form was filled from)."""
+    silently undoes another (services/core/versions.py compares the version a form was filled from)."""
     version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
 
     @declared_attr.directive

@@ -1,7 +1,7 @@
 """Weekly digest deliveries (周报): one row per (recipient, ISO week), the idempotency key.
 
 Life of a row: claimed (INSERTed with the rendered message; the unique key decides who owns
-it) → sending (set, and committed, right before SMTP) → sent.  See services/digest.py for why
+it) → sending (set, and committed, right before SMTP) → sent.  See services/liaison/digest.py for why
 a 'sending' row is never sent again: one left 'sending' too long becomes 'unknown' (the worker
 died mid-send), and only an administrator's resend puts it (or a 'failed' one) back to 'claimed'.
 """

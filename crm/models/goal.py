@@ -17,7 +17,7 @@ class Goal(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     comparator = db.Column(db.String(2), nullable=False, default=">=")
     year = db.Column(db.Integer, nullable=False, default=2025)
     baseline_year = db.Column(db.Integer, nullable=False, default=2021)
-    # "manual", or "computed:<metric>" for a value the data can give (see services/metrics.py).
+    # "manual", or "computed:<metric>" for a value the data can give (see services/reports/metrics.py).
     measure = db.Column(db.String(60), nullable=False, default="manual")
     plan_quote = db.Column(db.Text)
     sort_order = db.Column(db.Integer, nullable=False, default=0)

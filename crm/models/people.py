@@ -90,7 +90,7 @@ class User(UserMixin, TimestampMixin, Versioned, db.Model):
 class LoginAttempt(db.Model):
     """Every login try, kept to refuse an account after repeated failures."""
     __tablename__ = "login_attempts"
-    # Failures are counted per (username, address) and per address (crm/services/auth.py).
+    # Failures are counted per (username, address) and per address (crm/services/accounts/auth.py).
     __table_args__ = (db.Index("ix_login_attempts_user_at", "username", "at"),
                       db.Index("ix_login_attempts_addr_at", "remote_addr", "at"))
     id = db.Column(db.Integer, primary_key=True)

@@ -46,7 +46,7 @@ class ProgressReport(TimestampMixin, Versioned, db.Model):
 class Problem(TimestampMixin, Versioned, db.Model):
     """A 问题台账 entry: owner department, 整改时限, status and escalation level.
 
-    "Overdue" is not stored: it is deadline < today and not resolved (services/problems.py).
+    "Overdue" is not stored: it is deadline < today and not resolved (services/routines/problems.py).
     """
     __tablename__ = "problems"
     __audited__ = True
@@ -101,7 +101,7 @@ class RoutineSettings(RankingRulesMixin, TimestampMixin, db.Model):
                 "green_min": 85, "yellow_min": 60, "problem_deadline_days": 30}
 
     @classmethod
-    def with_defaults(cls) -> "RoutineSettings":
+    def with_defaults(cls) -> RoutineSettings:
         """An unsaved row holding the defaults (column defaults only apply on INSERT)."""
         return cls(id=1, **cls.DEFAULTS)
 

@@ -8,8 +8,8 @@ from flask_login import current_user
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Notification
-from crm.services import notify
-from crm.services.paging import paginate
+from crm.services.core.paging import paginate
+from crm.services.messaging import notify
 from crm.web import app_settings, get_or_404
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

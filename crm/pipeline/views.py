@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
 from crm.services import projects as svc
-from crm.services.clock import local_today
+from crm.services.core.clock import local_today
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 

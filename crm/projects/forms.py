@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.fields import DateField, SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
-from crm.services.ids import parse_id
+from crm.services.core.ids import parse_id
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES, TEXT_MAX, filter_options
 from crm.versioning import VersionedForm
 

@@ -15,12 +15,14 @@ from crm.i18n import pgettext
 from crm.imports import import_page
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
-from crm.services import access, audit, project_sheet, search
 from crm.services import projects as svc
-from crm.services.clock import local_now, local_today
-from crm.services.paging import paginate
-from crm.services.versions import StaleEdit
+from crm.services import search
+from crm.services.core import access, audit
+from crm.services.core.clock import local_now, local_today
+from crm.services.core.paging import paginate
+from crm.services.core.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
+from crm.services.sheets import project_sheet
 from crm.web import get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")

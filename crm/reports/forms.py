@@ -83,7 +83,7 @@ class CohortForm(FlaskForm):
     sector = SelectField(_l("专栏 / 产业"), coerce=optional_id, validators=[Optional()])
     as_of = ChineseDateField(_l("统计日"), validators=[Optional()])
 
-    def load_choices(self) -> "CohortForm":
+    def load_choices(self) -> CohortForm:
         sectors = db.session.scalars(sa.select(Sector).order_by(Sector.column_no, Sector.id)).all()
         reviews = db.session.scalars(sa.select(PoolReview).order_by(PoolReview.reviewed_on.desc())).all()
         self.sector.choices = [NONE_CHOICE] + [

@@ -17,11 +17,13 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
-from crm.services import cohorts, metrics, pool, versions
+from crm.services import pool
 from crm.services.chains import coverage as chain_coverage
-from crm.services.clock import local_today
-from crm.services.paging import Page, page_number
+from crm.services.core import versions
+from crm.services.core.clock import local_today
+from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
+from crm.services.reports import cohorts, metrics
 from crm.web import get_or_404, roles_required
 
 bp = Blueprint("reports", __name__)
@@ -76,8 +78,7 @@ def _cohort_from_request() -> tuple[CohortForm, cohorts.Cohort | None]:
 def cohorts_page():
     form, cohort = _cohort_from_request()
     size, rates = cohorts.cohort_rates(cohort) if cohort else (0, [])
-    return render_template("reports/cohorts.html", form=form, cohort=cohort, size=size, rates=rates,
-                           reports_enabled=cohorts.report_model() is not None)
+    return render_template("reports/cohorts.html", form=form, cohort=cohort, size=size, rates=rates)
 
 
 @bp.route("/dashboard/cohorts/projects")

@@ -13,34 +13,30 @@ from sqlalchemy.orm import joinedload
 from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.models import Department, Problem, ProgressReport, Project
-from crm.routines.forms import (CorrectionForm, NoteForm, ProblemEditForm, ProblemForm, RankingSettingsForm, ReportForm,
-                                ResolveForm)
-from crm.services import access, audit, dispatch, problems, ranking, search, xlsx
-from crm.services.clock import local_now, local_today
-from crm.services.dispatch import RoutineError
-from crm.services.ids import parse_id
-from crm.services.paging import paginate
-from crm.services.problems import ProblemError
-from crm.services.versions import StaleEdit
-from crm.web import get_or_404, roles_required, xlsx_response
-
-try:  # 领导批示 live in the liaison feature; the ledger works without it.
-    from crm.models.liaison import Instruction
-except ImportError:  # pragma: no cover
-    Instruction = None
+from crm.models import Department, Instruction, Problem, ProgressReport, Project
+from crm.routines.forms import (
+    CorrectionForm,
+    NoteForm,
+    ProblemEditForm,
+    ProblemForm,
+    RankingSettingsForm,
+    ReportForm,
+    ResolveForm,
+)
+from crm.services import search
+from crm.services.core import access, audit
+from crm.services.core.clock import local_now, local_today
+from crm.services.core.ids import parse_id
+from crm.services.core.paging import paginate
+from crm.services.core.versions import StaleEdit
+from crm.services.routines import dispatch, problems, ranking
+from crm.services.routines.dispatch import RoutineError
+from crm.services.routines.problems import ProblemError
+from crm.services.sheets import xlsx
+from crm.web import attach, get_or_404, roles_required, xlsx_response
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")
 FILERS = ("admin", "staff", "officer")
-
-
-def _attach(form, error) -> None:
-    """Show a service's refusal under its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "danger")
 
 
 def _save(form, action, message: str, target: str):
@@ -50,7 +46,7 @@ def _save(form, action, message: str, target: str):
         action()
     except RoutineError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach(form, error)
         return None
     except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
         versioning.conflict(stale, form, labels={**dispatch.FIELD_LABELS, **problems.FIELD_LABELS})
@@ -201,7 +197,7 @@ def _may_use_instruction(user, instruction) -> bool:
 def _instruction_offer():
     """The 批示 named by ?instruction_id=, when the user may open a problem from it."""
     ident = _id_arg("instruction_id")
-    if Instruction is None or not ident:
+    if not ident:
         return None
     instruction = db.session.get(Instruction, ident, options=[joinedload(Instruction.project)])
     return instruction if instruction is not None and _may_use_instruction(current_user, instruction) else None
@@ -328,6 +324,8 @@ def problem_escalate(problem_id: int):
     return redirect(url_for("routines.problem_edit", problem_id=problem.id))
 
 
+@bp.route("/problems/from-instruction/<int:instruction_id>", methods=["POST"])
+@roles_required("admin", "staff", "leader")
 def problem_from_instruction(instruction_id: int):
     instruction = get_or_404(Instruction, instruction_id, visible=_may_use_instruction,
                              options=[joinedload(Instruction.project)])
@@ -341,11 +339,6 @@ def problem_from_instruction(instruction_id: int):
         flash(_("已根据领导批示登记问题，责任部门：%(d)s。", d=problem.department.label()), "success")
         return redirect(url_for("routines.problems", project=problem.project_id))
     return redirect(url_for("routines.problems", instruction_id=instruction.id))
-
-
-if Instruction is not None:
-    bp.add_url_rule("/problems/from-instruction/<int:instruction_id>", "problem_from_instruction",
-                    roles_required("admin", "staff", "leader")(problem_from_instruction), methods=["POST"])
 
 
 # ---------------------------------------------------------------- 季度晾晒

@@ -17,7 +17,9 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Contact, Enterprise, Interaction, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.models.project import project_investors
-from crm.services import access, creditcode, versions
+from crm.services import creditcode
+from crm.services.core import access, versions
+from crm.services.core.errors import RuleError
 
 _PUNCT = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"“”‘’-]+")
 
@@ -52,7 +54,7 @@ _CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "notes")
 PHONE_PATTERN = r"^[0-9+\-() 转]*$"  # 0453-3921234 转 8001, +7 (423) 222-33-44
 
 
-class ValidationError(ValueError):
+class ValidationError(RuleError):
     """Input the rules refuse: `errors` maps a field name to a message shown beside it.
 
     `records` maps a field to an existing record the input collides with, so the page can
@@ -60,9 +62,7 @@ class ValidationError(ValueError):
     """
 
     def __init__(self, errors: dict[str, str], records: dict | None = None):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-        self.records = records or {}
+        super().__init__(errors=errors, records=records)
 
 
 def clean_text(value):

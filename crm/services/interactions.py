@@ -17,8 +17,8 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Interaction, Project, User
-from crm.services import access, signals
-from crm.services.clock import local_today
+from crm.services.core import access, signals
+from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text, linked_projects
 
 KIND_LABELS = {

@@ -1,4 +1,4 @@
-"""Stage rules of the project pipeline (DESIGN §3).
+"""Stage rules of the project pipeline (README "Stage rules").
 
 planned 谋划 → contact 洽谈 → signed 签约 → started 开工 → operating 投产, with the side states
 paused 暂缓 and dropped 终止.  A normal move goes one step forward with its evidence; skips and
@@ -15,9 +15,10 @@ from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
 from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
-from crm.services import access, audit, signals
-from crm.services.locking import lock_for_update
-from crm.services.clock import local_today
+from crm.services.core import access, audit, signals
+from crm.services.core.clock import local_today
+from crm.services.core.errors import RuleError
+from crm.services.core.locking import lock_for_update
 
 STAGE_LABELS = {
     "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
@@ -29,7 +30,7 @@ MILESTONE_FIELDS = {"contact": "contacted_on", "signed": "signed_on", "started":
                     "operating": "operating_on"}
 
 
-class StageError(ValueError):
+class StageError(RuleError):
     """A move the rules refuse; the message is shown to the user as is."""
 
 

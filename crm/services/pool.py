@@ -1,4 +1,4 @@
-"""The quarterly review of the rolling reserve pool (滚动储备库, DESIGN §3).
+"""The quarterly review of the rolling reserve pool (滚动储备库): README "Stage rules" and the rules below.
 
 A review compares the pool as the previous review left it (P: its "in" and "kept" rows; empty
 before the first review) with the projects now, and records one batch:
@@ -25,7 +25,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import PoolReview, PoolReviewItem, Project, User
-from crm.services import audit, queries
+from crm.services.core import audit, queries
+from crm.services.core.errors import RuleError
 
 LEAVING_STAGES = ("operating", "dropped")
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
@@ -34,7 +35,7 @@ QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 LIST_LIMIT = 200
 
 
-class PoolError(ValueError):
+class PoolError(RuleError):
     """A review the rules refuse; the message is shown as a form error."""
 
 

@@ -8,8 +8,8 @@ Revises: 70e624e41e06
 Create Date: 2026-11-29 09:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '3c9d2e8f41a7'
 down_revision = '70e624e41e06'

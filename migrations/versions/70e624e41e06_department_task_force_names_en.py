@@ -8,8 +8,8 @@ Revises: b75bc20864f7
 Create Date: 2026-11-29 08:57:41
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '70e624e41e06'
 down_revision = 'b75bc20864f7'

@@ -8,8 +8,8 @@ Revises: 3c9d2e8f41a7
 Create Date: 2026-11-29 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '8a4f6b2c9d13'
 down_revision = '3c9d2e8f41a7'

@@ -1,30 +1,30 @@
 """local firms index on SQLite too
 
-The tagged-firm count of the dashboard looked each tagged firm up by rowid on SQLite, reading
-its whole row: 21 ms at province scale.  Told to read the partial index of the local firms
-(INDEXED BY), it takes 5 ms (crm/services/metrics.py).  PostgreSQL got the index in
-d8f3b5a1e726.
+d8f3b5a1e726 first built the local firms index on PostgreSQL only; it now builds it on every
+database.  A SQLite database that passed d8f3b5a1e726 before that gets the index here; on any
+other database the index is there already and this revision changes nothing.
 
 Revision ID: a3e5c8f1b702
 Revises: d8f3b5a1e726
 Create Date: 2026-12-07 20:10:00
 
 """
+import sqlalchemy as sa
 from alembic import op
-
-from crm.services import metrics
 
 revision = 'a3e5c8f1b702'
 down_revision = 'd8f3b5a1e726'
 branch_labels = None
 depends_on = None
 
+NAME = "ix_enterprises_local"
+LOCAL = "region LIKE '%绥芬河%' OR source_channel = '本地企业' OR status = 'invested'"
+
 
 def upgrade():
-    if op.get_bind().dialect.name == "sqlite":
-        metrics.LOCAL_FIRMS_INDEX.create(op.get_bind(), checkfirst=True)
+    op.create_index(NAME, "enterprises", ["id", "sector_id"], unique=False, if_not_exists=True,
+                    sqlite_where=sa.text(LOCAL), postgresql_where=sa.text(LOCAL))
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "sqlite":
-        metrics.LOCAL_FIRMS_INDEX.drop(op.get_bind(), checkfirst=True)
+    pass  # d8f3b5a1e726 owns the index now: stepping back to it keeps it

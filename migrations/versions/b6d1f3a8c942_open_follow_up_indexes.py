@@ -2,16 +2,16 @@
 
 A staff member's home page lists the follow-ups due on their own contacts and on their firms'.
 The indexes by author and by firm led to every contact of theirs (about 6,000 at province
-scale) to test whether its follow-up was open: 39 ms.  Two partial indexes hold only the open
-follow-ups (about 1 % of contacts), by author and by firm, in date order: 1.5 ms.
+scale) to test whether its follow-up was open.  Two partial indexes hold only the open
+follow-ups (about 1 % of contacts), by author and by firm, in date order.
 
 Revision ID: b6d1f3a8c942
 Revises: a9e4c2f7d315
 Create Date: 2026-12-03 15:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'b6d1f3a8c942'
 down_revision = 'a9e4c2f7d315'

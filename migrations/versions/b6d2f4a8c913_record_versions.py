@@ -7,8 +7,8 @@ Revision ID: b6d2f4a8c913
 Revises: b7d4e2a9c613
 Create Date: 2026-12-07
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'b6d2f4a8c913'
 down_revision = 'b7d4e2a9c613'

@@ -8,8 +8,8 @@ Revises: 5d1f0e7a9b21
 Create Date: 2026-11-29 02:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'b75bc20864f7'
 down_revision = '5d1f0e7a9b21'

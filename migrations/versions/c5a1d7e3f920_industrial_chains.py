@@ -9,8 +9,8 @@ Revises: b6d2f4a8c913
 Create Date: 2026-12-07 17:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'c5a1d7e3f920'
 down_revision = 'b6d2f4a8c913'

@@ -9,8 +9,8 @@ Revises: 8a4f6b2c9d13
 Create Date: 2026-11-29 12:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'd4e1a7c3b590'
 down_revision = '8a4f6b2c9d13'

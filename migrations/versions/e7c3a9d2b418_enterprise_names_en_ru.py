@@ -8,8 +8,8 @@ Revises: d4e1a7c3b590
 Create Date: 2026-12-03 11:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'e7c3a9d2b418'
 down_revision = 'd4e1a7c3b590'

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import time_machine
 
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 

@@ -1,4 +1,4 @@
-"""The benchmark runs end to end at a tiny scale, so it never rots (issue 6).
+"""The benchmark runs end to end at a tiny scale, so it never rots unnoticed.
 
 No targets here: a few requests per page against a temporary SQLite database, checking that
 every page answered 200 and that the results JSON was written.

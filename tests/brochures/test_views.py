@@ -17,10 +17,11 @@ from redis.retry import Retry
 
 from crm.extensions import db
 from crm.models import CatalogBuild, OutboxMessage
-from crm.services import catalog_builds, outbox
+from crm.services.brochures import catalog_builds
+from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import run_worker
-from tests.services.test_brochure import pdf_pages, squash
+from tests.services.brochures.test_brochure import pdf_pages, squash
 from workers.jobs import execute_row
 
 PAYLOAD = '<script>alert("x")</script>'

@@ -1,6 +1,6 @@
 """A catalog built per chain: the builder offers the chains, and a chain keeps the projects on its links."""
 from crm.models import CatalogBuild
-from crm.services import brochure_data
+from crm.services.brochures import brochure_data
 from tests import factories
 from tests.chains import factories as cf
 
@@ -39,7 +39,7 @@ def test_a_chain_catalog_opens_with_the_chain_map(app, settings, users):
     from pypdf import PdfReader
 
     from crm.extensions import db
-    from crm.services import catalog_builds
+    from crm.services.brochures import catalog_builds
     chain = cf.chain(name="开篇测试链", plan_quote="延伸黑木耳产业链", links=("木耳种植", "即食木耳"))
     cf.attach(chain.links[0], cf.local_firm(), factories.project(name="开篇测试项目"))
     build = catalog_builds.request_build(users["staff"], lang="zh", filters={"chain": str(chain.id)}, title=None,

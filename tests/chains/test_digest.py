@@ -2,8 +2,8 @@
 had no contact in 30 days; a recent contact takes a gap off; admins see every chain's gaps."""
 from datetime import datetime, timedelta
 
-from crm.services import digest
 from crm.services.chains.digest import STALE_DAYS
+from crm.services.liaison import digest
 from tests import factories
 from tests.chains import factories as cf
 

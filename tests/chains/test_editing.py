@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import AuditEvent, Chain, ChainLink
-from crm.services import access
 from crm.services.chains import editing
+from crm.services.core import access
 from crm.services.enterprises import ValidationError
 from tests import factories
 from tests.chains import factories as cf

@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 
 from crm.extensions import db
 from crm.models import AuditEvent, Chain, ChainLink
-from crm.services import seeding
+from seeds import seeding
 from tests.chains import factories as cf
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from crm.services import seeding
 from crm.extensions import db
+from seeds import seeding
 from tests import factories
 from tests.chains import factories as cf
 

@@ -21,8 +21,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import ChannelDelivery, ChannelSubscription
-from crm.services import outbox, pipeline
-from crm.services.channels import deliveries, formats
+from crm.services import pipeline
+from crm.services.messaging import outbox
+from crm.services.messaging.channels import deliveries, formats
 from tests import factories
 from tests.conftest import run_worker
 
@@ -200,8 +201,8 @@ def test_a_stage_move_reaches_the_robot_through_the_outbox_and_a_real_worker(app
 
 
 def test_the_weekly_digest_goes_once_per_channel_and_week_as_a_markdown_summary(app, users, receiver, fast):
-    from crm.services.channels import weekly
-    from crm.services.clock import utcnow
+    from crm.services.core.clock import utcnow
+    from crm.services.messaging.channels import weekly
     wecom = factories.channel("wecom", url=receiver.url + "/hook")
     db.session.add(ChannelSubscription(channel_id=wecom.id, event="weekly_digest"))
     db.session.commit()
@@ -243,7 +244,7 @@ def test_an_admin_adds_a_robot_subscribes_it_and_every_change_is_audited(app, us
 
 
 def test_overdue_problems_go_daily_to_each_subscription_for_its_department(app, users, receiver, fast):
-    from crm.services.channels import daily
+    from crm.services.messaging.channels import daily
     ours, theirs = factories.department("工信科局"), factories.department("农业农村局")
     channel = factories.channel("wecom", url=receiver.url + "/hook")
     subscription = ChannelSubscription(channel_id=channel.id, event="overdue_problems", department_id=ours.id)
@@ -267,7 +268,7 @@ def test_overdue_problems_go_daily_to_each_subscription_for_its_department(app, 
 def test_due_follow_ups_and_stale_projects_go_daily_for_a_leaders_projects(app, users, receiver, fast):
     from datetime import datetime
 
-    from crm.services.channels import daily
+    from crm.services.messaging.channels import daily
     leader = users["leader"]
     channel = factories.channel("dingtalk", url=receiver.url + "/robot/send?access_token=x")
     for event in ("due_follow_ups", "stale_projects"):
@@ -290,7 +291,7 @@ def test_due_follow_ups_and_stale_projects_go_daily_for_a_leaders_projects(app, 
 
 
 def test_monthly_reports_past_due_go_daily_to_the_department_that_files_them(app, users, receiver, fast):
-    from crm.services.channels import daily
+    from crm.services.messaging.channels import daily
     ours, theirs = factories.department("工信科局"), factories.department("农业农村局")
     channel = factories.channel("wecom", url=receiver.url + "/hook")
     db.session.add(ChannelSubscription(channel_id=channel.id, event="missing_reports", department_id=ours.id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.chains import factories as cf
-from tests.e2e.test_browser import browser, live_server, pytestmark, visit  # noqa: F401  shared fixtures
 
 
 def test_clicking_a_gap_on_the_chain_map_lands_on_its_target_firms(visit, users):

@@ -14,9 +14,6 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Contact
 from tests import factories
-from tests.e2e.test_browser import CHROMIUM, browser, live_server, visit  # noqa: F401  the shared fixtures
-
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
 
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", function (e) {

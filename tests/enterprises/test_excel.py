@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from crm.models import Enterprise
 from tests import factories
-from tests.services.test_enterprise_sheets import sheet
+from tests.services.sheets.test_enterprise_sheets import sheet
 
 
 def upload(client, stream, name="企业清单.xlsx"):

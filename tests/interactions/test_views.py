@@ -1,7 +1,7 @@
 """The quick "记录对接" form (its project select offers a few projects, never all), its lookup, and marking
 follow-ups done."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +11,7 @@ from crm.extensions import db
 from crm.models import Interaction
 from tests import factories
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in 绥芬河
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in 绥芬河
 NOT_YOURS = "所选项目不存在，或您无权记录该项目的对接。"
 LINKED, RECENT = "该企业的关联项目", "我最近对接或负责的项目"
 
@@ -82,12 +82,6 @@ def options(resp) -> list[tuple]:
     parser.feed(resp.get_data(as_text=True))
     return parser.rows
 
-
-def count_statements(client, statements, url: str) -> int:
-    db.session.expunge_all()  # as in a fresh request: nothing cached in the session
-    with statements() as counter:
-        assert client.get(url).status_code == 200
-    return len(counter)
 
 
 def selected(resp) -> list[str]:
@@ -235,7 +229,7 @@ def test_the_form_lists_no_unrelated_project_and_keeps_its_size_as_projects_grow
 
 
 @pytest.mark.parametrize("role", ["staff", "officer"])
-def test_the_form_runs_the_same_statements_at_few_and_many_projects(client, login, users, statements, role):
+def test_the_form_runs_the_same_statements_at_few_and_many_projects(client, login, users, page_statements, role):
     user_id, owner_id, dept_id = users[role].id, users["staff"].id, users[role].department_id
 
     def grow(n):  # by ids: counting expunges the session's instances
@@ -249,10 +243,10 @@ def test_the_form_runs_the_same_statements_at_few_and_many_projects(client, logi
     firm_id, project_id = grow(2)
     login(role)
     urls = ["/interactions/new", f"/interactions/new?enterprise_id={firm_id}&project_id={project_id}"]
-    few = [count_statements(client, statements, url) for url in urls]
+    few = [page_statements(client, url, fresh=True) for url in urls]
     firm_id, project_id = grow(60)
     urls[1] = f"/interactions/new?enterprise_id={firm_id}&project_id={project_id}"
-    assert [count_statements(client, statements, url) for url in urls] == few
+    assert [page_statements(client, url, fresh=True) for url in urls] == few
 
 
 def test_opened_from_an_enterprise_it_offers_the_linked_projects_and_picks_the_first(client, login, firm,

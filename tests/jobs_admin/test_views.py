@@ -9,7 +9,8 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from crm.extensions import db
-from crm.services import outbox, reminders
+from crm.services.messaging import outbox
+from crm.services.routines import reminders
 from tests import factories
 from tests.conftest import _free_port, run_worker
 

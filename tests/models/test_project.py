@@ -2,8 +2,7 @@
 the audit log keeps the Chinese name."""
 import pytest
 
-from crm.services.audit import stored_label
-
+from crm.services.core.audit import stored_label
 from tests import factories
 from tests.test_i18n import fresh_request
 

@@ -14,13 +14,6 @@ from tests import factories
 PAYLOAD = '<script>alert("x")</script>'
 
 
-def count_statements(client, statements, url: str) -> int:
-    db.session.expunge_all()  # as in a fresh request: nothing cached in the session
-    with statements() as counter:
-        resp = client.get(url)
-    assert resp.status_code == 200
-    return len(counter)
-
 
 @pytest.fixture
 def refs(app):
@@ -32,7 +25,7 @@ form_data = factories.project_form
 
 # --- list -----------------------------------------------------------------------------
 
-def test_the_list_runs_the_same_statements_at_10_and_200_projects(client, login, statements, refs):
+def test_the_list_runs_the_same_statements_at_10_and_200_projects(client, login, page_statements, refs):
     login("staff")
     investor_ids = [factories.enterprise().id, factories.enterprise().id]
     ids = dict(sector_id=refs["sector"].id, park_id=refs["park"].id, lead_department_id=refs["dept"].id,
@@ -44,9 +37,9 @@ def test_the_list_runs_the_same_statements_at_10_and_200_projects(client, login,
                                 departments=[db.session.get(Department, other_id)], **ids)
 
     fill(10)
-    few = count_statements(client, statements, "/projects/")
+    few = page_statements(client, "/projects/", fresh=True)
     fill(190)
-    many = count_statements(client, statements, "/projects/?page=2")
+    many = page_statements(client, "/projects/?page=2", fresh=True)
     assert few == many
 
 
@@ -121,7 +114,7 @@ def test_the_new_form_lists_no_enterprise_however_many_there_are(client, login, 
     assert len(many) == len(few)
 
 
-def test_the_edit_form_lists_exactly_the_projects_investors_chosen(client, login, refs, statements):
+def test_the_edit_form_lists_exactly_the_projects_investors_chosen(client, login, refs, page_statements):
     login("staff")
     enterprises_named("绥芬河市丙经贸", 40)
     firms = [factories.enterprise(name="安徽丰原集团有限公司"), factories.enterprise(name="北京大北农科技集团股份有限公司")]
@@ -130,11 +123,11 @@ def test_the_edit_form_lists_exactly_the_projects_investors_chosen(client, login
     assert sorted(investor_options(html)) == sorted((str(f.id), True, f.name) for f in firms)
     assert "丙经贸" not in html
     # One query for the chosen investors whatever their number.
-    few = count_statements(client, statements, f"/projects/{project.id}/edit")
+    few = page_statements(client, f"/projects/{project.id}/edit", fresh=True)
     project = db.session.get(Project, project.id)
     project.investors = Enterprise.query.all()
     db.session.commit()
-    assert count_statements(client, statements, f"/projects/{project.id}/edit") == few
+    assert page_statements(client, f"/projects/{project.id}/edit", fresh=True) == few
 
 
 def test_a_refused_post_keeps_the_chosen_investors_chosen_and_drops_unknown_ids(client, login, refs):
@@ -263,7 +256,7 @@ def test_the_project_page_shows_facts_timeline_interactions_and_history(client, 
         assert text in html, text
 
 
-def test_the_project_page_runs_the_same_statements_with_a_long_history(client, login, statements, refs, users):
+def test_the_project_page_runs_the_same_statements_with_a_long_history(client, login, page_statements, refs, users):
     login("staff")
     project = factories.project(sector=refs["sector"], investors=[factories.enterprise()],
                                 departments=[refs["dept"]], park=refs["park"])
@@ -277,9 +270,9 @@ def test_the_project_page_runs_the_same_statements_with_a_long_history(client, l
         db.session.commit()
 
     grow(2)
-    few = count_statements(client, statements, f"/projects/{project_id}")
+    few = page_statements(client, f"/projects/{project_id}", fresh=True)
     grow(15)
-    assert count_statements(client, statements, f"/projects/{project_id}") == few
+    assert page_statements(client, f"/projects/{project_id}", fresh=True) == few
 
 
 def test_the_move_form_offers_only_allowed_targets_with_their_evidence(client, login, refs):
@@ -432,13 +425,13 @@ def test_the_english_form_offers_english_choices(client, login, named):
     assert f'<option selected value="{named["dept"].id}">{ENGLISH["dept"]}</option>' in lead
 
 
-def test_english_project_pages_run_the_statements_of_the_chinese_ones(client, login, statements, named):
+def test_english_project_pages_run_the_statements_of_the_chinese_ones(client, login, page_statements, named):
     login("staff")
     project_id = _referring_project(named).id
     urls = ["/projects/", f"/projects/{project_id}", f"/projects/{project_id}/edit"]
-    chinese = [count_statements(client, statements, url) for url in urls]
+    chinese = [page_statements(client, url, fresh=True) for url in urls]
     client.get("/lang/en")
-    assert [count_statements(client, statements, url) for url in urls] == chinese
+    assert [page_statements(client, url, fresh=True) for url in urls] == chinese
 
 
 # --- Excel ------------------------------------------------------------------------------
@@ -456,7 +449,7 @@ def test_the_list_exports_what_its_filters_show(client, login, refs):
 
 
 def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     rows = [[1, "对俄木材深加工项目", "生物医药"], [2, "冷链物流中心项目", "生物医药"]]
     login("officer")
     assert client.get("/projects/import").status_code == 403
@@ -477,7 +470,7 @@ def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
 
 
 def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["项目名称", "行业领域", "阶段", "首次洽谈日期", "签约日期", "签约金额（万元）"]
     login("staff")
     resp = client.post("/projects/import", data={"file": (sheet([["口腔器材生产基地项目", "生物医药", "签约", "2026-03-02",
@@ -490,7 +483,7 @@ def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client
 
 
 def test_an_import_refused_for_its_stage_dates_says_so_in_english(client, login, refs):
-    from tests.services.test_enterprise_sheets import sheet
+    from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["Project name", "Sector", "Stage", "First negotiation date"]
     login("staff")
     client.get("/lang/en")

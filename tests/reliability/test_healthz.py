@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from rq import Worker
 
-from crm.services import health, outbox
+from crm.services.core import health
+from crm.services.messaging import outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +79,6 @@ def test_no_worker_and_a_stale_cron_tick_are_each_reported(client, redis):
     assert resp.status_code == 503 and parts["redis"]["ok"] is True
     assert parts["worker"] == {"ok": False, "detail": "no worker registered"}
     assert parts["cron"] == {"ok": False, "detail": "no cron tick recorded"}
-    health.record_cron_tick(redis, datetime.now(timezone.utc) - timedelta(minutes=5))
+    health.record_cron_tick(redis, datetime.now(UTC) - timedelta(minutes=5))
     parts = client.get("/healthz").get_json()["parts"]
     assert parts["cron"]["ok"] is False and "last tick 300 s ago" in parts["cron"]["detail"]

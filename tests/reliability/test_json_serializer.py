@@ -11,7 +11,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from crm.extensions import db
-from crm.services import outbox
+from crm.services.messaging import outbox
 from tests.conftest import run_worker
 from workers.cron import CONFIG, JSONCronScheduler
 

@@ -4,8 +4,8 @@ and the first person's save survives.  Over real HTTP on a threaded server."""
 from __future__ import annotations
 
 import html
-from datetime import date
 import re
+from datetime import date
 
 import pytest
 
@@ -58,12 +58,12 @@ def test_two_simultaneous_saves_of_one_version_one_wins_and_one_answers_409(app,
     tries, outcomes = 3, []
     with serving(app) as base:
         first, second = Browser(base, "staff"), Browser(base, "admin")
-        for n in range(tries):
+        for _ in range(tries):
             project_id = factories.project(name="同时编辑的项目", lead_department=refs["dept"],
                                            sector=refs["sector"]).id
             url = f"/projects/{project_id}/edit"
-            replies = at_once([lambda: first.post(url, {**base_form, "version": "1", "notes": "甲的备注"}),
-                               lambda: second.post(url, {**base_form, "version": "1", "notes": "乙的备注"})])
+            replies = at_once([lambda url=url: first.post(url, {**base_form, "version": "1", "notes": "甲的备注"}),
+                               lambda url=url: second.post(url, {**base_form, "version": "1", "notes": "乙的备注"})])
             statuses = [r[0] for r in replies]
             outcomes.append(statuses)
             assert sorted(statuses) == [302, 409], replies

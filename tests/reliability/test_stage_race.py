@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import StageEvent
-from crm.services.clock import local_today
+from crm.services.core.clock import local_today
 from tests import factories
 from tests.reliability.concurrent_http import Browser, at_once, serving
 

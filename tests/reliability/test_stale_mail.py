@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import AuditEvent, DigestDelivery, OutboxMessage
-from crm.services import digest, outbox
-from crm.services.clock import local_now
+from crm.services.core.clock import local_now
+from crm.services.liaison import digest
+from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import _free_port, run_worker
 
@@ -61,7 +62,7 @@ def smtp_sink():
 
 def _kill_worker_mid_send(env: dict, sink: StallingSink) -> None:
     """Start a real worker, wait until its work horse is inside SMTP DATA, then kill -9 it all."""
-    from crm.services.outbox import QUEUES
+    from crm.services.messaging.outbox import QUEUES
     rq = str(Path(sys.executable).with_name("rq"))
     proc = subprocess.Popen([rq, "worker", "--url", env["REDIS_URL"], "--worker-class", "workers.worker.AppWorker",
                              *QUEUES], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,7 +11,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from crm.services import dispatch
+from crm.services.routines import dispatch
 from tests import factories
 
 NOV = date(2026, 11, 1)

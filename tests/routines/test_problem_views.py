@@ -116,7 +116,7 @@ def test_a_leader_opens_a_problem_from_own_instruction(client, login, users):
     assert client.post(f"/routines/problems/from-instruction/{other.id}").status_code == 404
 
 
-def test_problem_list_runs_a_constant_number_of_statements(client, login, statements, agri):
+def test_problem_list_runs_a_constant_number_of_statements(client, login, page_statements, agri):
     login("staff")
 
     def count(n):
@@ -125,9 +125,7 @@ def test_problem_list_runs_a_constant_number_of_statements(client, login, statem
             factories.problem(project, commit=False)
         db.session.commit()
         db.session.expire_all()
-        with statements() as counter:
-            assert client.get(f"/routines/problems?department={agri.id}").status_code == 200
-        return len(counter)
+        return page_statements(client, f"/routines/problems?department={agri.id}")
 
     few = count(3)
     assert count(40) == few
@@ -190,13 +188,11 @@ def test_the_project_picker_finds_by_name_only_what_the_user_may_raise_and_says_
     assert len(found["projects"]) == 1 and found["more"] is True
 
 
-def test_the_project_picker_runs_one_statement_past_the_login_whatever_it_finds(client, login, statements):
+def test_the_project_picker_runs_one_statement_past_the_login_whatever_it_finds(client, login, page_statements):
     login("staff")
 
     def measure():
-        with statements() as counter:
-            assert client.get("/routines/problems/projects?q=项目").status_code == 200
-        return len(counter)
+        return page_statements(client, "/routines/problems/projects?q=项目")
 
     factories.many_projects(2)
     few = measure()

@@ -8,7 +8,7 @@ import pytest
 
 from crm.models import Project, StageEvent
 from tests import factories
-from tests.services.test_project_sheet import HEADERS, STAGE_HEADERS, project_sheet_file
+from tests.services.sheets.test_project_sheet import HEADERS, STAGE_HEADERS, project_sheet_file
 
 HUGE = ("1e999999999", "9" * 40, "1E+13", "-1e999999999", "1e-999999999")
 

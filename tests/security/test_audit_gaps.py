@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import AuditEvent, CatalogBuild, LiaisonReview, User
-from crm.services import catalog_builds
+from crm.services.brochures import catalog_builds
 from tests import factories
 
 

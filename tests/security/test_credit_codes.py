@@ -9,7 +9,7 @@ from crm.services import creditcode
 from tests import factories
 from tests.enterprises.test_excel import upload
 from tests.enterprises.test_views import form
-from tests.services.test_enterprise_sheets import sheet
+from tests.services.sheets.test_enterprise_sheets import sheet
 
 
 def full_width(code: str) -> str:

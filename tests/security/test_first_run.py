@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Contact, Interaction, User
-from crm.services import demo
+from seeds import demo
 
 GOOD = "Hafen-Birke-Quarz-77"
 

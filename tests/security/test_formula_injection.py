@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import Enterprise
-from crm.services import xlsx
+from crm.services.sheets import xlsx
 from tests import factories
 from tests.enterprises.test_excel import upload
 

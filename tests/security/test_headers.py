@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from crm import create_app
-from crm.config import Settings
 from tests import factories
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "crm" / "templates"

@@ -3,7 +3,7 @@ during a lock does not extend it; unknown names cost a real hash; the client add
 the trusted proxies only."""
 import time
 from dataclasses import replace
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 import time_machine
@@ -11,7 +11,7 @@ import time_machine
 from crm import create_app
 from crm.extensions import db
 from crm.models import LoginAttempt
-from crm.services.clock import utcnow
+from crm.services.core.clock import utcnow
 from tests.factories import PASSWORD
 
 REFUSED = "用户名或密码错误"
@@ -42,7 +42,7 @@ def test_one_address_guessing_many_names_is_refused_for_every_name(app, client, 
 
 
 def test_the_right_password_during_a_lock_does_not_extend_it(client, users):
-    start = utcnow().replace(tzinfo=timezone.utc)  # aware: time-machine then ignores the local zone
+    start = utcnow().replace(tzinfo=UTC)  # aware: time-machine then ignores the local zone
     for _ in range(5):
         attempt(client, "staff", "guess")
     for minute in (10, 11, 12, 13, 14):

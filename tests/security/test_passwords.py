@@ -1,9 +1,9 @@
-"""One password rule (crm/services/passwords.py) for the admin form, the admin reset, the user's
+"""One password rule (crm/services/accounts/passwords.py) for the admin form, the admin reset, the user's
 own change and `flask users create`: at least 10 characters, not common, not guessable."""
 import pytest
 
 from crm.models import User
-from crm.services.passwords import password_problem
+from crm.services.accounts.passwords import password_problem
 from tests.factories import PASSWORD
 
 WEAK = ["12345678", "password", "123456789x", "1234567890", "admin12345", "zhaoshang2024", "suifenhe123",

@@ -1,7 +1,7 @@
 """Sessions end when they should: logout (with or without 记住我), a password change, an
 administrator's reset or disabling; a copied session or remember cookie dies with them."""
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -112,4 +112,4 @@ def test_remember_cookie_lasts_at_most_14_days_and_is_secure_with_the_session_co
     remember = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
     assert "Secure" in remember and "HttpOnly" in remember
     expires = parsedate_to_datetime(remember.split("Expires=")[1].split(";")[0])
-    assert expires <= datetime.now(timezone.utc) + timedelta(days=14, minutes=1)
+    assert expires <= datetime.now(UTC) + timedelta(days=14, minutes=1)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import AuditEvent, Chain, ChainLink
 from crm.models.chain import POSITIONS
-from crm.services import seeding
+from seeds import seeding
 
 REPO = Path(__file__).resolve().parents[2]
 CHAINS = json.loads((REPO / "seeds" / "chains.json").read_text(encoding="utf-8"))["chains"]

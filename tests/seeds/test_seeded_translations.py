@@ -8,7 +8,7 @@ import json
 
 from crm.extensions import db
 from crm.models import Department, Goal, Park, Project, TaskForce
-from crm.services import seeding
+from seeds import seeding
 
 PLAN = json.loads(seeding.PLAN_PATH.read_text(encoding="utf-8"))
 

@@ -3,9 +3,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, Contact, Enterprise
-from crm.services import access
-from crm.services.enterprises import (ValidationError, is_missing_credit_code, save_contact,
-                                      save_enterprise)
+from crm.services.core import access
+from crm.services.enterprises import ValidationError, is_missing_credit_code, save_contact, save_enterprise
 from tests import factories
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Interaction
-from crm.services import access, signals
+from crm.services.core import access, signals
 from crm.services.enterprises import ValidationError
 from crm.services.interactions import linked_loggable, log_interaction, mark_follow_up_done, recent_projects
 from tests import factories

@@ -1,4 +1,4 @@
-"""Stage rules (DESIGN §3): each rule and each refusal."""
+"""Stage rules (README "Stage rules"): each rule and each refusal."""
 from datetime import date
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, StageEvent
-from crm.services import access
+from crm.services.core import access
 from crm.services.pipeline import StageError, allowed_targets, check_history, move_stage
 from tests import factories
 

@@ -6,8 +6,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
-from crm.services import access
 from crm.services import projects as svc
+from crm.services.core import access
 from crm.services.pipeline import move_stage
 from tests import factories
 
@@ -33,7 +33,7 @@ def test_a_new_project_starts_planned_in_the_pool_with_its_relations_and_an_audi
 
 
 def test_saving_announces_what_changed(refs, users):
-    from crm.services import signals
+    from crm.services.core import signals
     seen = []
 
     def listener(project, changes, created):
@@ -222,7 +222,7 @@ def test_audit_history_reads_as_names_and_labels(refs, users):
     svc.save_project(users["staff"], project, data(refs, sector_id=other_sector.id, is_key=True, key_level="city"))
     move_stage(project, "contact", actor=users["staff"], occurred_on=date(2025, 1, 5))
     db.session.commit()
-    from crm.services import audit
+    from crm.services.core import audit
     described = svc.describe_changes(audit.history("Project", project.id))
     lines = {(str(label), old, new) for row in described for label, old, new in row["items"]}
     assert ("行业领域", "生物医药", other_sector.name) in lines

@@ -12,6 +12,7 @@ from crm.extensions import db
 from crm.models import OutboxMessage, Project
 from tests import factories
 from tests.conftest import run_worker
+from workers.cli import register
 
 
 def test_flagging_a_project_key_assigns_a_leader_who_sees_it(client, login, users, redis, worker_env):
@@ -45,6 +46,7 @@ def test_digest_cli_twice_sends_one_email_per_recipient(app, users, settings, sm
     old_host, old_port = settings.SMTP_HOST, settings.SMTP_PORT
     settings.SMTP_HOST, settings.SMTP_PORT = "127.0.0.1", smtp_server.port
     try:
+        register(app)  # as wsgi.py does
         runner = app.test_cli_runner()
         for _ in range(2):
             result = runner.invoke(args=["jobs", "run", "digest", "--now", "2026-11-30T08:00"])

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import OutboxMessage
-from crm.services import outbox, reminders
-from crm.services.clock import local_today, utcnow
+from crm.services.core.clock import local_today, utcnow
+from crm.services.messaging import outbox
+from crm.services.routines import reminders
 from tests import factories
 from tests.conftest import run_worker
 

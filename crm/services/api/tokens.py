@@ -17,7 +17,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import AuditEvent, User
 from crm.models.api import TOKEN_SCOPES, ApiToken
-from crm.services import access
+from crm.services.core import access
 from crm.services.enterprises import ValidationError, clean_text
 
 PREFIX = "zs_"

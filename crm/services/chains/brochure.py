@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Chain
-from crm.services.brochure.text import _P, _esc
-from crm.services.brochure.theme import FRAME_W, MUTED
+from crm.services.brochures.fonts import REGULAR
+from crm.services.brochures.text import _P, _esc
+from crm.services.brochures.theme import FRAME_W, MUTED
 from crm.services.chains.chart import COLUMN_GAP, ROW_GAP, STATE_COLOURS, STATE_LABELS, map_data
 from crm.services.chains.gaps import link_states
-from crm.services.fonts import REGULAR
 
 BOX_W, BOX_H, FONT_SIZE = 96, 30, 8.5
 

@@ -3,8 +3,8 @@ out left to right by depth (a link sits one column right of its parent, so branc
 coloured by state, sized by investment; one edge per parent → link."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import sqrt
-from typing import Callable
 
 from crm.i18n import lazy_gettext as _l
 from crm.models import Chain, ChainLink

@@ -1,4 +1,4 @@
-"""The weekly digest's chain section (services/digest.py): for each 链长, the gaps of their chains
+"""The weekly digest's chain section (services/liaison/digest.py): for each 链长, the gaps of their chains
 whose target firms have had no contact for STALE_DAYS (or have none yet); administrators (领导小组
 办公室) see every chain's.  Loaded once per run (gaps.gaps: four statements)."""
 from __future__ import annotations

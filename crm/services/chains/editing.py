@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Chain, ChainLink, Enterprise, Project, User
 from crm.models.chain import POSITIONS
-from crm.services import access
+from crm.services.core import access
 from crm.services.enterprises import ValidationError, check_lengths, clean_text, normalize_name
 
 CHAIN_FIELDS = ("name", "name_en", "description", "plan_quote", "priority", "lead_enterprise_id", "leader_id",

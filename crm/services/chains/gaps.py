@@ -17,11 +17,13 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
+
 from crm.extensions import db
 from crm.models import Chain, ChainLink, Enterprise, Project, User
-from crm.models.chain import chain_link_enterprises as link_enterprises, chain_link_projects as link_projects
+from crm.models.chain import chain_link_enterprises as link_enterprises
+from crm.models.chain import chain_link_projects as link_projects
 from crm.models.project import project_investors
-from crm.services.metrics import local_enterprise_filter
+from crm.services.reports.metrics import local_enterprise_filter
 
 TALKS_STAGES = ("contact", "signed", "started", "operating")
 TARGETS_SHOWN = 5  # per gap: the longest uncalled first; the link page lists them all

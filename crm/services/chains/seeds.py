@@ -1,4 +1,4 @@
-"""The plan's chains (seeds/chains.json), loaded as part of the plan seeding (services/seeding.py).
+"""The plan's chains (seeds/chains.json), loaded as part of the plan seeding (seeds/seeding.py).
 
 Chains are keyed by name, links by (chain, name); like the rest of the plan, a re-run corrects
 values and only ever adds attachments, so firms and projects users attached in the app survive.

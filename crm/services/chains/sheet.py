@@ -14,24 +14,24 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Chain, ChainLink, Enterprise, Project, User
-from crm.services import sheets, xlsx
 from crm.services.chains.chart import POSITION_LABELS
 from crm.services.chains.editing import PRIORITIES, _require_admin
 from crm.services.enterprises import normalize_name
+from crm.services.sheets import reader, xlsx
 
 MAX_ROWS = 2_000
 NAMES = re.compile(r"[;；\n]+")  # several firms or projects in a cell (names may hold 、 and commas)
 COLUMNS = (
-    sheets.Column("chain", _l("产业链"), width=24), sheets.Column("priority", _l("优先级"), width=8),
-    sheets.Column("link", _l("环节"), width=18), sheets.Column("position", _l("位置"), width=8),
-    sheets.Column("parent", _l("上一环节"), width=18), sheets.Column("products", _l("产品或能力"), width=24),
-    sheets.Column("description", _l("说明"), width=30), sheets.Column("plan_quote", _l("规划原文"), width=30),
-    sheets.Column("to_confirm", _l("待确认"), width=24), sheets.Column("enterprises", _l("企业"), width=30),
-    sheets.Column("projects", _l("项目"), width=30),
+    reader.Column("chain", _l("产业链"), width=24), reader.Column("priority", _l("优先级"), width=8),
+    reader.Column("link", _l("环节"), width=18), reader.Column("position", _l("位置"), width=8),
+    reader.Column("parent", _l("上一环节"), width=18), reader.Column("products", _l("产品或能力"), width=24),
+    reader.Column("description", _l("说明"), width=30), reader.Column("plan_quote", _l("规划原文"), width=30),
+    reader.Column("to_confirm", _l("待确认"), width=24), reader.Column("enterprises", _l("企业"), width=30),
+    reader.Column("projects", _l("项目"), width=30),
     # The chain's own fields, repeated on each of its rows; the import writes the non-empty ones.
-    sheets.Column("chain_description", _l("产业链说明"), width=30),
-    sheets.Column("chain_quote", _l("产业链规划原文"), width=30),
-    sheets.Column("chain_to_confirm", _l("产业链待确认"), width=24),
+    reader.Column("chain_description", _l("产业链说明"), width=30),
+    reader.Column("chain_quote", _l("产业链规划原文"), width=30),
+    reader.Column("chain_to_confirm", _l("产业链待确认"), width=24),
 )
 CHAIN_FIELDS = {"chain_description": "description", "chain_quote": "plan_quote", "chain_to_confirm": "to_confirm"}
 REQUIRED = ("chain", "link", "position")
@@ -59,7 +59,7 @@ def export() -> bytes:
 
 def _positions() -> dict[str, str]:
     return {k: position for position, label in POSITION_LABELS.items()
-            for k in sheets.both_languages(label) | {position}}
+            for k in reader.both_languages(label) | {position}}
 
 
 def _check(values: dict, positions: dict, firms: dict, projects: dict, links_by_chain: dict) -> dict:
@@ -67,7 +67,7 @@ def _check(values: dict, positions: dict, firms: dict, projects: dict, links_by_
     for k in REQUIRED:
         if not values[k]:
             errors[k] = _("必填。")
-    if values["position"] and sheets.key(values["position"]) not in positions:
+    if values["position"] and reader.key(values["position"]) not in positions:
         errors["position"] = _("请填写上游、中游或下游。")
     if values["priority"] and values["priority"] not in {str(p) for p in PRIORITIES}:
         errors["priority"] = _("优先级应为 1、2 或 3。")
@@ -88,11 +88,11 @@ def _names(cell: str | None) -> list[str]:
     return [n.strip() for n in NAMES.split(cell or "") if n.strip()]
 
 
-def import_chains(actor: User, stream) -> sheets.Result:
-    """Check every row, then write all of them (flushed) or none; raises sheets.SheetError."""
+def import_chains(actor: User, stream) -> reader.Result:
+    """Check every row, then write all of them (flushed) or none; raises reader.SheetError."""
     _require_admin(actor)
-    found, data = sheets.read(stream, COLUMNS, "link", MAX_ROWS)
-    rows = [(number, sheets.row_values(cells, found) | {k: None for k in
+    found, data = reader.read(stream, COLUMNS, "link", MAX_ROWS)
+    rows = [(number, reader.row_values(cells, found) | {k: None for k in
                                                           {c.key for c in COLUMNS} - found.keys()})
             for number, cells in data]
     chains = {c.name: c for c in db.session.scalars(sa.select(Chain).options(selectinload(Chain.links)))}
@@ -102,10 +102,10 @@ def import_chains(actor: User, stream) -> sheets.Result:
         Enterprise.name_norm.in_({normalize_name(n) for n in wanted})))}
     projects = {p.name: p for p in db.session.scalars(sa.select(Project).where(
         Project.name.in_({n for _number, values in rows for n in _names(values["projects"])})))}
-    positions, result = _positions(), sheets.Result()
+    positions, result = _positions(), reader.Result()
     for number, values in rows:
         errors = _check(values, positions, firms, projects, links_by_chain)
-        result.errors += sheets.row_errors(number, errors, COLUMNS, {})
+        result.errors += reader.row_errors(number, errors, COLUMNS, {})
         if values["chain"] and values["link"]:
             links_by_chain.setdefault(values["chain"], set()).add(values["link"])
     if result.errors:
@@ -130,7 +130,7 @@ def _write(values: dict, chains: dict, positions: dict, firms: dict, projects: d
     if link is None:
         link = ChainLink(name=values["link"], seq=len(chain.links) + 1)
         chain.links.append(link)
-    link.position = positions[sheets.key(values["position"])]
+    link.position = positions[reader.key(values["position"])]
     link.parent = next((other for other in chain.links if other.name == values["parent"]), None)
     for k in ("products", "description", "plan_quote", "to_confirm"):
         if values[k] is not None:

@@ -1,0 +1,136 @@
+"""From the database to brochure sheets: ``ProjectSheet`` values the renderer can print.
+
+The renderer (the services/brochures package) never sees ORM objects.  Here one eager-loaded select
+fetches projects with their sector, park, lead department and investors (a constant number of
+statements for any number of projects) and each row becomes a sheet with every translatable
+field as {"zh", "en", "ru"}; a missing en/ru text stays None and the renderer prints the Chinese
+original with its marker.  The contact card comes from settings (CENTER_CONTACT_*), the QR code
+points to the project page under BASE_URL.
+
+Catalog filters are stored as {"sectors": [ids], "stage": …, "key": …, "pool": …}: the project
+list's filters (services/projects.project_filters) plus a list of sectors.  Catalog order:
+sections by sector (Sector.column_no, the plan's 专栏), projects by their number in that column
+(column_seq), then id.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.extensions import db
+from crm.models import Enterprise, Project, Sector
+from crm.services.brochures import ProjectSheet
+from crm.services.core.money import format_number
+from crm.services.projects import project_filters
+
+LANGS = ("zh", "en", "ru")
+M2_PER_MU = Decimal(10000) / 15  # 1 亩 ≈ 666.67 m²
+# Land units as each edition names them: (mu, square metres, hectares).
+_LAND_UNITS = {"zh": ("亩", "平方米", "公顷"), "en": ("mu", "m²", "ha"), "ru": ("му", "м²", "га")}
+_LAST = 10**9  # sorts rows without a 专栏 number after the plan's
+
+
+def sheet_options() -> tuple:
+    """What a sheet reads besides the project's own columns, loaded up front."""
+    return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
+            selectinload(Project.investors).load_only(Enterprise.id, Enterprise.name, Enterprise.name_en,
+                                                      Enterprise.name_ru))
+
+
+def _per_lang(obj, field: str) -> dict[str, str | None]:
+    """{"zh": obj.field, "en": obj.field_en, "ru": obj.field_ru}."""
+    if obj is None:
+        return {}
+    return {lang: getattr(obj, field if lang == "zh" else f"{field}_{lang}", None) for lang in LANGS}
+
+
+def land_text(project: Project, lang: str = "zh") -> str | None:
+    """Land as the edition reads it.
+
+    Chinese keeps the office's own wording (用地说明) and builds one from the figures only when
+    there is none.  English and Russian print the figures in their own units (mu with hectares,
+    m²) because the wording is Chinese; without figures the wording comes back and the renderer
+    marks it as the Chinese original.
+    """
+    mu_unit, m2_unit, ha_unit = _LAND_UNITS.get(lang, _LAND_UNITS["zh"])
+    text = (project.land_text or "").strip() or None
+    if lang == "zh" and text:
+        return text
+    parts = []
+    if project.land_mu is not None:
+        mu = Decimal(project.land_mu)
+        parts.append(f"{format_number(mu, lang)} {mu_unit} ({format_number(mu * M2_PER_MU / 10000, lang)} {ha_unit})")
+    if project.land_m2 is not None:
+        parts.append(f"{format_number(Decimal(project.land_m2), lang)} {m2_unit}")
+    return ("；" if lang == "zh" else "; ").join(parts) or text
+
+
+def project_url(settings, project_id: int) -> str:
+    """The project page as a reader outside the app reaches it (the QR code)."""
+    return f"{settings.BASE_URL.rstrip('/')}/projects/{project_id}"
+
+
+def sheet_for(project: Project, settings, lang: str = "zh") -> ProjectSheet:
+    """One project as a brochure sheet.  Load it with ``sheet_options()`` to avoid lazy loads.
+
+    Texts are carried in all three languages; ``lang`` only chooses the land figures' units.
+    """
+    sector = project.sector
+    return ProjectSheet(
+        id=project.id,
+        name=_per_lang(project, "name"),
+        description=_per_lang(project, "description"),
+        site=_per_lang(project, "site"),
+        sector={code: sector.label(code) for code in LANGS},
+        sector_code=sector.code,
+        stage=project.stage,
+        total_investment_wan=project.total_investment,
+        fixed_investment_wan=project.fixed_investment,
+        land_text=land_text(project, lang),
+        capacity=_per_lang(project, "capacity"),
+        jobs=project.jobs,
+        lead_department=_per_lang(project.lead_department, "name"),
+        investors=[_per_lang(e, "name") for e in project.investors],
+        park_name=_per_lang(project.park, "name"),
+        park_description=_per_lang(project.park, "description"),
+        contact_name=settings.CENTER_CONTACT_NAME,
+        contact_phone=settings.CENTER_CONTACT_PHONE,
+        contact_email=settings.CENTER_CONTACT_EMAIL,
+        url=project_url(settings, project.id),
+    )
+
+
+def load_project(project_id: int) -> Project | None:
+    return db.session.get(Project, project_id, options=list(sheet_options()))
+
+
+def catalog_conditions(filters: Mapping) -> list:
+    """SQL conditions for stored catalog filters (unusable values are ignored)."""
+    conditions = project_filters({k: v for k, v in filters.items() if k != "sectors"})
+    sector_ids = [int(s) for s in filters.get("sectors") or () if str(s).strip().isdigit()]
+    if sector_ids:
+        conditions.append(Project.sector_id.in_(sector_ids))
+    return conditions
+
+
+def catalog_query(filters: Mapping, limit: int | None = None):
+    """Matching projects in catalog order, with what a sheet reads loaded."""
+    query = (sa.select(Project).join(Project.sector).options(*sheet_options())
+             .where(*catalog_conditions(filters))
+             .order_by(sa.func.coalesce(Sector.column_no, _LAST), Sector.id,
+                       sa.func.coalesce(Project.column_seq, _LAST), Project.id))
+    return query.limit(limit) if limit else query
+
+
+def count_projects(filters: Mapping) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Project.id)).where(*catalog_conditions(filters)))
+
+
+def sheets_for(filters: Mapping, settings, lang: str = "zh", *, limit: int | None = None) -> list[ProjectSheet]:
+    """Sheets of every project matching ``filters`` (the first ``limit``), in catalog order;
+    two statements whatever the count."""
+    projects = db.session.scalars(catalog_query(filters, limit)).unique().all()
+    return [sheet_for(p, settings, lang) for p in projects]

@@ -1,0 +1,1 @@
+"""The dashboard's figures: the 2025 goals and aggregates (metrics), and cohort rates."""
