@@ -40,6 +40,10 @@ REFERRER_POLICY = "same-origin"
 # Views with their own framing rules.  The digest preview is shown in an <iframe> of our own
 # admin page and sets its own, stricter CSP (crm/liaison_admin/views.py): keep that one.
 FRAMED_BY_OUR_PAGES = {"liaison_admin.digest_preview_html"}
+# The API reference: Redoc (vendored) injects its styles as <style> elements at run time and
+# runs its search in a worker made from a blob: URL.  Scripts stay 'self' only.
+REFERENCE_PAGES = {"api.reference"}
+REFERENCE_POLICY = {**CONTENT_SECURITY_POLICY, "style-src": "'self' 'unsafe-inline'", "worker-src": "'self' blob:"}
 # A load balancer or monitor asks the web process directly over plain HTTP.
 PLAIN_HTTP_OK = {"main.health"}
 
@@ -66,6 +70,8 @@ def init_app(app: Flask) -> Talisman:
     )
     for endpoint in FRAMED_BY_OUR_PAGES:
         _view_options(app, endpoint, talisman, frame_options="SAMEORIGIN", content_security_policy=None)
+    for endpoint in REFERENCE_PAGES:
+        _view_options(app, endpoint, talisman, content_security_policy=REFERENCE_POLICY)
     for endpoint in PLAIN_HTTP_OK:
         _view_options(app, endpoint, talisman, force_https=False)
     app.extensions["talisman"] = talisman

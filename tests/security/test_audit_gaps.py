@@ -27,7 +27,8 @@ def test_a_password_reset_is_audited_without_the_hash(client, login, users):
     new_hash = db.session.get(User, target.id, populate_existing=True).password_hash
     rows = [r for r in _rows("User", target.id) if r.action == "update"]
     assert len(rows) == 1 and rows[0].actor_id == admin.id
-    assert rows[0].changes == {"password": ["[redacted]", "[redacted]"]}
+    # The reset also ends the user's sessions (a new session generation), in the same audit row.
+    assert rows[0].changes == {"password": ["[redacted]", "[redacted]"], "session_generation": [0, 1]}
     logged = json.dumps([r.changes for r in AuditEvent.query.all()], ensure_ascii=False)
     assert new_hash not in logged and new_hash.split("$")[-1] not in logged and "a-new-secret-99" not in logged
 
