@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.models.channels import Channel
 
