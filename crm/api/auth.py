@@ -51,12 +51,12 @@ def _authenticate():
     g.api_token = None
     if request.endpoint in OPEN_ENDPOINTS:
         return
-    check_query()
     token = tokens.authenticate(_bearer())
     if token is None:
         raise Problem(401, _("请在 Authorization 请求头中提供有效的接口令牌（Bearer）。"),
                       headers={"WWW-Authenticate": 'Bearer realm="crm-api"'})
     g.api_token, g._login_user = token, token.user
+    check_query()  # after the token: its refusal is in the owner's language when no Accept-Language says
     _check_rate(token)
     if not tokens.allows(token, request.method):
         raise Problem(403, _("该令牌为只读，不能修改数据。"))

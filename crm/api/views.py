@@ -11,7 +11,7 @@ from flask import Blueprint, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.api import auth, problems, spec
+from crm.api import PREFIX, auth, problems, spec
 from crm.api import schemas as s
 from crm.api.http import check_if_match, json_response, load_body, page_args, page_of
 from crm.api.problems import Problem
@@ -25,7 +25,7 @@ from crm.services.core.clock import local_today, to_utc_naive, utcnow
 from crm.services.enterprises import ValidationError
 from crm.services.pipeline import StageError
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
 problems.register(bp)
 auth.init_blueprint(bp)
