@@ -14,7 +14,6 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 from limits import parse
 
-from crm.api.http import check_query
 from crm.api.problems import Problem
 from crm.extensions import db, limiter
 from crm.i18n import gettext as _
@@ -56,7 +55,6 @@ def _authenticate():
         raise Problem(401, _("请在 Authorization 请求头中提供有效的接口令牌（Bearer）。"),
                       headers={"WWW-Authenticate": 'Bearer realm="crm-api"'})
     g.api_token, g._login_user = token, token.user
-    check_query()  # after the token: its refusal is in the owner's language when no Accept-Language says
     _check_rate(token)
     if not tokens.allows(token, request.method):
         raise Problem(403, _("该令牌为只读，不能修改数据。"))

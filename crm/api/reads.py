@@ -63,17 +63,20 @@ def problem_list():
 
 
 @bp.get("/progress-reports")
-@operation("月度调度", "Monthly progress reports, newest first; of one month (YYYY-MM) or one project if asked.",
-           tag="routines", query=[spec.q("month", "YYYY-MM"), spec.q("project", "project id")] + spec.PAGING,
+@operation("月度调度", "Monthly progress reports, newest first; of one month (YYYY-MM), one filing department "
+           "(as the dispatch table's department filter) or one project if asked.", tag="routines",
+           query=[spec.q("month", "YYYY-MM"), spec.q("department", "filing department id"),
+                  spec.q("project", "project id")] + spec.PAGING,
            response=s.ProgressReportPageSchema)
 def progress_reports():
     query = sa.select(ProgressReport).options(joinedload(ProgressReport.project), joinedload(ProgressReport.department))
     month = dispatch.parse_month(request.args.get("month"))
     if month:
         query = query.where(ProgressReport.month == month)
-    project_id = parse_id(request.args.get("project"))
-    if project_id:
-        query = query.where(ProgressReport.project_id == project_id)
+    for arg, column in (("department", ProgressReport.department_id), ("project", ProgressReport.project_id)):
+        ident = parse_id(request.args.get(arg))
+        if ident:
+            query = query.where(column == ident)
     return _page(query, ProgressReport, s.ProgressReportSchema().dump)
 
 
