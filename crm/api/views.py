@@ -65,7 +65,7 @@ def _project(project_id: int) -> Project:
 
 
 def _project_body(project: Project) -> dict:
-    return s.ProjectSchema().dump(project)
+    return s.dumper(s.ProjectSchema)(project)
 
 
 @bp.get("/projects")
@@ -77,7 +77,7 @@ def projects():
     if after is not None:
         query = query.where(Project.id < after)
     rows = db.session.scalars(query.limit(limit + 1)).unique().all()
-    return json_response(page_of(rows, limit, s.ProjectSummarySchema().dump))
+    return json_response(page_of(rows, limit, s.dumper(s.ProjectSummarySchema)))
 
 
 @bp.get("/projects/<int:project_id>")
@@ -136,13 +136,13 @@ def enterprises():
     ids = ids.where(Enterprise.id < after) if after is not None else ids
     found = db.session.scalars(ids.order_by(Enterprise.id.desc()).limit(limit + 1)).all()
     rows = list(queries.in_order(Enterprise, found, _ENTERPRISE_OPTIONS))
-    return json_response(page_of(rows, limit, s.EnterpriseSchema().dump))
+    return json_response(page_of(rows, limit, s.dumper(s.EnterpriseSchema)))
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
 @operation("企业详情", "One enterprise.", tag="enterprises", response=s.EnterpriseSchema, etag=True)
 def enterprise(enterprise_id: int):
-    return json_response(s.EnterpriseSchema().dump(_get(Enterprise, enterprise_id, _ENTERPRISE_OPTIONS)))
+    return json_response(s.dumper(s.EnterpriseSchema)(_get(Enterprise, enterprise_id, _ENTERPRISE_OPTIONS)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def interaction_create():
     except (ValidationError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()
-    return json_response(s.InteractionSchema().dump(_get(Interaction, record.id, _INTERACTION_OPTIONS)), 201)
+    return json_response(s.dumper(s.InteractionSchema)(_get(Interaction, record.id, _INTERACTION_OPTIONS)), 201)
 
 
 @bp.get("/follow-ups")
@@ -179,7 +179,7 @@ def interaction_create():
            "the home page.", tag="interactions", response=s.InteractionListSchema)
 def follow_ups():
     rows = queries.due_follow_ups(_actor(), local_today())
-    return json_response({"items": s.InteractionSchema(many=True).dump(rows)})
+    return json_response({"items": s.dumper(s.InteractionSchema, many=True)(rows)})
 
 
 @bp.post("/follow-ups/<int:interaction_id>/done")
@@ -194,7 +194,7 @@ def follow_up_done(interaction_id: int):
     except access.Denied as error:
         raise _refused(error) from None
     db.session.commit()
-    return json_response(s.InteractionSchema().dump(_get(Interaction, interaction_id, _INTERACTION_OPTIONS)))
+    return json_response(s.dumper(s.InteractionSchema)(_get(Interaction, interaction_id, _INTERACTION_OPTIONS)))
 
 
 spec.register_document(bp)
