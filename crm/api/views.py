@@ -33,6 +33,7 @@ operation = spec.operation
 
 LOGGERS = ("admin", "staff", "officer")  # who logs contacts, as on the web (interactions.quick)
 _ENTERPRISE_OPTIONS = (joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows))
+_PROJECT_OPTIONS = svc.detail_options(instructions=False)  # the body holds no 批示
 _INTERACTION_OPTIONS = (joinedload(Interaction.enterprise), joinedload(Interaction.project),
                         joinedload(Interaction.created_by))
 
@@ -61,7 +62,7 @@ def _refused(error: Exception) -> Problem:
 # Projects
 
 def _project(project_id: int) -> Project:
-    return _get(Project, project_id, svc.detail_options())
+    return _get(Project, project_id, _PROJECT_OPTIONS)
 
 
 def _project_body(project: Project) -> dict:
