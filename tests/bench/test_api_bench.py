@@ -14,6 +14,8 @@ def test_the_bench_times_the_api_project_list_and_one_project_with_a_token(tmp_p
     assert main(args) == 0
     result = json.loads((tmp_path / "results" / "smoke-sqlite.json").read_text(encoding="utf-8"))
     assert result["pages"].keys() == {"api_projects", "api_project"}
+    # The same counts as at province scale (bench/results/api): token, rows, relations, audit row and token update.
+    assert {key: page["statements"] for key, page in result["pages"].items()} == {"api_projects": 5, "api_project": 7}
     for key, page in result["pages"].items():
         assert page["status"] == [200] and page["target_p95_ms"] == 60, key
         assert not page["statements_varied"] and page["floor_median_ms"] is not None, key
