@@ -14,6 +14,7 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 from limits import parse
 
+from crm.api import problems
 from crm.api.problems import Problem
 from crm.extensions import db, limiter
 from crm.i18n import gettext as _
@@ -71,6 +72,13 @@ def _audit(response):
             db.session.rollback()
             current_app.logger.exception("API call audit failed")
     return response
+
+
+def answer_unrouted(error):
+    """An API URL that no route takes (404) or not with this method (405): problem+json like any
+    API error, and with a valid token in the owner's language and audited like any call."""
+    g.api_token = tokens.authenticate(_bearer())
+    return _audit(problems.from_http(error))
 
 
 def init_blueprint(bp) -> None:

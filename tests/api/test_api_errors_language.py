@@ -97,3 +97,20 @@ def test_field_messages_follow_accept_language_and_the_browser_sessions_language
     db.session.commit()
     bad = client.get("/api/v1/projects?cursor=%%%", headers=_auth(secret))
     assert bad.status_code == 400 and bad.get_json()["detail"] == "Invalid page cursor: start again from the first page."
+
+
+def test_an_unknown_url_or_wrong_method_with_a_token_is_audited_and_in_the_owners_language(client, users):
+    import sqlalchemy as sa
+
+    from crm.models import AuditEvent
+    users["staff"].locale = "en"
+    db.session.commit()
+    secret = factories.api_token(users["staff"], name="大屏看板")[1]
+    assert client.get("/api/v1/nothing-here", headers=_auth(secret)).get_json()["title"] == "Not found"
+    assert client.delete("/api/v1/projects", headers=_auth(secret)).get_json()["title"] == "Method not allowed"
+    client.get("/api/v1/nothing-here")  # no token: nobody to name
+    client.get("/api/v1/nothing-here", headers=_auth(secret + "x"))
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "api_call").order_by(AuditEvent.id)).all()
+    assert [(r.note, r.actor_id, r.changes["request"][1], r.changes["status"][1]) for r in rows] == [
+        ("大屏看板", users["staff"].id, "GET /api/v1/nothing-here", 404),
+        ("大屏看板", users["staff"].id, "DELETE /api/v1/projects", 405)]
