@@ -17,7 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from wtforms.i18n import messages_path
 
-from crm.api import is_api_path
+from crm.api import BROWSER_PAGES, is_api_path
 
 
 def gettext(string: str, **variables) -> str:
@@ -66,7 +66,7 @@ ACCEPTED = {"zh": "zh_Hans_CN", "en": "en"}
 def select_locale() -> str:
     if not has_request_context():  # CLI, jobs, service tests: Chinese
         return "zh_Hans_CN"
-    if is_api_path(request.path):
+    if is_api_path(request.path) and request.endpoint not in BROWSER_PAGES:
         return _api_locale()
     lang = session.get("lang")
     if lang in LANGUAGES:

@@ -114,3 +114,12 @@ def test_an_unknown_url_or_wrong_method_with_a_token_is_audited_and_in_the_owner
     assert [(r.note, r.actor_id, r.changes["request"][1], r.changes["status"][1]) for r in rows] == [
         ("大屏看板", users["staff"].id, "GET /api/v1/nothing-here", 404),
         ("大屏看板", users["staff"].id, "DELETE /api/v1/projects", 405)]
+
+
+def test_the_reference_page_is_a_page_in_the_sessions_language_not_accept_languages(client):
+    page = client.get("/api/v1/docs", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<title>招商项目管家 · 接口文档</title>" in page  # Chinese first, whatever the browser says
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get("/api/v1/docs", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "接口文档" not in page.split("<title>")[1].split("</title>")[0]
