@@ -62,8 +62,10 @@ def parse_args(argv=None):
 def make_app(url: str, instance: Path):
     from crm import create_app
     from crm.config import Settings
+    # The API's per-token limit stays on (each call still counts against it), set high enough
+    # for the timed requests of every API row: the bench measures a client within its limit.
     settings = Settings.from_env(DATABASE_URL=url, SECRET_KEY="bench-secret", instance_path=instance,
-                                 SMTP_HOST="", BASE_URL="http://bench.local")
+                                 SMTP_HOST="", BASE_URL="http://bench.local", API_RATE_LIMIT="1000000 per hour")
     app = create_app(settings)
     app.config["WTF_CSRF_ENABLED"] = False
     # The shell: the signed-in layout around an empty body, behind the same login gate.  Every
@@ -104,7 +106,7 @@ def ensure_data(engine, scale: str, today: date, rebuild: bool) -> dict:
     return {"reused": False, "today": today.isoformat(), "build_seconds": steps}
 
 
-def page_specs() -> list[timing.PageSpec]:
+def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
     """The key pages, with the users and records they are opened for (chosen by query)."""
     from crm.extensions import db
     from crm.models import Interaction, Project, Sector, User
@@ -139,6 +141,8 @@ def page_specs() -> list[timing.PageSpec]:
                         note="its investor picker once listed every enterprise"),
     ]
     specs += chain_specs(staff)
+    if not only or only & API_KEYS:  # a token is made only when an API row is timed
+        specs += api_specs(staff, project)
     if leader is not None:
         specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
                                      note=f"the busiest leader: {liaisons} liaison projects"))
@@ -147,8 +151,42 @@ def page_specs() -> list[timing.PageSpec]:
     return specs
 
 
-# The chain pages' p95 targets by database (the issue's budget for the chain map and the gap list).
-CHAIN_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+# The p95 targets by database of the chain pages and the API (their issues' budget, the same for both).
+CHAIN_TARGET_MS = API_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+API_KEYS = frozenset({"api_projects", "api_project"})
+BENCH_TOKEN = "bench"
+
+
+def api_token(user_id: int) -> str:
+    """A fresh read token of the user, made through the token service (the secret is shown once,
+    so a rerun cannot reuse the last run's): earlier bench tokens are revoked first, so reruns
+    on the same data never reach the per-user cap of active tokens."""
+    from crm.extensions import db
+    from crm.models import User
+    from crm.services.api import tokens
+    from crm.services.core.clock import utcnow
+    user = db.session.get(User, user_id)
+    for token in tokens.user_tokens(user):
+        if token.name == BENCH_TOKEN and token.revoked_at is None:
+            tokens.revoke_token(user, token, utcnow())
+    token, secret = tokens.create_token(user, BENCH_TOKEN, "read")
+    db.session.commit()
+    return secret
+
+
+def api_specs(staff: int, project: int | None) -> list[timing.PageSpec]:
+    """The JSON API's project list (its first page, as an integration polls it) and one project
+    with its stage history, called with a staff member's token."""
+    from crm.extensions import db
+    headers = {"Authorization": f"Bearer {api_token(staff)}", "Accept": "application/json"}
+    target = API_TARGET_MS.get(db.engine.dialect.name, 80)
+    specs = [timing.PageSpec("api_projects", "接口 项目列表 API project list", "/api/v1/projects", staff,
+                             target_ms=target, headers=headers, note="token auth, rate limit and audit row included")]
+    if project is not None:
+        specs.append(timing.PageSpec("api_project", "接口 项目详情 API project", f"/api/v1/projects/{project}", staff,
+                                     target_ms=target, headers=headers,
+                                     note="the project with the most interactions, with its stage history"))
+    return specs
 
 
 def chain_specs(staff: int) -> list[timing.PageSpec]:
@@ -188,7 +226,7 @@ def run_pages(app, engine, args, only, city=None) -> list[dict]:
         for side_app, side_engine in [(app, engine)] + ([city] if city else []):
             log = stack.enter_context(timing.StatementLog(side_engine))
             with side_app.app_context():
-                specs = [s for s in page_specs() if not only or s.key in only]
+                specs = [s for s in page_specs(frozenset(only)) if not only or s.key in only]
             sides.append({spec.key: timing.PageTimer(side_app, log, spec) for spec in specs})
         # (side, timer): each page of the province data, with the same page of the city data after it
         order = [(i, side[key]) for key in sides[0] for i, side in enumerate(sides) if key in side]

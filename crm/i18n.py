@@ -1,7 +1,8 @@
 """Languages: Chinese first (zh_Hans_CN, the msgids themselves), English second.
 
 The chosen language lives in the session (switch in the top bar), then the user's saved
-preference; the default is Chinese whatever the browser says, as the office expects.
+preference; the default is Chinese whatever the browser says, as the office expects.  The JSON
+API, which has no session, follows Accept-Language (zh / en), else the token owner's preference.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 from wtforms.i18n import messages_path
+
+from crm.api import BROWSER_PAGES, is_api_path
 
 
 def gettext(string: str, **variables) -> str:
@@ -56,15 +59,33 @@ TERMS = {
 }
 
 
+# Accept-Language's primary subtags the JSON API answers in (zh-CN, zh-Hans, zh-TW … are all Chinese).
+ACCEPTED = {"zh": "zh_Hans_CN", "en": "en"}
+
+
 def select_locale() -> str:
     if not has_request_context():  # CLI, jobs, service tests: Chinese
         return "zh_Hans_CN"
+    if is_api_path(request.path) and request.endpoint not in BROWSER_PAGES:
+        return _api_locale()
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
     return "zh_Hans_CN"
+
+
+def _api_locale() -> str:
+    """The JSON API's language: the first of zh / en the caller's Accept-Language asks for, else
+    the token owner's.  Never the browser session's (the API does not read the session)."""
+    for value, quality in request.accept_languages:
+        primary = value.split("-")[0].split("_")[0].lower()
+        if quality > 0 and primary in ACCEPTED:
+            return ACCEPTED[primary]
+    token = g.get("api_token")
+    owner = token.user.locale if token is not None else None
+    return owner if owner in LANGUAGES else "zh_Hans_CN"
 
 
 def current_lang() -> str:

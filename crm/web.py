@@ -17,6 +17,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from crm import ui
+from crm.api import auth as api_auth
+from crm.api import is_api_path
 from crm.extensions import db, login_manager
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
@@ -156,6 +158,9 @@ def _login_gate():
 
 
 def _error_page(error):
+    if isinstance(error, HTTPException) and is_api_path(request.path):
+        # An API URL that matched no route (404) or not with this method (405): the API's problem+json.
+        return api_auth.answer_unrouted(error)
     code = error.code if isinstance(error, HTTPException) else 500
     if code == 500:
         db.session.rollback()

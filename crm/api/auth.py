@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 from limits import parse
 
-from crm.api.http import check_query
+from crm.api import problems
 from crm.api.problems import Problem
 from crm.extensions import db, limiter
 from crm.i18n import gettext as _
@@ -51,7 +51,6 @@ def _authenticate():
     g.api_token = None
     if request.endpoint in OPEN_ENDPOINTS:
         return
-    check_query()
     token = tokens.authenticate(_bearer())
     if token is None:
         raise Problem(401, _("请在 Authorization 请求头中提供有效的接口令牌（Bearer）。"),
@@ -73,6 +72,13 @@ def _audit(response):
             db.session.rollback()
             current_app.logger.exception("API call audit failed")
     return response
+
+
+def answer_unrouted(error):
+    """An API URL that no route takes (404) or not with this method (405): problem+json like any
+    API error, and with a valid token in the owner's language and audited like any call."""
+    g.api_token = tokens.authenticate(_bearer())
+    return _audit(problems.from_http(error))
 
 
 def init_blueprint(bp) -> None:

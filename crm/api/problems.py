@@ -1,8 +1,10 @@
 """Errors of the JSON API as RFC 9457 problem details (application/problem+json).
 
 One shape for every refusal: `type` (a stable URI naming the kind), `title` and `detail` in the
-caller's UI language (the token owner's), `status`, and for refused input `errors` mapping each
-field to the same message the web form shows.
+caller's language (Accept-Language, else the token owner's: crm/i18n.py), `status`, and for
+refused input `errors` mapping each field to the same message the web form shows.  A URL under
+the API that no route matches, or a method a route does not take, is answered here too
+(crm/web.py hands those over: no blueprint handler sees a request that matched no rule).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from crm.extensions import db
+from crm.i18n import current_lang
 from crm.i18n import gettext as _
 
 MEDIA_TYPE = "application/problem+json"
@@ -50,6 +53,9 @@ def response(status: int, detail: str | None = None, errors: dict | None = None,
     resp.status_code = status
     resp.mimetype = MEDIA_TYPE
     resp.headers.update(headers or {})
+    # The texts follow Accept-Language: a cache must not hand one caller's language to another.
+    resp.headers["Content-Language"] = "en" if current_lang() == "en" else "zh-CN"
+    resp.vary.add("Accept-Language")
     return resp
 
 
@@ -58,7 +64,7 @@ def _from_problem(error: Problem):
     return response(error.status, error.detail, error.errors, error.headers)
 
 
-def _from_http(error: HTTPException):
+def from_http(error: HTTPException):
     db.session.rollback()
     status = error.code or 500
     headers = {}
@@ -80,6 +86,6 @@ def register(bp) -> None:
     # class, so the app's HTML page for e.g. 429 would win over a handler for HTTPException.
     for code in KINDS:
         if code != 500:
-            bp.register_error_handler(code, _from_http)
-    bp.register_error_handler(HTTPException, _from_http)
+            bp.register_error_handler(code, from_http)
+    bp.register_error_handler(HTTPException, from_http)
     bp.register_error_handler(Exception, _from_crash)

@@ -33,7 +33,7 @@ def _page(query, model, dump):
 @operation("企业联系人", "An enterprise's contacts.", tag="enterprises", response=s.ContactListSchema)
 def enterprise_contacts(enterprise_id: int):
     enterprise = _get(Enterprise, enterprise_id, (joinedload(Enterprise.contacts),))
-    return json_response({"items": s.ContactSchema(many=True).dump(enterprise.contacts)})
+    return json_response({"items": s.dumper(s.ContactSchema, many=True)(enterprise.contacts)})
 
 
 @bp.get("/interactions")
@@ -46,7 +46,7 @@ def interactions():
         ident = parse_id(request.args.get(arg))
         if ident:
             query = query.where(column == ident)
-    return _page(query, Interaction, s.InteractionSchema().dump)
+    return _page(query, Interaction, s.dumper(s.InteractionSchema))
 
 
 @bp.get("/problems")
@@ -59,28 +59,31 @@ def problem_list():
     query = problems.ledger_query(today=local_today(), department_id=parse_id(request.args.get("department")),
                                   project_id=parse_id(request.args.get("project")),
                                   status=request.args.get("status") or None, overdue=request.args.get("overdue") == "1")
-    return _page(query, Problem, s.ProblemRecordSchema().dump)
+    return _page(query, Problem, s.dumper(s.ProblemRecordSchema))
 
 
 @bp.get("/progress-reports")
-@operation("月度调度", "Monthly progress reports, newest first; of one month (YYYY-MM) or one project if asked.",
-           tag="routines", query=[spec.q("month", "YYYY-MM"), spec.q("project", "project id")] + spec.PAGING,
+@operation("月度调度", "Monthly progress reports, newest first; of one month (YYYY-MM), one filing department "
+           "(as the dispatch table's department filter) or one project if asked.", tag="routines",
+           query=[spec.q("month", "YYYY-MM"), spec.q("department", "filing department id"),
+                  spec.q("project", "project id")] + spec.PAGING,
            response=s.ProgressReportPageSchema)
 def progress_reports():
     query = sa.select(ProgressReport).options(joinedload(ProgressReport.project), joinedload(ProgressReport.department))
     month = dispatch.parse_month(request.args.get("month"))
     if month:
         query = query.where(ProgressReport.month == month)
-    project_id = parse_id(request.args.get("project"))
-    if project_id:
-        query = query.where(ProgressReport.project_id == project_id)
-    return _page(query, ProgressReport, s.ProgressReportSchema().dump)
+    for arg, column in (("department", ProgressReport.department_id), ("project", ProgressReport.project_id)):
+        ident = parse_id(request.args.get(arg))
+        if ident:
+            query = query.where(column == ident)
+    return _page(query, ProgressReport, s.dumper(s.ProgressReportSchema))
 
 
 @bp.get("/goals")
 @operation("发展目标", "The plan's 2025 goals with their current values.", tag="dashboard", response=s.GoalListSchema)
 def goals():
-    return json_response({"items": s.GoalStatusSchema(many=True).dump(metrics.goal_statuses(local_today()))})
+    return json_response({"items": s.dumper(s.GoalStatusSchema, many=True)(metrics.goal_statuses(local_today()))})
 
 
 @bp.get("/dashboard")
@@ -88,6 +91,6 @@ def goals():
 def dashboard():
     today = local_today()
     moves = metrics.stage_moves_by_month(today)
-    return json_response(s.DashboardSchema().dump({
+    return json_response(s.dumper(s.DashboardSchema)({
         "as_of": today, "funnel": metrics.funnel(), "problems": metrics.problem_stats(today),
         "months": moves["months"], "stage_moves": moves["series"]}))

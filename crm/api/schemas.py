@@ -9,6 +9,7 @@ string (exact, unlike a JSON number).
 from __future__ import annotations
 
 from datetime import UTC
+from functools import cache
 from typing import ClassVar
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -48,6 +49,14 @@ class UtcDateTime(fields.DateTime):
         if value is None:
             return None
         return value.replace(tzinfo=UTC, microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@cache
+def dumper(schema_class: type[Schema], many: bool = False):
+    """`schema_class(many=many).dump` with the schema made once: making one deep-copies its
+    declared fields and then its nested schemas' (0.7 ms of a project's CPU time, 0.5 ms of a
+    list page's), while dumping keeps no state between calls, so one instance serves them all."""
+    return schema_class(many=many).dump
 
 
 def _id(**kwargs):

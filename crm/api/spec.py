@@ -112,7 +112,8 @@ def document() -> dict:
     plugin = MarshmallowPlugin()
     spec = APISpec(title="招商项目管家 API", version=VERSION, openapi_version="3.1.0", plugins=[plugin],
                    info={"description": "Personal access tokens (设置 → 接口令牌) as `Authorization: Bearer …`. "
-                                        "Errors are RFC 9457 problem details in the token owner's language."},
+                                        "Errors are RFC 9457 problem details in the language "
+                                        "Accept-Language asks for (zh or en), else the token owner's."},
                    servers=[{"url": request.host_url.rstrip("/")}], security=[{"token": []}])
     plugin.map_to_openapi_type(Money, "string", "decimal")
     plugin.map_to_openapi_type(UtcDateTime, "string", "date-time")

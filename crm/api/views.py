@@ -11,7 +11,7 @@ from flask import Blueprint, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.api import auth, problems, spec
+from crm.api import PREFIX, auth, problems, spec
 from crm.api import schemas as s
 from crm.api.http import check_if_match, json_response, load_body, page_args, page_of
 from crm.api.problems import Problem
@@ -25,7 +25,7 @@ from crm.services.core.clock import local_today, to_utc_naive, utcnow
 from crm.services.enterprises import ValidationError
 from crm.services.pipeline import StageError
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
 problems.register(bp)
 auth.init_blueprint(bp)
@@ -33,6 +33,7 @@ operation = spec.operation
 
 LOGGERS = ("admin", "staff", "officer")  # who logs contacts, as on the web (interactions.quick)
 _ENTERPRISE_OPTIONS = (joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows))
+_PROJECT_OPTIONS = svc.detail_options(instructions=False)  # the body holds no 批示
 _INTERACTION_OPTIONS = (joinedload(Interaction.enterprise), joinedload(Interaction.project),
                         joinedload(Interaction.created_by))
 
@@ -61,11 +62,11 @@ def _refused(error: Exception) -> Problem:
 # Projects
 
 def _project(project_id: int) -> Project:
-    return _get(Project, project_id, svc.detail_options())
+    return _get(Project, project_id, _PROJECT_OPTIONS)
 
 
 def _project_body(project: Project) -> dict:
-    return s.ProjectSchema().dump(project)
+    return s.dumper(s.ProjectSchema)(project)
 
 
 @bp.get("/projects")
@@ -77,7 +78,7 @@ def projects():
     if after is not None:
         query = query.where(Project.id < after)
     rows = db.session.scalars(query.limit(limit + 1)).unique().all()
-    return json_response(page_of(rows, limit, s.ProjectSummarySchema().dump))
+    return json_response(page_of(rows, limit, s.dumper(s.ProjectSummarySchema)))
 
 
 @bp.get("/projects/<int:project_id>")
@@ -136,13 +137,13 @@ def enterprises():
     ids = ids.where(Enterprise.id < after) if after is not None else ids
     found = db.session.scalars(ids.order_by(Enterprise.id.desc()).limit(limit + 1)).all()
     rows = list(queries.in_order(Enterprise, found, _ENTERPRISE_OPTIONS))
-    return json_response(page_of(rows, limit, s.EnterpriseSchema().dump))
+    return json_response(page_of(rows, limit, s.dumper(s.EnterpriseSchema)))
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
 @operation("企业详情", "One enterprise.", tag="enterprises", response=s.EnterpriseSchema, etag=True)
 def enterprise(enterprise_id: int):
-    return json_response(s.EnterpriseSchema().dump(_get(Enterprise, enterprise_id, _ENTERPRISE_OPTIONS)))
+    return json_response(s.dumper(s.EnterpriseSchema)(_get(Enterprise, enterprise_id, _ENTERPRISE_OPTIONS)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def interaction_create():
     except (ValidationError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()
-    return json_response(s.InteractionSchema().dump(_get(Interaction, record.id, _INTERACTION_OPTIONS)), 201)
+    return json_response(s.dumper(s.InteractionSchema)(_get(Interaction, record.id, _INTERACTION_OPTIONS)), 201)
 
 
 @bp.get("/follow-ups")
@@ -179,7 +180,7 @@ def interaction_create():
            "the home page.", tag="interactions", response=s.InteractionListSchema)
 def follow_ups():
     rows = queries.due_follow_ups(_actor(), local_today())
-    return json_response({"items": s.InteractionSchema(many=True).dump(rows)})
+    return json_response({"items": s.dumper(s.InteractionSchema, many=True)(rows)})
 
 
 @bp.post("/follow-ups/<int:interaction_id>/done")
@@ -194,7 +195,7 @@ def follow_up_done(interaction_id: int):
     except access.Denied as error:
         raise _refused(error) from None
     db.session.commit()
-    return json_response(s.InteractionSchema().dump(_get(Interaction, interaction_id, _INTERACTION_OPTIONS)))
+    return json_response(s.dumper(s.InteractionSchema)(_get(Interaction, interaction_id, _INTERACTION_OPTIONS)))
 
 
 spec.register_document(bp)

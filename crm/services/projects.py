@@ -375,13 +375,14 @@ def board_cards(conditions, per_stage: int, stages=STAGES) -> dict[str, list[Pro
     return cards
 
 
-def detail_options():
-    """Everything the project page shows about the project itself, loaded up front."""
-    return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
-            joinedload(Project.task_force), joinedload(Project.owner), joinedload(Project.liaison_leader),
-            selectinload(Project.investors), selectinload(Project.departments),
-            selectinload(Project.stage_events).joinedload(StageEvent.recorded_by),
-            selectinload(Project.instructions).joinedload(Instruction.leader))
+def detail_options(instructions: bool = True):
+    """Everything the project page shows about the project itself, loaded up front; without
+    its 批示 for a reader that does not show them (the JSON API's project)."""
+    options = (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
+               joinedload(Project.task_force), joinedload(Project.owner), joinedload(Project.liaison_leader),
+               selectinload(Project.investors), selectinload(Project.departments),
+               selectinload(Project.stage_events).joinedload(StageEvent.recorded_by))
+    return (*options, selectinload(Project.instructions).joinedload(Instruction.leader)) if instructions else options
 
 
 def project_interactions(project_id: int, limit: int = 50) -> list[Interaction]:

@@ -42,6 +42,10 @@ def test_problems_and_monthly_reports_with_the_ledger_and_dispatch_filters(read)
     body = read(f"/api/v1/progress-reports?month={report.month:%Y-%m}")["items"]
     assert [r["id"] for r in body] == [report.id] and body[0]["project"]["id"] == project.id
     assert read("/api/v1/progress-reports?month=2001-01")["items"] == []
+    other = factories.progress_report(factories.project(lead_department=factories.department()))
+    assert [r["id"] for r in read(f"/api/v1/progress-reports?department={other.department_id}")["items"]] == [other.id]
+    both = read(f"/api/v1/progress-reports?month={report.month:%Y-%m}&department={report.department_id}")["items"]
+    assert [r["id"] for r in both] == [report.id]
 
 
 def test_goals_and_dashboard_figures(read):
