@@ -13,7 +13,16 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.document import _Canvas, _Doc, _today
-from crm.services.brochures.flowables import _Band, _BottomAnchored, _Chips, _Heading, _Mark, _Row, _Stack
+from crm.services.brochures.flowables import (
+    _Band,
+    _BottomAnchored,
+    _Chips,
+    _Heading,
+    _Mark,
+    _Row,
+    _Stack,
+    keep_card_with_text,
+)
 from crm.services.brochures.fonts import register_fonts
 from crm.services.brochures.qr import _QR
 from crm.services.brochures.sheet import ProjectSheet
@@ -156,8 +165,10 @@ def _project_story(sheet: ProjectSheet, lang: str, *, toc_level: int | None = No
     story += _facts(sheet, lang, color)
     story.append(Spacer(1, 16))
     text, fallback = T.pick(sheet.description, lang)
+    last_block = None  # where the section the contact card closes begins
     if text:
         body = _text_block(text, "body", fallback)
+        last_block = len(story) + 1  # its heading, after the CondPageBreak
         story += [CondPageBreak(_KEEP_WITH_HEADING), _Heading(T.label("description", lang), color),
                   Spacer(1, 6), *body, Spacer(1, 10)]
     park = _tr(sheet.park_name, lang)
@@ -168,9 +179,10 @@ def _project_story(sheet: ProjectSheet, lang: str, *, toc_level: int | None = No
             block.append(_P(f"<b>{park[0]}</b>", "body", park[1], spaceAfter=2))
         if park_text:
             block += _text_block(park_text, "small", park_fallback)
+        last_block = len(story) + 1
         story += [CondPageBreak(_KEEP_WITH_HEADING), *block, Spacer(1, 10)]
-    story += [_BottomAnchored(_contact(sheet, lang, color)), _Mark(sheet.id)]
-    return story
+    story = keep_card_with_text(story, _BottomAnchored(_contact(sheet, lang, color)), last_block)
+    return [*story, _Mark(sheet.id)]
 
 
 def render_project(sheet: ProjectSheet, lang: str = "zh", *, today: date | None = None) -> bytes:
