@@ -3,8 +3,9 @@
 The renderer (the services/brochures package) never sees ORM objects.  Here one eager-loaded select
 fetches projects with their sector, park, lead department and investors (a constant number of
 statements for any number of projects) and each row becomes a sheet with every translatable
-field as {"zh", "en", "ru"}; a missing en/ru text stays None and the renderer prints the Chinese
-original with its marker.  The contact card comes from settings (CENTER_CONTACT_*), the QR code
+field as {"zh", "en", "ru"}; a plan project's missing en/ru text is taken from the plan's own wording
+(plan_texts), any other stays None and the renderer leaves it out (a free text) or prints the
+Chinese form (a proper name).  The contact card comes from settings (CENTER_CONTACT_*), the QR code
 points to the project page under BASE_URL.
 
 Catalog filters are stored as {"sectors": [ids], "stage": …, "key": …, "pool": …}: the project
@@ -22,7 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import Enterprise, Project, Sector
-from crm.services.brochures import ProjectSheet
+from crm.services.brochures import ProjectSheet, plan_texts
 from crm.services.core.money import format_number
 from crm.services.projects import project_filters
 
@@ -45,6 +46,11 @@ def _per_lang(obj, field: str) -> dict[str, str | None]:
     if obj is None:
         return {}
     return {lang: getattr(obj, field if lang == "zh" else f"{field}_{lang}", None) for lang in LANGS}
+
+
+def _plan_filled(project: Project, field: str) -> dict[str, str | None]:
+    """A project text in three languages, the plan's own en/ru wording where the record has none."""
+    return plan_texts.filled(project, field, _per_lang(project, field))
 
 
 def land_text(project: Project, lang: str = "zh") -> str | None:
@@ -73,30 +79,37 @@ def project_url(settings, project_id: int) -> str:
     return f"{settings.BASE_URL.rstrip('/')}/projects/{project_id}"
 
 
+def contact_name(settings, lang: str) -> str:
+    """The centre's contact person in the edition's language (the Chinese name when none is set)."""
+    own = {"en": settings.CENTER_CONTACT_NAME_EN, "ru": settings.CENTER_CONTACT_NAME_RU}.get(lang)
+    return (own or "").strip() or settings.CENTER_CONTACT_NAME
+
+
 def sheet_for(project: Project, settings, lang: str = "zh") -> ProjectSheet:
     """One project as a brochure sheet.  Load it with ``sheet_options()`` to avoid lazy loads.
 
-    Texts are carried in all three languages; ``lang`` only chooses the land figures' units.
+    Texts are carried in all three languages; ``lang`` only chooses the land figures' units and
+    the contact person's name.
     """
     sector = project.sector
     return ProjectSheet(
         id=project.id,
-        name=_per_lang(project, "name"),
-        description=_per_lang(project, "description"),
-        site=_per_lang(project, "site"),
+        name=_plan_filled(project, "name"),
+        description=_plan_filled(project, "description"),
+        site=_plan_filled(project, "site"),
         sector={code: sector.label(code) for code in LANGS},
         sector_code=sector.code,
         stage=project.stage,
         total_investment_wan=project.total_investment,
         fixed_investment_wan=project.fixed_investment,
         land_text=land_text(project, lang),
-        capacity=_per_lang(project, "capacity"),
+        capacity=_plan_filled(project, "capacity"),
         jobs=project.jobs,
         lead_department=_per_lang(project.lead_department, "name"),
         investors=[_per_lang(e, "name") for e in project.investors],
         park_name=_per_lang(project.park, "name"),
         park_description=_per_lang(project.park, "description"),
-        contact_name=settings.CENTER_CONTACT_NAME,
+        contact_name=contact_name(settings, lang),
         contact_phone=settings.CENTER_CONTACT_PHONE,
         contact_email=settings.CENTER_CONTACT_EMAIL,
         url=project_url(settings, project.id),

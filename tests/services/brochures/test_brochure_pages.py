@@ -57,3 +57,39 @@ def test_no_brochure_or_catalog_page_holds_only_the_contact_card(demo, settings,
     pages = _pages(render_catalog(sheets, meta, today=TODAY), tmp_path, "catalog")
     lonely += [("catalog", number) for number, page in enumerate(pages, 1) if _card_only(page, lang)]
     assert lonely == []
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _proper_names_without(sheet, lang: str) -> list[str]:
+    """The Chinese names the sheet may print in `lang`: names with no form in that language."""
+    names = [sheet.name, sheet.site, sheet.park_name, sheet.lead_department, *sheet.investors]
+    return sorted({_squash(n["zh"]) for n in names if n and n.get("zh") and not (n.get(lang) or "").strip()},
+                  key=len, reverse=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_en_and_ru_pages_hold_no_chinese_but_untranslated_proper_names(demo, settings, tmp_path, lang):
+    from crm.models import Project
+    plan_project = Project.query.filter_by(column_no=1, column_seq=1).one()
+    plan_project.name_en = plan_project.name_ru = plan_project.description_en = plan_project.description_ru = None
+    db.session.commit()  # lost its translation: the plan's own wording fills in
+    sheets = brochure_data.sheets_for({}, settings, lang)
+    meta = catalog_meta(settings, lang=lang, title=None, year=2026, preface=None)
+    documents = [(f"p{sheet.id}", render_project(sheet, lang, today=TODAY), _proper_names_without(sheet, lang))
+                 for sheet in sheets]
+    allowed_in_catalog = sorted({name for _n, _pdf, names in documents for name in names}, key=len, reverse=True)
+    documents.append(("catalog", render_catalog(sheets, meta, today=TODAY), allowed_in_catalog))
+    chinese = {}
+    for name, pdf, allowed in documents:
+        for number, page in enumerate(_pages(pdf, tmp_path, name), 1):
+            text = _squash(page)
+            for proper in allowed:
+                text = text.replace(proper, "")
+            if T.has_cjk(text):
+                chinese[(name, number)] = "".join(ch for ch in text if T.has_cjk(ch))[:40]
+    assert chinese == {}
+    first = next(s for s in sheets if s.id == plan_project.id)
+    assert first.name[lang] and not T.has_cjk(first.name[lang]) and first.description[lang]
