@@ -17,7 +17,7 @@ from redis.retry import Retry
 
 from crm.extensions import db
 from crm.models import CatalogBuild, OutboxMessage
-from crm.services.brochures import catalog_builds
+from crm.services.brochures import brochure_data, catalog_builds
 from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import run_worker
@@ -89,14 +89,14 @@ def test_the_project_page_offers_the_three_editions(client, login, project):
 # --- the catalog builder ----------------------------------------------------------------
 
 def _post_catalog(client, **data):
-    values = {"lang": "en", "pool": "1", "year": "2026", "title": "", "preface": ""}
+    values = {"lang": "en", "pool": "1", "year": "2026", "title": "", "preface": "", "stages": ["planned", "contact"]}
     values.update(data)
     return client.post("/brochures/catalog", data=values)
 
 
 def test_building_a_catalog_commits_the_build_and_its_outbox_row_together(client, login, project, biomed):
     user = login("staff")
-    resp = _post_catalog(client, sectors=[str(biomed.id)], stage="planned", key="", title=PAYLOAD)
+    resp = _post_catalog(client, sectors=[str(biomed.id)], stages=["planned"], key="", title=PAYLOAD)
     build = db.session.query(CatalogBuild).one()
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/brochures/builds/{build.id}")
     message = db.session.query(OutboxMessage).one()
@@ -104,18 +104,19 @@ def test_building_a_catalog_commits_the_build_and_its_outbox_row_together(client
     assert build.job_id == f"outbox-{message.id}"
     assert (build.status, build.lang, build.year, build.project_count, build.requested_by_id) == (
         "queued", "en", 2026, 1, user.id)
-    assert build.filters == {"sectors": [biomed.id], "stage": "planned", "pool": "1"}
+    assert build.filters == {"sectors": [biomed.id], "stages": ["planned"], "pool": "1"}
     page = client.get(f"/brochures/builds/{build.id}").get_data(as_text=True)
     assert PAYLOAD not in page and "&lt;script&gt;" in page and 'role="progressbar"' in page
     assert "js/catalog_progress.js" in page
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"stage": "operating"}, "没有符合筛选条件的项目"),
+    ({"stages": ["operating"]}, "没有符合筛选条件的项目"),
+    ({"stages": []}, "请至少选择一个阶段"),
     ({"lang": "fr"}, "不是有效的选择"),
     ({"year": "1800"}, "年份应在 2000 到 2100 之间"),
     ({"title": "长" * 61}, "不能超过 60 个字符"),
-    ({"sectors": ["abc"], "stage": "signed"}, "不是有效的选择|无效"),
+    ({"sectors": ["abc"], "stages": ["signed"]}, "不是有效的选择|无效"),
 ])
 def test_a_refused_catalog_request_saves_nothing(client, login, project, data, message):
     login("admin")
@@ -233,3 +234,18 @@ def test_cleanup_removes_files_past_their_age_and_keeps_fresh_ones(app, settings
     assert not old_file.exists() and not stray.exists() and fresh_file.exists()
     assert old.file_name is None and fresh.file_name is not None
     assert catalog_builds.cleanup(settings, now) == 0
+
+
+def test_a_catalog_takes_in_only_projects_an_investor_can_take_up_unless_asked(client, login, biomed):
+    for stage in ("planned", "contact", "signed", "paused", "dropped"):
+        factories.project(name=f"{stage}项目", stage=stage, sector=biomed)
+    login("staff")
+    page = client.get("/brochures/catalog").get_data(as_text=True)
+    assert 'id="stage-planned" value="planned" checked' in page and 'id="stage-contact" value="contact" checked' in page
+    assert 'id="stage-paused" value="paused" checked' not in page and 'id="stage-dropped" value="dropped" checked' not in page
+    _post_catalog(client)
+    _post_catalog(client, stages=["planned", "contact", "paused"])
+    first, second = db.session.query(CatalogBuild).order_by(CatalogBuild.id).all()
+    assert (first.project_count, second.project_count) == (2, 3)
+    names = [sheet.name["zh"] for sheet in brochure_data.sheets_for(first.filters, client.application.extensions["settings"])]
+    assert sorted(names) == ["contact项目", "planned项目"]

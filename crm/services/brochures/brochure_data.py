@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import Enterprise, Project, Sector
+from crm.models.project import STAGES
 from crm.services.brochures import ProjectSheet, plan_texts
 from crm.services.core.money import format_number
 from crm.services.projects import project_filters
@@ -120,9 +121,17 @@ def load_project(project_id: int) -> Project | None:
     return db.session.get(Project, project_id, options=list(sheet_options()))
 
 
+# What a catalog takes in unless its builder chooses otherwise: the projects an investor can
+# still take up.  暂缓 and 终止 are never printed unless asked for.
+INVESTABLE_STAGES = ("planned", "contact")
+
+
 def catalog_conditions(filters: Mapping) -> list:
     """SQL conditions for stored catalog filters (unusable values are ignored)."""
-    conditions = project_filters({k: v for k, v in filters.items() if k != "sectors"})
+    conditions = project_filters({k: v for k, v in filters.items() if k not in ("sectors", "stages")})
+    stages = [stage for stage in filters.get("stages") or () if stage in STAGES]
+    if stages:
+        conditions.append(Project.stage.in_(stages))
     sector_ids = [int(s) for s in filters.get("sectors") or () if str(s).strip().isdigit()]
     if sector_ids:
         conditions.append(Project.sector_id.in_(sector_ids))
