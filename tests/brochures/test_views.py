@@ -249,3 +249,16 @@ def test_a_catalog_takes_in_only_projects_an_investor_can_take_up_unless_asked(c
     assert (first.project_count, second.project_count) == (2, 3)
     names = [sheet.name["zh"] for sheet in brochure_data.sheets_for(first.filters, client.application.extensions["settings"])]
     assert sorted(names) == ["contact项目", "planned项目"]
+
+
+def test_the_builder_lists_the_projects_that_lack_a_translation_before_printing(client, login, biomed):
+    factories.project(name="全译项目", name_en="Fully translated", name_ru="Полностью переведён",
+                      description="内容", description_en="Content", description_ru="Содержание", sector=biomed)
+    factories.project(name="缺俄文项目", name_en="No Russian", description="内容", description_en="Content",
+                      sector=biomed)
+    factories.project(name="暂缓的缺译项目", stage="paused", sector=biomed)  # not in a default catalog
+    login("staff")
+    html = client.get("/brochures/catalog").get_data(as_text=True)
+    panel = html.split('id="untranslated"')[1].split("</ul>")[0]
+    assert "缺俄文项目" in panel and "缺俄文：项目名称 / 建设主要内容" in panel and "缺英文" not in panel
+    assert "全译项目" not in panel and "暂缓的缺译项目" not in panel

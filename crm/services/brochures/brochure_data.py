@@ -138,12 +138,15 @@ def catalog_conditions(filters: Mapping) -> list:
     return conditions
 
 
+def _catalog_order() -> tuple:
+    return (sa.func.coalesce(Sector.column_no, _LAST), Sector.id, sa.func.coalesce(Project.column_seq, _LAST),
+            Project.id)
+
+
 def catalog_query(filters: Mapping, limit: int | None = None):
     """Matching projects in catalog order, with what a sheet reads loaded."""
     query = (sa.select(Project).join(Project.sector).options(*sheet_options())
-             .where(*catalog_conditions(filters))
-             .order_by(sa.func.coalesce(Sector.column_no, _LAST), Sector.id,
-                       sa.func.coalesce(Project.column_seq, _LAST), Project.id))
+             .where(*catalog_conditions(filters)).order_by(*_catalog_order()))
     return query.limit(limit) if limit else query
 
 
@@ -156,3 +159,28 @@ def sheets_for(filters: Mapping, settings, lang: str = "zh", *, limit: int | Non
     two statements whatever the count."""
     projects = db.session.scalars(catalog_query(filters, limit)).unique().all()
     return [sheet_for(p, settings, lang) for p in projects]
+
+
+# The texts an investor reads first: an en/ru edition without them prints a Chinese name or leaves
+# the description out, so the office sees them listed before it prints.
+CHECKED_TEXTS = ("name", "description")
+MISSING_LIMIT = 200
+
+
+def missing_translations(filters: Mapping, limit: int = MISSING_LIMIT) -> list[tuple[Project, dict[str, list[str]]]]:
+    """Projects of a catalog whose name or description has no English or Russian text, even from
+    the plan: [(project, {"en": [fields], "ru": [fields]})], the first `limit` in catalog order.
+    One statement however many projects the catalog takes in."""
+    blank = [sa.func.coalesce(sa.func.trim(getattr(Project, f"{field}_{lang}")), "") == ""
+             for field in CHECKED_TEXTS for lang in ("en", "ru")]
+    query = (sa.select(Project).join(Project.sector).where(*catalog_conditions(filters), sa.or_(*blank))
+             .order_by(*_catalog_order()).limit(limit))
+    result = []
+    for project in db.session.scalars(query):
+        texts = {field: _plan_filled(project, field) for field in CHECKED_TEXTS}
+        gaps = {lang: [field for field in CHECKED_TEXTS
+                       if texts[field].get("zh") and not (texts[field].get(lang) or "").strip()]
+                for lang in ("en", "ru")}
+        if gaps["en"] or gaps["ru"]:
+            result.append((project, gaps))
+    return result
