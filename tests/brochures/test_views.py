@@ -262,3 +262,16 @@ def test_the_builder_lists_the_projects_that_lack_a_translation_before_printing(
     panel = html.split('id="untranslated"')[1].split("</ul>")[0]
     assert "缺俄文项目" in panel and "缺俄文：项目名称 / 建设主要内容" in panel and "缺英文" not in panel
     assert "全译项目" not in panel and "暂缓的缺译项目" not in panel
+
+
+def test_the_builder_page_runs_a_constant_number_of_statements(client, login, biomed, page_statements):
+    login("staff")
+
+    def untranslated(n):
+        for number in range(n):
+            factories.project(name=f"缺译项目{number}", sector=biomed, commit=False)
+        db.session.commit()
+        return page_statements(client, "/brochures/catalog", fresh=True)
+
+    few = untranslated(3)
+    assert untranslated(40) == few
