@@ -44,6 +44,9 @@ class Settings:
     TRUSTED_PROXIES: int = 0
     PAGE_SIZE: int = 20  # rows per list page: one screen of a table, as office staff expect
     CENTER_CONTACT_NAME: str = "经合中心招商科"
+    # The same contact as an English and a Russian reader sees it on a brochure.
+    CENTER_CONTACT_NAME_EN: str = "Investment Promotion Section, Economic Cooperation Center"
+    CENTER_CONTACT_NAME_RU: str = "Отдел привлечения инвестиций Центра экономического сотрудничества"
     CENTER_CONTACT_PHONE: str = "0453-3922000"
     CENTER_CONTACT_EMAIL: str = "jhzx@suifenhe.gov.cn"
     BROCHURE_MAX_AGE_HOURS: int = 72

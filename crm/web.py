@@ -50,12 +50,14 @@ NAV = [
     ("admin.index", _p("nav", "管理"), ("admin",)),
 ]
 # The pages that light up a nav item: endpoints starting with one of these (default: the item's
-# blueprint).  The routines blueprint holds three items; the admin pages span four blueprints.
+# blueprint).  The routines blueprint holds three items; the admin pages span five blueprints.
 NAV_ACTIVE = {
     "routines.dispatch": ("routines.dispatch", "routines.report_"),
     "routines.problems": ("routines.problem",),
     "routines.ranking": ("routines.ranking",),
-    "admin.index": ("admin.", "liaison_admin.", "jobs_admin.", "mailbox."),
+    # The reserve-pool reviews are an administrator's task: they light 管理, not 目标.
+    "reports.dashboard": ("reports.dashboard", "reports.cohort", "reports.goal", "reports.platform"),
+    "admin.index": ("admin.", "liaison_admin.", "jobs_admin.", "mailbox.", "reports.pool_review"),
 }
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [

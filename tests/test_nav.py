@@ -16,6 +16,10 @@ def active_items(html: str) -> list[str]:
     ("/enterprises/", "企业"),
     ("/admin/", "管理"),
     ("/admin/jobs/", "管理"),
+    ("/pool-reviews", "管理"),
+    ("/pool-reviews/new", "管理"),
+    ("/dashboard", "目标"),
+    ("/dashboard/cohorts", "目标"),
 ])
 def test_exactly_the_items_own_pages_light_it(client, login, path, item):
     login("admin")

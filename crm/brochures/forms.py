@@ -1,4 +1,4 @@
-"""The catalog builder form: which projects (sectors, stage, key, pool, chain), which language, and the
+"""The catalog builder form: which projects (sectors, stages, key, pool, chain), which language, and the
 cover's title, year and preface.  Filters reuse the project list's values, so the service
 applies them with services/projects.project_filters.
 """
@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
+from crm.services.brochures.brochure_data import INVESTABLE_STAGES
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import KEY_LEVELS, filter_options
 
@@ -19,7 +20,8 @@ ALL = ("", _l("全部"))
 
 class CatalogForm(FlaskForm):
     sectors = SelectMultipleField(_l("行业领域"), coerce=int, description=_l("不选即全部产业。"))
-    stage = SelectField(_l("阶段"), default="")
+    stages = SelectMultipleField(_l("阶段"), default=list(INVESTABLE_STAGES),
+                                 description=_l("默认只收录谋划、洽谈阶段（投资者还可以参与）的项目；暂缓、终止的项目只有选中时才收录。"))
     key = SelectField(_l("重点项目"), default="", choices=[ALL, ("1", _l("仅重点项目"))] + list(KEY_LEVELS.items()))
     chain = SelectField(_l("产业链"), default="", description=_l("只收录挂在该产业链环节上的项目。"))
     pool = SelectField(_l("储备库"), default="1",
@@ -35,11 +37,15 @@ class CatalogForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.sectors.choices = filter_options()["sectors"]
-        self.stage.choices = [ALL] + list(STAGE_LABELS.items())
+        self.stages.choices = list(STAGE_LABELS.items())
         self.chain.choices = [ALL] + [(str(i), name) for i, name in filter_options()["chains"]]
+
+    def validate_stages(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("请至少选择一个阶段。"))
 
     def filters(self) -> dict:
         """The chosen filters as the service stores them (empty choices left out)."""
-        chosen = {"sectors": list(self.sectors.data or []), "stage": self.stage.data, "key": self.key.data,
+        chosen = {"sectors": list(self.sectors.data or []), "stages": list(self.stages.data or []), "key": self.key.data,
                   "pool": self.pool.data, "chain": self.chain.data}
         return {k: v for k, v in chosen.items() if v}

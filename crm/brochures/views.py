@@ -80,7 +80,8 @@ def catalog():
     builds = db.session.scalars(sa.select(CatalogBuild).options(joinedload(CatalogBuild.requested_by))
                                 .order_by(CatalogBuild.id.desc()).limit(RECENT_BUILDS)).all()
     return render_template("brochures/catalog.html", form=form, builds=builds, langs=dict(LANG_CHOICES),
-                           default_preface=catalog_builds.default_preface("zh", _settings()))
+                           default_preface=catalog_builds.default_preface("zh", _settings()),
+                           untranslated=brochure_data.missing_translations(form.filters()))
 
 
 def _load_build(build_id: int) -> CatalogBuild:

@@ -1,7 +1,7 @@
 """Brochure commands: one project's PDF, or a whole catalog, written to a file.
 
     flask --app wsgi brochure 12 --lang en -o project-12-en.pdf
-    flask --app wsgi catalog --lang ru --sector biomed --sector bioenergy --stage planned --in-pool -o catalog.pdf
+    flask --app wsgi catalog --lang ru --sector biomed --sector bioenergy --stage planned --stage contact --in-pool -o catalog.pdf
 
 The same data and renderer as the web pages (services/brochures/brochure_data.py, the services/brochures package);
 the catalog is rendered here in the foreground, without the worker.
@@ -64,7 +64,9 @@ def _sector_ids(codes: tuple[str, ...]) -> list[int]:
 @with_appcontext
 @click.option("--lang", type=LANG, default="zh", show_default=True, help="Edition: zh, en or ru.")
 @click.option("--sector", "sectors", multiple=True, metavar="CODE", help="Sector code (repeatable; default all).")
-@click.option("--stage", type=click.Choice(STAGES), default=None, help="Only projects at this stage.")
+@click.option("--stage", "stages", type=click.Choice(STAGES), multiple=True,
+              help="Only projects at this stage (repeatable; default: planned and contact, those an investor "
+                   "can take up).")
 @click.option("--key", is_flag=True, help="Only key projects (重点项目).")
 @click.option("--in-pool", is_flag=True, help="Only projects in the reserve pool (储备库).")
 @click.option("--title", default=None, help="Cover title (default: 招商项目册 in the edition's language).")
@@ -72,11 +74,12 @@ def _sector_ids(codes: tuple[str, ...]) -> list[int]:
 @click.option("--preface", default=None, help="Preface text (default: CATALOG_PREFACE or its translation).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF file to write (default: 招商项目册-<lang>.pdf).")
-def catalog_command(lang, sectors, stage, key, in_pool, title, year, preface, output):
+def catalog_command(lang, sectors, stages, key, in_pool, title, year, preface, output):
     """Write a catalog (招商项目册) of the matching projects as a PDF."""
     started = time.perf_counter()
     settings = current_app.extensions["settings"]
-    filters = {"sectors": _sector_ids(sectors), "stage": stage, "key": "1" if key else None,
+    filters = {"sectors": _sector_ids(sectors), "stages": list(stages or brochure_data.INVESTABLE_STAGES),
+               "key": "1" if key else None,
                "pool": "1" if in_pool else None}
     filters = {k: v for k, v in filters.items() if v}
     sheets = brochure_data.sheets_for(filters, settings, lang)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from crm.extensions import db
 from crm.models.base import utcnow
 
-POOL_ACTIONS = ("in", "out", "kept")
+# What a review did to a project's membership: "held" is a candidate the committee left out of
+# the pool for now (暂缓 or 待定), so the pool after a review is still its "in" and "kept" rows.
+POOL_ACTIONS = ("in", "out", "kept", "held")
+# The committee's decision per project: 入库, 出库 (with a reason), 暂缓, 待定.  Reviews recorded
+# before decisions existed have none.
+POOL_DECISIONS = ("in", "out", "defer", "pending")
 
 
 class PoolReview(db.Model):
@@ -32,5 +37,7 @@ class PoolReviewItem(db.Model):
     project_id = db.Column(db.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True)
     action = db.Column(db.String(4), nullable=False)
     stage_at_review = db.Column(db.String(10), nullable=False)
+    decision = db.Column(db.String(8))
+    note = db.Column(db.Text)  # the reviewer's note; the reason of an 出库
     review = db.relationship("PoolReview", back_populates="items")
     project = db.relationship("Project")

@@ -1,8 +1,8 @@
 """The plan's routines (三、保障措施): 每月调度 (monthly progress reports), 问题台账 (problem
 ledger) and 每季度晾晒 (quarterly department ranking, frozen per quarter in snapshots).
 
-RoutineSettings is one row of admin-edited numbers: the monthly due day, the ranking weights
-and the 红/黄/绿 thresholds.  A RankingSnapshot copies the settings it was computed with, and its
+RoutineSettings is one row of admin-edited numbers: the monthly due day, the ranking weights,
+method and minimum sample, and the 红/黄/绿 thresholds.  A RankingSnapshot copies the settings it was computed with, and its
 rows copy every input, so a finished quarter's ranking never changes afterwards.
 """
 from __future__ import annotations
@@ -88,6 +88,10 @@ class RankingRulesMixin:
     w_stage = db.Column(db.Integer, nullable=False, default=30)
     green_min = db.Column(db.Integer, nullable=False, default=85)  # score ≥ green_min: 绿
     yellow_min = db.Column(db.Integer, nullable=False, default=60)  # score ≥ yellow_min: 黄, else 红
+    # How a rate counts (services/routines/ranking.py): "wilson" its lower bound, "raw" as it is.
+    rank_method = db.Column(db.String(10), nullable=False, default="wilson")
+    # A department with fewer items (reports + problems + projects) is 样本不足 and not ranked.
+    min_items = db.Column(db.Integer, nullable=False, default=5)
 
 
 class RoutineSettings(RankingRulesMixin, TimestampMixin, db.Model):
@@ -98,7 +102,8 @@ class RoutineSettings(RankingRulesMixin, TimestampMixin, db.Model):
     problem_deadline_days = db.Column(db.Integer, nullable=False, default=30)  # default 整改时限
 
     DEFAULTS = {"report_due_day": 5, "w_timeliness": 40, "w_problems": 30, "w_stage": 30,
-                "green_min": 85, "yellow_min": 60, "problem_deadline_days": 30}
+                "green_min": 85, "yellow_min": 60, "rank_method": "wilson", "min_items": 5,
+                "problem_deadline_days": 30}
 
     @classmethod
     def with_defaults(cls) -> RoutineSettings:

@@ -67,8 +67,8 @@ class PoolReviewForm(FlaskForm):
     quarter = StringField(_l("季度"), validators=[
         DataRequired(_l("请填写季度。")),
         Regexp(r"^\s*\d{4}-[Qq][1-4]\s*$", message=_l("季度格式应为 YYYY-Qn，例如 2026-Q4。"))])
-    reviewed_on = ChineseDateField(_l("评审日期"), validators=[InputRequired(_l("请填写评审日期。"))])
-    note = TextAreaField(_l("备注"), validators=[Length(max=2000)])
+    reviewed_on = ChineseDateField(_l("评审会日期"), validators=[InputRequired(_l("请填写评审日期。"))])
+    note = TextAreaField(_l("评审意见"), validators=[Length(max=2000)])
 
 
 class CohortForm(FlaskForm):

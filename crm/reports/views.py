@@ -192,24 +192,27 @@ def pool_review_new():
     form = PoolReviewForm()
     if not form.is_submitted():
         form.quarter.data, form.reviewed_on.data = pool.quarter_of(today), today
+    chosen, refused = (pool.parse_decisions(request.form) if form.is_submitted() else {}), None
     if form.validate_on_submit():
         try:
             review = pool.run_review(quarter=form.quarter.data, reviewed_on=form.reviewed_on.data,
-                                     note=form.note.data, actor=current_user, today=today)
+                                     note=form.note.data, actor=current_user, today=today, decisions=chosen)
             db.session.commit()
         except pool.PoolError as exc:
             db.session.rollback()
-            form.quarter.errors.append(str(exc))
+            refused = str(exc)
         except IntegrityError:  # another admin recorded the same quarter a moment ago
             db.session.rollback()
             form.quarter.errors.append(_("该季度已经评审过，每个季度只评审一次。"))
         else:
             flash(_("已完成 %(q)s 储备库评审。", q=review.quarter), "success")
             return redirect(url_for("reports.pool_review_detail", review_id=review.id))
-    return render_template("reports/pool_review_new.html", form=form, preview=pool.preview_review())
+    return render_template("reports/pool_review_new.html", form=form, preview=pool.preview_review(), chosen=chosen,
+                           refused=refused, proposed=pool.proposed, DECISIONS=pool.DECISION_LABELS)
 
 
 @bp.route("/pool-reviews/<review_id>")
 def pool_review_detail(review_id):
     review = get_or_404(PoolReview, review_id, options=[joinedload(PoolReview.reviewed_by)])
-    return render_template("reports/pool_review_detail.html", review=review, lists=pool.review_lists(review))
+    return render_template("reports/pool_review_detail.html", review=review, lists=pool.review_lists(review),
+                           DECISIONS=pool.DECISION_LABELS, ACTIONS=pool.ACTION_LABELS)

@@ -114,6 +114,11 @@ class RankingSettingsForm(FlaskForm):
         InputRequired(message=_l("请填写 1–28 的整数。")), NumberRange(1, 28, message=_l("请填写 1–28 的整数。"))])
     problem_deadline_days = IntegerField(_l("批示问题默认整改天数"), validators=[
         InputRequired(message=_l("请填写 1–365 的整数。")), NumberRange(1, 365, message=_l("请填写 1–365 的整数。"))])
+    rank_method = SelectField(_l("计分方法"), choices=[("wilson", _l("威尔逊区间下限（95%，按样本量折算）")),
+                                                   ("raw", _l("原始比率（不考虑样本量）"))],
+                              validators=[InputRequired(message=_l("请选择计分方法。"))])
+    min_items = IntegerField(_l("参与排名的最少事项数"), validators=[
+        InputRequired(message=_l("请填写 0–1000 的整数。")), NumberRange(0, 1000, message=_l("请填写 0–1000 的整数。"))])
 
     def validate_w_stage(self, field):
         weights = (self.w_timeliness.data, self.w_problems.data, field.data)

@@ -361,7 +361,8 @@ def ranking_page():
             and quarter.prev() in ranking.quarters_until(today):
         unfrozen = quarter.prev()
     return render_template("routines/ranking.html", ranking=result, quarters=ranking.quarters_until(today),
-                           unfrozen=unfrozen, note_form=NoteForm(), COLOUR_LABELS=ranking.COLOUR_LABELS)
+                           unfrozen=unfrozen, note_form=NoteForm(), grade_label=ranking.grade_label,
+                           method_note=ranking.method_note)
 
 
 

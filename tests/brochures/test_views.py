@@ -17,7 +17,7 @@ from redis.retry import Retry
 
 from crm.extensions import db
 from crm.models import CatalogBuild, OutboxMessage
-from crm.services.brochures import catalog_builds
+from crm.services.brochures import brochure_data, catalog_builds
 from crm.services.messaging import outbox
 from tests import factories
 from tests.conftest import run_worker
@@ -57,18 +57,19 @@ def test_any_role_downloads_a_project_pdf_with_extractable_chinese(client, login
     assert "5亿元" in text and "(中文原文)" not in text
 
 
-@pytest.mark.parametrize("lang, expected, marked", [
-    ("en", "RussianHerbalMedicineProcessingPark", "集国际贸易、落地加工、集中展示于一体(中文原文)"),
-    ("ru", "对俄中药材进口加工产业园项目(中文原文)", "500млнюаней"),
+@pytest.mark.parametrize("lang, expected, also", [
+    ("en", "RussianHerbalMedicineProcessingPark", "CNY500million"),
+    ("ru", "对俄中药材进口加工产业园项目", "500млнюаней"),  # a name with no Russian form prints as it is
 ])
-def test_english_and_russian_editions_use_translations_and_mark_the_rest(client, login, project, lang, expected,
-                                                                            marked):
+def test_english_and_russian_editions_use_translations_and_leave_untranslated_text_out(client, login, project, lang,
+                                                                                      expected, also):
     login("officer")
     resp = client.get(f"/brochures/projects/{project.id}.pdf?lang={lang}")
     assert resp.status_code == 200
     assert f"-{lang}.pdf" in resp.headers["Content-Disposition"]
     text = _text(resp)
-    assert expected in text and marked in text
+    assert expected in text and also in text
+    assert "集国际贸易" not in text and "中文原文" not in text
 
 
 def test_unknown_project_is_404_and_an_unknown_language_is_400(client, login, project):
@@ -88,14 +89,14 @@ def test_the_project_page_offers_the_three_editions(client, login, project):
 # --- the catalog builder ----------------------------------------------------------------
 
 def _post_catalog(client, **data):
-    values = {"lang": "en", "pool": "1", "year": "2026", "title": "", "preface": ""}
+    values = {"lang": "en", "pool": "1", "year": "2026", "title": "", "preface": "", "stages": ["planned", "contact"]}
     values.update(data)
     return client.post("/brochures/catalog", data=values)
 
 
 def test_building_a_catalog_commits_the_build_and_its_outbox_row_together(client, login, project, biomed):
     user = login("staff")
-    resp = _post_catalog(client, sectors=[str(biomed.id)], stage="planned", key="", title=PAYLOAD)
+    resp = _post_catalog(client, sectors=[str(biomed.id)], stages=["planned"], key="", title=PAYLOAD)
     build = db.session.query(CatalogBuild).one()
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/brochures/builds/{build.id}")
     message = db.session.query(OutboxMessage).one()
@@ -103,18 +104,19 @@ def test_building_a_catalog_commits_the_build_and_its_outbox_row_together(client
     assert build.job_id == f"outbox-{message.id}"
     assert (build.status, build.lang, build.year, build.project_count, build.requested_by_id) == (
         "queued", "en", 2026, 1, user.id)
-    assert build.filters == {"sectors": [biomed.id], "stage": "planned", "pool": "1"}
+    assert build.filters == {"sectors": [biomed.id], "stages": ["planned"], "pool": "1"}
     page = client.get(f"/brochures/builds/{build.id}").get_data(as_text=True)
     assert PAYLOAD not in page and "&lt;script&gt;" in page and 'role="progressbar"' in page
     assert "js/catalog_progress.js" in page
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"stage": "operating"}, "没有符合筛选条件的项目"),
+    ({"stages": ["operating"]}, "没有符合筛选条件的项目"),
+    ({"stages": []}, "请至少选择一个阶段"),
     ({"lang": "fr"}, "不是有效的选择"),
     ({"year": "1800"}, "年份应在 2000 到 2100 之间"),
     ({"title": "长" * 61}, "不能超过 60 个字符"),
-    ({"sectors": ["abc"], "stage": "signed"}, "不是有效的选择|无效"),
+    ({"sectors": ["abc"], "stages": ["signed"]}, "不是有效的选择|无效"),
 ])
 def test_a_refused_catalog_request_saves_nothing(client, login, project, data, message):
     login("admin")
@@ -232,3 +234,44 @@ def test_cleanup_removes_files_past_their_age_and_keeps_fresh_ones(app, settings
     assert not old_file.exists() and not stray.exists() and fresh_file.exists()
     assert old.file_name is None and fresh.file_name is not None
     assert catalog_builds.cleanup(settings, now) == 0
+
+
+def test_a_catalog_takes_in_only_projects_an_investor_can_take_up_unless_asked(client, login, biomed):
+    for stage in ("planned", "contact", "signed", "paused", "dropped"):
+        factories.project(name=f"{stage}项目", stage=stage, sector=biomed)
+    login("staff")
+    page = client.get("/brochures/catalog").get_data(as_text=True)
+    assert 'id="stage-planned" value="planned" checked' in page and 'id="stage-contact" value="contact" checked' in page
+    assert 'id="stage-paused" value="paused" checked' not in page and 'id="stage-dropped" value="dropped" checked' not in page
+    _post_catalog(client)
+    _post_catalog(client, stages=["planned", "contact", "paused"])
+    first, second = db.session.query(CatalogBuild).order_by(CatalogBuild.id).all()
+    assert (first.project_count, second.project_count) == (2, 3)
+    names = [sheet.name["zh"] for sheet in brochure_data.sheets_for(first.filters, client.application.extensions["settings"])]
+    assert sorted(names) == ["contact项目", "planned项目"]
+
+
+def test_the_builder_lists_the_projects_that_lack_a_translation_before_printing(client, login, biomed):
+    factories.project(name="全译项目", name_en="Fully translated", name_ru="Полностью переведён",
+                      description="内容", description_en="Content", description_ru="Содержание", sector=biomed)
+    factories.project(name="缺俄文项目", name_en="No Russian", description="内容", description_en="Content",
+                      sector=biomed)
+    factories.project(name="暂缓的缺译项目", stage="paused", sector=biomed)  # not in a default catalog
+    login("staff")
+    html = client.get("/brochures/catalog").get_data(as_text=True)
+    panel = html.split('id="untranslated"')[1].split("</ul>")[0]
+    assert "缺俄文项目" in panel and "缺俄文：项目名称 / 建设主要内容" in panel and "缺英文" not in panel
+    assert "全译项目" not in panel and "暂缓的缺译项目" not in panel
+
+
+def test_the_builder_page_runs_a_constant_number_of_statements(client, login, biomed, page_statements):
+    login("staff")
+
+    def untranslated(n):
+        for number in range(n):
+            factories.project(name=f"缺译项目{number}", sector=biomed, commit=False)
+        db.session.commit()
+        return page_statements(client, "/brochures/catalog", fresh=True)
+
+    few = untranslated(3)
+    assert untranslated(40) == few

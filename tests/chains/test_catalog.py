@@ -17,16 +17,18 @@ def test_a_catalog_per_chain_holds_the_projects_on_its_links(client, login, sett
 
     login("staff")
     assert "项目册测试链" in client.get("/brochures/catalog").get_data(as_text=True)
-    resp = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026"})
+    resp = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026",
+                                                   "stages": ["planned", "contact"]})
     assert resp.status_code == 302
-    assert CatalogBuild.query.one().filters == {"pool": "1", "chain": str(chain.id)}
+    assert CatalogBuild.query.one().filters == {"pool": "1", "chain": str(chain.id), "stages": ["planned", "contact"]}
 
 
 def test_a_chain_without_projects_gives_no_empty_catalog(client, login):
     chain = cf.chain(name="无项目测试链", links=("甲",))
     factories.project(name="别处的项目")
     login("staff")
-    html = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026"}
+    html = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "chain": str(chain.id), "year": "2026",
+                                                   "stages": ["planned", "contact"]}
                        ).get_data(as_text=True)
     assert "没有符合筛选条件的项目，请放宽条件。" in html
     assert CatalogBuild.query.count() == 0

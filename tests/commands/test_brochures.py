@@ -84,3 +84,14 @@ def test_catalog_cover_takes_the_given_title_and_year(cli, plan, tmp_path):
     assert cli("catalog", "--title", "对俄合作专刊", "--year", 2027, "-o", out).exit_code == 0
     first = squash(PdfReader(out).pages[0].extract_text())
     assert "对俄合作专刊" in first and "2027" in first
+
+
+def test_catalog_leaves_paused_and_dropped_projects_out_unless_asked(cli, plan, tmp_path):
+    paused = factories.project(name="暂缓的项目", sector=plan["herbs"].sector, stage="paused")
+    out = tmp_path / "c.pdf"
+    assert cli("catalog", "-o", out).exit_code == 0
+    text = _text(out)
+    assert plan["herbs"].name in text and plan["dental"].name in text and paused.name not in text
+    assert cli("catalog", "--stage", "planned", "--stage", "paused", "-o", out).exit_code == 0
+    text = _text(out)
+    assert paused.name in text and plan["dental"].name not in text

@@ -282,7 +282,7 @@ def test_review_pages_list_the_first_projects_of_each_kind_and_count_the_rest(cl
     preview = client.get("/pool-reviews/new").get_data(as_text=True)
     incoming = preview.split('id="preview-in"')[1].split("</table>")[0]
     assert incoming.count("data-project=") == 2 and "另有 1 个未列出" in incoming
-    assert "将入库（3）" in preview  # the heading counts every project
+    assert "建议入库（3）" in preview  # the heading counts every project
     client.post("/pool-reviews/new", data={"quarter": "2026-Q4", "reviewed_on": "2026-11-28"})
     detail = client.get(f"/pool-reviews/{PoolReview.query.one().id}").get_data(as_text=True)
     pool_table = detail.split('id="pool"')[1].split("</table>")[0]
@@ -314,3 +314,34 @@ def test_the_cohort_sector_choice_names_the_column_as_the_dispatch_table_does(cl
     assert ">专栏1 · 生物医药</option>" in client.get("/dashboard/cohorts").get_data(as_text=True)
     client.get("/lang/en")
     assert ">Column 1 · Biomedicine</option>" in client.get("/dashboard/cohorts").get_data(as_text=True)
+
+
+def test_the_committee_decides_per_project_and_a_refused_decision_changes_nothing(client, login):
+    planned = factories.project(name="谋划中的项目", stage="planned")
+    waiting = factories.project(name="待议项目", stage="planned")
+    operating = factories.project(name="已投产项目", stage="operating")
+    login("admin")
+    html = client.get("/pool-reviews/new").get_data(as_text=True)
+    assert f'name="decision-{operating.id}"' in html and 'value="已投产"' in html  # proposed 出库, with its reason
+    data = {"quarter": "2026-Q4", "reviewed_on": "2026-11-20", "note": "第四季度评审会",
+            f"decision-{planned.id}": "out", f"note-{planned.id}": "",
+            f"decision-{waiting.id}": "defer", f"note-{waiting.id}": "待用地指标",
+            f"decision-{operating.id}": "out", f"note-{operating.id}": "已投产"}
+    resp = client.post("/pool-reviews/new", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "评审未生效，未作任何修改：项目“谋划中的项目”出库须填写理由。" in html
+    assert PoolReview.query.count() == 0 and planned.in_pool and waiting.in_pool and operating.in_pool
+    assert 'value="待用地指标"' in html and '<option value="defer" selected>' in html  # the choices stay
+    resp = client.post("/pool-reviews/new", data={**data, f"note-{planned.id}": "企业撤资"})
+    assert resp.status_code == 302
+    review = PoolReview.query.one()
+    assert (planned.in_pool, waiting.in_pool, operating.in_pool) == (False, False, False)
+    login("leader")  # a past review stays readable, every decision with its note
+    html = client.get(f"/pool-reviews/{review.id}").get_data(as_text=True)
+    out_table = html.split('id="out"')[1].split("</table>")[0]
+    held_table = html.split('id="held"')[1].split("</table>")[0]
+    assert "谋划中的项目" in out_table and "企业撤资" in out_table and "已投产项目" in out_table
+    assert "待议项目" in held_table and "暂缓" in held_table and "待用地指标" in held_table
+    assert "评审会日期" in html and "2026-11-20" in html
+    listing = client.get("/pool-reviews").get_data(as_text=True)
+    assert "2026-Q4" in listing

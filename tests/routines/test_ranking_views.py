@@ -62,7 +62,7 @@ def test_admin_freezes_last_quarter_from_the_current_page(client, login, led):
 def test_weights_must_sum_to_100(client, login):
     login("admin")
     data = {"w_timeliness": "50", "w_problems": "30", "w_stage": "30", "green_min": "85", "yellow_min": "60",
-            "report_due_day": "5", "problem_deadline_days": "30"}
+            "report_due_day": "5", "problem_deadline_days": "30", "rank_method": "wilson", "min_items": "5"}
     resp = client.post("/routines/ranking/weights", data=data)
     assert resp.status_code == 200 and "三项权重之和必须等于 100" in resp.get_data(as_text=True)
     assert db.session.get(RoutineSettings, 1) is None
@@ -76,9 +76,12 @@ def test_ranking_xlsx_opens_with_the_lines(client, login, led):
     resp = client.get("/routines/ranking.xlsx?quarter=2026-Q4")
     ws = load_workbook(BytesIO(resp.data)).active
     assert ws["A1"].value == "绥芬河市生物经济重点工作2026年第4季度晾晒表（暂定）"
-    assert ws["B3"].value == "部门"
-    assert [ws.cell(row=4, column=c).value for c in (1, 2, 3, 4, 5)] == [1, "农业农村局", 2, 1, 0.5]  # Nov missing
-    assert ws.cell(row=4, column=5).number_format == "0.0%"
+    assert (ws["B3"].value, ws["C3"].value) == ("部门", "事项数 n")
+    # n = 2 reports expected + 1 project led, below the default minimum of 5: 样本不足, not ranked.
+    assert [ws.cell(row=4, column=c).value for c in (1, 2, 3, 4, 5, 6, 14)] == [
+        "—", "农业农村局", 3, 2, 1, 0.5, "样本不足"]  # Nov missing
+    assert ws.cell(row=4, column=6).number_format == "0.0%"
+    assert "计分方法：威尔逊区间下限（95%）" in ws["A2"].value
 
 
 @pytest.mark.parametrize("url", ["/routines/ranking", "/routines/ranking?quarter=2026-Q3",
@@ -121,3 +124,52 @@ def test_a_frozen_line_keeps_its_name_when_the_department_has_no_english_one(cli
     db.session.commit()
     client.get("/lang/en")
     assert "<td>农业农村局</td>" in client.get("/routines/ranking?quarter=2026-Q3").get_data(as_text=True)
+
+
+def _problems_due_in_q3(department, on_time: int, late: int = 0):
+    """Problems due in 2026-Q3 owned by `department`, on a project nobody leads."""
+    host = factories.project(lead_department=None, in_pool=False)
+    for number in range(on_time + late):
+        factories.problem(host, department_id=department.id, deadline=date(2026, 8, 31), status="resolved",
+                          resolved_on=date(2026, 8, 30) if number < on_time else date(2026, 9, 5),
+                          resolution="ok", commit=False)
+    db.session.commit()
+
+
+def _row_of(html, name):
+    return next(row for row in html.split("<tr") if f"<td>{name}</td>" in row)
+
+
+def test_one_item_is_not_ranked_above_fifty_and_the_rules_are_frozen(client, login):
+    _problems_due_in_q3(factories.department("市场局"), 1)
+    _problems_due_in_q3(factories.department("工信科局"), 45, 5)
+    login("admin")
+    settings = {"w_timeliness": "40", "w_problems": "30", "w_stage": "30", "green_min": "85", "yellow_min": "60",
+                "report_due_day": "5", "problem_deadline_days": "30", "rank_method": "wilson", "min_items": "0"}
+    assert client.post("/routines/ranking/weights", data=settings).status_code == 302
+    html = client.get("/routines/ranking?quarter=2026-Q3").get_data(as_text=True)  # frozen now
+    industry, market = _row_of(html, "工信科局"), _row_of(html, "市场局")
+    assert "<td>1</td>" in industry and '<td class="text-end basis">50</td>' in industry and "78.64" in industry
+    assert "<td>2</td>" in market and '<td class="text-end basis">1</td>' in market and "20.65" in market
+    assert "计分方法：威尔逊区间下限（95%）；不设最少事项数。" in html and "方法与权重随本季度封存。" in html
+    # Changed rules apply to live quarters only: the frozen one keeps its method and ranks.
+    client.post("/routines/ranking/weights", data={**settings, "rank_method": "raw", "min_items": "5"})
+    again = client.get("/routines/ranking?quarter=2026-Q3").get_data(as_text=True)
+    assert "<td>1</td>" in _row_of(again, "工信科局") and "不设最少事项数" in again
+    db.session.query(RankingSnapshot).delete()
+    db.session.commit()
+    html = client.get("/routines/ranking?quarter=2026-Q3").get_data(as_text=True)  # frozen anew: raw, min 5
+    assert "样本不足" in _row_of(html, "市场局") and "<td>—</td>" in _row_of(html, "市场局")
+    assert "事项数 n 少于 5 的部门为“样本不足”" in html
+    ws = load_workbook(BytesIO(client.get("/routines/ranking.xlsx?quarter=2026-Q3").data)).active
+    rows = {ws.cell(row=r, column=2).value: [ws.cell(row=r, column=c).value for c in (1, 3, 14)] for r in (4, 5)}
+    assert rows == {"工信科局": [1, 50, "绿"], "市场局": ["—", 1, "样本不足"]}
+
+
+def test_the_method_and_minimum_are_checked(client, login):
+    login("admin")
+    data = {"w_timeliness": "40", "w_problems": "30", "w_stage": "30", "green_min": "85", "yellow_min": "60",
+            "report_due_day": "5", "problem_deadline_days": "30", "rank_method": "median", "min_items": "-1"}
+    html = client.post("/routines/ranking/weights", data=data).get_data(as_text=True)
+    assert "请填写 0–1000 的整数。" in html and "Not a valid choice" not in html
+    assert db.session.get(RoutineSettings, 1) is None

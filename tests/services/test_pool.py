@@ -105,7 +105,7 @@ def test_review_changes_are_audited_with_the_review_as_note(first, users):
 def test_reviews_list_counts_actions(first):
     _, review = first
     ((listed, counts),) = pool.reviews()
-    assert listed.id == review.id and counts == {"in": 4, "out": 2, "kept": 0}
+    assert listed.id == review.id and counts == {"in": 4, "out": 2, "kept": 0, "held": 0}
 
 
 @pytest.mark.parametrize("quarter, on, message", [
@@ -148,3 +148,61 @@ def test_project_list_filter_shows_the_pool_as_of_a_review(app, users):
     conditions = project_svc.project_filters({"pool_review": str(review.id)})
     names = set(db.session.scalars(sa.select(Project.name).where(*conditions)))
     assert names == {"评审时在库项目"}
+
+
+# ---- the committee's decisions, project by project ----------------------------------------
+
+def _state():
+    """Every project's pool flag, and how many reviews and audit rows there are."""
+    from crm.models import Project
+    return ({p.id: p.in_pool for p in Project.query.all()}, PoolReview.query.count(), AuditEvent.query.count())
+
+
+def test_mixed_decisions_apply_in_one_transaction_and_are_audited(first, users):
+    p, r1 = first
+    new = factories.project(name="N", stage="planned", in_pool=True)  # proposed 入库
+    waiting = factories.project(name="W", stage="planned", in_pool=False)  # a new 谋划 candidate
+    p["D"].stage = "operating"  # proposed 出库
+    db.session.commit()
+    decisions = {p["A"].id: ("out", "企业撤资，项目不再推进"),  # proposed kept: taken out with a reason
+                 p["D"].id: ("out", "已投产"), new.id: ("defer", "待用地指标落实"), waiting.id: ("pending", ""),
+                 p["F"].id: ("defer", "")}  # was in the pool: 暂缓 keeps it there
+    review = pool.run_review(quarter="2026-Q4", reviewed_on=TODAY, note="评审会", actor=users["admin"],
+                             today=TODAY, decisions=decisions)
+    db.session.commit()
+    rows = {r.project_id: (r.decision, r.action, r.note) for r in review.items}
+    assert rows[p["A"].id] == ("out", "out", "企业撤资，项目不再推进")
+    assert rows[new.id] == ("defer", "held", "待用地指标落实") and rows[waiting.id] == ("pending", "held", None)
+    assert rows[p["F"].id] == ("defer", "kept", None) and rows[p["E"].id] == ("in", "kept", None)
+    assert [x.in_pool for x in (p["A"], p["D"], new, waiting, p["F"], p["E"])] == [False, False, False, False,
+                                                                                   True, True]
+    assert set(db.session.scalars(pool.project_ids_as_of(review.id))) == {p["E"].id, p["F"].id}
+    audited = AuditEvent.query.filter_by(object_type="Project", object_id=p["A"].id).order_by(AuditEvent.id).all()
+    assert audited[-1].actor_id == users["admin"].id and audited[-1].changes["in_pool"] == [True, False]
+    assert "2026-Q4" in (audited[-1].note or "")
+    # The first review stays readable as it was.
+    assert pool.review_lists(r1)["counts"] == {"in": 4, "out": 2, "kept": 0, "held": 0}
+    assert pool.review_lists(review)["counts"] == {"in": 0, "out": 2, "kept": 2, "held": 2}
+
+
+@pytest.mark.parametrize("decision, message", [
+    (("out", ""), "出库须填写理由"), (("in", ""), "不能入库"), (("keep", ""), "评审决定无效")])
+def test_a_refused_decision_leaves_everything_unchanged(first, users, decision, message):
+    p, _ = first
+    p["D"].stage = "dropped"
+    db.session.commit()
+    before = _state()
+    target = p["A"] if decision[0] != "in" else p["D"]
+    decisions = {p["E"].id: ("out", "不再推进"), target.id: decision}  # the first one alone would pass
+    with pytest.raises(pool.PoolError, match=message):
+        pool.run_review(quarter="2026-Q4", reviewed_on=TODAY, note=None, actor=users["admin"], today=TODAY,
+                        decisions=decisions)
+    db.session.rollback()
+    assert _state() == before
+
+
+def test_a_decision_for_a_project_that_is_no_candidate_is_refused(first, users):
+    p, _ = first
+    with pytest.raises(pool.PoolError, match="不在本次评审的候选项目中"):
+        pool.run_review(quarter="2026-Q4", reviewed_on=TODAY, note=None, actor=users["admin"], today=TODAY,
+                        decisions={p["X"].id: ("in", "")})

@@ -11,7 +11,8 @@ Typography rules kept here:
   with an opening one.  reportlab's own CJK wrap only knows part of that list and only hangs one
   character, so ``linebreak._kinsoku_split`` replaces it (see ``linebreak._Para``);
 * all user text goes through ``text._esc`` before it meets paragraph markup;
-* missing en/ru translations print the Chinese original followed by ``(中文原文)``.
+* an en/ru edition prints only that language: a free text without its translation is left out,
+  a proper name without one (a firm, a park) keeps its Chinese form; no "original" marker.
 
 Speed: fonts are registered once per process, styles are built once, QR matrices are cached by URL,
 and the catalog's table of contents is seeded with its final entries so ``multiBuild`` settles in two

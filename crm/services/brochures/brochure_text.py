@@ -1,7 +1,7 @@
 """Fixed wording of the brochures in Chinese, English and Russian, and small pure helpers.
 
-Nothing here touches reportlab or the database, so every rule (dates, page labels, the fallback
-to the Chinese original) is testable on its own.  Money wording is ``crm.services.core.money.format_wan``,
+Nothing here touches reportlab or the database, so every rule (dates, page labels, which text an
+en/ru edition prints) is testable on its own.  Money wording is ``crm.services.core.money.format_wan``,
 the one the web pages use too; it is imported here so the renderer keeps calling ``T.format_wan``.  User text is never marked up here:
 escaping happens where the text meets reportlab markup, in ``brochure/text.py``.
 """
@@ -14,10 +14,6 @@ from crm.services.core.money import format_wan  # noqa: F401  re-exported: broch
 
 LANGS = ("zh", "en", "ru")
 DEFAULT_LANG = "zh"
-
-# Printed after a Chinese text shown in an en/ru edition because its translation is missing.
-# It is a fixed Chinese marker on purpose: the reader sees at once that the text is the original.
-ORIGINAL_MARKER = "(中文原文)"
 
 STAGES = ("planned", "contact", "signed", "started", "operating", "paused", "dropped")
 
@@ -78,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "city": "Suifenhe",
         "catalog_title": "Investment Project Catalog",
         "brand": "Suifenhe Investment Projects",
-        "brand_sub": "绥芬河市招商项目",
+        "brand_sub": "",
         "project_no": "Project No.",
         "total_investment": "Total investment",
         "fixed_investment": "Fixed-asset investment",
@@ -119,7 +115,7 @@ LABELS: dict[str, dict[str, str]] = {
         "city": "Суйфэньхэ",
         "catalog_title": "Каталог инвестиционных проектов",
         "brand": "Инвестиционные проекты Суйфэньхэ",
-        "brand_sub": "绥芬河市招商项目",
+        "brand_sub": "",
         "project_no": "Проект №",
         "total_investment": "Общий объём инвестиций",
         "fixed_investment": "Инвестиции в основные фонды",
@@ -208,20 +204,30 @@ def _clean(value: str | None) -> str | None:
 
 
 def pick(values: dict[str, str | None] | None, lang: str = DEFAULT_LANG) -> tuple[str | None, bool]:
-    """The text of one translatable field in ``lang``.
+    """A proper name (project, firm, park, place, department) in ``lang``.
 
-    Returns ``(text, is_fallback)``: when the en/ru text is missing the Chinese original comes
-    back with ``is_fallback=True`` so the caller prints ``ORIGINAL_MARKER`` after it.
+    Returns ``(text, is_fallback)``: a name with no en/ru form comes back in Chinese with
+    ``is_fallback=True`` (a name is printed as it is, never left out).
     """
     values = values or {}
     lang = norm_lang(lang)
-    own = _clean(values.get(lang))
-    if own is not None:
-        return own, False
-    if lang == "zh":
-        return None, False
+    own_text = own(values, lang)
+    if own_text is not None or lang == "zh":
+        return own_text, False
     zh = _clean(values.get("zh"))
     return (zh, True) if zh is not None else (None, False)
+
+
+def own(values: dict[str, str | None] | None, lang: str = DEFAULT_LANG) -> str | None:
+    """A free text (description, scale, park introduction) in ``lang`` only: an en/ru edition
+    leaves out what has no translation rather than print Chinese to its readers."""
+    return _clean((values or {}).get(norm_lang(lang)))
+
+
+def brand_line(lang: str = DEFAULT_LANG) -> str:
+    """The kicker above a project's name: the brand, and in Chinese its English form too."""
+    sub = label("brand_sub", lang)
+    return f"{label('brand', lang)}  ·  {sub}" if sub else label("brand", lang)
 
 
 def format_int(value: int | None, lang: str = DEFAULT_LANG) -> str:

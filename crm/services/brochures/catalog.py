@@ -112,12 +112,11 @@ def _overview_table(groups, lang) -> Table:
 def _sector_opener(code: str, group: list[ProjectSheet], lang: str, index: int) -> list[Flowable]:
     color = sector_color(code)
     name = group[0].sector.get(lang) or group[0].sector.get("zh") or code
-    zh_name = group[0].sector.get("zh") or ""
     stats = T.label("projects_in_sector", lang, n=len(group))
     total = _sum_wan(group)
     if total is not None:
         stats += f"  ·  {T.label('investment_sum', lang)} {T.format_wan(total, lang)}"
-    kicker = f"{index:02d}" + (f"  ·  {zh_name}" if lang != "zh" and zh_name else "")
+    kicker = f"{index:02d}"  # an en/ru edition prints no Chinese beside the sector's name
     content = [
         Spacer(1, 80 * mm),
         _P(_esc(kicker), "sector_kicker", kicker),

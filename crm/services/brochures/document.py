@@ -162,7 +162,7 @@ def _draw_cover_background(canv, doc):
     x = MARGIN_X + 6 * mm
     canv.setFillColor(_mix(BRAND, colors.white, 0.55))
     canv.setFont(REGULAR, 9)
-    canv.drawString(x, PAGE_H - 30 * mm, f"{T.label('brand', lang)}  ·  {T.label('brand_sub', lang)}")
+    canv.drawString(x, PAGE_H - 30 * mm, T.brand_line(lang))
     if doc.cover_year is not None:
         canv.setFillColor(ACCENT)
         canv.setFont(BOLD, 64)

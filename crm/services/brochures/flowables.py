@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
 from crm.services.brochures.fonts import BOLD
 from crm.services.brochures.text import _P, _esc
@@ -79,6 +79,49 @@ class _BottomAnchored(Flowable):
 
     def draw(self):
         self.content.drawOn(self.canv, 0, 0)
+
+
+class _KeepCardWith(Flowable):
+    """A page break when the last block of text and the contact card after it do not both fit.
+
+    Placed before that block: the card then never starts a page of its own, it moves over with
+    the text it closes.  A block too tall for any page is left to flow as it would."""
+
+    def __init__(self, items: list[Flowable]):
+        super().__init__()
+        self.items = items
+
+    def _needed(self, avail_width: float) -> float:
+        return sum(item.wrapOn(self.canv, avail_width, FRAME_H)[1] + item.getSpaceBefore() + item.getSpaceAfter()
+                   for item in self.items)
+
+    def wrap(self, avail_width, avail_height):
+        needed = self._needed(avail_width)
+        if needed > avail_height and needed <= FRAME_H and avail_height < FRAME_H - 1:
+            frame = self._doctemplateAttr("frame")
+            if frame is not None:
+                from reportlab.platypus.doctemplate import FrameBreak
+                frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+def keep_card_with_text(story: list[Flowable], card: Flowable, block_start: int | None = None) -> list[Flowable]:
+    """The story with the card appended, kept on one page with the block it closes: from
+    `block_start` (the last section's first flowable) when that block and the card fit on one
+    page, else with the last flowable before the card."""
+    last = max((i for i, item in enumerate(story) if not isinstance(item, Spacer)), default=None)
+    if last is None:
+        return [*story, card]
+    starts = [last] if block_start is None or block_start >= last else [block_start, last]
+    guards = [_KeepCardWith([*story[start:], card]) for start in starts]
+    if len(starts) == 1:
+        return [*story[:last], guards[0], *story[last:], card]
+    # The block's guard breaks the page when the whole block fits on a fresh one; the
+    # last flowable's guard still holds when the block alone is too tall for a page.
+    return [*story[:block_start], guards[0], *story[block_start:last], guards[1], *story[last:], card]
 
 
 class _Chips(Flowable):

@@ -13,11 +13,20 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.document import _Canvas, _Doc, _today
-from crm.services.brochures.flowables import _Band, _BottomAnchored, _Chips, _Heading, _Mark, _Row, _Stack
+from crm.services.brochures.flowables import (
+    _Band,
+    _BottomAnchored,
+    _Chips,
+    _Heading,
+    _Mark,
+    _Row,
+    _Stack,
+    keep_card_with_text,
+)
 from crm.services.brochures.fonts import register_fonts
 from crm.services.brochures.qr import _QR
 from crm.services.brochures.sheet import ProjectSheet
-from crm.services.brochures.text import _P, _esc, _plain_with_marker, _short, _text_block, _tr
+from crm.services.brochures.text import _P, _esc, _own, _plain_in, _short, _text_block, _tr
 from crm.services.brochures.theme import FRAME_W, MUTED, RULE, STAGE_COLORS, _hex, _mix, sector_color
 
 MAX_INVESTORS = 12  # a fact row must never outgrow a page
@@ -29,14 +38,14 @@ def _sector_name(sheet: ProjectSheet, lang: str) -> str:
 
 
 def _project_band(sheet: ProjectSheet, lang: str, color: colors.Color, toc_level: int | None):
-    name = _tr(sheet.name, lang, marker_size=10, marker_color=_mix(color, colors.white, 0.65))
+    name = _tr(sheet.name, lang)
     name_markup, name_raw = name or (_esc(f"#{sheet.id}"), f"#{sheet.id}")
     if len(name_raw) > 200:
         name_raw = _short(name_raw, 200)
         name_markup = _esc(name_raw)
     title_style = "band_title" if len(name_raw) <= 40 else "band_title_small"
     stage = T.stage_name(sheet.stage, lang)
-    kicker = f"{T.label('brand', lang)}  ·  {T.label('brand_sub', lang)}"
+    kicker = T.brand_line(lang)
     number = f"{T.label('project_no', lang)} {sheet.id:04d}" if isinstance(sheet.id, int) \
         else f"{T.label('project_no', lang)} {sheet.id}"
     stage_color = colors.HexColor(STAGE_COLORS.get(sheet.stage, "#5E6B7D"))
@@ -114,8 +123,8 @@ def _facts(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable
     add("stage", (_esc(stage), stage))
     add("site", _tr(sheet.site, lang))
     add("park", _tr(sheet.park_name, lang))
-    add("land", _plain_with_marker(_short(sheet.land_text, 300), lang))
-    add("capacity", _tr({code: _short(text, 300) for code, text in sheet.capacity.items()}, lang))
+    add("land", _plain_in(_short(sheet.land_text, 300), lang))
+    add("capacity", _own({code: _short(text, 300) for code, text in sheet.capacity.items()}, lang))
     add("lead_department", _tr(sheet.lead_department, lang))
     # Each firm in the edition's language where it has a name in it, else its Chinese name marked.
     investors = [pair for names in sheet.investors
@@ -155,22 +164,25 @@ def _project_story(sheet: ProjectSheet, lang: str, *, toc_level: int | None = No
                              CondPageBreak(_KEEP_WITH_HEADING), _Heading(T.label("overview", lang), color)]
     story += _facts(sheet, lang, color)
     story.append(Spacer(1, 16))
-    text, fallback = T.pick(sheet.description, lang)
+    text = T.own(sheet.description, lang)
+    last_block = None  # where the section the contact card closes begins
     if text:
-        body = _text_block(text, "body", fallback)
+        body = _text_block(text, "body")
+        last_block = len(story) + 1  # its heading, after the CondPageBreak
         story += [CondPageBreak(_KEEP_WITH_HEADING), _Heading(T.label("description", lang), color),
                   Spacer(1, 6), *body, Spacer(1, 10)]
     park = _tr(sheet.park_name, lang)
-    park_text, park_fallback = T.pick(sheet.park_description, lang)
+    park_text = T.own(sheet.park_description, lang)
     if park or park_text:
         block: list[Flowable] = [_Heading(T.label("park_intro", lang), color), Spacer(1, 6)]
         if park:
             block.append(_P(f"<b>{park[0]}</b>", "body", park[1], spaceAfter=2))
         if park_text:
-            block += _text_block(park_text, "small", park_fallback)
+            block += _text_block(park_text, "small")
+        last_block = len(story) + 1
         story += [CondPageBreak(_KEEP_WITH_HEADING), *block, Spacer(1, 10)]
-    story += [_BottomAnchored(_contact(sheet, lang, color)), _Mark(sheet.id)]
-    return story
+    story = keep_card_with_text(story, _BottomAnchored(_contact(sheet, lang, color)), last_block)
+    return [*story, _Mark(sheet.id)]
 
 
 def render_project(sheet: ProjectSheet, lang: str = "zh", *, today: date | None = None) -> bytes:

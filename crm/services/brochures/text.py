@@ -18,7 +18,7 @@ from reportlab.platypus import Flowable, Paragraph
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.fonts import BOLD, REGULAR, register_fonts
 from crm.services.brochures.linebreak import _Para
-from crm.services.brochures.theme import BRAND, INK, MARKER, MUTED, _hex
+from crm.services.brochures.theme import BRAND, INK, MUTED
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -118,39 +118,27 @@ def _P(markup: str, style: str, raw: str | None = None, **overrides) -> _Para:
     return _Para(None, st, frags=[template.clone(text=" ".join(markup.split()))])
 
 
-def _tr(values: dict | None, lang: str, *, marker_size: float | None = None,
-        marker_color: colors.Color = MARKER) -> tuple[str, str] | None:
-    """Markup and raw text of a translatable field; the Chinese original plus marker if missing."""
-    text, fallback = T.pick(values, lang)
-    if text is None:
-        return None
-    markup = _esc(text)
-    if fallback:
-        size = f' size="{marker_size}"' if marker_size else ""
-        markup += f' <font color="{_hex(marker_color)}"{size}>{T.ORIGINAL_MARKER}</font>'
-        text += " " + T.ORIGINAL_MARKER
-    return markup, text
+def _tr(values: dict | None, lang: str) -> tuple[str, str] | None:
+    """Markup and raw text of a proper name: its Chinese form when it has none in ``lang``."""
+    text, _fallback = T.pick(values, lang)
+    return None if text is None else (_esc(text), text)
 
 
-def _plain_with_marker(text: str | None, lang: str) -> tuple[str, str] | None:
-    """Untranslated free text (the land wording): in en/ru a Chinese text carries the marker."""
+def _own(values: dict | None, lang: str) -> tuple[str, str] | None:
+    """Markup and raw text of a free text in ``lang`` only (left out when untranslated)."""
+    text = T.own(values, lang)
+    return None if text is None else (_esc(text), text)
+
+
+def _plain_in(text: str | None, lang: str) -> tuple[str, str] | None:
+    """Untranslated free text (the land wording): left out of en/ru when it is Chinese."""
     text = (text or "").strip()
-    if not text:
+    if not text or (lang != "zh" and T.has_cjk(text)):
         return None
-    if lang != "zh" and T.has_cjk(text):
-        return _tr({"zh": text}, lang)
     return _esc(text), text
 
 
-def _text_block(text: str, style: str, fallback: bool = False) -> list[Flowable]:
-    """Several paragraphs from a multi-line user text; the marker goes after the last one."""
+def _text_block(text: str, style: str) -> list[Flowable]:
+    """Several paragraphs from a multi-line user text."""
     parts = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-    out = []
-    for index, part in enumerate(parts):
-        markup = _esc(part)
-        raw = part
-        if fallback and index == len(parts) - 1:
-            markup += f' <font color="{_hex(MARKER)}">{T.ORIGINAL_MARKER}</font>'
-            raw += T.ORIGINAL_MARKER
-        out.append(_P(markup, style, raw, spaceAfter=4))
-    return out
+    return [_P(_esc(part), style, part, spaceAfter=4) for part in parts]

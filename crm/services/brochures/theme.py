@@ -26,7 +26,6 @@ PAPER_TINT = colors.HexColor("#F4F6F9")
 BRAND = colors.HexColor("#14375E")
 BRAND_DARK = colors.HexColor("#0C2440")
 ACCENT = colors.HexColor("#C8A24A")
-MARKER = colors.HexColor("#9AA4B2")
 
 SECTOR_COLORS = {
     "biomed": "#A83A4B",

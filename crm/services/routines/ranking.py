@@ -11,8 +11,13 @@ Three rates, each a plain fraction of counts shown on the page:
   a StageEvent from one main-line stage to a later one (谋划→洽谈→签约→开工→投产; resuming
   from 暂缓 is not a move); it counts for the project's 牵头部门.  Projects led: the active
   projects it leads plus any project it leads that moved forward in the quarter.
-Score = 100 × Σ(weight × rate) / Σ(weights of the rates that have a denominator), rounded half-up
+Score = 100 × Σ(weight × r) / Σ(weights of the rates that have a denominator), rounded half-up
 to 0.01; a rate with nothing to count (0/0) is left out rather than counted as 0 or 100%.
+r is the rate itself (method "raw") or, by default ("wilson"), the lower bound of its 95% Wilson
+score interval: 1 of 1 counts as 20.65%, 45 of 50 as 78.64%, so one lucky item cannot outrank fifty
+items of steady work, and one unlucky item does not sink a department to 0.
+Basis n = reports expected + problems due + projects led.  A department with n < min_items is
+shown as 样本不足: its score is printed but it gets no colour and no rank.
 Colour: ≥ green_min 绿, ≥ yellow_min 黄, else 红.  Ties share a rank (1, 1, 3).
 
 Data counts up to the as-of day: the quarter's last day once it is over, otherwise yesterday
@@ -26,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -42,8 +47,11 @@ from crm.services.core.clock import local_today
 from crm.services.core.errors import RuleError
 from crm.services.routines.dispatch import active_clause, due_date, routine_settings
 
-SETTING_FIELDS = ("report_due_day", "w_timeliness", "w_problems", "w_stage", "green_min", "yellow_min")
+SETTING_FIELDS = ("report_due_day", "w_timeliness", "w_problems", "w_stage", "green_min", "yellow_min",
+                  "rank_method", "min_items")
 COLOUR_LABELS = {"green": _l("绿"), "yellow": _l("黄"), "red": _l("红")}
+METHOD_LABELS = {"wilson": _l("威尔逊区间下限（95%）"), "raw": _l("原始比率")}
+Z = Decimal("1.96")  # the 95% two-sided normal quantile of the Wilson interval
 EARLIEST = (2022, 4)  # the plan was issued in October 2022
 
 
@@ -126,6 +134,12 @@ class Line:
     score: Decimal | None = None
     colour: str | None = None
     rank: int | None = None
+    insufficient: bool = False  # fewer items than the settings' min_items: 样本不足, not ranked
+
+    @property
+    def basis(self) -> int:
+        """n: the items the score rests on (reports expected, problems due, projects led)."""
+        return self.reports_expected + self.problems_due + self.projects_led
 
     @property
     def timeliness(self) -> Fraction | None:
@@ -141,7 +155,7 @@ class Line:
         return min(rate, Fraction(1)) if rate is not None else None
 
 
-LINE_FIELDS = [f.name for f in fields(Line)]
+LINE_FIELDS = [f.name for f in fields(Line) if f.name != "insufficient"]  # the columns of RankingRow
 
 
 @dataclass
@@ -154,15 +168,44 @@ class Ranking:
     snapshot: RankingSnapshot | None = None
 
 
+def _counts(line: Line) -> list[tuple[str, int, int]]:
+    """(weight key, successes, items) of each rate; a stage rate above 100% counts as n of n."""
+    return [("w_timeliness", line.reports_on_time, line.reports_expected),
+            ("w_problems", line.problems_on_time, line.problems_due),
+            ("w_stage", min(line.stage_moves, line.projects_led), line.projects_led)]
+
+
+def wilson_lower(successes: int, n: int) -> Decimal:
+    """The lower bound of the 95% Wilson score interval of successes / n (n > 0)."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        p, n, z2 = Decimal(successes) / n, Decimal(n), Z * Z
+        margin = Z * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()
+        return max(Decimal(0), (p + z2 / (2 * n) - margin) / (1 + z2 / n))
+
+
+def _half_up(value) -> Decimal:
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def score_of(line: Line, settings) -> Decimal | None:
-    parts = [(settings.w_timeliness, line.timeliness), (settings.w_problems, line.problems_rate),
-             (settings.w_stage, line.stage_rate)]
-    parts = [(weight, rate) for weight, rate in parts if rate is not None]
-    total = sum(weight for weight, _ in parts)
+    parts = [(getattr(settings, key), k, n) for key, k, n in _counts(line) if n]
+    total = sum(weight for weight, _k, _n in parts)
     if not total:
         return None
-    value = 100 * sum(weight * rate for weight, rate in parts) / Fraction(total)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if getattr(settings, "rank_method", "raw") == "wilson":
+        return _half_up(100 * sum(weight * wilson_lower(k, n) for weight, k, n in parts) / total)
+    return _half_up(100 * sum(weight * Fraction(k, n) for weight, k, n in parts) / Fraction(total))
+
+
+def judge(line: Line, settings) -> Line:
+    """Score and colour one line; too few items make it 样本不足 (scored, neither coloured nor ranked)."""
+    line.score = score_of(line, settings)
+    line.insufficient = line.basis < (getattr(settings, "min_items", 0) or 0)
+    line.colour = None if line.insufficient else colour_of(line.score, settings)
+    return line
 
 
 def colour_of(score: Decimal | None, settings) -> str | None:
@@ -173,11 +216,29 @@ def colour_of(score: Decimal | None, settings) -> str | None:
     return "yellow" if score >= settings.yellow_min else "red"
 
 
+def grade_label(line: Line) -> str:
+    """The 等次 cell: 样本不足, the colour's name, or — when nothing could be scored."""
+    if line.insufficient:
+        return str(_l("样本不足"))
+    return str(COLOUR_LABELS[line.colour]) if line.colour else "—"
+
+
+def method_note(settings) -> str:
+    """The method and minimum sample, printed under the table and in the Excel note row."""
+    method = METHOD_LABELS.get(settings.rank_method, settings.rank_method)
+    if settings.min_items:
+        return str(_l("计分方法：%(m)s；事项数 n 少于 %(n)s 的部门为“样本不足”，不排名、不评等次。",
+                      m=method, n=settings.min_items))
+    return str(_l("计分方法：%(m)s；不设最少事项数。", m=method))
+
+
 def _rank(lines: list[Line]) -> list[Line]:
-    lines.sort(key=lambda x: (x.score is None, -(x.score or 0), x.department_name))
+    # 样本不足 lines come last in name order: listing them by score would rank them after all.
+    lines.sort(key=lambda x: (x.insufficient, x.score is None, 0 if x.insufficient else -(x.score or 0),
+                              x.department_name))
     previous = None
     for position, line in enumerate(lines, start=1):
-        if line.score is None:
+        if line.score is None or line.insufficient:
             continue
         line.rank = previous.rank if previous is not None and previous.score == line.score else position
         previous = line
@@ -250,10 +311,8 @@ def compute(quarter: Quarter, today: date, settings=None) -> list[Line]:
         sa.select(Department.id, Department.name).where(Department.id.in_(list(counts)))).all()) if counts else {}
     lines = []
     for department_id, values in counts.items():
-        line = Line(department_id=department_id, department_name=names.get(department_id, "—"), **values)
-        line.score = score_of(line, settings)
-        line.colour = colour_of(line.score, settings)
-        lines.append(line)
+        lines.append(judge(Line(department_id=department_id, department_name=names.get(department_id, "—"),
+                                **values), settings))
     return _rank(lines)
 
 
@@ -299,6 +358,8 @@ def ranking_for(quarter: Quarter, today: date | None = None, actor: User | None 
         return Ranking(quarter, as_of(quarter, today), True, settings, lines)
     snapshot = freeze(quarter, today, actor)
     lines = [Line(**{name: getattr(row, name) for name in LINE_FIELDS}) for row in snapshot.rows]
+    for line in lines:
+        line.insufficient = line.basis < snapshot.min_items
     return Ranking(quarter, snapshot.as_of, False, snapshot, _named_in_ui_language(lines), snapshot)
 
 

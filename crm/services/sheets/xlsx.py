@@ -21,7 +21,7 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.services.pipeline import STAGE_LABELS
-from crm.services.routines.ranking import COLOUR_LABELS
+from crm.services.routines.ranking import grade_label, method_note
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
@@ -208,11 +208,11 @@ def dispatch_workbook(month, rows, *, due, generated) -> bytes:
 
 # ---------------------------------------------------------------- 晾晒表
 
-RANKING_HEADERS = (_l("排名"), _l("部门"), _l("应报调度"), _l("按时报送"), _l("报送及时率"), _l("到期问题"),
+RANKING_HEADERS = (_l("排名"), _l("部门"), _l("事项数 n"), _l("应报调度"), _l("按时报送"), _l("报送及时率"), _l("到期问题"),
                    _l("按期销号"), _l("按期销号率"), _l("牵头项目"), _l("阶段推进"), _l("项目推进率"), _l("得分"),
                    _l("等次"))
-RANKING_WIDTHS = (6, 16, 10, 10, 11, 10, 10, 11, 10, 10, 11, 9, 7)
-RANKING_PERCENT = (5, 8, 11)
+RANKING_WIDTHS = (6, 16, 9, 10, 10, 11, 10, 10, 11, 10, 10, 11, 9, 9)
+RANKING_PERCENT = (6, 9, 12)
 
 
 def _ratio(value):
@@ -227,15 +227,16 @@ def ranking_workbook(ranking, *, generated) -> bytes:
         title + (_("（暂定）") if ranking.provisional else ""),
         _("权重：报送及时率 %(a)s%%、问题按期销号率 %(b)s%%、项目推进率 %(c)s%%　等次：≥%(g)s 绿，≥%(y)s 黄，其余红　"
           "数据截至 %(as_of)s　导出：%(at)s", a=s.w_timeliness, b=s.w_problems, c=s.w_stage, g=s.green_min,
-          y=s.yellow_min, as_of=f"{ranking.as_of:%Y-%m-%d}", at=f"{generated:%Y-%m-%d %H:%M}"),
+          y=s.yellow_min, as_of=f"{ranking.as_of:%Y-%m-%d}", at=f"{generated:%Y-%m-%d %H:%M}")
+        + "　" + method_note(s),
         RANKING_HEADERS, RANKING_WIDTHS, str(q))
     out = _Rows(ws)
     for line in ranking.lines:
-        out.add((line.rank or "—", line.department_name, line.reports_expected, line.reports_on_time,
+        out.add((line.rank or "—", line.department_name, line.basis, line.reports_expected, line.reports_on_time,
                  _ratio(line.timeliness), line.problems_due, line.problems_on_time, _ratio(line.problems_rate),
                  line.projects_led, line.stage_moves, _ratio(line.stage_rate),
-                 line.score if line.score is not None else "—", str(COLOUR_LABELS.get(line.colour, "—"))),
-                percent_cols=RANKING_PERCENT, money_cols=(12,), fill=COLOUR_FILLS.get(line.colour))
+                 line.score if line.score is not None else "—", grade_label(line)),
+                percent_cols=RANKING_PERCENT, money_cols=(13,), fill=COLOUR_FILLS.get(line.colour))
     return _bytes(wb)
 
 

@@ -169,14 +169,14 @@ def test_text_of_all_three_languages_extracts_back_from_the_pdf():
 
     en = squash("".join(pdf_pages(render_project(sheet, "en", today=TODAY))))
     for needle in ["SuifenheCornDeep-ProcessingProject", "Biomedicine", "Totalinvestment",
-                   "CNY1billion", "Negotiation", "itaconicacid", "绥芬河", "Page1of", "1March2025",
+                   "CNY1billion", "Negotiation", "itaconicacid", "Page1of", "1March2025",
                    "BureauofIndustry,InformationTechnologyandScience"]:
         assert needle in en, needle
 
     ru = squash("".join(pdf_pages(render_project(sheet, "ru", today=TODAY))))
     for needle in ["Биомедицина", "Общийобъёминвестиций", "1млрдюаней", "Переговоры",
-                   "итаконоваякислота", "Суйфэньхэ", "Стр.1из", "1марта2025г.", "工信科局(中文原文)"]:
-        assert needle in ru, needle
+                   "итаконоваякислота", "Суйфэньхэ", "Стр.1из", "1марта2025г.", "工信科局"]:
+        assert needle in ru, needle  # a department with no Russian name keeps its Chinese one
 
 
 def test_one_project_fits_on_one_or_two_pages():
@@ -195,25 +195,24 @@ def test_user_text_with_markup_prints_literally(payload):
         assert text.count(squash(payload)) >= 3, lang
 
 
-def test_missing_translation_prints_the_chinese_with_a_marker():
+def test_a_missing_translation_keeps_proper_names_and_leaves_free_text_out():
     sheet = make_sheet(name={"zh": "绥芬河鸟苷生产项目", "en": None, "ru": ""},
                        description={"zh": FERMENTATION}, site={"zh": "阜宁镇"})
     for lang in ("en", "ru"):
         text = squash("".join(pdf_pages(render_project(sheet, lang, today=TODAY))))
-        assert "绥芬河鸟苷生产项目(中文原文)" in text
-        assert "阜宁镇(中文原文)" in text
-        assert "衣康酸" in text and text.count("(中文原文)") >= 3
+        assert "绥芬河鸟苷生产项目" in text and "阜宁镇" in text  # names print as they are
+        assert "衣康酸" not in text and "中文原文" not in text  # the untranslated description is left out
     zh = squash("".join(pdf_pages(render_project(sheet, "zh", today=TODAY))))
-    assert "(中文原文)" not in zh
+    assert "衣康酸" in zh and "中文原文" not in zh
 
 
 def test_investors_print_in_the_edition_language_where_the_firm_has_a_name_in_it():
     sheet = make_sheet(investors=[{"zh": "安徽丰原集团有限公司", "en": "Anhui BBCA Group"},
                                   {"zh": "俄罗斯远东木业有限公司", "ru": "ООО «Дальлес»"}])
     en, ru, zh = (squash("".join(pdf_pages(render_project(sheet, lang, today=TODAY)))) for lang in ("en", "ru", "zh"))
-    assert "AnhuiBBCAGroup" in en and "俄罗斯远东木业有限公司(中文原文)" in en and "安徽丰原" not in en
-    assert "ООО«Дальлес»" in ru and "安徽丰原集团有限公司(中文原文)" in ru
-    assert "安徽丰原集团有限公司" in zh and "Дальлес" not in zh and "(中文原文)" not in zh
+    assert "AnhuiBBCAGroup" in en and "俄罗斯远东木业有限公司" in en and "安徽丰原" not in en
+    assert "ООО«Дальлес»" in ru and "安徽丰原集团有限公司" in ru
+    assert "安徽丰原集团有限公司" in zh and "Дальлес" not in zh and "中文原文" not in en + ru + zh
 
 
 def test_sparse_project_still_renders():
@@ -328,7 +327,7 @@ def test_catalog_in_russian_has_cyrillic_headings_and_outline():
                    preface="Добро пожаловать.")
     pdf = render_catalog(catalog_sheets()[:4], meta, today=TODAY)
     text = squash("".join(pdf_pages(pdf)))
-    assert "Биомедицина" in text and "Содержание" in text and "(中文原文)" in text
+    assert "Биомедицина" in text and "Содержание" in text and "中文原文" not in text
     outline = PdfReader(io.BytesIO(pdf)).outline
     assert outline[0].title == "Биомедицина"
 

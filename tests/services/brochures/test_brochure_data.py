@@ -71,14 +71,14 @@ def test_sheet_carries_every_language_and_the_settings_contact(app, settings, re
     assert T.pick(sheet.description, "en") == ("Trade and processing in one place.", False)
 
 
-def test_missing_translation_prints_the_chinese_original_with_its_marker(app, settings, refs):
+def test_a_name_without_its_translation_prints_in_chinese_without_a_marker(app, settings, refs):
     project = factories.project(name="绥芬河鸟苷生产项目", name_en="Suifenhe Guanosine Plant", sector=refs["sector"])
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
     assert sheet.name["ru"] is None
     ru = squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
     en = squash(" ".join(pdf_pages(render_project(sheet, "en"))))
-    assert "绥芬河鸟苷生产项目" + T.ORIGINAL_MARKER in ru
-    assert "SuifenheGuanosinePlant" in en and "绥芬河鸟苷生产项目" + T.ORIGINAL_MARKER not in en
+    assert "绥芬河鸟苷生产项目" in ru and "中文原文" not in ru
+    assert "SuifenheGuanosinePlant" in en and "绥芬河鸟苷生产项目" not in en
 
 
 @pytest.mark.parametrize("lang, mu, m2, text, expected", [
@@ -123,14 +123,14 @@ def test_sheet_carries_the_parks_name_in_every_language(app, settings, refs):
     assert brochure_data.sheet_for(brochure_data.load_project(no_park.id), settings).park_name == {}
 
 
-def test_untranslated_park_name_prints_the_chinese_original_with_its_marker(app, settings, refs):
+def test_an_untranslated_park_name_prints_in_chinese_without_a_marker(app, settings, refs):
     refs["park"].name_en = "Suifenhe Comprehensive Bonded Zone"  # no Russian name yet
     project = factories.project(name="中草药进口加工项目", name_en="Herbal Medicine Project",
                                 name_ru="Проект лекарственных трав", sector=refs["sector"], park=refs["park"])
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
     ru = squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
     en = squash(" ".join(pdf_pages(render_project(sheet, "en"))))
-    assert "绥芬河综合保税区" + T.ORIGINAL_MARKER in ru
+    assert "绥芬河综合保税区" in ru and "中文原文" not in ru
     assert "SuifenheComprehensiveBondedZone" in en and "绥芬河综合保税区" not in en
 
 
@@ -138,8 +138,7 @@ def test_untranslated_park_name_prints_the_chinese_original_with_its_marker(app,
     ("en", "Suifenhe Border Economic Cooperation Zone"),
     ("ru", "Пограничная зона экономического сотрудничества Суйфэньхэ"),
 ])
-def test_seeded_project_with_a_park_prints_translated_texts_without_the_original_marker(app, settings, lang,
-                                                                                        park_name):
+def test_seeded_project_with_a_park_prints_translated_texts_only(app, settings, lang, park_name):
     # 对俄中药材进口加工产业园项目: in the 边合区, with no capacity or land wording.
     project = factories.plan_seeded().project(1, 3)
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, lang)
@@ -147,7 +146,7 @@ def test_seeded_project_with_a_park_prints_translated_texts_without_the_original
     text = squash(" ".join(pdf_pages(render_project(sheet, lang))))
     assert squash(park_name) in text
     assert squash(project.name_en if lang == "en" else project.name_ru)[:40] in text
-    assert T.ORIGINAL_MARKER not in text
+    assert "中文原文" not in text
     for chinese in (project.name, project.site, project.park.name):
         assert chinese not in text
 
@@ -166,10 +165,21 @@ def test_seeded_capacity_prints_in_the_editions_language(app, settings, lang, ca
         assert "年产有机肥" not in text
 
 
-def test_a_capacity_without_its_translation_prints_the_chinese_with_the_marker(app, settings, refs):
+def test_a_capacity_without_its_translation_is_left_out(app, settings, refs):
     project = factories.project(name="饲料项目", sector=refs["sector"], capacity="年产饲料5万吨",
                                 capacity_en="50,000 t of feed per year")
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
-    assert "年产饲料5万吨" + T.ORIGINAL_MARKER in squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
+    assert "年产饲料5万吨" not in squash(" ".join(pdf_pages(render_project(sheet, "ru"))))
     sheet = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "en")
     assert "50,000toffeedperyear" in squash(" ".join(pdf_pages(render_project(sheet, "en"))))
+
+
+def test_a_plan_project_that_lost_its_translation_prints_the_plans_own_wording(app, settings):
+    project = factories.plan_seeded().project(5, 1)  # 国泰生物有机肥项目
+    project.name_en = project.capacity_ru = None
+    db.session.commit()
+    en = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "en")
+    ru = brochure_data.sheet_for(brochure_data.load_project(project.id), settings, "ru")
+    assert en.name["en"] and not T.has_cjk(en.name["en"]) and en.name["zh"] == project.name
+    assert ru.capacity["ru"] == "100 тыс. т органических удобрений в год"
+    assert (en.contact_name, ru.contact_name) == (settings.CENTER_CONTACT_NAME_EN, settings.CENTER_CONTACT_NAME_RU)

@@ -1,5 +1,8 @@
 """季度晾晒: the score on hand-built data with exact values, colours, ranks, the live
-(provisional) quarter and snapshots that never change once frozen."""
+(provisional) quarter and snapshots that never change once frozen.
+
+Most tests check the plain-rate arithmetic (method "raw", no minimum sample); the fair default
+(Wilson lower bound, 样本不足 below min_items) has its own tests at the end."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -33,6 +36,22 @@ def _report(project, month, filed_day, **kw):
 
 def _move(project, from_stage, to_stage, on):
     db.session.add(StageEvent(project_id=project.id, from_stage=from_stage, to_stage=to_stage, occurred_on=on))
+    db.session.commit()
+
+
+RAW = {**RoutineSettings.DEFAULTS, "rank_method": "raw", "min_items": 0}
+
+
+@pytest.fixture(autouse=True)
+def raw_rules(app):
+    db.session.add(RoutineSettings(id=1, **RAW))
+    db.session.commit()
+
+
+def _set_rules(**values):
+    settings = db.session.get(RoutineSettings, 1)
+    for name, value in values.items():
+        setattr(settings, name, value)
     db.session.commit()
 
 
@@ -73,9 +92,7 @@ def test_scores_on_hand_built_data(app, q3_data):
 
 
 def test_weights_and_thresholds_come_from_the_settings(app, q3_data):
-    db.session.add(RoutineSettings(id=1, **{**RoutineSettings.DEFAULTS, "w_timeliness": 100, "w_problems": 0,
-                                            "w_stage": 0, "green_min": 95}))
-    db.session.commit()
+    _set_rules(w_timeliness=100, w_problems=0, w_stage=0, green_min=95)
     lines = {line.department_name: line for line in ranking.compute(Q3, AFTER_Q3)}
     assert (lines["乙局"].score, lines["乙局"].colour, lines["乙局"].rank) == (Decimal("100.00"), "green", 1)
     assert lines["甲局"].score == Decimal("66.67")
@@ -129,8 +146,7 @@ def test_a_frozen_quarter_never_changes(app, q3_data, users):
     # Afterwards: a missing report is filed, a problem is closed, weights and names change, a project moves.
     led_by_a = db.session.query(ProgressReport).filter_by(department_id=a.id).first().project
     _report(factories.project(lead_department=b), 9, 2)
-    db.session.add(RoutineSettings(id=1, **{**RoutineSettings.DEFAULTS, "w_timeliness": 10, "w_problems": 10,
-                                            "w_stage": 80}))
+    _set_rules(w_timeliness=10, w_problems=10, w_stage=80, rank_method="wilson", min_items=50)
     a.name = "甲局（新）"
     db.session.commit()
     _move(led_by_a, "contact", "signed", date(2026, 9, 1))
@@ -138,5 +154,71 @@ def test_a_frozen_quarter_never_changes(app, q3_data, users):
     again = ranking.ranking_for(Q3, date(2027, 1, 5))
     assert [(x.department_name, x.score, x.colour, x.rank, x.reports_on_time) for x in again.lines] == before
     assert (again.settings.w_timeliness, again.snapshot.id) == (40, first.snapshot.id)
+    assert (again.settings.rank_method, again.settings.min_items) == ("raw", 0)  # frozen with the quarter
+    assert not any(x.insufficient for x in again.lines)
     assert ranking.freeze(Q3, date(2027, 1, 5), users["admin"]).id == first.snapshot.id
     assert db.session.query(RankingSnapshot).count() == 1
+
+
+# ---------------------------------------------------------------- the fair default: sample size counts
+
+def _problems(department, on_time: int, late: int = 0):
+    """Problems due in Q3 owned by `department`, on a project nobody leads (no other items)."""
+    host = factories.project(lead_department=None, in_pool=False)
+    for number in range(on_time + late):
+        resolved = date(2026, 8, 30) if number < on_time else date(2026, 9, 5)
+        factories.problem(host, department_id=department.id, deadline=date(2026, 8, 31), status="resolved",
+                          resolved_on=resolved, resolution="ok", commit=False)
+    db.session.commit()
+
+
+@pytest.fixture
+def small_and_large(app):
+    """市场局 closed its one problem on time; 交通局 missed its one; 工信科局 closed 45 of 50 on time."""
+    market, transport, industry = (factories.department(n) for n in ("市场局", "交通局", "工信科局"))
+    _problems(market, 1)
+    _problems(transport, 0, 1)
+    _problems(industry, 45, 5)
+    return market, transport, industry
+
+
+def _by_name(lines):
+    return {line.department_name: line for line in lines}
+
+
+def test_plain_rates_put_one_lucky_item_first(app, small_and_large):
+    lines = ranking.compute(Q3, AFTER_Q3)
+    assert [(x.department_name, x.score, x.rank) for x in lines] == [
+        ("市场局", Decimal("100.00"), 1), ("工信科局", Decimal("90.00"), 2), ("交通局", Decimal("0.00"), 3)]
+
+
+def test_wilson_lower_bound_ranks_fifty_items_above_one(app, small_and_large):
+    _set_rules(rank_method="wilson")
+    lines = _by_name(ranking.compute(Q3, AFTER_Q3))
+    # 45/50: 78.64 (lower bound of 90%); 1/1: 1 / (1 + 1.96²) = 20.65; 0/1: 0.
+    assert (lines["工信科局"].score, lines["工信科局"].rank, lines["工信科局"].basis) == (Decimal("78.64"), 1, 50)
+    assert (lines["市场局"].score, lines["市场局"].rank, lines["市场局"].basis) == (Decimal("20.65"), 2, 1)
+    assert lines["交通局"].rank == 3
+    assert ranking.wilson_lower(0, 1) == 0 and ranking.wilson_lower(5, 5) < 1
+
+
+def test_below_the_minimum_sample_a_department_is_not_ranked(app, small_and_large):
+    _set_rules(rank_method="raw", min_items=5)
+    lines = ranking.compute(Q3, AFTER_Q3)
+    assert [(x.department_name, x.rank, x.colour, x.insufficient) for x in lines] == [
+        ("工信科局", 1, "green", False), ("交通局", None, None, True), ("市场局", None, None, True)]
+    assert ranking.grade_label(lines[1]) == "样本不足" and lines[2].score == Decimal("100.00")
+
+
+def test_the_default_rules_are_fair_and_frozen_with_the_quarter(app, small_and_large, users):
+    _set_rules(**{name: RoutineSettings.DEFAULTS[name] for name in ("rank_method", "min_items")})
+    first = ranking.ranking_for(Q3, AFTER_Q3, users["admin"])
+    db.session.commit()
+    assert (first.snapshot.rank_method, first.snapshot.min_items) == ("wilson", 5)
+    assert [(x.department_name, x.rank, x.insufficient) for x in first.lines] == [
+        ("工信科局", 1, False), ("交通局", None, True), ("市场局", None, True)]
+    _set_rules(rank_method="raw", min_items=0)
+    again = ranking.ranking_for(Q3, date(2027, 1, 5))
+    assert [(x.department_name, x.score, x.rank, x.insufficient) for x in again.lines] == [
+        (x.department_name, x.score, x.rank, x.insufficient) for x in first.lines]
+    assert "威尔逊区间下限" in ranking.method_note(again.settings) and "少于 5" in ranking.method_note(again.settings)
