@@ -1,0 +1,118 @@
+"""Every page of the app, as each role, read in a real browser for words a Chinese reader must never
+see: an id label ("id：", "Project.created_at"), an ISO week or quarter code ("2026-W50", "2026-Q4"),
+an RFC date ("Mon, 07 Dec 2026 …"), a leftover English word ("default", "worker", "None" …), and a
+money label in 万元 beside a value in 亿元.
+
+The pages come from app.url_map's GET routes with the URL arguments of tests/access_policy.py's
+SAMPLES, so a new page joins the walk by itself.  Only pages that answer 200 with HTML are read.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from flask import url_for
+
+from crm.extensions import db
+from tests import factories
+from tests.access_policy import SAMPLES
+
+ROLES = ("admin", "staff", "officer", "leader")
+# The JSON API (token only), the language switch (it would turn the walk English) and static files.
+SKIPPED = ("static", "main.set_language")
+# Words a Chinese page showed in English before; each must come from a translation now.
+LEFTOVERS = ("default", "mail", "worker", "workers", "queue", "queued", "failed", "finished", "started",
+             "deferred", "scheduled", "None", "True", "False", "null", "undefined", "nan", "Invalid Date")
+PATTERNS = {
+    "id label": re.compile(r"(?<![A-Za-z_])id\s*[：:]", re.IGNORECASE),
+    "model attribute": re.compile(r"\b(?:Project|Enterprise|User|Problem|ProgressReport|Interaction|Instruction"
+                                  r"|Goal|Chain|ChainLink|AuditEvent)\.[a-z_]+"),
+    "ISO week": re.compile(r"\b\d{4}-W\d{1,2}\b"),
+    "ISO quarter": re.compile(r"\b\d{4}-Q[1-4]\b"),
+    "RFC date": re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2} \d{4}"),
+    "English leftover": re.compile(r"(?<![A-Za-z_@./-])(?:%s)(?![A-Za-z_@.-])" % "|".join(map(re.escape, LEFTOVERS))),
+}
+
+# The rows a reader takes as one statement: table rows (with their column's header), list items,
+# a term with its description, a paragraph.
+ROWS_JS = """() => {
+  const rows = [];
+  for (const table of document.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText);
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const cells = [...tr.children];
+      rows.push(cells.map((td, i) => (heads[i] || '') + ' ' + td.innerText).join(' | '));
+    }
+  }
+  for (const el of document.querySelectorAll('li, p, dd')) rows.push(el.innerText);
+  for (const dt of document.querySelectorAll('dt')) {
+    const dd = dt.nextElementSibling; rows.push(dt.innerText + ' ' + (dd ? dd.innerText : ''));
+  }
+  return rows;
+}"""
+
+
+def problems_in(text: str, rows: list[str]) -> list[str]:
+    """What a Chinese reader must not see on a page: (kind, the offending text) as lines."""
+    found = [f"{kind}: {m.group(0)!r}" for kind, pattern in PATTERNS.items() for m in pattern.finditer(text)]
+    for row in rows:
+        for cell in row.split(" | "):
+            if "（万元）" in cell and "亿元" in cell:
+                found.append(f"unit: {cell.strip()[:80]!r}")
+    return found
+
+
+def test_the_checker_catches_each_leftover():
+    bad = ("id：6", "Project.created_at", "2026-W50", "2026-Q4", "Mon, 07 Dec 2026 23:15:59 +0800",
+           "队列 default", "运行中的 worker", "状态 None")
+    for text in bad:
+        assert problems_in(text, []), text
+    assert problems_in("", ["总投资（万元） 10 亿元"])
+    good = "2026年第50周（12月7日–13日） 2026年第四季度 总投资 10 亿元 email admin@mail.example.cn started_on"
+    assert problems_in(good, ["总投资 10 亿元", "总投资（万元） 3,000"]) == []
+
+
+def _urls(app, users) -> list[str]:
+    args = {name: make(users) for name, make in SAMPLES.items()}
+    urls = []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint in SKIPPED or rule.endpoint.startswith("api."):
+                continue
+            urls.append(url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
+    return urls
+
+
+def _rich_data(users) -> None:
+    """Records whose words used to leak: a 10 亿元 project with history, projects with no amount."""
+    big = factories.project(name="十亿元生物医药产业园项目", total_investment=Decimal("100000"),
+                            lead_department=users["officer"].department, owner=users["staff"])
+    big.total_investment = Decimal("120000")
+    for _ in range(3):
+        factories.project(total_investment=None)
+    factories.problem(factories.project(lead_department=users["officer"].department),
+                      deadline=date(2026, 12, 31))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_shows_ids_codes_or_english_leftovers(app, visit, users, role):
+    _rich_data(users)
+    urls = _urls(app, users)
+    db.session.commit()
+    v = visit()
+    v.sign_in(users[role])
+    failures, read = [], 0
+    for url in urls:
+        answer = v.page.request.get(v.base + url, max_redirects=0)
+        if answer.status != 200 or not answer.headers.get("content-type", "").startswith("text/html"):
+            continue
+        v.go(url)
+        read += 1
+        text = v.page.inner_text("body")
+        failures += [f"{url}: {line}" for line in problems_in(text, v.page.evaluate(ROWS_JS))]
+    assert read > 20, f"only {read} pages read as {role}"
+    assert not failures, "\n".join(failures)
+    v.assert_clean()
