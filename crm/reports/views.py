@@ -20,7 +20,7 @@ from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolRevie
 from crm.services import pool
 from crm.services.chains import coverage as chain_coverage
 from crm.services.core import versions
-from crm.services.core.clock import local_today
+from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.reports import cohorts, metrics
@@ -204,7 +204,7 @@ def pool_review_new():
             db.session.rollback()
             form.quarter.errors.append(_("该季度已经评审过，每个季度只评审一次。"))
         else:
-            flash(_("已完成 %(q)s 储备库评审。", q=review.quarter), "success")
+            flash(_("已完成 %(q)s 储备库评审。", q=quarter_label(review.quarter)), "success")
             return redirect(url_for("reports.pool_review_detail", review_id=review.id))
     return render_template("reports/pool_review_new.html", form=form, preview=pool.preview_review())
 
