@@ -331,17 +331,19 @@ def list_query(conditions):
     return sa.select(Project).options(*_card_options()).where(*conditions).order_by(Project.id.desc())
 
 
-def stage_totals(conditions) -> dict[str, tuple[int, Decimal]]:
+def stage_totals(conditions) -> dict[str, tuple[int, Decimal | None]]:
     """stage -> (number of projects, total investment), one GROUP BY over the filtered projects.
+    The total is None when none of a stage's projects states an amount: 未填报, not 0 万元.
 
     count(*), not count(id): the id is not in the (stage, sector, investment) index, and asking
     for it made PostgreSQL read every project row."""
     rows = db.session.execute(
-        sa.select(Project.stage, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.total_investment), 0))
+        sa.select(Project.stage, sa.func.count(), sa.func.sum(Project.total_investment))
         .where(*conditions).group_by(Project.stage)).all()
     totals = {stage: (0, Decimal(0)) for stage in STAGES}
     # SQLite sums NUMERIC as float: back to cents.
-    totals.update({stage: (count, to_decimal(total).quantize(CENT)) for stage, count, total in rows})
+    totals.update({stage: (count, None if total is None else to_decimal(total).quantize(CENT))
+                   for stage, count, total in rows})
     return totals
 
 
