@@ -85,9 +85,10 @@ def week_label(value) -> str:
     """An ISO week (a day in it, or a "2026-W50" code) as 2026年第50周（12月7日–13日）."""
     if not isinstance(value, date):
         match = _PERIOD_CODE.match(str(value or ""))
-        if not match or not match.group(3):
+        try:
+            value = date.fromisocalendar(int(match.group(1)), int(match.group(3)), 1)
+        except (AttributeError, TypeError, ValueError):  # no match, or no such week (2025-W53)
             return str(value or "")
-        value = date.fromisocalendar(int(match.group(1)), int(match.group(3)), 1)
     year, week, weekday = value.isocalendar()
     monday = value - timedelta(days=weekday - 1)
     sunday = monday + timedelta(days=6)
@@ -101,7 +102,7 @@ def month_label(value) -> str:
     """A month (a date or a "2026-12" code) as 2026年12月 / December 2026."""
     if not isinstance(value, date):
         match = _PERIOD_CODE.match(str(value or ""))
-        if not match or not match.group(4):
+        if not match or not match.group(4) or not 1 <= int(match.group(4)) <= 12:
             return str(value or "")
         value = date(int(match.group(1)), int(match.group(4)), 1)
     if current_lang() == "en":
