@@ -2,6 +2,8 @@
 queue and worker names, local times instead of RFC dates, amounts whose unit matches the label."""
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,3 +61,15 @@ def test_a_board_column_without_amounts_says_not_stated(client, login):
     login("admin")
     page = client.get("/pipeline/").get_data(as_text=True)
     assert "总投资 未填报" in page and "总投资 0 万元" in page  # 洽谈 unstated, the empty columns 0
+
+
+def test_the_dashboard_says_not_stated_for_a_stage_without_amounts(client, login):
+    factories.project(stage="signed", total_investment=None)
+    factories.project(stage="contact", total_investment=Decimal("120000"))
+    login("admin")
+    page = client.get("/dashboard").get_data(as_text=True)
+    signed = page[page.index('data-stage="signed"'):]
+    assert signed[:signed.index("</tr>")].endswith(">未填报</td>")
+    chart = json.loads(re.search(r'<script id="dashboard-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    # the funnel's axis counts in the unit of the table beside it
+    assert chart["labels"]["investment"] == "总投资（亿元）" and 12.0 in chart["funnel"]["investment"]
