@@ -38,17 +38,17 @@ def _num(value, per=1) -> float:
 
 
 def _chart_data(funnel, sectors, moves) -> dict:
-    # The charts count in the unit the tables beside them print (万元, or 亿元 once amounts reach it).
-    per, unit = money.chart_unit([s.investment for s in funnel] + [row["investment"] for row in sectors],
-                                 current_lang())
+    # Each chart counts in the unit the table beside it prints (万元, or 亿元 once amounts reach it).
+    per, unit = money.chart_unit([s.investment for s in funnel], current_lang())
+    sector_per, sector_unit = money.chart_unit([row["investment"] for row in sectors], current_lang())
     return {
         "funnel": {"labels": [str(STAGE_LABELS[s.stage]) for s in funnel],
                    "counts": [s.count for s in funnel], "investment": [_num(s.investment, per) for s in funnel]},
-        "sectors": [{"name": row["sector"], "value": _num(row["investment"], per)} for row in sectors],
+        "sectors": [{"name": row["sector"], "value": _num(row["investment"], sector_per)} for row in sectors],
         "moves": {"months": moves["months"],
                   "series": [{"name": str(STAGE_LABELS[stage]), "data": counts}
                              for stage, counts in moves["series"].items() if any(counts)]},
-        "labels": {"count": _("项目数"), "investment": _("总投资（%(unit)s）", unit=unit), "wan": unit},
+        "labels": {"count": _("项目数"), "investment": _("总投资（%(unit)s）", unit=unit), "wan": sector_unit},
     }
 
 

@@ -124,11 +124,10 @@ def test_the_charts_draw_and_show_their_tooltips_under_the_policy(watched, recor
         canvas = w.page.locator(f"#{chart} canvas")
         canvas.wait_for()
         assert canvas.evaluate("c => c.width > 0 && c.height > 0"), chart
-    # ECharts writes its tooltip as HTML with style attributes: hover one and see it drawn (the axis counts
-    # in 亿元, the unit the tables print: the two projects' 5,000 万元 make 1 亿元 in their sector).
+    # ECharts writes its tooltip as HTML with style attributes: hover one and see it drawn.
     box = w.page.locator("#chart-funnel").bounding_box()
     w.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-    w.page.wait_for_function("() => document.querySelector('#chart-funnel').innerText.includes('总投资（亿元）')")
+    w.page.wait_for_function("() => document.querySelector('#chart-funnel').innerText.includes('总投资（万元）')")
     w.assert_clean()
 
 
