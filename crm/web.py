@@ -24,7 +24,7 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
-from crm.services.core import access
+from crm.services.core import access, clock
 from crm.services.core.clock import local_now
 from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
@@ -227,6 +227,9 @@ def init_app(app: Flask) -> None:
         wan=lambda amount, lang=None: format_wan(amount, lang or current_lang()),
         local_dt=_local_dt,
         local_date=_local_date,
+        quarter_label=clock.quarter_label,
+        week_label=clock.week_label,
+        month_label=clock.month_label,
         **ui.FILTERS,
     )
 

@@ -34,7 +34,7 @@ def index():
     except REDIS_DOWN:
         stats, jobs = None, []
     return render_template("jobs_admin/index.html", stats=stats, jobs=jobs, pending=outbox.pending_count(),
-                           digests=digest.needs_attention())
+                           digests=digest.needs_attention(), queue_labels=outbox.QUEUE_LABELS)
 
 
 @bp.route("/jobs/digests/<int:delivery_id>/resend", methods=["POST"])

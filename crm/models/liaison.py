@@ -62,6 +62,9 @@ class Instruction(TimestampMixin, db.Model):
     project = db.relationship("Project", backref=db.backref(
         "instructions", order_by="Instruction.id.desc()", cascade="all, delete-orphan", passive_deletes=True))
 
+    def __str__(self) -> str:  # how the audit log names it: the start of what the leader wrote
+        return self.text if len(self.text) <= 30 else self.text[:30] + "…"
+
 
 class LiaisonReview(db.Model):
     """A leader marked a project reviewed in an ISO week ('2026-W48'); once per week."""

@@ -40,7 +40,8 @@ class ProgressReport(TimestampMixin, Versioned, db.Model):
     submitted_by = db.relationship("User")
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} · {self.project_id}"
+        from crm.services.core.clock import month_label
+        return month_label(self.month)
 
 
 class Problem(TimestampMixin, Versioned, db.Model):

@@ -20,6 +20,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
 from crm.models.metrics import PLATFORM_LEVELS
+from crm.services.core.clock import quarter_label
 from crm.versioning import VersionedForm
 
 
@@ -88,7 +89,7 @@ class CohortForm(FlaskForm):
         reviews = db.session.scalars(sa.select(PoolReview).order_by(PoolReview.reviewed_on.desc())).all()
         self.sector.choices = [NONE_CHOICE] + [
             (s.id, f"{_l('专栏%(n)s', n=s.column_no)} · {s.label()}" if s.column_no else s.label()) for s in sectors]
-        self.review.choices = [NONE_CHOICE] + [(r.id, r.quarter) for r in reviews]
+        self.review.choices = [NONE_CHOICE] + [(r.id, quarter_label(r.quarter)) for r in reviews]
         return self
 
     def validate(self, extra_validators=None) -> bool:

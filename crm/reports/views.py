@@ -14,13 +14,14 @@ from sqlalchemy.orm import joinedload
 
 from crm import versioning
 from crm.extensions import db
+from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
 from crm.reports.forms import CohortForm, GoalValueForm, PlatformForm, PoolReviewForm
 from crm.services import pool
 from crm.services.chains import coverage as chain_coverage
-from crm.services.core import versions
-from crm.services.core.clock import local_today
+from crm.services.core import money, versions
+from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.reports import cohorts, metrics
@@ -31,20 +32,23 @@ bp.add_app_template_filter(metrics.plain_number, "plain_number")
 bp.add_app_template_filter(metrics.goal_amount, "goal_amount")
 
 
-def _num(value) -> float:
+def _num(value, per=1) -> float:
     """Chart data only: ECharts wants plain numbers (tables show the exact Decimals)."""
-    return float(value or 0)
+    return round(float((value or 0) / per), 4)
 
 
 def _chart_data(funnel, sectors, moves) -> dict:
+    # Each chart counts in the unit the table beside it prints (万元, or 亿元 once amounts reach it).
+    per, unit = money.chart_unit([s.investment for s in funnel], current_lang())
+    sector_per, sector_unit = money.chart_unit([row["investment"] for row in sectors], current_lang())
     return {
         "funnel": {"labels": [str(STAGE_LABELS[s.stage]) for s in funnel],
-                   "counts": [s.count for s in funnel], "investment": [_num(s.investment) for s in funnel]},
-        "sectors": [{"name": row["sector"], "value": _num(row["investment"])} for row in sectors],
+                   "counts": [s.count for s in funnel], "investment": [_num(s.investment, per) for s in funnel]},
+        "sectors": [{"name": row["sector"], "value": _num(row["investment"], sector_per)} for row in sectors],
         "moves": {"months": moves["months"],
                   "series": [{"name": str(STAGE_LABELS[stage]), "data": counts}
                              for stage, counts in moves["series"].items() if any(counts)]},
-        "labels": {"count": _("项目数"), "investment": _("总投资（万元）"), "wan": _("万元")},
+        "labels": {"count": _("项目数"), "investment": _("总投资（%(unit)s）", unit=unit), "wan": sector_unit},
     }
 
 
@@ -205,7 +209,7 @@ def pool_review_new():
             db.session.rollback()
             form.quarter.errors.append(_("该季度已经评审过，每个季度只评审一次。"))
         else:
-            flash(_("已完成 %(q)s 储备库评审。", q=review.quarter), "success")
+            flash(_("已完成 %(q)s 储备库评审。", q=quarter_label(review.quarter)), "success")
             return redirect(url_for("reports.pool_review_detail", review_id=review.id))
     return render_template("reports/pool_review_new.html", form=form, preview=pool.preview_review(), chosen=chosen,
                            refused=refused, proposed=pool.proposed, DECISIONS=pool.DECISION_LABELS)

@@ -25,7 +25,7 @@ from crm.routines.forms import (
 )
 from crm.services import search
 from crm.services.core import access, audit
-from crm.services.core.clock import local_now, local_today
+from crm.services.core.clock import local_now, local_today, month_label
 from crm.services.core.ids import parse_id
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
@@ -133,7 +133,8 @@ def report_file(project_id: int, month: str):
     form = ReportForm(obj=existing)
     if form.validate_on_submit():
         done = _save(form, lambda: dispatch.file_report(current_user, project, month, form.data, today=today),
-                     _("已保存 %(project)s %(month)s 的月度调度。", project=project.display_name, month=f"{month:%Y-%m}"),
+                     _("已保存 %(project)s %(month)s 的月度调度。", project=project.display_name,
+                       month=month_label(month)),
                      url_for("routines.dispatch", month=f"{month:%Y-%m}"))
         if done:
             return done
@@ -154,9 +155,10 @@ def report_correct(report_id: int):
                      _("已更正调度数据，原因已记入操作日志。"), url_for("routines.dispatch", month=f"{report.month:%Y-%m}"))
         if done:
             return done
-    return render_template("routines/report_correct.html", form=form, report=report,
-                           history=audit.history("ProgressReport", report.id),
-                           labels=dispatch.FIELD_LABELS), versioning.status(form)
+    history = audit.history("ProgressReport", report.id)
+    return render_template("routines/report_correct.html", form=form, report=report, history=history,
+                           labels=dispatch.FIELD_LABELS,
+                           value_labels=audit.reference_labels(history, dispatch.REFERENCES)), versioning.status(form)
 
 
 # ---------------------------------------------------------------- 问题台账
@@ -281,11 +283,12 @@ def problem_edit(problem_id: int):
 
 def _problem_page(problem, *, form=None, resolve_form=None, status=200):
     resolve_form = resolve_form or ResolveForm(resolved_on=local_today())
+    history = audit.history("Problem", problem.id)
     return render_template(
         "routines/problem_edit.html", problem=problem, form=form or ProblemEditForm(obj=problem),
         resolve_form=resolve_form, note_form=NoteForm(), today=local_today(),
-        history=audit.history("Problem", problem.id), can_escalate=problems.can_escalate(current_user),
-        labels=problems.FIELD_LABELS, value_labels=problems.VALUE_LABELS,
+        history=history, can_escalate=problems.can_escalate(current_user), labels=problems.FIELD_LABELS,
+        value_labels={**problems.VALUE_LABELS, **audit.reference_labels(history, problems.REFERENCES)},
         STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
         SOURCE_LABELS=problems.SOURCE_LABELS), status
 

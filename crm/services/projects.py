@@ -34,8 +34,8 @@ from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import pool, search
 from crm.services.chains.filters import chain_choices, projects_on_chain
-from crm.services.core import access, money, signals, versions
-from crm.services.core.clock import local_today
+from crm.services.core import access, audit, money, signals, versions
+from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.ids import parse_id
 from crm.services.core.money import to_decimal
 from crm.services.enterprises import ValidationError, check_lengths, clean_text
@@ -310,7 +310,8 @@ def filter_options() -> dict[str, list[tuple[int, str]]]:
         "parks": pairs(Park, Park.label_column(), Park.id),
         "departments": pairs(Department, Department.label_column(), Department.id),
         "task_forces": pairs(TaskForce, TaskForce.label_column(), TaskForce.id),
-        "pool_reviews": pairs(PoolReview, PoolReview.quarter, PoolReview.reviewed_on.desc()),
+        "pool_reviews": [(i, quarter_label(q)) for i, q in
+                         pairs(PoolReview, PoolReview.quarter, PoolReview.reviewed_on.desc())],
         "chains": chain_choices(),
     }
 
@@ -330,17 +331,19 @@ def list_query(conditions):
     return sa.select(Project).options(*_card_options()).where(*conditions).order_by(Project.id.desc())
 
 
-def stage_totals(conditions) -> dict[str, tuple[int, Decimal]]:
+def stage_totals(conditions) -> dict[str, tuple[int, Decimal | None]]:
     """stage -> (number of projects, total investment), one GROUP BY over the filtered projects.
+    The total is None when none of a stage's projects states an amount: 未填报, not 0 万元.
 
     count(*), not count(id): the id is not in the (stage, sector, investment) index, and asking
     for it made PostgreSQL read every project row."""
     rows = db.session.execute(
-        sa.select(Project.stage, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.total_investment), 0))
+        sa.select(Project.stage, sa.func.count(), sa.func.sum(Project.total_investment))
         .where(*conditions).group_by(Project.stage)).all()
     totals = {stage: (0, Decimal(0)) for stage in STAGES}
     # SQLite sums NUMERIC as float: back to cents.
-    totals.update({stage: (count, to_decimal(total).quantize(CENT)) for stage, count, total in rows})
+    totals.update({stage: (count, None if total is None else to_decimal(total).quantize(CENT))
+                   for stage, count, total in rows})
     return totals
 
 
@@ -411,6 +414,9 @@ def _readable(key: str, value, names: dict) -> str:
         return _("是") if value else _("否")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
+    if key in DECIMAL_FIELDS or key == "signed_amount":  # in the label's unit, grouped as elsewhere
+        number = to_decimal(value)
+        return money.format_number(number) if number is not None else str(value)
     if key == "stage":
         return str(STAGE_LABELS.get(value, value))
     if key == "key_level":
@@ -422,15 +428,8 @@ def _readable(key: str, value, names: dict) -> str:
 
 def _reference_names(events: list[AuditEvent]) -> dict:
     """(field, id) -> name for the ids the events mention: one query per referenced table."""
-    models = dict(REFERENCES, liaison_leader_id=User)
-    wanted: dict[type, set] = {}
-    for ev in events:
-        for key, pair in (ev.changes or {}).items():
-            if key in models:
-                wanted.setdefault(models[key], set()).update(v for v in pair if isinstance(v, int))
-    by_model = {model: {o.id: str(o) for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
-                for model, ids in wanted.items()}
-    return {(key, i): name for key, model in models.items() for i, name in by_model.get(model, {}).items()}
+    labels = audit.reference_labels(events, dict(REFERENCES, liaison_leader_id=User))
+    return {(key, i): name for key, names in labels.items() for i, name in names.items()}
 
 
 def describe_changes(events: list[AuditEvent]) -> list[dict]:
@@ -439,6 +438,6 @@ def describe_changes(events: list[AuditEvent]) -> list[dict]:
     described = []
     for ev in events:
         items = [(FIELD_LABELS.get(key, key), _readable(key, old, names), _readable(key, new, names))
-                 for key, (old, new) in (ev.changes or {}).items()]
+                 for key, (old, new) in (ev.changes or {}).items() if key in FIELD_LABELS]
         described.append({"event": ev, "items": items})
     return described

@@ -253,7 +253,7 @@ def test_admin_previews_then_runs_a_review_and_everyone_reads_it(client, login):
     pool_table = html.split('id="pool"')[1].split("</table>")[0]
     out_table = html.split('id="out"')[1].split("</table>")[0]
     assert "谋划中的项目" in pool_table and "已投产项目" not in pool_table and "已投产项目" in out_table
-    assert "2026-Q4" in client.get("/pool-reviews").get_data(as_text=True)
+    assert "2026年第四季度" in client.get("/pool-reviews").get_data(as_text=True)
 
 
 def test_a_second_review_of_the_same_quarter_is_refused(client, login):

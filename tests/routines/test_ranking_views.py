@@ -50,7 +50,7 @@ def test_future_and_malformed_quarters_are_404(client, login):
 def test_admin_freezes_last_quarter_from_the_current_page(client, login, led):
     login("admin")
     html = client.get("/routines/ranking").get_data(as_text=True)
-    assert "上季度（2026-Q3）的晾晒结果尚未封存" in html
+    assert "上季度（2026年第三季度）的晾晒结果尚未封存" in html
     assert client.post("/routines/ranking/freeze?quarter=2026-Q3").status_code == 302
     snapshot = db.session.query(RankingSnapshot).one()
     assert (snapshot.quarter, snapshot.frozen_by_id, snapshot.w_timeliness) == ("2026-Q3", 1, 40)

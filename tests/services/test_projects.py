@@ -198,6 +198,12 @@ def test_stage_totals_count_and_sum_per_stage(refs):
     assert totals["planned"] == (0, Decimal(0))
 
 
+def test_stage_totals_say_none_when_no_project_states_an_amount(refs):
+    factories.project(stage="contact", total_investment=None)
+    factories.project(stage="contact", total_investment=None)
+    assert svc.stage_totals([])["contact"] == (2, None)
+
+
 def test_board_cards_keep_the_most_recently_moved_per_stage(refs):
     for day in (1, 5, 3):
         factories.project(name=f"洽谈{day}", stage="contact", stage_on=date(2025, 1, day))

@@ -56,4 +56,4 @@ def test_digest_cli_twice_sends_one_email_per_recipient(app, users, settings, sm
     sent_to = sorted(rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos)
     assert sent_to == sorted(u.email for u in recipients)
     subject = message_from_bytes(smtp_server.messages[0].content, policy=email.policy.default)["Subject"]
-    assert "2026-W49" in subject
+    assert "2026年第49周（11月30日–12月6日）" in subject

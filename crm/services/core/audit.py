@@ -221,3 +221,24 @@ def record(object_type: str, object_id: int, action: str, changes: dict, note: s
                               actor_label=label or (user.username if user is not None else None),
                               object_type=object_type, object_id=object_id, action=action,
                               changes=changes, note=note))
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the trail: what a history box shows
+
+# Bookkeeping a reader never needs: the row's own id and its timestamps.
+UNSHOWN = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def reference_labels(events, models: dict) -> dict[str, dict[int, str]]:
+    """field → {id → name} for the ids the events mention (models: field → model class), one
+    query per referenced table, so a history box shows 绥芬河经济合作中心, never 6."""
+    from crm.extensions import db
+    wanted: dict[type, set] = {}
+    for ev in events:
+        for key, pair in (ev.changes or {}).items():
+            if key in models and isinstance(pair, (list, tuple)):
+                wanted.setdefault(models[key], set()).update(v for v in pair if isinstance(v, int))
+    names = {model: {o.id: str(o) for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+             for model, ids in wanted.items()}
+    return {key: names.get(model, {}) for key, model in models.items()}

@@ -1,9 +1,11 @@
 """Time in Asia/Shanghai: the office's calendar.  Stored datetimes are naive UTC."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from crm.i18n import current_lang
 from crm.i18n import gettext as _
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,3 +56,55 @@ def check_date(value: date, *, earliest: date = EARLIEST, today: date | None = N
         raise ValueError(_("日期应在 %(start)s 至 %(end)s 之间。", start=earliest.isoformat(),
                            end=latest.isoformat()))
     return value
+
+
+# ---------------------------------------------------------------------------------------
+# Periods as readers name them: never the ISO codes ("2026-W50", "2026-Q4", "2026-12") the
+# records keep.  Chinese counts 第四季度 and 12月7日–13日; English says "Q4 2026", "7–13 Dec".
+
+_PERIOD_CODE = re.compile(r"^(\d{4})-(?:Q([1-4])|W(\d{1,2})|(\d{1,2}))$")
+
+
+def quarter_label(value) -> str:
+    """A quarter (a "2026-Q4" code, or what prints as one) as 2026年第四季度."""
+    match = _PERIOD_CODE.match(str(value or ""))
+    if not match or not match.group(2):
+        return str(value or "")
+    year, quarter = int(match.group(1)), int(match.group(2))
+    return (_("%(year)s年第一季度", year=year), _("%(year)s年第二季度", year=year),
+            _("%(year)s年第三季度", year=year), _("%(year)s年第四季度", year=year))[quarter - 1]
+
+
+def _day_month(day: date, with_month: bool = True) -> str:
+    if current_lang() == "en":
+        return f"{day.day} {day:%b}" if with_month else str(day.day)
+    return f"{day.month}月{day.day}日" if with_month else f"{day.day}日"
+
+
+def week_label(value) -> str:
+    """An ISO week (a day in it, or a "2026-W50" code) as 2026年第50周（12月7日–13日）."""
+    if not isinstance(value, date):
+        match = _PERIOD_CODE.match(str(value or ""))
+        try:
+            value = date.fromisocalendar(int(match.group(1)), int(match.group(3)), 1)
+        except (AttributeError, TypeError, ValueError):  # no match, or no such week (2025-W53)
+            return str(value or "")
+    year, week, weekday = value.isocalendar()
+    monday = value - timedelta(days=weekday - 1)
+    sunday = monday + timedelta(days=6)
+    start, end = _day_month(monday), _day_month(sunday, with_month=sunday.month != monday.month)
+    if current_lang() == "en" and sunday.month == monday.month:
+        start, end = str(monday.day), _day_month(sunday)
+    return _("%(year)s年第%(week)s周（%(start)s–%(end)s）", year=year, week=week, start=start, end=end)
+
+
+def month_label(value) -> str:
+    """A month (a date or a "2026-12" code) as 2026年12月 / December 2026."""
+    if not isinstance(value, date):
+        match = _PERIOD_CODE.match(str(value or ""))
+        if not match or not match.group(4) or not 1 <= int(match.group(4)) <= 12:
+            return str(value or "")
+        value = date(int(match.group(1)), int(match.group(4)), 1)
+    if current_lang() == "en":
+        return f"{value:%B} {value.year}"
+    return f"{value.year}年{value.month}月"

@@ -88,3 +88,14 @@ def format_wan(amount, lang: str = "zh") -> str:
     if lang == "en":
         return f"CNY {number} {'billion' if big else 'million'}"
     return f"{number} {'млрд' if big else 'млн'} юаней"
+
+
+def chart_unit(amounts, lang: str = "zh") -> tuple[Decimal, str]:
+    """(divisor, unit name) for a chart of amounts in 万元, in the unit format_wan gives its
+    largest one, so a chart's axis and the table beside it agree (亿元 beside 亿元)."""
+    largest = max((abs(v) for v in map(to_decimal, amounts) if v is not None and v.is_finite()), default=Decimal(0))
+    if lang == "en":
+        return (_BILLION, "CNY billion") if largest >= _BILLION else (_MILLION, "CNY million")
+    if lang == "ru":
+        return (_BILLION, "млрд юаней") if largest >= _BILLION else (_MILLION, "млн юаней")
+    return (YI, "亿元") if largest >= YI else (Decimal(1), "万元")

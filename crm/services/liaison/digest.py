@@ -51,7 +51,7 @@ from crm.models import DigestDelivery, Enterprise, Interaction, Project, StageEv
 from crm.models.digest import RESENDABLE
 from crm.models.project import STAGES
 from crm.services.chains import digest as chain_digest
-from crm.services.core.clock import local_today, utcnow
+from crm.services.core.clock import local_today, utcnow, week_label
 from crm.services.liaison.charts import bar_chart_png
 from crm.services.liaison.leaders import iso_week
 
@@ -182,7 +182,7 @@ def digest_for(user: User, week: Week) -> dict:
     by_stage = Counter(p.stage for p in projects)
     return {
         "user": user, "role": user.role, "iso_week": week.iso_week,
-        "subject": _("招商周报 %(week)s · 绥芬河市", week=week.iso_week),
+        "subject": _("招商周报 %(week)s · 绥芬河市", week=week_label(week.iso_week)),
         "period": (local_today(week.start), local_today(week.now - timedelta(seconds=1))),
         "projects": _listed(sorted(projects, key=lambda p: (p.stage in ("operating", "dropped"), p.id))),
         "by_stage": [(s, by_stage.get(s, 0)) for s in STAGES],

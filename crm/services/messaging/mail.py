@@ -10,6 +10,7 @@ import email.policy
 import re
 import smtplib
 import uuid
+from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -100,11 +101,15 @@ def outbox_file(settings: Settings, name: str) -> Path | None:
 
 
 def read_headers(path: Path) -> dict:
-    """Subject, To, Date of an .eml file, decoded, for the admin list."""
+    """Subject, To, Date of an .eml file, decoded, for the admin list.  The date is naive UTC, as
+    stored datetimes are, so the page shows it in local time like every other (never the RFC text)."""
     with path.open("rb") as fh:
         msg = BytesHeaderParser(policy=email.policy.default).parse(fh)
+    sent = getattr(msg["Date"], "datetime", None)
+    if sent is not None and sent.tzinfo is not None:
+        sent = sent.astimezone(UTC).replace(tzinfo=None)
     return {"name": path.name, "subject": str(msg["Subject"] or ""), "to": str(msg["To"] or ""),
-            "date": str(msg["Date"] or "")}
+            "date": sent}
 
 
 def read_message(path: Path) -> dict:

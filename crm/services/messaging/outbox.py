@@ -18,12 +18,15 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models import OutboxMessage
 from crm.services.core.clock import utcnow
 
 log = logging.getLogger(__name__)
 
 QUEUES = ("default", "mail")
+# What the jobs page calls each queue: its readers never see RQ's names.
+QUEUE_LABELS = {"default": _l("常规任务"), "mail": _l("邮件发送")}
 # Every job runs with an explicit timeout (seconds); mail sends retry with back-off.
 TIMEOUTS = {"mail.": 60, "digest.weekly": 600, "brochure.catalog": 900}
 DEFAULT_TIMEOUT = 300

@@ -51,6 +51,8 @@ FIELD_LABELS = {"project_id": _l("项目"), "month": _l("月份"), "department_i
                 "invest_month": _l("本月完成投资（万元）"), "invest_cumulative": _l("累计完成投资（万元）"),
                 "funds_in_place": _l("到位资金（万元）"), "progress": _l("项目进展"), "problems_text": _l("存在问题"),
                 "submitted_at": _l("报送时间"), "submitted_by_id": _l("报送人")}
+# The ids the audit log keeps, named (see audit.reference_labels).
+REFERENCES = {"project_id": Project, "department_id": Department, "submitted_by_id": User}
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_TEXT = 4000
 

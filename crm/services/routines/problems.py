@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models import Problem, ProgressReport, Project, User
+from crm.models import Department, Instruction, Problem, ProgressReport, Project, User
 from crm.models.routines import MAX_ESCALATION
 from crm.services.core import access, audit, versions
 from crm.services.core.clock import local_today
@@ -31,6 +31,9 @@ FIELD_LABELS = {"project_id": _l("项目"), "department_id": _l("责任部门"),
                 "source": _l("来源"), "progress_report_id": _l("月度调度"), "instruction_id": _l("领导批示"),
                 "created_by_id": _l("登记人")}
 VALUE_LABELS = {"status": STATUS_LABELS, "escalation_level": ESCALATION_LABELS, "source": SOURCE_LABELS}
+# The ids the audit log keeps, named (see audit.reference_labels).
+REFERENCES = {"project_id": Project, "department_id": Department, "progress_report_id": ProgressReport,
+              "instruction_id": Instruction, "created_by_id": User}
 MAX_TEXT = 4000
 
 

@@ -48,7 +48,7 @@ from crm.models import (
     User,
 )
 from crm.services.core import signals
-from crm.services.core.clock import local_today, to_utc_naive, utcnow
+from crm.services.core.clock import local_today, month_label, to_utc_naive, utcnow
 from crm.services.core.errors import RuleError
 from crm.services.messaging import notify, outbox
 from crm.services.pipeline import STAGE_LABELS
@@ -215,7 +215,7 @@ def scan(now: datetime | None = None) -> dict[str, int]:
     }
     rows = [row for reason_rows in new.values() for row in reason_rows]
     if rows:
-        _notify_new(rows, {"today": today, "now": now, "month": month, "month_text": f"{month:%Y-%m}",
+        _notify_new(rows, {"today": today, "now": now, "month": month, "month_text": month_label(month),
                            "due_text": due.isoformat(),
                            "words": {key: str(text) for key, text in WORDS.items()}})
     return {reason: len(reason_rows) for reason, reason_rows in new.items()}
@@ -274,7 +274,7 @@ def _report_text(w: dict, department: dict, when: dict) -> dict:
     listed = "、".join(names[:REPORT_NAMES]) + ("…" if len(names) > REPORT_NAMES else "")
     return {"title": w["report.title"] % {"name": department["name"], "n": len(names)},
             "body": w["report.body"] % {"month": when["month_text"], "due": when["due_text"], "projects": listed},
-            "url": f"/routines/dispatch?month={when['month_text']}", "target_type": "Department"}
+            "url": f"/routines/dispatch?month={when['month']:%Y-%m}", "target_type": "Department"}
 
 
 def _owing_departments(department_ids, month: date) -> dict[int, dict]:

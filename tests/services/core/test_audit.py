@@ -88,3 +88,13 @@ def test_tag_changes_of_an_enterprise_are_recorded(app, users):
     db.session.commit()
     (event,) = events(enterprise, "update")
     assert event.changes["tag_rows"] == [["龙头企业"], ["龙头企业", "专精特新"]]
+
+
+def test_reference_labels_name_the_ids_an_event_mentions(app, users):
+    from crm.models import Department
+    with audit.acting_as(users["staff"]):
+        problem = factories.problem()
+    (event,) = events(problem, "create")
+    labels = audit.reference_labels([event], {"department_id": Department, "created_by_id": type(users["staff"])})
+    assert labels["department_id"] == {problem.department_id: str(problem.department)}
+    assert "id" in audit.UNSHOWN and "created_at" in audit.UNSHOWN

@@ -41,3 +41,19 @@ def test_brochures_use_the_same_formatter():
 
 def test_non_numbers_are_not_money():
     assert to_decimal("abc") is None and to_decimal("12.5") == Decimal("12.5")
+
+
+@pytest.mark.parametrize("amounts, lang, unit", [
+    ([Decimal("3000"), None, Decimal("9999")], "zh", (Decimal(1), "万元")),
+    ([Decimal("3000"), Decimal("120000")], "zh", (Decimal(10000), "亿元")),
+    ([], "zh", (Decimal(1), "万元")),
+    ([Decimal("3000")], "en", (Decimal(100), "CNY million")),
+    ([Decimal("300000")], "en", (Decimal(100000), "CNY billion")),
+    ([Decimal("300000")], "ru", (Decimal(100000), "млрд юаней")),
+])
+def test_a_chart_counts_in_the_unit_its_largest_amount_is_printed_in(amounts, lang, unit):
+    from crm.services.core.money import chart_unit
+    assert chart_unit(amounts, lang) == unit
+    largest = max((a for a in amounts if a is not None), default=None)
+    if largest is not None:  # the same unit format_wan gives it in a table
+        assert format_wan(largest, lang).endswith(unit[1].replace("CNY ", ""))

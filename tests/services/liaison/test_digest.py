@@ -66,7 +66,7 @@ def test_leaders_get_their_liaison_projects(week, users):
     assert [p.name for p in d["projects"]["items"]] == ["包联重点项目"]
     assert [m.project.name for m in d["moves"]["items"]] == ["包联重点项目"]
     assert d["contacts"]["total"] == 1 and d["overdue"]["total"] == 0
-    assert d["iso_week"] == "2026-W48" and d["subject"] == "招商周报 2026-W48 · 绥芬河市"
+    assert d["iso_week"] == "2026-W48" and d["subject"] == "招商周报 2026年第48周（11月23日–29日） · 绥芬河市"
 
 
 def test_staff_get_their_follow_ups_and_enterprises(week, users):
@@ -87,7 +87,7 @@ def test_admins_get_the_whole_pipeline_and_the_goals(week, users):
 
 def test_the_email_has_text_html_and_the_inline_chart(week, users):
     msg = digest.render(users["leader"], MONDAY_8AM)
-    assert msg["Subject"] == "招商周报 2026-W48 · 绥芬河市"
+    assert msg["Subject"] == "招商周报 2026年第48周（11月23日–29日） · 绥芬河市"
     assert msg["To"].addresses[0].addr_spec == users["leader"].email
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
