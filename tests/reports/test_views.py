@@ -344,4 +344,4 @@ def test_the_committee_decides_per_project_and_a_refused_decision_changes_nothin
     assert "待议项目" in held_table and "暂缓" in held_table and "待用地指标" in held_table
     assert "评审会日期" in html and "2026-11-20" in html
     listing = client.get("/pool-reviews").get_data(as_text=True)
-    assert "2026-Q4" in listing
+    assert "2026年第四季度" in listing and "2026-Q4" not in listing
