@@ -48,7 +48,7 @@ def test_a_catalog_build_is_audited_from_request_to_file(client, login, app, use
     staff = login("staff")
     factories.project(name="审计册项目")
     resp = client.post("/brochures/catalog", data={"lang": "zh", "pool": "1", "year": "2026", "title": "",
-                                                    "preface": ""})
+                                                    "preface": "", "stages": ["planned", "contact"]})
     assert resp.status_code == 302
     build = db.session.scalars(sa.select(CatalogBuild)).one()
     catalog_builds.run_build(build.id, app.extensions["settings"])
