@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, flash, render_template, request, se
 from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
 from crm import ui
@@ -30,8 +31,7 @@ from crm.services.core.money import format_wan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
-# blueprint exists, so features can land one at a time.  Labels have a "nav" context: English
+# The top navigation: (endpoint, label, roles or None for all).  Labels have a "nav" context: English
 # needs shorter words in the bar ("Dispatch") than as page titles ("Monthly dispatch").
 NAV = [
     ("main.index", _p("nav", "工作台"), None),
@@ -123,14 +123,20 @@ def xlsx_response(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
-def attach(form, error: RuleError) -> None:
-    """The one adapter from a refusal to a form: each message under its field, or flashed when it
-    belongs to no field of this form."""
-    for field, message in error.errors.items():
-        if field and field in form:
-            form[field].errors = [*form[field].errors, message]
+def attach(form, error: RuleError, *, field: str | None = None, link=None) -> None:
+    """The one adapter from a refusal to a form: each message under its field; a message that names
+    no field of this form (or a refusal of a button, form=None) goes under `field` when given, else
+    it is flashed.  `link(record)` gives the address of a record the input collides with, linked
+    after its message (name escaped)."""
+    for name, message in error.errors.items():
+        record = error.records.get(name)
+        if record is not None and link is not None:
+            message = Markup('{} <a href="{}">{}</a>').format(message, link(record), record.name)
+        target = name if form is not None and name and name in form else field
+        if target:
+            form[target].errors = [*form[target].errors, message]
         else:
-            flash(str(message), "danger")
+            flash(message if isinstance(message, Markup) else str(message), "danger")
 
 
 def _refused(error: RuleError):
@@ -227,14 +233,14 @@ def init_app(app: Flask) -> None:
         current = request.endpoint or ""
         items = []
         for endpoint, label, roles in NAV:
-            if endpoint in app.view_functions and (roles is None or current_user.role in roles):
+            if roles is None or current_user.role in roles:
                 prefixes = NAV_ACTIVE.get(endpoint, (endpoint.split(".")[0] + ".",))
                 items.append({"url": url_for(endpoint), "label": label, "active": current.startswith(prefixes)})
         return items
 
     def quick_log_endpoint():
         """The top bar's "记录对接" button, for the roles that may log contacts."""
-        if QUICK_LOG_ENDPOINT in app.view_functions and current_user.role in ("admin", "staff", "officer"):
+        if current_user.role in ("admin", "staff", "officer"):
             return QUICK_LOG_ENDPOINT
         return None
 

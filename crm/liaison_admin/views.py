@@ -17,7 +17,7 @@ from crm.models import LiaisonTier, Project, Sector, User
 from crm.services.core.clock import utcnow
 from crm.services.core.ids import parse_id
 from crm.services.liaison import assignment, digest
-from crm.web import get_or_404, roles_required
+from crm.web import attach, get_or_404, roles_required
 
 bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")
 SEARCH_LIMIT = 20
@@ -76,11 +76,11 @@ def save_settings():
 def add_tier():
     form = TierForm()
     if form.validate_on_submit():
-        taken = db.session.scalar(sa.select(LiaisonTier.id).where(LiaisonTier.min_investment == form.min_investment.data))
-        if taken:
-            form.min_investment.errors.append(_("已有相同投资额的档位。"))
+        try:
+            assignment.add_tier(form.min_investment.data, form.leader_rank.data)
+        except assignment.LiaisonError as error:
+            attach(form, error)
         else:
-            db.session.add(LiaisonTier(min_investment=form.min_investment.data, leader_rank=form.leader_rank.data))
             db.session.commit()
             flash(_("投资档位已添加。"), "success")
             return redirect(url_for("liaison_admin.index"))
@@ -101,7 +101,8 @@ def delete_tier(tier_id: int):
 @bp.route("/liaison/sectors", methods=["POST"])
 @roles_required("admin")
 def save_sectors():
-    if not SectorLeadersForm().validate_on_submit():
+    form = SectorLeadersForm()
+    if not form.validate_on_submit():
         abort(400)
     sector_ids = set(db.session.scalars(sa.select(Sector.id)))
     wanted = {}
@@ -113,7 +114,7 @@ def save_sectors():
         changed = assignment.set_sector_leaders(wanted, current_user)
     except assignment.LiaisonError as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        attach(form, error)
         return redirect(url_for("liaison_admin.index"))
     db.session.commit()
     flash(_("分管领导已保存（%(n)s 个产业有变化）。", n=changed), "success")
@@ -143,7 +144,7 @@ def assign(project_id: int):
         try:
             assignment.assign_by_hand(project, leader, reason=form.reason.data)
         except assignment.LiaisonError as error:
-            form.leader_id.errors.append(str(error))
+            attach(form, error, field="leader_id")
         else:
             db.session.commit()
             flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.display_name, leader=leader.display_name),

@@ -315,7 +315,7 @@ def problem_escalate(problem_id: int):
         try:
             problems.escalate(current_user, problem, form.note.data)
         except ProblemError as error:
-            flash(str(error.message), "danger")
+            attach(None, error)
         else:
             db.session.commit()
             flash(_("问题已升级至：%(level)s。", level=problems.ESCALATION_LABELS[problem.escalation_level]), "warning")
@@ -333,7 +333,7 @@ def problem_from_instruction(instruction_id: int):
         try:
             problem = problems.open_from_instruction(current_user, instruction)
         except ProblemError as error:
-            flash(str(error.message), "danger")
+            attach(None, error)
             return redirect(url_for("routines.problems", instruction_id=instruction.id))
         db.session.commit()
         flash(_("已根据领导批示登记问题，责任部门：%(d)s。", d=problem.department.label()), "success")
@@ -397,7 +397,7 @@ def ranking_freeze():
         try:
             ranking.freeze(quarter, today, current_user)
         except ranking.RankingError as error:
-            flash(str(error), "danger")
+            attach(None, error)
             return redirect(url_for("routines.ranking"))
         db.session.commit()
         flash(_("%(q)s 的晾晒结果已封存。", q=str(quarter)), "success")
