@@ -31,6 +31,7 @@ BLUEPRINTS = [
     "crm.routines.views",
     "crm.leaders.views",
     "crm.liaison_admin.views",
+    "crm.digest.views",
     "crm.brochures.views",
     "crm.notifications.views",
     "crm.jobs_admin.views",

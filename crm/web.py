@@ -48,12 +48,12 @@ NAV = [
     ("admin.index", _p("nav", "管理"), ("admin",)),
 ]
 # The pages that light up a nav item: endpoints starting with one of these (default: the item's
-# blueprint).  The routines blueprint holds three items; the admin pages span four blueprints.
+# blueprint).  The routines blueprint holds three items; the admin pages span five blueprints.
 NAV_ACTIVE = {
     "routines.dispatch": ("routines.dispatch", "routines.report_"),
     "routines.problems": ("routines.problem",),
     "routines.ranking": ("routines.ranking",),
-    "admin.index": ("admin.", "liaison_admin.", "jobs_admin.", "mailbox."),
+    "admin.index": ("admin.", "liaison_admin.", "digest.", "jobs_admin.", "mailbox."),
 }
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [
@@ -62,7 +62,7 @@ ADMIN_LINKS = [
     ("reports.platforms", _l("创新平台")),
     ("routines.ranking_weights", _l("晾晒权重与调度规则")),
     ("liaison_admin.index", _l("领导包联规则")),
-    ("liaison_admin.digest_preview", _l("周报预览")),
+    ("digest.preview", _l("周报预览")),
     ("jobs_admin.reminder_settings", _l("联系提醒规则")),
     ("jobs_admin.index", _l("后台任务与失败任务")),
     ("mailbox.index", _l("邮件发件箱")),
