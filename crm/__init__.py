@@ -15,8 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
-from crm.input_text import CleanRequest
 from crm.services.core.ids import IdConverter
+from crm.web.input_text import CleanRequest
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
 BLUEPRINTS = [
@@ -89,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name in SUBSCRIBERS:
         importlib.import_module(name)
 
-    from crm import security_headers, web
+    from crm import web
+    from crm.web import security_headers
     security_headers.init_app(app)  # before web's login gate: plain HTTP is redirected first
     web.init_app(app)
     i18n.init_app(app)

@@ -5,14 +5,13 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.admin.forms import UserForm
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
 from crm.services.accounts import users as users_svc
 from crm.services.core import versions
-from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required
+from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required, versioning
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from crm.i18n import lazy_gettext as _l
 from crm.models.channels import Channel
+from crm.web.fields import SelectField
 
 KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉自定义机器人"), "email": _l("电子邮件")}
 EVENT_LABELS = {"key_stage_moved": _l("重点项目阶段变更"), "new_instruction": _l("领导批示"), "overdue_problems": _l("逾期问题（每日）"),

@@ -10,7 +10,6 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.extensions import db
-from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import Sector, User
@@ -18,8 +17,9 @@ from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services.core.ids import parse_id
 from crm.services.core.versions import StaleEdit
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
-from crm.versioning import VersionedForm, conflict
 from crm.web import attach
+from crm.web.fields import SelectField, SelectMultipleField
+from crm.web.versioning import VersionedForm, conflict
 
 NONE_CHOICE = ("", "—")
 
@@ -37,7 +37,7 @@ def commit_or_show(form, save):
         db.session.rollback()
         attach(form, err, link=_enterprise_url)
         return None
-    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
+    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/web/versioning.py)
         conflict(stale, form)
         return None
     db.session.commit()

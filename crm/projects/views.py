@@ -8,11 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
-from crm.imports import import_page
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
 from crm.services import projects as svc
@@ -24,7 +22,8 @@ from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
-from crm.web import attach, get_or_404, roles_required, xlsx_response
+from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
+from crm.web.imports import import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Goal, InnovationPlatform, PoolReview, Project
@@ -24,7 +23,7 @@ from crm.services.core.clock import local_today
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.reports import cohorts, metrics
-from crm.web import attach, get_or_404, roles_required
+from crm.web import attach, get_or_404, roles_required, versioning
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(metrics.plain_number, "plain_number")

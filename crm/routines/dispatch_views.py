@@ -7,7 +7,6 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.i18n import gettext as _
 from crm.models import ProgressReport, Project
 from crm.routines.forms import CorrectionForm, ReportForm
@@ -16,7 +15,7 @@ from crm.services.core import audit
 from crm.services.core.clock import local_now, local_today
 from crm.services.routines import dispatch
 from crm.services.sheets import xlsx
-from crm.web import get_or_404, roles_required, xlsx_response
+from crm.web import get_or_404, roles_required, versioning, xlsx_response
 
 
 def _month_arg(raw, today):

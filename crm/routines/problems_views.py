@@ -7,7 +7,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Instruction, Problem, ProgressReport, Project
@@ -20,7 +19,7 @@ from crm.services.core.ids import parse_id
 from crm.services.core.paging import paginate
 from crm.services.routines import problems
 from crm.services.routines.problems import ProblemError
-from crm.web import attach, get_or_404, roles_required
+from crm.web import attach, get_or_404, roles_required, versioning
 
 
 def _id_arg(name):

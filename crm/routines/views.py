@@ -7,13 +7,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect
 
-from crm import versioning
 from crm.extensions import db
 from crm.models import Department
 from crm.services.core.versions import StaleEdit
 from crm.services.routines import dispatch, problems
 from crm.services.routines.dispatch import RoutineError
-from crm.web import attach
+from crm.web import attach, versioning
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")
 FILERS = ("admin", "staff", "officer")
@@ -33,7 +32,7 @@ def save_form(form, action, message: str, target: str):
         db.session.rollback()
         attach(form, error)
         return None
-    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
+    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/web/versioning.py)
         versioning.conflict(stale, form, labels={**dispatch.FIELD_LABELS, **problems.FIELD_LABELS})
         return None
     db.session.commit()

@@ -1,5 +1,8 @@
-"""Web plumbing shared by every blueprint: the login gate, role checks, error pages,
-template filters, and the one way a view loads a record it may see.
+"""Web plumbing shared by every blueprint: the login gate, role checks, error pages, template
+filters, the one adapter from a refusal to a form (`attach`) and the one way a view loads a record
+it may see.  The package's modules hold the rest of the web layer: ui (HTML pieces built in Python),
+fields (select and date fields), imports (the Excel import pages' flow), input_text (cleaning
+submitted text), versioning (stale-edit conflicts on forms) and security_headers (CSP and friends).
 """
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
-from crm import ui
 from crm.extensions import db, login_manager
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
@@ -28,6 +30,7 @@ from crm.services.core.clock import local_now
 from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
 from crm.services.core.money import format_wan
+from crm.web import ui
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
