@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 
 from crm.models import User
+from crm.models.digest import DELIVERY_STATUS
 from crm.services.core.clock import utcnow
 from crm.services.liaison import digest
 from crm.web import get_or_404, roles_required
@@ -26,7 +27,7 @@ def preview():
     message = digest.render(chosen, utcnow()) if chosen is not None else None
     return render_template("digest/preview.html", users=users, chosen=chosen, message=message,
                            text=message.get_body(("plain",)).get_content() if message else None,
-                           status=digest.week_status(utcnow()))
+                           status=digest.week_status(utcnow()), DELIVERY_STATUS=DELIVERY_STATUS)
 
 
 @bp.route("/digest/preview/<int:user_id>/email.html")

@@ -25,6 +25,7 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
+from crm.models.people import ROLE
 from crm.services.core import access
 from crm.services.core.clock import local_now
 from crm.services.core.errors import RuleError
@@ -74,8 +75,7 @@ ADMIN_LINKS = [
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.
 TOPBAR_TEMPLATES: list[str] = ["notifications/_bell.html"]
-ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
-               "leader": _l("市级领导")}
+ROLE_LABELS = ROLE  # defined with its column (crm/models/people.py)
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
