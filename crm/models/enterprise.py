@@ -14,7 +14,11 @@ ENTERPRISE_STATUS = Choices({"prospect": _l("潜在"), "engaged": _l("洽谈中"
                              "dormant": _l("暂停联系")})
 ENTERPRISE_STATUSES = ENTERPRISE_STATUS.values
 ENTERPRISE_ROLE = Choices({"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")})
-INTERACTION_KINDS = ("visit_in", "visit_out", "phone", "video", "expo", "email", "wechat")
+INTERACTION_KIND = Choices({
+    "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
+    "expo": _l("展会/推介会"), "email": _l("邮件"), "wechat": _l("微信"),
+})
+INTERACTION_KINDS = INTERACTION_KIND.values
 
 
 class EnterpriseTag(db.Model):
@@ -121,6 +125,7 @@ class Interaction(TimestampMixin, db.Model):
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
         db.Index("ix_interactions_open_enterprise", "enterprise_id", "next_follow_up",
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
+        INTERACTION_KIND.check("kind"),
     )
     id = db.Column(db.Integer, primary_key=True)
     occurred_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # UTC

@@ -30,6 +30,10 @@ CHECKS = {
     'digest_deliveries': {'status': ('claimed', 'sending', 'sent', 'failed', 'unknown')},
     'catalog_builds': {'status': ('queued', 'running', 'done', 'failed')},
     'users': {'role': ('admin', 'staff', 'officer', 'leader')},
+    'interactions': {'kind': ('visit_in', 'visit_out', 'phone', 'video', 'expo', 'email', 'wechat')},
+    'channels': {'kind': ('wecom', 'dingtalk', 'email')},
+    'channel_deliveries': {'status': ('pending', 'sending', 'sent', 'failed')},
+    'outbox_messages': {'status': ('pending', 'enqueued', 'inline', 'done')},
 }
 
 

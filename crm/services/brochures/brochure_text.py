@@ -19,7 +19,6 @@ DEFAULT_LANG = "zh"
 # It is a fixed Chinese marker on purpose: the reader sees at once that the text is the original.
 ORIGINAL_MARKER = "(中文原文)"
 
-STAGES = ("planned", "contact", "signed", "started", "operating", "paused", "dropped")
 
 STAGE_NAMES = {
     "zh": {"planned": "谋划", "contact": "洽谈", "signed": "签约", "started": "开工",
