@@ -13,7 +13,7 @@ from crm.models.base import utcnow
 from crm.models.choices import Choices
 
 BUILD_STATUS = Choices({"queued": "queued", "running": "running", "done": "done", "failed": "failed"})
-BUILD_STATUSES = BUILD_STATUS.values
+BUILD_STATUSES = BUILD_STATUS.codes
 
 
 class CatalogBuild(db.Model):

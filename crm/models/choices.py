@@ -10,22 +10,23 @@ from crm.extensions import db
 
 
 class Choices(Mapping):
-    """The values of one status column, in display order, each with its (lazy) label."""
+    """The values of one status column, in display order, each with its (lazy) label.  `codes` is
+    the tuple of values (as a Mapping, `values()` gives the labels, like a dict's)."""
 
     def __init__(self, labels: Mapping):
         self.labels = dict(labels)
-        self.values = tuple(self.labels)
+        self.codes = tuple(self.labels)
 
     def __getitem__(self, value):
         return self.labels[value]
 
     def __iter__(self) -> Iterator:
-        return iter(self.values)
+        return iter(self.codes)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.codes)
 
     def check(self, column: str) -> db.CheckConstraint:
         """CHECK (column IN (…)), named ck_<table>_<column> by the metadata's naming convention."""
-        listed = ", ".join(f"'{value}'" for value in self.values)
+        listed = ", ".join(f"'{value}'" for value in self.codes)
         return db.CheckConstraint(f"{column} IN ({listed})", name=column)

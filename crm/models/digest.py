@@ -15,7 +15,7 @@ from crm.models.choices import Choices
 # 'sending' left by a dead worker becomes 'unknown': the mail may or may not have gone out.
 DELIVERY_STATUS = Choices({"claimed": _l("待发送"), "sending": _l("发送中（状态未知）"), "sent": _l("已发送"),
                            "failed": _l("发送失败"), "unknown": _l("状态不明")})
-DELIVERY_STATUSES = DELIVERY_STATUS.values
+DELIVERY_STATUSES = DELIVERY_STATUS.codes
 RESENDABLE = ("unknown", "failed")
 
 

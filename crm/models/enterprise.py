@@ -12,13 +12,13 @@ ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
 ENTERPRISE_STATUS = Choices({"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested": _l("已落地"),
                              "dormant": _l("暂停联系")})
-ENTERPRISE_STATUSES = ENTERPRISE_STATUS.values
+ENTERPRISE_STATUSES = ENTERPRISE_STATUS.codes
 ENTERPRISE_ROLE = Choices({"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")})
 INTERACTION_KIND = Choices({
     "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
     "expo": _l("展会/推介会"), "email": _l("邮件"), "wechat": _l("微信"),
 })
-INTERACTION_KINDS = INTERACTION_KIND.values
+INTERACTION_KINDS = INTERACTION_KIND.codes
 
 
 class EnterpriseTag(db.Model):

@@ -11,7 +11,7 @@ from crm.models.choices import Choices
 
 ROLE = Choices({"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
                 "leader": _l("市级领导")})
-ROLES = ROLE.values
+ROLES = ROLE.codes
 
 task_force_members = db.Table(
     "task_force_members",

@@ -13,7 +13,7 @@ STAGE = Choices({
     "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
     "operating": _l("投产"), "paused": _l("暂缓"), "dropped": _l("终止"),
 })
-STAGES = STAGE.values
+STAGES = STAGE.codes
 MAIN_STAGES, SIDE_STAGES = STAGES[:5], STAGES[5:]
 
 project_investors = db.Table(

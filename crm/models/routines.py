@@ -13,7 +13,7 @@ from crm.models.base import Money, TimestampMixin, Versioned, utcnow
 from crm.models.choices import Choices
 
 PROBLEM_STATUS = Choices({"open": _l("未整改"), "in_progress": _l("整改中"), "resolved": _l("已销号")})
-PROBLEM_STATUSES = PROBLEM_STATUS.values
+PROBLEM_STATUSES = PROBLEM_STATUS.codes
 PROBLEM_SOURCES = ("project", "report", "instruction")
 MAX_ESCALATION = 3
 

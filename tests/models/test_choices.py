@@ -38,13 +38,13 @@ def test_the_migration_adds_exactly_the_constraints_the_models_declare():
 
 def test_a_mapping_reads_labels_in_the_order_of_the_values():
     stage = Choices({"b": "乙", "a": "甲"})
-    assert (list(stage), stage.values, stage["a"], stage.get("x", "x"), len(stage)) == (["b", "a"], ("b", "a"), "甲",
-                                                                                         "x", 2)
+    assert (list(stage), stage.codes, list(stage.values()), stage["a"], stage.get("x", "x"), len(stage)) == (
+        ["b", "a"], ("b", "a"), ["乙", "甲"], "甲", "x", 2)
 
 
 @pytest.mark.parametrize("labels", [STAGE_LABELS, KIND_LABELS, problems.STATUS_LABELS])
 def test_the_ui_has_a_label_for_every_value(app, labels):
-    assert all(str(labels[value]) for value in labels.values)
+    assert all(str(labels[value]) for value in labels.codes)
 
 
 @pytest.mark.parametrize("table, column, value", [
