@@ -89,8 +89,8 @@ def move_stage(project_id: int):
     if form.validate_on_submit():
         try:
             event = svc.record_stage_move(current_user, project, form.data)
-        except RuleError as error:  # a bad amount under its field, a stage rule's refusal under the stage
-            attach(form, error, field="to_stage")
+        except RuleError as error:  # a bad amount under its field, a stage rule's refusal as an alert
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("已记录阶段变更：%(old)s → %(new)s。", old=STAGE_LABELS[event.from_stage],
