@@ -15,8 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import Settings
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
-from crm.input_text import CleanRequest
 from crm.services.core.ids import IdConverter
+from crm.web.input_text import CleanRequest
 
 # Each feature package exposes `bp` in crm/<feature>/views.py; add new features here.
 BLUEPRINTS = [
@@ -31,6 +31,7 @@ BLUEPRINTS = [
     "crm.routines.views",
     "crm.leaders.views",
     "crm.liaison_admin.views",
+    "crm.digest.views",
     "crm.brochures.views",
     "crm.notifications.views",
     "crm.jobs_admin.views",
@@ -88,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for name in SUBSCRIBERS:
         importlib.import_module(name)
 
-    from crm import security_headers, web
+    from crm import web
+    from crm.web import security_headers
     security_headers.init_app(app)  # before web's login gate: plain HTTP is redirected first
     web.init_app(app)
     i18n.init_app(app)

@@ -3,10 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
-from crm.versioning import VersionedForm
 from crm.web import ROLE_LABELS
+from crm.web.fields import SelectField
+from crm.web.versioning import VersionedForm
 
 
 class UserForm(VersionedForm, FlaskForm):

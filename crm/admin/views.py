@@ -5,14 +5,13 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.admin.forms import UserForm
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
 from crm.services.accounts import users as users_svc
 from crm.services.core import versions
-from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required
+from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required, versioning
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,9 +19,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @roles_required("admin")
 def index():
-    from flask import current_app
-    links = [(e, label) for e, label in ADMIN_LINKS if e in current_app.view_functions]
-    return render_template("admin/index.html", links=links)
+    return render_template("admin/index.html", links=ADMIN_LINKS)
 
 
 @bp.route("/users")

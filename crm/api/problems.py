@@ -4,7 +4,7 @@ One shape for every refusal: `type` (a stable URI naming the kind), `title` and 
 caller's language (Accept-Language, else the token owner's: crm/i18n.py), `status`, and for
 refused input `errors` mapping each field to the same message the web form shows.  A URL under
 the API that no route matches, or a method a route does not take, is answered here too
-(crm/web.py hands those over: no blueprint handler sees a request that matched no rule).
+(crm/web/__init__.py hands those over: no blueprint handler sees a request that matched no rule).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from crm.models.api import ApiToken
 from crm.services.api import tokens
 from crm.services.core.clock import utcnow
 from crm.services.enterprises import ValidationError
-from crm.web import get_or_404
+from crm.web import attach, get_or_404
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/settings/tokens")
 
@@ -30,8 +30,7 @@ def index():
         try:
             token, secret = tokens.create_token(current_user._get_current_object(), form.name.data, form.scope.data)
         except ValidationError as error:
-            for key, message in error.errors.items():
-                form[key].errors.append(message)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("已创建令牌“%(name)s”。请立即复制，离开本页后将无法再次查看。", name=token.name), "success")

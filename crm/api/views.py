@@ -22,8 +22,7 @@ from crm.services import interactions, search
 from crm.services import projects as svc
 from crm.services.core import access, queries
 from crm.services.core.clock import local_today, to_utc_naive, utcnow
-from crm.services.enterprises import ValidationError
-from crm.services.pipeline import StageError
+from crm.services.core.errors import RuleError
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
@@ -51,10 +50,10 @@ def _get(model, ident: int, options=()):
 
 def _refused(error: Exception) -> Problem:
     """A service's refusal as the matching problem, with the form's messages."""
-    if isinstance(error, ValidationError):
+    if isinstance(error, RuleError):
+        if None in error.errors:  # a refusal of the input as a whole
+            return Problem(422, str(error))
         return Problem(422, _("请修正以下字段后重试。"), errors=error.errors)
-    if isinstance(error, StageError):
-        return Problem(422, str(error))
     return Problem(403, str(error) or _("无权执行此操作。"))
 
 
@@ -100,7 +99,7 @@ def project_update(project_id: int):
     data.update(changes)
     try:
         svc.save_project(_actor(), project, data)
-    except (ValidationError, access.Denied) as error:
+    except (RuleError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()
     return json_response(_project_body(_project(project_id)))
@@ -117,7 +116,7 @@ def project_move(project_id: int):
     check_if_match(_project_body(project), required=False)
     try:
         svc.record_stage_move(_actor(), project, data)
-    except (ValidationError, StageError, access.Denied) as error:
+    except (RuleError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()
     return json_response(_project_body(_project(project_id)), 201,
@@ -169,7 +168,7 @@ def interaction_create():
             raise Problem(422, _("请修正以下字段后重试。"), errors={"occurred_at": _("格式不正确。")}) from None
     try:
         record = interactions.log_interaction(_actor(), enterprise, project, data, utcnow())
-    except (ValidationError, access.Denied) as error:
+    except (RuleError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()
     return json_response(s.dumper(s.InteractionSchema)(_get(Interaction, record.id, _INTERACTION_OPTIONS)), 201)

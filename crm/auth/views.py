@@ -17,7 +17,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import User
 from crm.services.accounts import auth
 from crm.services.core.clock import utcnow
-from crm.web import local_target
+from crm.web import attach, local_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager.login_view = "auth.login"
@@ -56,9 +56,8 @@ def login():
                 form.username.data, form.password.data, now=utcnow(),
                 max_failures=settings.LOGIN_MAX_FAILURES, window_minutes=settings.LOGIN_WINDOW_MINUTES,
                 ip_max_failures=settings.LOGIN_IP_MAX_FAILURES, remote_addr=request.remote_addr)
-        except auth.LoginRefused:
-            flash(_("用户名或密码错误，或账户因多次失败已被暂时锁定（%(m)s 分钟内最多 %(n)s 次）。",
-                    m=settings.LOGIN_WINDOW_MINUTES, n=settings.LOGIN_MAX_FAILURES), "danger")
+        except auth.LoginRefused as refused:
+            attach(form, refused)
             return render_template("auth/login.html", form=form), 200
         _fresh_session()
         login_user(user, remember=form.remember.data)
@@ -87,8 +86,7 @@ def change_password():
         try:
             auth.change_own_password(user, form.current_password.data, form.new_password.data)
         except auth.PasswordRefused as refused:  # raised before anything changed
-            field = form.current_password if refused.field == "current" else form.new_password
-            field.errors.append(str(refused))
+            attach(form, refused)
             return render_template("auth/password.html", form=form)
         db.session.commit()
         # Every other session has ended; this browser signs in again under the new generation

@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.services.brochures.brochure_data import INVESTABLE_STAGES
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import KEY_LEVELS, filter_options
+from crm.web.fields import SelectField, SelectMultipleField
 
 LANG_CHOICES = [("zh", "中文"), ("en", "English"), ("ru", "Русский")]
 ALL = ("", _l("全部"))

@@ -23,7 +23,7 @@ from crm.services.brochures import brochure_data, catalog_builds, render_project
 from crm.services.brochures import brochure_text as T
 from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
-from crm.web import get_or_404, roles_required
+from crm.web import attach, get_or_404, roles_required
 
 bp = Blueprint("brochures", __name__, url_prefix="/brochures")
 
@@ -70,7 +70,7 @@ def catalog():
                 current_user, lang=form.lang.data, filters=form.filters(), title=form.title.data,
                 year=form.year.data or local_today().year, preface=form.preface.data)
         except ValidationError as error:
-            form.form_errors.extend(error.errors.values())
+            attach(form, error)
         else:
             db.session.commit()
             return redirect(url_for("brochures.build", build_id=build.id))

@@ -9,10 +9,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
 from crm.extensions import db
-from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.models import Chain, ChainLink, Enterprise, User
 from crm.services.chains.chart import POSITION_LABELS
+from crm.web.fields import SelectField
 
 
 class ChainForm(FlaskForm):

@@ -12,12 +12,12 @@ from crm.chains.forms import AttachForm, ChainForm, DetachForm, LinkForm
 from crm.enterprises.forms import commit_or_show
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.imports import import_page
 from crm.models import Chain, ChainLink, Project
 from crm.services.chains import chart, editing, gaps, sheet
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
 from crm.web import get_or_404, roles_required, xlsx_response
+from crm.web.imports import import_page
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 

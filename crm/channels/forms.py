@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from crm.fields import SelectField
 from crm.i18n import lazy_gettext as _l
-from crm.models.channels import Channel
+from crm.models.channels import CHANNEL_KIND, Channel
+from crm.web.fields import SelectField
 
-KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉自定义机器人"), "email": _l("电子邮件")}
+KIND_LABELS = CHANNEL_KIND  # defined with its column (crm/models/channels.py)
 EVENT_LABELS = {"key_stage_moved": _l("重点项目阶段变更"), "new_instruction": _l("领导批示"), "overdue_problems": _l("逾期问题（每日）"),
                 "missing_reports": _l("月度调度逾期未报（每日）"),
                 "due_follow_ups": _l("到期跟进（每日）"), "stale_projects": _l("久未联系的项目（每日）"),

@@ -4,14 +4,12 @@ code check digit, duplicates — live in services/enterprises.py and come back a
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, url_for
+from flask import url_for
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.extensions import db
-from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import Sector, User
@@ -19,23 +17,15 @@ from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services.core.ids import parse_id
 from crm.services.core.versions import StaleEdit
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, ValidationError
-from crm.versioning import VersionedForm, conflict
+from crm.web import attach
+from crm.web.fields import SelectField, SelectMultipleField
+from crm.web.versioning import VersionedForm, conflict
 
 NONE_CHOICE = ("", "—")
 
 
-def show_errors(form, err: ValidationError) -> None:
-    """Put a service's field errors on the form; a colliding record is linked (its name escaped)."""
-    for name, message in err.errors.items():
-        record = err.records.get(name)
-        if record is not None:
-            message = Markup('{} <a href="{}">{}</a>').format(
-                message, url_for("enterprises.detail", enterprise_id=record.id), record.name)
-        field = form._fields.get(name)
-        if field is None:
-            flash(message, "danger")
-        else:
-            field.errors = [*field.errors, message]
+def _enterprise_url(record) -> str:
+    return url_for("enterprises.detail", enterprise_id=record.id)
 
 
 def commit_or_show(form, save):
@@ -45,9 +35,9 @@ def commit_or_show(form, save):
         result = save()
     except ValidationError as err:
         db.session.rollback()
-        show_errors(form, err)
+        attach(form, err, link=_enterprise_url)
         return None
-    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/versioning.py)
+    except StaleEdit as stale:  # the page answers 409 with form.conflict (crm/web/versioning.py)
         conflict(stale, form)
         return None
     db.session.commit()

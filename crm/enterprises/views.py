@@ -9,12 +9,10 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm import versioning
 from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import term
-from crm.imports import import_page
 from crm.models import Contact, Enterprise, Interaction, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
@@ -26,7 +24,8 @@ from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
 from crm.services.sheets import enterprise_sheets
-from crm.web import get_or_404, roles_required, xlsx_response
+from crm.web import get_or_404, roles_required, versioning, xlsx_response
+from crm.web.imports import import_page
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 

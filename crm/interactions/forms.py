@@ -8,10 +8,10 @@ from wtforms import DateTimeLocalField, HiddenField, SelectChoice, StringField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
-from crm.fields import DateField, SelectField
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.services.interactions import KIND_LABELS
+from crm.web.fields import DateField, SelectField
 
 
 class QuickLogForm(FlaskForm):

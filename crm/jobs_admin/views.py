@@ -17,7 +17,7 @@ from crm.services.liaison import digest
 from crm.services.messaging import outbox
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.routines import reminders
-from crm.web import app_settings, roles_required
+from crm.web import app_settings, attach, roles_required
 
 bp = Blueprint("jobs_admin", __name__, url_prefix="/admin")
 
@@ -46,7 +46,7 @@ def resend_digest(delivery_id: int):
         digest.resend(delivery_id)
     except digest.ResendError as error:
         db.session.rollback()
-        flash(str(error), "warning")
+        attach(None, error)
     else:
         db.session.commit()
         flash(_("周报已重新排队发送。"), "success")
@@ -78,8 +78,7 @@ def reminder_settings():
         try:
             reminders.save_settings(form.values())
         except reminders.SettingsError as error:
-            for stage, message in error.errors.items():
-                form[f"{stage}_escalate"].errors.append(message)
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("联系提醒规则已保存，下次扫描起生效。"), "success")

@@ -16,7 +16,7 @@ from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError
 from crm.services.liaison import leaders as svc
 from crm.services.routines import problems
-from crm.web import flash_errors, get_or_404, local_target, roles_required
+from crm.web import attach, flash_errors, get_or_404, local_target, roles_required
 
 bp = Blueprint("leaders", __name__, url_prefix="/leaders")
 
@@ -51,8 +51,7 @@ def instruct(project_id: int):
     try:
         instruction = svc.add_instruction(current_user, project, form.text.data, form.follow_up_required.data)
     except ValidationError as error:
-        for message in error.errors.values():
-            flash(message, "danger")
+        attach(None, error)  # flashed: the page redirects
         return redirect(_back(form))
     if instruction.follow_up_required:
         _open_problem(instruction)

@@ -3,10 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.models.project import MAIN_STAGES
 from crm.services.pipeline import STAGE_LABELS
+from crm.web.fields import SelectField, SelectMultipleField
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,12 +1,11 @@
 """Admin pages: the liaison rules editor (分管, tiers, cap, trigger stages), the list of projects
-without a liaison leader (未分配包联领导的项目), manual (re)assignment, and the weekly digest
-preview ("this week's digest as user X would receive it").  Rules live in services/liaison/assignment.py
-and services/liaison/digest.py.
+without a liaison leader (未分配包联领导的项目) and manual (re)assignment.  Rules live in
+services/liaison/assignment.py.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -16,8 +15,8 @@ from crm.liaison_admin.forms import AssignForm, RunForm, SectorLeadersForm, Sett
 from crm.models import LiaisonTier, Project, Sector, User
 from crm.services.core.clock import utcnow
 from crm.services.core.ids import parse_id
-from crm.services.liaison import assignment, digest
-from crm.web import get_or_404, roles_required
+from crm.services.liaison import assignment
+from crm.web import attach, get_or_404, roles_required
 
 bp = Blueprint("liaison_admin", __name__, url_prefix="/admin")
 SEARCH_LIMIT = 20
@@ -76,11 +75,11 @@ def save_settings():
 def add_tier():
     form = TierForm()
     if form.validate_on_submit():
-        taken = db.session.scalar(sa.select(LiaisonTier.id).where(LiaisonTier.min_investment == form.min_investment.data))
-        if taken:
-            form.min_investment.errors.append(_("已有相同投资额的档位。"))
+        try:
+            assignment.add_tier(form.min_investment.data, form.leader_rank.data)
+        except assignment.LiaisonError as error:
+            attach(form, error)
         else:
-            db.session.add(LiaisonTier(min_investment=form.min_investment.data, leader_rank=form.leader_rank.data))
             db.session.commit()
             flash(_("投资档位已添加。"), "success")
             return redirect(url_for("liaison_admin.index"))
@@ -101,7 +100,8 @@ def delete_tier(tier_id: int):
 @bp.route("/liaison/sectors", methods=["POST"])
 @roles_required("admin")
 def save_sectors():
-    if not SectorLeadersForm().validate_on_submit():
+    form = SectorLeadersForm()
+    if not form.validate_on_submit():
         abort(400)
     sector_ids = set(db.session.scalars(sa.select(Sector.id)))
     wanted = {}
@@ -113,7 +113,7 @@ def save_sectors():
         changed = assignment.set_sector_leaders(wanted, current_user)
     except assignment.LiaisonError as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        attach(form, error)
         return redirect(url_for("liaison_admin.index"))
     db.session.commit()
     flash(_("分管领导已保存（%(n)s 个产业有变化）。", n=changed), "success")
@@ -143,7 +143,7 @@ def assign(project_id: int):
         try:
             assignment.assign_by_hand(project, leader, reason=form.reason.data)
         except assignment.LiaisonError as error:
-            form.leader_id.errors.append(str(error))
+            attach(form, error, field="leader_id")
         else:
             db.session.commit()
             flash(_("已将“%(name)s”的包联领导设为 %(leader)s。", name=project.display_name, leader=leader.display_name),
@@ -153,39 +153,3 @@ def assign(project_id: int):
     return render_template("liaison_admin/assign.html", project=project, form=form, loads=assignment.leader_loads(),
                            eligible=assignment.eligible_leaders(project, rules), cap=rules.cap,
                            needs=assignment.needs_liaison(project, rules)), 400 if form.errors else 200
-
-
-# --- weekly digest preview ---------------------------------------------------------------------
-
-def _recipient(user_id) -> User:
-    return get_or_404(User, user_id, visible=lambda viewer, u: u.role in digest.RECIPIENT_ROLES)
-
-
-@bp.route("/digest/preview")
-@roles_required("admin")
-def digest_preview():
-    users = digest.recipients()
-    chosen = _recipient(request.args["user_id"]) if request.args.get("user_id") else None
-    message = digest.render(chosen, utcnow()) if chosen is not None else None
-    return render_template("liaison_admin/digest_preview.html", users=users, chosen=chosen, message=message,
-                           text=message.get_body(("plain",)).get_content() if message else None,
-                           status=digest.week_status(utcnow()))
-
-
-@bp.route("/digest/preview/<int:user_id>/email.html")
-@roles_required("admin")
-def digest_preview_html(user_id: int):
-    user = _recipient(user_id)
-    data = digest.build_digest(user, utcnow())
-    html = render_template("digest/email.html", **digest.template_context(
-        data, url_for("liaison_admin.digest_chart", user_id=user.id)))
-    # The preview is framed by our own page only; no scripts are ever needed in it.
-    return Response(html, headers={"Content-Security-Policy": "default-src 'none'; img-src 'self'; "
-                                   "style-src 'unsafe-inline'; frame-ancestors 'self'"})
-
-
-@bp.route("/digest/preview/<int:user_id>/chart.png")
-@roles_required("admin")
-def digest_chart(user_id: int):
-    user = _recipient(user_id)
-    return Response(digest.chart_png(digest.build_digest(user, utcnow())), mimetype="image/png")

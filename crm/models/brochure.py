@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from crm.extensions import db
 from crm.models.base import utcnow
+from crm.models.choices import Choices
 
-BUILD_STATUSES = ("queued", "running", "done", "failed")
+BUILD_STATUS = Choices({"queued": "queued", "running": "running", "done": "done", "failed": "failed"})
+BUILD_STATUSES = BUILD_STATUS.codes
 
 
 class CatalogBuild(db.Model):
@@ -22,6 +24,7 @@ class CatalogBuild(db.Model):
     __table_args__ = (
         db.Index("ix_catalog_builds_status_finished", "status", "finished_at"),
         db.Index("ix_catalog_builds_created", "created_at"),
+        BUILD_STATUS.check("status"),
     )
     id = db.Column(db.Integer, primary_key=True)
     requested_by_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -3,9 +3,13 @@ they are subscribed to, and one delivery row per (channel, event), the at-most-o
 from __future__ import annotations
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import TimestampMixin, utcnow
+from crm.models.choices import Choices
 
-CHANNEL_KINDS = ("wecom", "dingtalk", "email")
+CHANNEL_KIND = Choices({"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉自定义机器人"), "email": _l("电子邮件")})
+CHANNEL_KINDS = CHANNEL_KIND.codes
+DELIVERY_STATUS = Choices({"pending": "pending", "sending": "sending", "sent": "sent", "failed": "failed"})
 CHANNEL_EVENTS = ("key_stage_moved", "new_instruction", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
                   "weekly_digest")
 
@@ -14,6 +18,7 @@ class Channel(TimestampMixin, db.Model):
     __tablename__ = "channels"
     __audited__ = True
     __audit_exclude__ = ("secret",)  # the signing secret stays out of the audit trail
+    __table_args__ = (CHANNEL_KIND.check("kind"),)
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(60), nullable=False)
     kind = db.Column(db.String(10), nullable=False)  # wecom | dingtalk | email
@@ -50,7 +55,7 @@ class ChannelDelivery(db.Model):
     never sent twice, even when a job runs twice or a worker dies mid-send.
     """
     __tablename__ = "channel_deliveries"
-    __table_args__ = (db.UniqueConstraint("channel_id", "event_key"),)
+    __table_args__ = (db.UniqueConstraint("channel_id", "event_key"), DELIVERY_STATUS.check("status"))
     id = db.Column(db.Integer, primary_key=True)
     channel_id = db.Column(db.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False)
     event_key = db.Column(db.String(80), nullable=False)

@@ -8,9 +8,14 @@ died mid-send), and only an administrator's resend puts it (or a 'failed' one) b
 from __future__ import annotations
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import utcnow
+from crm.models.choices import Choices
 
-DELIVERY_STATUSES = ("claimed", "sending", "sent", "failed", "unknown")
+# 'sending' left by a dead worker becomes 'unknown': the mail may or may not have gone out.
+DELIVERY_STATUS = Choices({"claimed": _l("待发送"), "sending": _l("发送中（状态未知）"), "sent": _l("已发送"),
+                           "failed": _l("发送失败"), "unknown": _l("状态不明")})
+DELIVERY_STATUSES = DELIVERY_STATUS.codes
 RESENDABLE = ("unknown", "failed")
 
 
@@ -19,6 +24,7 @@ class DigestDelivery(db.Model):
     __table_args__ = (
         db.UniqueConstraint("user_id", "iso_week"),
         db.Index("ix_digest_deliveries_week_status", "iso_week", "status"),
+        DELIVERY_STATUS.check("status"),
     )
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)

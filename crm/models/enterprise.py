@@ -4,12 +4,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.choices import Choices
 
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
-ENTERPRISE_STATUSES = ("prospect", "engaged", "invested", "dormant")
-INTERACTION_KINDS = ("visit_in", "visit_out", "phone", "video", "expo", "email", "wechat")
+ENTERPRISE_STATUS = Choices({"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested": _l("已落地"),
+                             "dormant": _l("暂停联系")})
+ENTERPRISE_STATUSES = ENTERPRISE_STATUS.codes
+ENTERPRISE_ROLE = Choices({"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")})
+INTERACTION_KIND = Choices({
+    "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
+    "expo": _l("展会/推介会"), "email": _l("邮件"), "wechat": _l("微信"),
+})
+INTERACTION_KINDS = INTERACTION_KIND.codes
 
 
 class EnterpriseTag(db.Model):
@@ -31,6 +40,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         # With the id, a user's firms are read from the index alone (their contacts on the home page).
         db.Index("ix_enterprises_owner_name", "owner_id", "name_norm", "id"),
         db.Index("ix_enterprises_region_name", "region", "name_norm"),
+        ENTERPRISE_STATUS.check("status"),
+        ENTERPRISE_ROLE.check("role"),
     )
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(120), nullable=False)
@@ -114,6 +125,7 @@ class Interaction(TimestampMixin, db.Model):
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
         db.Index("ix_interactions_open_enterprise", "enterprise_id", "next_follow_up",
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
+        INTERACTION_KIND.check("kind"),
     )
     id = db.Column(db.Integer, primary_key=True)
     occurred_at = db.Column(db.DateTime, nullable=False, default=utcnow)  # UTC

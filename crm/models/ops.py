@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from crm.extensions import db
 from crm.models.base import utcnow
+from crm.models.choices import Choices
+
+# pending → enqueued by the relay, or inline (run by the request's eager relay) → done by its job.
+OUTBOX_STATUS = Choices({"pending": "pending", "enqueued": "enqueued", "inline": "inline", "done": "done"})
 
 
 class OutboxMessage(db.Model):
@@ -12,11 +16,11 @@ class OutboxMessage(db.Model):
     done in the transaction of its own work, so a row runs at most once even if relayed twice.
     """
     __tablename__ = "outbox_messages"
-    __table_args__ = (db.Index("ix_outbox_status_id", "status", "id"),)
+    __table_args__ = (db.Index("ix_outbox_status_id", "status", "id"), OUTBOX_STATUS.check("status"))
     id = db.Column(db.Integer, primary_key=True)
     job = db.Column(db.String(40), nullable=False)
     payload = db.Column(db.JSON, nullable=False, default=dict)
-    status = db.Column(db.String(10), nullable=False, default="pending")  # pending | enqueued | done
+    status = db.Column(db.String(10), nullable=False, default="pending")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     enqueued_at = db.Column(db.DateTime)
     done_at = db.Column(db.DateTime)

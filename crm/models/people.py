@@ -5,9 +5,13 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.choices import Choices
 
-ROLES = ("admin", "staff", "officer", "leader")
+ROLE = Choices({"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
+                "leader": _l("市级领导")})
+ROLES = ROLE.codes
 
 task_force_members = db.Table(
     "task_force_members",
@@ -45,6 +49,7 @@ class User(UserMixin, TimestampMixin, Versioned, db.Model):
     __audited__ = True
     __audit_exclude__ = ("password_hash",)
     __audit_secret__ = {"password_hash": "password"}  # audited as changed, never with the hash
+    __table_args__ = (ROLE.check("role"),)
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(40), nullable=False, unique=True)
     display_name = db.Column(db.String(40), nullable=False)

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from crm.extensions import db
 from crm.i18n import current_lang
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import Money, NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.choices import Choices
 
 # The main line, in order, and the two side states.
-MAIN_STAGES = ("planned", "contact", "signed", "started", "operating")
-SIDE_STAGES = ("paused", "dropped")
-STAGES = MAIN_STAGES + SIDE_STAGES
+# 谋划 → 洽谈 → 签约 → 开工 → 投产, then the side states 暂缓 and 终止.
+STAGE = Choices({
+    "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
+    "operating": _l("投产"), "paused": _l("暂缓"), "dropped": _l("终止"),
+})
+STAGES = STAGE.codes
+MAIN_STAGES, SIDE_STAGES = STAGES[:5], STAGES[5:]
 
 project_investors = db.Table(
     "project_investors",
@@ -37,6 +43,7 @@ class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         db.Index("ix_projects_task_force", "task_force_id"),
         db.Index("ix_projects_liaison", "liaison_leader_id"),
         db.Index("ix_projects_pool_key", "in_pool", "is_key"),
+        STAGE.check("stage"),
     )
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(160), nullable=False)
@@ -110,6 +117,8 @@ class StageEvent(db.Model):
     __table_args__ = (
         db.Index("ix_stage_events_project", "project_id", "id"),
         db.Index("ix_stage_events_on", "occurred_on"),
+        STAGE.check("from_stage"),
+        STAGE.check("to_stage"),
     )
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)

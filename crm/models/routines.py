@@ -8,9 +8,12 @@ rows copy every input, so a finished quarter's ranking never changes afterwards.
 from __future__ import annotations
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import Money, TimestampMixin, Versioned, utcnow
+from crm.models.choices import Choices
 
-PROBLEM_STATUSES = ("open", "in_progress", "resolved")
+PROBLEM_STATUS = Choices({"open": _l("未整改"), "in_progress": _l("整改中"), "resolved": _l("已销号")})
+PROBLEM_STATUSES = PROBLEM_STATUS.codes
 PROBLEM_SOURCES = ("project", "report", "instruction")
 MAX_ESCALATION = 3
 
@@ -55,6 +58,7 @@ class Problem(TimestampMixin, Versioned, db.Model):
         db.Index("ix_problems_dept_status", "department_id", "status"),
         db.Index("ix_problems_project_status", "project_id", "status"),
         db.Index("ix_problems_deadline", "deadline"),
+        PROBLEM_STATUS.check("status"),
         db.Index("ix_problems_instruction", "instruction_id"),
     )
     id = db.Column(db.Integer, primary_key=True)

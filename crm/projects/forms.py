@@ -15,12 +15,12 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from crm.extensions import db
-from crm.fields import DateField, SelectField, SelectMultipleField
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
 from crm.services.core.ids import parse_id
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES, TEXT_MAX, filter_options
-from crm.versioning import VersionedForm
+from crm.web.fields import DateField, SelectField, SelectMultipleField
+from crm.web.versioning import VersionedForm
 
 NONE_CHOICE = ("", "—")
 

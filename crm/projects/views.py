@@ -8,22 +8,22 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from crm import versioning
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
-from crm.imports import import_page
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
 from crm.services import projects as svc
 from crm.services import search
 from crm.services.core import access, audit
 from crm.services.core.clock import local_now, local_today
+from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
-from crm.web import get_or_404, roles_required, xlsx_response
+from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
+from crm.web.imports import import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -86,20 +86,17 @@ def detail(project_id: int):
 def move_stage(project_id: int):
     project = get_or_404(Project, project_id, visible=access.can_edit_project, options=svc.detail_options())
     form = StageForm()
-    refusal = None
     if form.validate_on_submit():
         try:
             event = svc.record_stage_move(current_user, project, form.data)
-        except svc.ValidationError as error:
-            _put_errors(form, error.errors)
-        except svc.StageError as error:
-            refusal = str(error)
+        except RuleError as error:  # a bad amount under its field, a stage rule's refusal as an alert
+            attach(form, error)
         else:
             db.session.commit()
             flash(_("已记录阶段变更：%(old)s → %(new)s。", old=STAGE_LABELS[event.from_stage],
                     new=STAGE_LABELS[event.to_stage]), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
-    return _render_detail(project, form, refusal=refusal)
+    return _render_detail(project, form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -124,7 +121,7 @@ def _edit(form: ProjectForm, project: Project | None):
         try:
             saved = svc.save_project(current_user, project, form.data)
         except svc.ValidationError as error:
-            _put_errors(form, error.errors)
+            attach(form, error)
         except StaleEdit as stale:
             versioning.conflict(stale, form, describe=lambda rows: [d["items"] for d in svc.describe_changes(rows)])
         else:
@@ -133,13 +130,6 @@ def _edit(form: ProjectForm, project: Project | None):
             return redirect(url_for("projects.detail", project_id=saved.id))
     return render_template("projects/form.html", form=form, project=project,
                            lookup_limit=search.LOOKUP_LIMIT), versioning.status(form)
-
-
-def _put_errors(form, errors: dict) -> None:
-    """Show the service's refusals beside the fields they concern."""
-    for key, message in errors.items():
-        field = form._fields.get(key)
-        (field.errors if field is not None else form.form_errors).append(message)
 
 
 def _stage_choices(project: Project) -> list:
@@ -153,10 +143,10 @@ def _stage_choices(project: Project) -> list:
     return choices
 
 
-def _render_detail(project: Project, form: StageForm, refusal: str | None = None):
+def _render_detail(project: Project, form: StageForm):
     form.to_stage.choices = _stage_choices(project)
     return render_template(
-        "projects/detail.html", project=project, form=form, refusal=refusal,
+        "projects/detail.html", project=project, form=form,
         can_edit=access.can_edit_project(current_user, project),
         interactions=svc.project_interactions(project.id),
         history=svc.describe_changes(audit.history("Project", project.id)),

@@ -15,13 +15,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
 from crm.extensions import db
-from crm.fields import DateField, SelectField
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import term
 from crm.models import PoolReview, Sector
 from crm.models.metrics import PLATFORM_LEVELS
 from crm.services.core.clock import quarter_label
-from crm.versioning import VersionedForm
+from crm.web.fields import DateField, SelectField
+from crm.web.versioning import VersionedForm
 
 
 def _chinese_parse_error(field_cls, message, accept=lambda data: True):

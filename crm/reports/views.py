@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from crm import versioning
 from crm.extensions import db
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
@@ -25,7 +24,7 @@ from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.reports import cohorts, metrics
-from crm.web import get_or_404, roles_required
+from crm.web import attach, get_or_404, roles_required, versioning
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(metrics.plain_number, "plain_number")
@@ -121,7 +120,7 @@ def goal_value(goal_id):
             metrics.record_goal_value(goal, value=form.value.data, as_of=form.as_of.data, source=form.source.data,
                                       actor=current_user, today=local_today(), version=form.version.data)
         except metrics.FieldError as exc:
-            form[exc.field].errors.append(str(exc))
+            attach(form, exc)
         except versions.StaleEdit as stale:
             versioning.conflict(stale, form, labels={"manual_value": form.value.label.text,
                                                      "manual_as_of": form.as_of.label.text,
@@ -152,7 +151,7 @@ def _edit_platform(platform: InnovationPlatform):
                                   note=form.note.data, actor=current_user, today=local_today())
         except metrics.FieldError as exc:
             db.session.rollback()
-            form[exc.field].errors.append(str(exc))
+            attach(form, exc)
         else:
             db.session.commit()
             flash(_("已保存创新平台“%(name)s”。", name=platform.name), "success")

@@ -12,9 +12,9 @@ from wtforms import Field, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
-from crm.fields import DateField, SelectField
 from crm.i18n import lazy_gettext as _l
-from crm.versioning import VersionedForm
+from crm.web.fields import DateField, SelectField
+from crm.web.versioning import VersionedForm
 
 TEXT_MAX = 4000
 

@@ -13,9 +13,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.i18n import lazy_gettext as _l
 from crm.models import Contact, Enterprise, Interaction, User
-from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
+from crm.models.enterprise import ENTERPRISE_ROLE, ENTERPRISE_STATUS, ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.models.project import project_investors
 from crm.services import creditcode
 from crm.services.core import access, versions
@@ -44,8 +43,7 @@ def find_duplicate(name: str, credit_code: str | None, exclude_id: int | None = 
 # ---------------------------------------------------------------------------------------
 # Create / update rules for enterprises and their contacts.
 
-STATUS_LABELS = {"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested": _l("已落地"), "dormant": _l("暂停联系")}
-ROLE_LABELS = {"target": _l("目标企业"), "investor": _l("投资方"), "partner": _l("合作方")}
+STATUS_LABELS, ROLE_LABELS = ENTERPRISE_STATUS, ENTERPRISE_ROLE  # defined with their columns
 DOMESTIC = "中国"
 
 _ENTERPRISE_FIELDS = ("name", "short_name", "name_en", "name_ru", "credit_code", "country", "region", "sector_id",

@@ -15,16 +15,13 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.i18n import gettext as _
-from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Interaction, Project, User
+from crm.models.enterprise import INTERACTION_KIND
 from crm.services.core import access, signals
 from crm.services.core.clock import local_today
 from crm.services.enterprises import ValidationError, check_lengths, clean_text, linked_projects
 
-KIND_LABELS = {
-    "visit_in": _l("来访"), "visit_out": _l("外出拜访"), "phone": _l("电话"), "video": _l("视频会议"),
-    "expo": _l("展会/推介会"), "email": _l("邮件"), "wechat": _l("微信"),
-}
+KIND_LABELS = INTERACTION_KIND  # defined with its column (crm/models/enterprise.py)
 # Clocks on phones drift; a contact logged "now" may be a few minutes ahead of the server.
 FUTURE_SLACK = timedelta(minutes=10)
 EARLIEST = datetime(2000, 1, 1)

@@ -14,16 +14,13 @@ from decimal import Decimal
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Project, StageEvent, User
-from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGES
+from crm.models.project import MAIN_STAGES, SIDE_STAGES, STAGE, STAGES
 from crm.services.core import access, audit, signals
 from crm.services.core.clock import local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.locking import lock_for_update
 
-STAGE_LABELS = {
-    "planned": _l("谋划"), "contact": _l("洽谈"), "signed": _l("签约"), "started": _l("开工"),
-    "operating": _l("投产"), "paused": _l("暂缓"), "dropped": _l("终止"),
-}
+STAGE_LABELS = STAGE  # value → label, defined once with the column (crm/models/project.py)
 
 # The first-date column each milestone fills, in stage order.
 MILESTONE_FIELDS = {"contact": "contacted_on", "signed": "signed_on", "started": "started_on",

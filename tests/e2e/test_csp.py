@@ -1,5 +1,5 @@
 """Every role's main pages run in a real browser under the app's Content-Security-Policy
-(crm/security_headers.py) with no violation and no script error, and what the scripts do still
+(crm/web/security_headers.py) with no violation and no script error, and what the scripts do still
 works: the charts draw (tooltips too), the confirm dialogs ask before deleting, the print
 button prints, the admin's framed digest preview and mail view load.
 

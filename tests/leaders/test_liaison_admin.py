@@ -1,4 +1,4 @@
-"""Admin pages of 领导包联 (rules editor, unassigned list, manual assignment) and the digest preview."""
+"""Admin pages of 领导包联 (rules editor, unassigned list, manual assignment)."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """NUL and the other C0 control characters in any text a browser sends: PostgreSQL refused NUL
 with an HTTP 500 and SQLite stored it.  The request layer drops them from every form field and
-every query-string filter (crm/input_text.py); tab, line feed and carriage return stay."""
+every query-string filter (crm/web/input_text.py); tab, line feed and carriage return stay."""
 from __future__ import annotations
 
 import re

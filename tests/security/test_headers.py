@@ -1,4 +1,4 @@
-"""The hardening headers (crm/security_headers.py) on real responses, and templates that keep
+"""The hardening headers (crm/web/security_headers.py) on real responses, and templates that keep
 the Content-Security-Policy possible: no inline script, handler, javascript: URL or <style>.
 
 The browser-side check, that pages really run under the policy, is tests/e2e/test_csp.py.

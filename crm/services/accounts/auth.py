@@ -21,19 +21,23 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import LoginAttempt, User
 from crm.services.accounts.passwords import password_problem
+from crm.services.core.errors import RuleError
 
 
-class LoginRefused(Exception):
-    pass
+class LoginRefused(RuleError):
+    """One message for a wrong name, a wrong password and a lock alike."""
+
+    def __init__(self, window_minutes: int, max_failures: int):
+        super().__init__(_("用户名或密码错误，或账户因多次失败已被暂时锁定（%(m)s 分钟内最多 %(n)s 次）。",
+                           m=window_minutes, n=max_failures), code="login_refused")
 
 
-class PasswordRefused(ValueError):
-    """The new password breaks the rule, or the current one was wrong; str() is the message and
-    `field` says which ("current" or "new")."""
+class PasswordRefused(RuleError):
+    """The new password breaks the rule, or the current one was wrong; `field` says which
+    ("current_password" or "new_password", the fields of the password form)."""
 
-    def __init__(self, message: str, field: str = "new"):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, field: str = "new_password"):
+        super().__init__(message, field=field, code="password_refused")
 
 
 @lru_cache(maxsize=1)
@@ -67,14 +71,14 @@ def authenticate(username: str, password: str, *, now: datetime, max_failures: i
     username = (username or "").strip()[:80]
     if is_locked(username, now, remote_addr=remote_addr, max_failures=max_failures,
                  ip_max_failures=ip_max_failures, window_minutes=window_minutes):
-        raise LoginRefused()
+        raise LoginRefused(window_minutes, max_failures)
     user = db.session.scalar(sa.select(User).where(User.username == username))
     password_ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
     ok = password_ok and user is not None and user.is_enabled
     db.session.add(LoginAttempt(username=username, at=now, success=ok, remote_addr=remote_addr))
     db.session.commit()
     if not ok:
-        raise LoginRefused()
+        raise LoginRefused(window_minutes, max_failures)
     return user
 
 
@@ -96,6 +100,6 @@ def set_password(user: User, password: str) -> None:
 def change_own_password(user: User, current: str, new: str) -> None:
     """The user's own change: the current password first, then the rule; flushes."""
     if not user.check_password(current or ""):
-        raise PasswordRefused(_("当前密码不正确。"), field="current")
+        raise PasswordRefused(_("当前密码不正确。"), field="current_password")
     set_password(user, new)
     db.session.flush()

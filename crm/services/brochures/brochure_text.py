@@ -15,7 +15,6 @@ from crm.services.core.money import format_wan  # noqa: F401  re-exported: broch
 LANGS = ("zh", "en", "ru")
 DEFAULT_LANG = "zh"
 
-STAGES = ("planned", "contact", "signed", "started", "operating", "paused", "dropped")
 
 STAGE_NAMES = {
     "zh": {"planned": "谋划", "contact": "洽谈", "signed": "签约", "started": "开工",

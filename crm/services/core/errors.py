@@ -1,7 +1,7 @@
 """The one error type for a change the rules refuse, shaped for forms, pages and an API alike.
 
 A service raises RuleError (or a feature's subclass, so a caller can catch just that feature);
-crm/web.py adapts it once: `attach(form, error)` puts each message under its field, and an
+crm/web/__init__.py adapts it once: `attach(form, error)` puts each message under its field, and an
 uncaught RuleError becomes a 400 page with the message, never a 500.
 """
 from __future__ import annotations

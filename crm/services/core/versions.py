@@ -4,7 +4,7 @@ Every record edited through a form carries a row version (models.base.Versioned)
 sends back the version it was filled from.  check() compares the two before the service changes
 anything; SQLAlchemy's version_id_col catches the narrower race of two saves of the same version
 at the same moment (saved()).  Both raise StaleEdit, which the views answer with a 409 page that
-lists what the other person changed and keeps what this person typed (crm/versioning.py).
+lists what the other person changed and keeps what this person typed (crm/web/versioning.py).
 """
 from __future__ import annotations
 

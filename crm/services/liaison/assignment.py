@@ -337,6 +337,16 @@ class LiaisonError(RuleError):
     """An edit the rules refuse; the message is shown to the admin as is."""
 
 
+def add_tier(min_investment, leader_rank: int) -> LiaisonTier:
+    """A new investment tier; two tiers at the same threshold would contradict each other."""
+    if db.session.scalar(sa.select(LiaisonTier.id).where(LiaisonTier.min_investment == min_investment)):
+        raise LiaisonError(_("已有相同投资额的档位。"), field="min_investment")
+    tier = LiaisonTier(min_investment=min_investment, leader_rank=leader_rank)
+    db.session.add(tier)
+    db.session.flush()
+    return tier
+
+
 def assign_by_hand(project: Project, leader: User, *, reason: str | None = None) -> None:
     """An admin's (re)assignment: any enabled leader, but never past the cap."""
     if leader.role != "leader" or not leader.is_enabled:

@@ -52,6 +52,7 @@ from crm.models.digest import RESENDABLE
 from crm.models.project import STAGES
 from crm.services.chains import digest as chain_digest
 from crm.services.core.clock import local_today, utcnow, week_label
+from crm.services.core.errors import RuleError
 from crm.services.liaison.charts import bar_chart_png
 from crm.services.liaison.leaders import iso_week
 
@@ -328,7 +329,7 @@ def week_status(now: datetime | None = None) -> dict[str, int]:
 
 
 
-class ResendError(ValueError):
+class ResendError(RuleError):
     """The delivery is not (or no longer) one an administrator may resend."""
 
 

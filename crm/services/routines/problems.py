@@ -16,12 +16,12 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.models import Department, Instruction, Problem, ProgressReport, Project, User
-from crm.models.routines import MAX_ESCALATION
+from crm.models.routines import MAX_ESCALATION, PROBLEM_STATUS
 from crm.services.core import access, audit, versions
 from crm.services.core.clock import local_today
 from crm.services.routines.dispatch import RoutineError, routine_settings
 
-STATUS_LABELS = {"open": _l("未整改"), "in_progress": _l("整改中"), "resolved": _l("已销号")}
+STATUS_LABELS = PROBLEM_STATUS  # defined with its column (crm/models/routines.py)
 ESCALATION_LABELS = {0: _l("未升级"), 1: _l("牵头部门主要负责同志"), 2: _l("牵头市级领导"), 3: _l("领导小组")}
 SOURCE_LABELS = {"project": _l("项目"), "report": _l("月度调度"), "instruction": _l("领导批示")}
 # The problem's operation log names fields and coded values as the page does.

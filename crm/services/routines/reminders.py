@@ -63,8 +63,10 @@ REPORT_NAMES = 10  # projects named in a department's missing-report reminder
 
 
 class SettingsError(RuleError):
+    """Thresholds the rules refuse, each under the stage's escalation field (`<stage>_escalate`)."""
+
     def __init__(self, errors: dict[str, str]):
-        super().__init__(errors=errors)
+        super().__init__(errors={f"{stage}_escalate": message for stage, message in errors.items()})
 
 
 # --- settings --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, g, url_for
+from flask import g, url_for
 from markupsafe import Markup, escape
 
 from crm.i18n import current_lang, term
@@ -56,7 +56,7 @@ def investor_names(project, links: bool = False) -> Markup:
     investors = project.investors
     if not investors:
         return Markup('<span class="text-muted">—</span>')
-    if links and "enterprises.detail" in current_app.view_functions:
+    if links:
         url = id_url("enterprises.detail", "enterprise_id")
         parts = [Markup(f'<a href="{escape(url(e.id))}">{escape(e.display_name)}</a>') for e in investors]
     else:

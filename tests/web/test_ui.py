@@ -1,5 +1,5 @@
-"""crm.ui: the HTML pieces built in Python instead of Jinja loops."""
-from crm.ui import option_tags
+"""crm.web.ui: the HTML pieces built in Python instead of Jinja loops."""
+from crm.web.ui import option_tags
 
 
 def test_option_tags_select_the_value_that_reads_as_the_query_string_value():

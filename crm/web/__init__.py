@@ -1,5 +1,8 @@
-"""Web plumbing shared by every blueprint: the login gate, role checks, error pages,
-template filters, and the one way a view loads a record it may see.
+"""Web plumbing shared by every blueprint: the login gate, role checks, error pages, template
+filters, the one adapter from a refusal to a form (`attach`) and the one way a view loads a record
+it may see.  The package's modules hold the rest of the web layer: ui (HTML pieces built in Python),
+fields (select and date fields), imports (the Excel import pages' flow), input_text (cleaning
+submitted text), versioning (stale-edit conflicts on forms) and security_headers (CSP and friends).
 """
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from flask import Flask, abort, current_app, flash, render_template, request, se
 from flask_babel import format_datetime
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
-from crm import ui
 from crm.api import auth as api_auth
 from crm.api import is_api_path
 from crm.extensions import db, login_manager
@@ -24,16 +27,17 @@ from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.i18n import lazy_pgettext as _p
+from crm.models.people import ROLE
 from crm.services.core import access, clock
 from crm.services.core.clock import local_now
 from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
 from crm.services.core.money import format_wan
+from crm.web import ui
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The top navigation: (endpoint, label, roles or None for all).  An entry shows once its
-# blueprint exists, so features can land one at a time.  Labels have a "nav" context: English
+# The top navigation: (endpoint, label, roles or None for all).  Labels have a "nav" context: English
 # needs shorter words in the bar ("Dispatch") than as page titles ("Monthly dispatch").
 NAV = [
     ("main.index", _p("nav", "工作台"), None),
@@ -57,7 +61,7 @@ NAV_ACTIVE = {
     "routines.ranking": ("routines.ranking",),
     # The reserve-pool reviews are an administrator's task: they light 管理, not 目标.
     "reports.dashboard": ("reports.dashboard", "reports.cohort", "reports.goal", "reports.platform"),
-    "admin.index": ("admin.", "liaison_admin.", "jobs_admin.", "mailbox.", "reports.pool_review"),
+    "admin.index": ("admin.", "liaison_admin.", "digest.", "jobs_admin.", "mailbox.", "reports.pool_review"),
 }
 # Links on the admin home page: (endpoint, label).  Features append theirs.
 ADMIN_LINKS = [
@@ -66,7 +70,7 @@ ADMIN_LINKS = [
     ("reports.platforms", _l("创新平台")),
     ("routines.ranking_weights", _l("晾晒权重与调度规则")),
     ("liaison_admin.index", _l("领导包联规则")),
-    ("liaison_admin.digest_preview", _l("周报预览")),
+    ("digest.preview", _l("周报预览")),
     ("jobs_admin.reminder_settings", _l("联系提醒规则")),
     ("jobs_admin.index", _l("后台任务与失败任务")),
     ("mailbox.index", _l("邮件发件箱")),
@@ -75,8 +79,7 @@ ADMIN_LINKS = [
 QUICK_LOG_ENDPOINT = "interactions.quick"
 # Small templates included in the top bar (e.g. the notification bell), added by features.
 TOPBAR_TEMPLATES: list[str] = ["notifications/_bell.html"]
-ROLE_LABELS = {"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
-               "leader": _l("市级领导")}
+ROLE_LABELS = ROLE  # defined with its column (crm/models/people.py)
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
@@ -127,14 +130,20 @@ def xlsx_response(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
 
 
-def attach(form, error: RuleError) -> None:
-    """The one adapter from a refusal to a form: each message under its field, or flashed when it
-    belongs to no field of this form."""
-    for field, message in error.errors.items():
-        if field and field in form:
-            form[field].errors = [*form[field].errors, message]
+def attach(form, error: RuleError, *, field: str | None = None, link=None) -> None:
+    """The one adapter from a refusal to a form: each message under its field; a message that names
+    no field of this form (or a refusal of a button, form=None) goes under `field` when given, else
+    it is flashed.  `link(record)` gives the address of a record the input collides with, linked
+    after its message (name escaped)."""
+    for name, message in error.errors.items():
+        record = error.records.get(name)
+        if record is not None and link is not None:
+            message = Markup('{} <a href="{}">{}</a>').format(message, link(record), record.name)
+        target = name if form is not None and name and name in form else field
+        if target:
+            form[target].errors = [*form[target].errors, message]
         else:
-            flash(str(message), "danger")
+            flash(message if isinstance(message, Markup) else str(message), "danger")
 
 
 def _refused(error: RuleError):
@@ -237,14 +246,14 @@ def init_app(app: Flask) -> None:
         current = request.endpoint or ""
         items = []
         for endpoint, label, roles in NAV:
-            if endpoint in app.view_functions and (roles is None or current_user.role in roles):
+            if roles is None or current_user.role in roles:
                 prefixes = NAV_ACTIVE.get(endpoint, (endpoint.split(".")[0] + ".",))
                 items.append({"url": url_for(endpoint), "label": label, "active": current.startswith(prefixes)})
         return items
 
     def quick_log_endpoint():
         """The top bar's "记录对接" button, for the roles that may log contacts."""
-        if QUICK_LOG_ENDPOINT in app.view_functions and current_user.role in ("admin", "staff", "officer"):
+        if current_user.role in ("admin", "staff", "officer"):
             return QUICK_LOG_ENDPOINT
         return None
 

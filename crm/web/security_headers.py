@@ -39,7 +39,7 @@ REFERRER_POLICY = "same-origin"
 
 # Views with their own framing rules.  The digest preview is shown in an <iframe> of our own
 # admin page and sets its own, stricter CSP (crm/liaison_admin/views.py): keep that one.
-FRAMED_BY_OUR_PAGES = {"liaison_admin.digest_preview_html"}
+FRAMED_BY_OUR_PAGES = {"digest.preview_html"}
 # The API reference: Redoc (vendored) injects its styles as <style> elements at run time and
 # runs its search in a worker made from a blob: URL.  Scripts stay 'self' only.
 REFERENCE_PAGES = {"api.reference"}

@@ -1,4 +1,4 @@
-"""crm.fields: select options in one f-string each, with WTForms' own markup."""
+"""crm.web.fields: select options in one f-string each, with WTForms' own markup."""
 import pytest
 import wtforms
 import wtforms.widgets.core
@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from crm import fields
+from crm.web import fields
 
 TRICKY = [("", "—"), ("1", "农业农村局"), ('a"b', "<b>张三</b> & 'co'"), ("x<y", ""), (0, "零")]
 

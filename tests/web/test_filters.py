@@ -1,4 +1,4 @@
-"""Template filters in crm/web.py: the fast date paths print what Babel prints."""
+"""Template filters in crm/web/__init__.py: the fast date paths print what Babel prints."""
 from datetime import date, datetime
 
 import pytest

@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
 from crm.services.sheets import reader
+from crm.web import attach
 
 
 class ImportForm(FlaskForm):
@@ -26,7 +27,7 @@ def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
         try:
             result = run(form.file.data.stream)
         except reader.SheetError as error:
-            form.file.errors = [*form.file.errors, str(error)]
+            attach(form, error, field="file")
         if result is not None and not result.errors:
             db.session.commit()
             flash(done_message(len(result.created)), "success")
