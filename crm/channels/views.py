@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, flash, redirect, render_template, url_for
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.channels.forms import EVENT_LABELS, KIND_LABELS, ChannelForm, SubscriptionForm
 from crm.extensions import db
@@ -20,6 +20,7 @@ from crm.models import (
     TaskForce,
     User,
 )
+from crm.models.channels import DELIVERY_STATUS
 from crm.web import flash_errors, get_or_404, roles_required
 
 bp = Blueprint("channels", __name__, url_prefix="/admin/channels")
@@ -77,11 +78,13 @@ def index():
             return redirect(url_for("channels.index"))
     channels = db.session.scalars(sa.select(Channel).options(selectinload(Channel.subscriptions))
                                   .order_by(Channel.id)).all()
-    recent = db.session.scalars(sa.select(ChannelDelivery).order_by(ChannelDelivery.id.desc()).limit(20)).all()
+    recent = db.session.scalars(sa.select(ChannelDelivery).options(joinedload(ChannelDelivery.channel))
+                                .order_by(ChannelDelivery.id.desc()).limit(20)).all()
     sub_form = _subscription_form()
     names = {key: dict(getattr(sub_form, key).choices) for key in ("department_id", "leader_id", "task_force_id")}
     return render_template("channels/index.html", form=form, sub_form=sub_form, channels=channels, recent=recent,
-                           names=names, KIND_LABELS=KIND_LABELS, EVENT_LABELS=EVENT_LABELS)
+                           names=names, KIND_LABELS=KIND_LABELS, EVENT_LABELS=EVENT_LABELS,
+                           DELIVERY_STATUS=DELIVERY_STATUS)
 
 
 @bp.route("/<int:channel_id>/subscriptions", methods=["POST"])

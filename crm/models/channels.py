@@ -9,7 +9,7 @@ from crm.models.choices import Choices
 
 CHANNEL_KIND = Choices({"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉自定义机器人"), "email": _l("电子邮件")})
 CHANNEL_KINDS = CHANNEL_KIND.codes
-DELIVERY_STATUS = Choices({"pending": "pending", "sending": "sending", "sent": "sent", "failed": "failed"})
+DELIVERY_STATUS = Choices({"pending": _l("待发送"), "sending": _l("发送中"), "sent": _l("已发送"), "failed": _l("发送失败")})
 CHANNEL_EVENTS = ("key_stage_moved", "new_instruction", "overdue_problems", "missing_reports", "due_follow_ups", "stale_projects",
                   "weekly_digest")
 
