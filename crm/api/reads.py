@@ -29,6 +29,16 @@ def _page(query, model, dump):
     return json_response(page_of(rows, limit, dump))
 
 
+def _with_ids(query, filters):
+    """`query` narrowed to the records whose column holds the id each (argument, column) pair names
+    in the query string; an absent or malformed id narrows nothing."""
+    for arg, column in filters:
+        ident = parse_id(request.args.get(arg))
+        if ident:
+            query = query.where(column == ident)
+    return query
+
+
 @bp.get("/enterprises/<int:enterprise_id>/contacts")
 @operation("企业联系人", "An enterprise's contacts.", tag="enterprises", response=s.ContactListSchema)
 def enterprise_contacts(enterprise_id: int):
@@ -41,11 +51,8 @@ def enterprise_contacts(enterprise_id: int):
            query=[spec.q("enterprise", "enterprise id"), spec.q("project", "project id")] + spec.PAGING,
            response=s.InteractionPageSchema)
 def interactions():
-    query = sa.select(Interaction).options(*_INTERACTION_OPTIONS)
-    for arg, column in (("enterprise", Interaction.enterprise_id), ("project", Interaction.project_id)):
-        ident = parse_id(request.args.get(arg))
-        if ident:
-            query = query.where(column == ident)
+    query = _with_ids(sa.select(Interaction).options(*_INTERACTION_OPTIONS),
+                      (("enterprise", Interaction.enterprise_id), ("project", Interaction.project_id)))
     return _page(query, Interaction, s.dumper(s.InteractionSchema))
 
 
@@ -73,10 +80,7 @@ def progress_reports():
     month = dispatch.parse_month(request.args.get("month"))
     if month:
         query = query.where(ProgressReport.month == month)
-    for arg, column in (("department", ProgressReport.department_id), ("project", ProgressReport.project_id)):
-        ident = parse_id(request.args.get(arg))
-        if ident:
-            query = query.where(column == ident)
+    query = _with_ids(query, (("department", ProgressReport.department_id), ("project", ProgressReport.project_id)))
     return _page(query, ProgressReport, s.dumper(s.ProgressReportSchema))
 
 
