@@ -84,8 +84,7 @@ def authenticate(username: str, password: str, *, now: datetime, max_failures: i
 
 def check_new_password(user: User, password: str) -> None:
     """Raise PasswordRefused unless `password` meets the rule for this user."""
-    problem = password_problem(password, username=user.username or "",
-                               names=tuple(n for n in (user.display_name, user.email) if n))
+    problem = password_problem(password, username=user.username, names=(user.display_name, user.email))
     if problem:
         raise PasswordRefused(problem)
 

@@ -20,8 +20,10 @@ PRODUCT_WORDS = ("zhaoshang", "zsxmgj", "crm", "suifenhe", "jhzx", "jinghe", "ji
                  "admin", "招商", "招商项目管家", "绥芬河", "经合中心")
 
 
-def password_problem(password: str, *, username: str = "", names: tuple[str, ...] = ()) -> str | None:
-    """Why this password may not be set (a sentence for the user), or None when it is fine."""
+def password_problem(password: str, *, username: str | None = "", names: tuple[str | None, ...] = ()) -> str | None:
+    """Why this password may not be set (a sentence for the user), or None when it is fine.
+
+    `username` and `names` (display name, email) may be empty: only those given are tried."""
     password = password or ""
     if len(password) < MIN_LENGTH:
         return _("密码至少需要 %(n)s 个字符。", n=MIN_LENGTH)

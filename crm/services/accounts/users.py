@@ -35,8 +35,7 @@ def save(user: User, values: dict, password: str | None = None) -> User:
     if user.id is None and not password:
         raise AccountError(_("新建用户必须设置密码。"), field="password", code="password_required")
     if password:
-        problem = password_problem(password, username=new["username"] or "",
-                                   names=tuple(n for n in (new["display_name"], new["email"]) if n))
+        problem = password_problem(password, username=new["username"], names=(new["display_name"], new["email"]))
         if problem:
             raise AccountError(problem, field="password", code="password_weak")
     was_enabled = user.id is not None and user.is_enabled
