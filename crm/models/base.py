@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import declared_attr
 
 from crm.extensions import db
 from crm.i18n import current_lang
+from crm.services.core import pinyin
 
 Money = sa.Numeric(14, 2, asdecimal=True)
 
@@ -21,6 +23,27 @@ Money = sa.Numeric(14, 2, asdecimal=True)
 def utcnow() -> datetime:
     """Naive UTC now: what every DateTime column stores."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def pinyin_columns(source: str, length: int) -> tuple[sa.Column, sa.Column]:
+    """name_pinyin and name_initials of the column `source` (services/core/pinyin.py), for a model
+    with `length` characters of name.  The defaults fill them on INSERT, bulk ones included (the
+    bench's loader inserts through Core); keep_pinyin() follows later edits made through the ORM."""
+    def default(fn):
+        return lambda context: fn(context.get_current_parameters().get(source))
+    width = length * pinyin.PER_CHARACTER
+    return (sa.Column("name_pinyin", sa.String(width), nullable=False, default=default(pinyin.full),
+                      server_default=""),
+            sa.Column("name_initials", sa.String(length * 2), nullable=False, default=default(pinyin.initials),
+                      server_default=""))
+
+
+def keep_pinyin(cls, source: str) -> None:
+    """Recompute cls's pinyin keys whenever `source` is set on an instance (create or edit)."""
+    @event.listens_for(getattr(cls, source), "set")
+    def _follow(target, value, _old, _initiator):
+        target.name_pinyin = pinyin.full(value)
+        target.name_initials = pinyin.initials(value)
 
 
 class TimestampMixin:

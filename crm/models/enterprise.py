@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, keep_pinyin, pinyin_columns, utcnow
 from crm.models.choices import Choices
 
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
@@ -35,8 +35,11 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
     __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
+    __audit_exclude__ = ("name_pinyin", "name_initials")  # derived from the name
     __table_args__ = (
         db.Index("ix_enterprises_sector_name", "sector_id", "name_norm"),
+        db.Index("ix_enterprises_pinyin", "name_pinyin", "id"),
+        db.Index("ix_enterprises_initials", "name_initials"),
         # With the id, a user's firms are read from the index alone (their contacts on the home page).
         db.Index("ix_enterprises_owner_name", "owner_id", "name_norm", "id"),
         db.Index("ix_enterprises_region_name", "region", "name_norm"),
@@ -47,6 +50,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     name = db.Column(db.String(120), nullable=False)
     # Normalised name (see services/enterprises.normalize_name): duplicates are refused on it.
     name_norm = db.Column(db.String(120), nullable=False, unique=True)
+    # Pinyin keys of the name: lists sort by them, search matches `dongbei` and `dbn` on them.
+    name_pinyin, name_initials = pinyin_columns("name", 120)
     # The firm's name for English and Russian readers (a Russian partner's own name, an English
     # trade name): the English UI and the en/ru brochures show it.  Duplicates, search and
     # ordering stay on the Chinese name.
@@ -143,3 +148,6 @@ class Interaction(TimestampMixin, db.Model):
     enterprise = db.relationship("Enterprise")
     project = db.relationship("Project")
     created_by = db.relationship("User")
+
+
+keep_pinyin(Enterprise, "name")

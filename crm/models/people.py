@@ -6,7 +6,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, keep_pinyin, pinyin_columns, utcnow
 from crm.models.choices import Choices
 
 ROLE = Choices({"admin": _l("管理员"), "staff": _l("经合中心工作人员"), "officer": _l("部门联络员"),
@@ -47,12 +47,13 @@ class TaskForce(NamedInLanguages, TimestampMixin, db.Model):
 class User(UserMixin, TimestampMixin, Versioned, db.Model):
     __tablename__ = "users"
     __audited__ = True
-    __audit_exclude__ = ("password_hash",)
+    __audit_exclude__ = ("password_hash", "name_pinyin", "name_initials")
     __audit_secret__ = {"password_hash": "password"}  # audited as changed, never with the hash
     __table_args__ = (ROLE.check("role"),)
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(40), nullable=False, unique=True)
     display_name = db.Column(db.String(40), nullable=False)
+    name_pinyin, name_initials = pinyin_columns("display_name", 40)  # list order and pinyin search
     email = db.Column(db.String(120))
     phone = db.Column(db.String(30))
     title = db.Column(db.String(60))  # 职务, e.g. 副市长
@@ -103,3 +104,6 @@ class LoginAttempt(db.Model):
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
     success = db.Column(db.Boolean, nullable=False)
     remote_addr = db.Column(db.String(64))
+
+
+keep_pinyin(User, "display_name")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from crm.extensions import db
 from crm.i18n import current_lang
 from crm.i18n import lazy_gettext as _l
-from crm.models.base import Money, NamedInLanguages, TimestampMixin, Versioned, utcnow
+from crm.models.base import Money, NamedInLanguages, TimestampMixin, Versioned, keep_pinyin, pinyin_columns, utcnow
 from crm.models.choices import Choices
 
 # The main line, in order, and the two side states.
@@ -35,8 +35,11 @@ project_departments = db.Table(
 class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "projects"
     __audited__ = True
+    __audit_exclude__ = ("name_pinyin", "name_initials")  # derived from the name
     __table_args__ = (
         db.Index("ix_projects_stage_sector", "stage", "sector_id"),
+        db.Index("ix_projects_pinyin", "name_pinyin", "id"),
+        db.Index("ix_projects_initials", "name_initials"),
         db.Index("ix_projects_sector_stage", "sector_id", "stage"),
         db.Index("ix_projects_park", "park_id"),
         db.Index("ix_projects_lead", "lead_department_id"),
@@ -47,6 +50,7 @@ class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     )
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(160), nullable=False)
+    name_pinyin, name_initials = pinyin_columns("name", 160)  # list order and pinyin search
     name_en = db.Column(db.String(300))
     name_ru = db.Column(db.String(300))
     description = db.Column(db.Text)  # 建设主要内容
@@ -133,3 +137,6 @@ class StageEvent(db.Model):
     recorded_by_id = db.Column(db.ForeignKey("users.id"))
     project = db.relationship("Project", back_populates="stage_events")
     recorded_by = db.relationship("User")
+
+
+keep_pinyin(Project, "name")
