@@ -9,19 +9,11 @@ SAMPLES, so a new page joins the walk by itself.  Only pages that answer 200 wit
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
-
 import pytest
-from flask import url_for
-
 from crm.extensions import db
-from tests import factories
-from tests.access_policy import SAMPLES
+from tests.e2e import walk
 
-ROLES = ("admin", "staff", "officer", "leader")
-# The JSON API (token only), the language switch (it would turn the walk English) and static files.
-SKIPPED = ("static", "main.set_language")
+ROLES = walk.ROLES
 # Words a Chinese page showed in English before; each must come from a translation now.
 LEFTOVERS = ("default", "mail", "worker", "workers", "queue", "queued", "failed", "finished", "started",
              "deferred", "scheduled", "system", "cli", "seed", "None", "True", "False", "null", "undefined", "nan", "Invalid Date")
@@ -72,47 +64,18 @@ def test_the_checker_catches_each_leftover():
     assert problems_in(good, ["总投资 10 亿元", "总投资（万元） 3,000"]) == []
 
 
-def _urls(app, users) -> list[str]:
-    args = {name: make(users) for name, make in SAMPLES.items()}
-    urls = []
-    with app.test_request_context():
-        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in rule.methods or rule.endpoint in SKIPPED or rule.endpoint.startswith("api."):
-                continue
-            urls.append(url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
-    return urls
-
-
-def _rich_data(users) -> list[str]:
-    """Records whose words used to leak: a 10 亿元 project with history, projects with no amount;
-    the pages that show them besides the samples'."""
-    big = factories.project(name="十亿元生物医药产业园项目", total_investment=Decimal("100000"),
-                            lead_department=users["officer"].department, owner=users["staff"])
-    big.total_investment = Decimal("120000")
-    for _ in range(3):
-        factories.project(total_investment=None)
-    factories.problem(factories.project(lead_department=users["officer"].department),
-                      deadline=date(2026, 12, 31))
-    db.session.commit()
-    return [f"/projects/{big.id}", f"/projects/{big.id}/edit"]
-
-
 @pytest.mark.parametrize("role, lang", [(role, "zh") for role in ROLES] + [("admin", "en")])
 def test_no_page_shows_ids_codes_or_english_leftovers(app, visit, users, role, lang):
     """Chinese pages for every role; the English UI too, where English words are right but ids,
     ISO codes and RFC dates are not."""
-    urls = _rich_data(users) + _urls(app, users)
+    urls = walk.rich_data(users) + walk.page_urls(app, users)
     db.session.commit()
     v = visit()
     v.sign_in(users[role])
     if lang == "en":
         v.go("/lang/en")
     failures, read = [], 0
-    for url in urls:
-        answer = v.page.request.get(v.base + url, max_redirects=0)
-        if answer.status != 200 or not answer.headers.get("content-type", "").startswith("text/html"):
-            continue
-        v.go(url)
+    for url in walk.html_pages(v, urls):
         read += 1
         text = v.page.inner_text("body")
         found = problems_in(text, v.page.evaluate(ROWS_JS))
