@@ -9,7 +9,9 @@ SAMPLES, so a new page joins the walk by itself.  Only pages that answer 200 wit
 from __future__ import annotations
 
 import re
+
 import pytest
+
 from crm.extensions import db
 from tests.e2e import walk
 
