@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import render_template
 
-from bench import data, floor, jobs, report, sweep, timing
+from bench import data, floor, http, jobs, report, sweep, timing
 
 HERE = Path(__file__).resolve().parent
 SEARCH_SHORT = "绥芬"  # 2 characters: below the trigram minimum, served by the LIKE fallback
@@ -54,6 +54,10 @@ def parse_args(argv=None):
                         help="leave the startup objects to the garbage collector (see README)")
     parser.add_argument("--sweep", action="store_true",
                         help="request every page once per role instead (bench/sweep.py); fails on a 5xx")
+    parser.add_argument("--http", action="store_true",
+                        help="time the pages over HTTP through gunicorn (bench/http.py), as a browser gets them")
+    parser.add_argument("--http-workers", type=int, default=None,
+                        help="gunicorn workers for --http (default: gunicorn.conf.py's, 2 × cores + 1)")
     parser.add_argument("--today", type=date.fromisoformat, default=None,
                         help="the date the data is generated around (default: today)")
     return parser.parse_args(argv)
@@ -120,39 +124,45 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
         sa.select(Project.liaison_leader_id, sa.func.count()).where(Project.liaison_leader_id.is_not(None))
         .group_by(Project.liaison_leader_id).order_by(sa.func.count().desc(), Project.liaison_leader_id)
         .limit(1)).first() or (None, 0)
+    target = PAGE_TARGET_MS.get(db.engine.dialect.name, 80)
+
+    def page(key, label, url, user, **kw):
+        return timing.PageSpec(key, label, url, user, **dict({"target_ms": target}, **kw))
     specs = [
         timing.PageSpec("gate", "（参照）登录后空响应 gate: login, no template", GATE_URL, staff, reference=True,
                         note="no targets: the least any signed-in request costs"),
         timing.PageSpec("shell", "（参照）空页面 shell: login + layout", SHELL_URL, staff, reference=True,
                         note="no targets: what every page costs before its own work"),
-        timing.PageSpec("board", "项目看板 board", "/pipeline/", staff),
-        timing.PageSpec("board_sector", "项目看板 board, one sector", f"/pipeline/?sector={sector}", staff),
-        timing.PageSpec("enterprises_p1", "企业列表 enterprises p.1", "/enterprises/", staff),
-        timing.PageSpec("enterprises_p50", "企业列表 enterprises p.50", "/enterprises/?page=50", staff),
+        page("board", "项目看板 board", "/pipeline/", staff),
+        page("board_sector", "项目看板 board, one sector", f"/pipeline/?sector={sector}", staff),
+        page("enterprises_p1", "企业列表 enterprises p.1", "/enterprises/", staff),
+        page("enterprises_p50", "企业列表 enterprises p.50", "/enterprises/?page=50", staff),
         timing.PageSpec("search_2", f"企业搜索 search “{SEARCH_SHORT}”", f"/enterprises/?q={SEARCH_SHORT}", staff,
                         target_ms=50),
         timing.PageSpec("search_4", f"企业搜索 search “{SEARCH_LONG}”", f"/enterprises/?q={SEARCH_LONG}", staff,
                         target_ms=50),
         timing.PageSpec("search_foreign", f"企业搜索 search “{SEARCH_FOREIGN}” (外文名称)", f"/enterprises/?q={SEARCH_FOREIGN}",
                         staff, target_ms=50, note="Russian partners by their own names"),
-        timing.PageSpec("project_detail", "项目详情 project detail", f"/projects/{project}", staff,
+        page("project_detail", "项目详情 project detail", f"/projects/{project}", staff,
                         note="the project with the most interactions"),
-        timing.PageSpec("project_edit", "编辑项目 project form", f"/projects/{project}/edit", staff,
+        page("project_edit", "编辑项目 project form", f"/projects/{project}/edit", staff,
                         note="its investor picker once listed every enterprise"),
+        page("dashboard", "数据看板 dashboard", "/dashboard", staff,
+             note="stage funnel, tagged firms, moves by month, goals"),
     ]
     specs += chain_specs(staff)
     if not only or only & API_KEYS:  # a token is made only when an API row is timed
         specs += api_specs(staff, project)
     if leader is not None:
-        specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
-                                     note=f"the busiest leader: {liaisons} liaison projects"))
-        specs.append(timing.PageSpec("home_leader", "首页 home, as a leader", "/", leader,
-                                     note="a leader's newest contacts are everyone's"))
+        specs.append(page("leaders", "领导包联 leaders' view", "/leaders/", leader,
+                          note=f"the busiest leader: {liaisons} liaison projects"))
+        specs.append(page("home_leader", "首页 home, as a leader", "/", leader,
+                          note="a leader's newest contacts are everyone's"))
     return specs
 
 
-# The p95 targets by database of the chain pages and the API (their issues' budget, the same for both).
-CHAIN_TARGET_MS = API_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+# The p95 budget of every page by database (issue 29); search keeps its stricter 50 ms.
+PAGE_TARGET_MS = CHAIN_TARGET_MS = API_TARGET_MS = {"sqlite": 60, "postgresql": 80}
 API_KEYS = frozenset({"api_projects", "api_project"})
 BENCH_TOKEN = "bench"
 
@@ -227,7 +237,12 @@ def run_pages(app, engine, args, only, city=None) -> list[dict]:
             log = stack.enter_context(timing.StatementLog(side_engine))
             with side_app.app_context():
                 specs = [s for s in page_specs(frozenset(only)) if not only or s.key in only]
-            sides.append({spec.key: timing.PageTimer(side_app, log, spec) for spec in specs})
+            if args.http:  # one gunicorn per database, on the same app settings
+                server = stack.enter_context(http.Gunicorn(side_engine.url.render_as_string(hide_password=False),
+                                                           Path(side_app.instance_path), args.http_workers))
+                sides.append({spec.key: http.HttpPageTimer(side_app, log, spec, server.port) for spec in specs})
+            else:
+                sides.append({spec.key: timing.PageTimer(side_app, log, spec) for spec in specs})
         # (side, timer): each page of the province data, with the same page of the city data after it
         order = [(i, side[key]) for key in sides[0] for i, side in enumerate(sides) if key in side]
         timers = [timer for _side, timer in order]
@@ -243,8 +258,8 @@ def run_pages(app, engine, args, only, city=None) -> list[dict]:
         for (side, _timer), result, floor_sample in zip(order, results, floors):
             entry = entries[side][result.spec.key] = report.page_entry(result, floor_sample)
             print(f"  {'city ' if side else ''}{result.spec.key:<16} median {entry['median_ms']:>7} ms  "
-                  f"p95 {entry['p95_ms']:>7} ms  SQL {entry['statements']:>3}  floor {entry['floor_median_ms']:>6} ms  "
-                  f"ratio {entry['page_floor_ratio']}  status {entry['status']}", flush=True)
+                  f"p95 {entry['p95_ms']:>7} ms  SQL {entry['statements']:>3}  "
+                  f"slowest {entry['slowest_statement_ms']:>6} ms  status {entry['status']}", flush=True)
     return entries
 
 
@@ -300,6 +315,27 @@ def city_data(url: str, instance: Path, today: date):
         return app, db.engine
 
 
+def machine() -> dict:
+    """The host the figures were measured on: they mean little without it."""
+    cpu = ""
+    with contextlib.suppress(OSError):
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    memory = ""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        kib = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
+            "platform": platform.platform(), "sqlalchemy": sa.__version__}
+
+
+def transport(args) -> str:
+    if not args.http:
+        return "Flask test client, in process"
+    workers = args.http_workers or 2 * (os.cpu_count() or 1) + 1
+    return f"HTTP on 127.0.0.1 through gunicorn ({workers} sync workers, gunicorn.conf.py)"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = args.database_url or f"sqlite:///{args.data_dir / (args.scale + '.sqlite')}"
@@ -338,8 +374,7 @@ def main(argv=None) -> int:
     result = {
         "scale": args.scale, "db": dialect, "run_at": utcnow().isoformat(timespec="seconds") + "Z",
         "counts": sizes, "data": built, "requests": args.requests, "warmup": args.warmup,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "sqlalchemy": sa.__version__},
+        "machine": machine(), "transport": transport(args),
         "gc_freeze": args.gc_freeze, "interleave": args.interleave or bool(paired),
         "pages": pages, "jobs": job_results,
     }

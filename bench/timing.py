@@ -45,25 +45,39 @@ class Sample:
 
 
 class StatementLog:
-    """Counts (and on request keeps) the statements an engine executes."""
+    """Counts (and on request keeps) the statements an engine executes, and times each one:
+    `slowest` is the longest (ms, SQL) since the last reset (the budget: none over 5 ms)."""
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.count = 0
         self.keep = False
         self.kept: list[tuple[str, object, bool]] = []
+        self.slowest: tuple[float, str] = (0.0, "")
+        self._started = 0.0
+
+    def reset(self, keep: bool) -> None:
+        self.count, self.keep, self.kept, self.slowest = 0, keep, [], (0.0, "")
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         self.count += 1
         if self.keep:
             self.kept.append((statement, parameters, executemany))
+        self._started = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        ms = (time.perf_counter() - self._started) * 1000
+        if ms > self.slowest[0]:
+            self.slowest = (ms, statement)
 
     def __enter__(self):
         sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after)
         return self
 
     def __exit__(self, *exc):
         sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after)
 
 
 @dataclass
@@ -74,6 +88,7 @@ class PageResult:
     statuses: list[int]
     kept: list[tuple[str, object, bool]]
     body_bytes: int
+    slowest: tuple[float, str] = (0.0, "")  # the page's slowest statement: ms, SQL (median_slowest)
 
 
 def signed_in_client(app, user_id: int):
@@ -97,6 +112,7 @@ class PageTimer:
         self.log, self.spec = log, spec
         self.client = signed_in_client(app, spec.user_id)
         self.sample, self.counts, self.statuses, self.kept, self.body = Sample(), [], [], [], b""
+        self.slowest_runs: list[tuple[float, str]] = []  # each request's slowest statement
 
     def get(self):
         return self.client.get(self.spec.url, headers=self.spec.headers)
@@ -107,7 +123,7 @@ class PageTimer:
     def time_one(self, keep: bool) -> None:
         """A timed request; `keep`: hold on to its statements (the floor reruns them)."""
         log = self.log
-        log.count, log.keep, log.kept = 0, keep, []
+        log.reset(keep)
         started = time.perf_counter()
         response = self.get()
         self.body = response.get_data()
@@ -117,9 +133,17 @@ class PageTimer:
         self.statuses.append(response.status_code)
         if keep:
             self.kept = list(log.kept)
+        self.slowest_runs.append(log.slowest)
 
     def result(self) -> PageResult:
-        return PageResult(self.spec, self.sample, self.counts, self.statuses, self.kept, len(self.body))
+        return PageResult(self.spec, self.sample, self.counts, self.statuses, self.kept, len(self.body),
+                          median_slowest(self.slowest_runs))
+
+
+def median_slowest(runs: list[tuple[float, str]]) -> tuple[float, str]:
+    """The page's slowest statement as a typical request meets it: the median, over requests, of
+    each request's slowest (the single worst would be whichever statement a pause of the host hit)."""
+    return sorted(runs)[len(runs) // 2] if runs else (0.0, "")
 
 
 def time_in_rounds(timers: list[PageTimer], requests: int, warmup: int) -> list[PageResult]:
