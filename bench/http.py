@@ -33,6 +33,8 @@ class Gunicorn:
 
     def __init__(self, database_url: str, instance: Path, workers: int | None = None):
         self.port = _free_port()
+        # Its log goes to a file: a pipe nobody reads fills up and blocks every worker that logs.
+        self.log = Path(instance) / f"gunicorn-{self.port}.log"
         self.env = dict(os.environ, BENCH_DATABASE_URL=database_url, BENCH_INSTANCE=str(instance),
                         BIND=f"127.0.0.1:{self.port}", WEB_ACCESS_LOG="", TZ="Asia/Shanghai")
         if workers:
@@ -40,19 +42,30 @@ class Gunicorn:
         self.proc = None
 
     def __enter__(self):
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                                      "bench.http_app:app"], cwd=ROOT, env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
+        Path(self.log).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                                          "bench.http_app:app"], cwd=ROOT, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.proc.stderr.read().decode()[-2000:])
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                raise RuntimeError("gunicorn exited: " + self.log.read_text(errors="replace")[-2000:])
+            # The master listens before its workers have loaded the app: ready is a page answered.
+            if self.answers("/auth/login"):
                 return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start within 60 s")
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start within 120 s")
+
+    def answers(self, path: str) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
 
     def __exit__(self, *exc):
         self.proc.terminate()
