@@ -64,6 +64,11 @@ class Settings:
     CHANNEL_RETRY_SECONDS: str = "5,30,120"
     CHANNEL_TIMEOUT_SECONDS: int = 5
     CHANNEL_PAUSE_AFTER: int = 5
+    # The dashboard's stored aggregates (services/reports/summaries.py): a stale row (a write changed
+    # what it counts) is recomputed by the next read at most this often; a row older than the max
+    # age (the cron has stopped refreshing it) is recomputed by the read whatever its state.
+    SUMMARY_DEBOUNCE_SECONDS: int = 10
+    SUMMARY_MAX_AGE_SECONDS: int = 300
     TESTING: bool = False
     instance_path: Path = field(default=INSTANCE)
 

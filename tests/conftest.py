@@ -102,7 +102,10 @@ def settings(instance_dir, redis_server) -> Settings:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance_dir / 'test.sqlite'}"
     return Settings.from_env(
         DATABASE_URL=url, SECRET_KEY="test-secret", TESTING=True, instance_path=instance_dir,
-        BASE_URL="http://crm.test", REDIS_URL=redis_server.url, SMTP_HOST="")
+        BASE_URL="http://crm.test", REDIS_URL=redis_server.url, SMTP_HOST="",
+        # A write's effect shows on the next dashboard at once (tests/services/reports/test_summaries.py
+        # checks the debounce itself).
+        SUMMARY_DEBOUNCE_SECONDS=0)
 
 
 @pytest.fixture

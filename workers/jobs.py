@@ -70,6 +70,13 @@ def chains_coverage(now: str | None = None) -> int:
     return coverage.record(local_today(from_local_iso(now)))
 
 
+def summaries_refresh(now: str | None = None) -> int:
+    """Every minute: recompute the dashboard's stored aggregates for today."""
+    from crm.services.core.clock import local_today
+    from crm.services.reports import dashboard
+    return dashboard.refresh(local_today(from_local_iso(now)))
+
+
 def outbox_relay() -> int:
     """Every 15 s from the cron process: rows whose eager relay found Redis down.
 
@@ -149,6 +156,7 @@ JOBS = {
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
     "chains.coverage": chains_coverage,
+    "summaries.refresh": summaries_refresh,
 }
 
 

@@ -12,7 +12,7 @@ from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
 from crm.models.liaison import Instruction, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
-from crm.models.metrics import GoalValue, InnovationPlatform
+from crm.models.metrics import GoalValue, InnovationPlatform, Summary
 from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
 from crm.models.people import Department, LoginAttempt, TaskForce, User
 from crm.models.pool import PoolReview, PoolReviewItem
@@ -24,7 +24,7 @@ __all__ = [
     "ApiToken", "AuditEvent", "Chain", "ChainCoverage", "ChainLink", "Channel", "ChannelDelivery", "ChannelSubscription",
     "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
-    "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
+    "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
     "DigestDelivery", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",

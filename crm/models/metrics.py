@@ -1,7 +1,10 @@
 """Goal measures the data cannot give: dated manual values (GoalValue) and the admin-kept
-list of innovation platforms (InnovationPlatform) that the 创新平台 goal counts.
+list of innovation platforms (InnovationPlatform) that the 创新平台 goal counts, and the stored
+aggregates of the dashboard (Summary).
 """
 from __future__ import annotations
+
+import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models.base import Money, TimestampMixin, utcnow
@@ -40,3 +43,13 @@ class InnovationPlatform(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Summary(db.Model):
+    """A stored aggregate that scans the data (the dashboard's figures): its JSON, when it was
+    computed, and whether a write has changed what it counts since (services/reports/summaries.py)."""
+    __tablename__ = "summaries"
+    key = db.Column(db.String(80), primary_key=True)
+    payload = db.Column(db.Text, nullable=False)
+    computed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    stale = db.Column(db.Boolean, nullable=False, default=False, server_default=sa.false())

@@ -23,7 +23,8 @@ from crm.services.core import money, versions
 from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.paging import Page, page_number
 from crm.services.pipeline import STAGE_LABELS
-from crm.services.reports import cohorts, metrics
+from crm.services.reports import cohorts, metrics, summaries
+from crm.services.reports import dashboard as dashboard_figures
 from crm.web import attach, get_or_404, roles_required, versioning
 
 bp = Blueprint("reports", __name__)
@@ -54,15 +55,15 @@ def _chart_data(funnel, sectors, moves) -> dict:
 @bp.route("/dashboard")
 def dashboard():
     today = local_today()
-    funnel = metrics.funnel()
-    sectors = metrics.investment_by_sector()
-    moves = metrics.stage_moves_by_month(today)
+    figures = dashboard_figures.figures(today)  # stored aggregates (services/reports/summaries.py)
+    db.session.commit()  # keeps the figures when this request had to count them
     chain_trends = chain_coverage.trends(today)
     return render_template(
-        "reports/dashboard.html", today=today, statuses=metrics.goal_statuses(today),
-        elapsed=metrics.period_elapsed(today), funnel=funnel, sectors=sectors, moves=moves,
-        problems=metrics.problem_stats(today), chart=_chart_data(funnel, sectors, moves),
-        funnel_total=sum((s.investment for s in funnel), Decimal(0)),
+        "reports/dashboard.html", today=today, statuses=metrics.goal_statuses(today, figures.computed),
+        elapsed=metrics.period_elapsed(today), funnel=figures.funnel, sectors=figures.sectors, moves=figures.moves,
+        problems=figures.problems, chart=_chart_data(figures.funnel, figures.sectors, figures.moves),
+        funnel_total=sum((s.investment for s in figures.funnel), Decimal(0)), computed_at=figures.computed_at,
+        refresh_minutes=summaries.REFRESH_SECONDS // 60,
         chain_trends=chain_trends, chain_chart=chain_coverage.chart_data(chain_trends, today))
 
 

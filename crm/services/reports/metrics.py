@@ -221,8 +221,9 @@ def latest_values(goal_ids=None) -> dict[int, GoalValue]:
     return {v.goal_id: v for v in db.session.scalars(query)}
 
 
-def goal_statuses(today: date) -> list[GoalStatus]:
-    """Every goal with its current value, in the plan's order."""
+def goal_statuses(today: date, computed: dict | None = None) -> list[GoalStatus]:
+    """Every goal with its current value, in the plan's order.  `computed`: the computed metrics'
+    (value, unit) already at hand (the dashboard's stored figures); else they are counted here."""
     goals = db.session.scalars(sa.select(Goal).order_by(Goal.sort_order, Goal.id)).all()
     entered = latest_values()
     cache: dict = {}  # function -> its figures
@@ -231,6 +232,10 @@ def goal_statuses(today: date) -> list[GoalStatus]:
         metric = goal.measure.removeprefix("computed:") if goal.measure.startswith("computed:") else None
         if metric in COMPUTED:
             func, formula = COMPUTED[metric]
+            if computed is not None and metric in computed:
+                value, unit = computed[metric]
+                statuses.append(GoalStatus(goal, convert(value, unit, goal.unit), True, str(formula), as_of=today))
+                continue
             if func not in cache:
                 cache[func] = func(today)
             value, unit = cache[func][metric]
