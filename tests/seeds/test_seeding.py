@@ -223,7 +223,7 @@ def test_demo_adds_target_firms_with_contacts_and_valid_credit_codes(demo):
 
 
 def test_demo_fills_the_routines_dispatch_ledger_ranking_and_an_instruction(demo):
-    assert demo["progress_reports"] > 40 and demo["problems"] == 5 and demo["instructions"] == 1
+    assert demo["progress_reports"] > 40 and demo["problems"] == 5 and demo["instructions"] == 3
     november = dispatch.month_table(date(2026, 11, 1), TODAY)
     statuses = Counter(row.status for row in november)
     assert statuses["on_time"] and statuses["late"] and statuses["overdue"] and sum(statuses.values()) == len(november)
