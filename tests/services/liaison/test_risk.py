@@ -96,3 +96,39 @@ def test_the_project_page_shows_the_same_score_and_reasons(picture, client, logi
     assert f"风险 {troubled.risk}" in page
     for reason in troubled.reasons:
         assert reason in page
+
+
+def test_the_leaders_digests_and_the_project_page_run_a_bounded_number_of_statements(app, users, statements,
+                                                                                        client, login, page_statements):
+    from crm.models import Department, Project, User
+    ids = {"unit": users["officer"].department_id, "leader": users["leader"].id, "officer": users["officer"].id}
+    project_id = factories.project(name="批示多的项目", liaison_leader_id=ids["leader"],
+                                   lead_department_id=ids["unit"]).id
+
+    def grow(n):  # by id: the page count empties the session
+        unit, project = db.session.get(Department, ids["unit"]), db.session.get(Project, project_id)
+        users = {"leader": db.session.get(User, ids["leader"]), "officer": db.session.get(User, ids["officer"])}
+        for _ in range(n):
+            leader = factories.leader()
+            mine = factories.project(liaison_leader_id=leader.id, lead_department=unit)
+            _follow_up(mine, TODAY - timedelta(days=1))
+            for where, by in ((mine, leader), (project, users["leader"])):
+                order = instructions.add_instruction(by, where, "请协调。", False, unit_ids=[unit.id],
+                                                     deadline=TODAY + timedelta(days=5), today=TODAY)
+                instructions.reply(users["officer"], order, "已办理。")
+        db.session.commit()
+
+    def count():
+        recipients = digest.recipients()
+        with statements() as counter:
+            week = digest.load_week(MONDAY_8AM)
+            for user in recipients:
+                digest.digest_for(user, week)
+        client.get(f"/projects/{project_id}")  # a first request relays the notifications' outbox rows
+        return len(counter), page_statements(client, f"/projects/{project_id}", fresh=True)
+
+    login("leader")
+    grow(2)
+    few = count()
+    grow(12)
+    assert count() == few
