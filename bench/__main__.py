@@ -158,6 +158,10 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
                           note=f"the busiest leader: {liaisons} liaison projects"))
         specs.append(page("home_leader", "首页 home, as a leader", "/", leader,
                           note="a leader's newest contacts are everyone's"))
+    officer = one(sa.select(User.id).where(User.role == "officer").order_by(User.id).limit(1))
+    if officer is not None:
+        specs.append(page("unit_instructions", "本单位批示 a unit's instructions", "/leaders/instructions",
+                          officer, note="every 批示 addressed to the officer's department"))
     return specs
 
 

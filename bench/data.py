@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from bench import chains as bench_chains
+from bench import instructions as bench_instructions
 from crm.extensions import db
 from crm.models import (
     Contact,
@@ -43,6 +44,7 @@ from crm.models import (
 )
 from crm.models.chain import Chain, ChainLink, chain_link_enterprises, chain_link_projects
 from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHANNELS
+from crm.models.liaison import Instruction, InstructionReply, instruction_units
 from crm.models.project import project_departments, project_investors
 from crm.services import creditcode
 from crm.services.core import audit
@@ -56,7 +58,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 7  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 8  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 NOTICE_DAYS, NOTICES_PER_USER = 90, 63  # each user's notifications: ~0.7 a day (Generator.notifications)
 
@@ -524,7 +526,8 @@ def build(scale_name: str, today: date, log=print) -> dict[str, float]:
     t = step("schema + plan", started)
     with engine.begin() as conn:
         _bulk_session_settings(conn)
-        _insert(conn, User.__table__, gen.users())
+        users = gen.users()
+        _insert(conn, User.__table__, users)
         enterprises, tags, contacts = gen.enterprises()
         _insert(conn, Enterprise.__table__, enterprises)
         _insert(conn, EnterpriseTag.__table__, tags)
@@ -536,7 +539,11 @@ def build(scale_name: str, today: date, log=print) -> dict[str, float]:
         _insert(conn, project_departments, departments)
         _insert(conn, StageEvent.__table__, events)
         _insert(conn, Problem.__table__, problems)
-        t = step(f"{len(projects):,} projects", t)
+        orders, units, replies = bench_instructions.rows(SEED, projects, users, today)
+        for table, table_rows in ((Instruction.__table__, orders), (instruction_units, units),
+                                  (InstructionReply.__table__, replies)):
+            _insert(conn, table, table_rows)
+        t = step(f"{len(projects):,} projects, {len(orders):,} 批示", t)
         for chunk in gen.interactions():
             _insert(conn, Interaction.__table__, chunk)
         t = step(f"{scale.interactions:,} interactions", t)

@@ -2,7 +2,7 @@
 
 Without them a first look at 每月调度, 问题台账 and 季度晾晒 shows empty pages.  They are made
 through the services the pages use (dispatch.file_report, problems.open_problem / resolve /
-escalate, leaders.add_instruction), so the demo keeps every rule the office keeps: cumulative
+escalate, instructions.add_instruction/reply/accept), so the demo keeps every rule the office keeps: cumulative
 figures add up month to month, deadlines follow raising, only the liaison leader writes a 批示.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Department, ProgressReport, Project, User
 from crm.services.core.clock import to_utc_naive
-from crm.services.liaison import leaders
+from crm.services.liaison import instructions
 from crm.services.routines import dispatch, problems
 
 MONTHS = 3  # the current month and the two before it
@@ -64,7 +64,27 @@ LEDGER = (
     DemoProblem("口腔器材生产基地项目", "生态环境局", "环评批复所需的排污总量指标待落实。", 10, 30),
 )
 
-INSTRUCTION = ("俄粮油脂化工厂项目", "请工信科局会同交通局尽快协调铁路专用线接轨事宜，月底前报送进展。", 12)
+@dataclass(frozen=True)
+class DemoInstruction:
+    project: str
+    text: str
+    units: tuple[str, ...]
+    days_ago: int  # written this many days before today
+    deadline_days: int  # 办理时限: this many days after it was written
+    reply: str | None = None  # the first unit's officer's reply, a day after
+    accepted: bool = False
+
+
+# One overdue and unanswered (it also opens a problem), one replied and waiting for the leader,
+# one closed.
+INSTRUCTIONS = (
+    DemoInstruction("俄粮油脂化工厂项目", "请工信科局会同交通局尽快协调铁路专用线接轨事宜，月底前报送进展。",
+                    ("工信科局", "交通局"), 12, 10),
+    DemoInstruction("俄粮油脂化工厂项目", "请工信科局牵头梳理项目用电增容需求，12月20日前报我。", ("工信科局",), 5, 18,
+                    reply="已与供电公司对接，增容方案本周内报送。"),
+    DemoInstruction("黑龙江域外百草药业科技有限公司中草药进口加工项目", "请工信科局协调热力公司尽快接通蒸汽管网。",
+                    ("工信科局",), 30, 20, reply="支线管网已接驳，蒸汽已正式供应。", accepted=True),
+)
 
 
 def load(users: dict[str, User], today: date, rng: random.Random) -> dict[str, int]:
@@ -161,10 +181,24 @@ def _ledger(users: dict[str, User], by_name: dict[str, Project], today: date) ->
 
 
 def _instruction(users: dict[str, User], by_name: dict[str, Project], today: date) -> int:
-    name, text, days_ago = INSTRUCTION
-    project = by_name.get(name)
-    if project is None or project.liaison_leader is None:
-        return 0
-    when = to_utc_naive(datetime.combine(today - timedelta(days=days_ago), time(9, 30)))
-    leaders.add_instruction(project.liaison_leader, project, text, follow_up_required=True, now=when)
-    return 1
+    units = {d.name: d.id for d in db.session.scalars(sa.select(Department))}
+    count = 0
+    for item in INSTRUCTIONS:
+        project = by_name.get(item.project)
+        if project is None or project.liaison_leader is None:
+            continue
+        written = today - timedelta(days=item.days_ago)
+        instruction = instructions.add_instruction(
+            project.liaison_leader, project, item.text, follow_up_required=item.reply is None,
+            unit_ids=[units[name] for name in item.units], deadline=written + timedelta(days=item.deadline_days),
+            today=written, now=to_utc_naive(datetime.combine(written, time(9, 30))))
+        if instruction.follow_up_required:
+            problems.open_from_instruction(project.liaison_leader, instruction, today=written)
+        officer = users.get("officer")
+        if item.reply and officer is not None:
+            instructions.reply(officer, instruction, item.reply,
+                               now=to_utc_naive(datetime.combine(written + timedelta(days=1), time(16, 0))))
+            if item.accepted:
+                instructions.accept(project.liaison_leader, instruction)
+        count += 1
+    return count

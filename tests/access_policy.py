@@ -26,6 +26,7 @@ TOKEN = "token"
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"admin", "staff"})
 LEADER = frozenset({"leader"})
+OFFICER = frozenset({"officer"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ POLICY: dict[str, Rule] = {
     "leaders.my_projects": Rule(get=LEADER),
     "leaders.instruct": Rule(post=LEADER, hidden=LEADER),
     "leaders.mark_reviewed": Rule(post=LEADER, hidden=LEADER),
+    # The 批示 loop: the sample 批示 is another leader's, addressed to no unit of the officer's.
+    "leaders.unit_instructions": Rule(get=OFFICER),
+    "leaders.reply": Rule(post=OFFICER, hidden=OFFICER),
+    "leaders.accept": Rule(post=LEADER, hidden=LEADER),
+    "leaders.send_back": Rule(post=LEADER, hidden=LEADER),
     "liaison_admin.index": Rule(get=ADMIN, query="?q=生物"),
     "liaison_admin.save_settings": Rule(post=ADMIN),
     "liaison_admin.add_tier": Rule(post=ADMIN),

@@ -11,7 +11,7 @@ from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
-from crm.models.liaison import Instruction, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
+from crm.models.liaison import Instruction, InstructionReply, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.metrics import GoalValue, InnovationPlatform, Summary
 from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
 from crm.models.people import Department, LoginAttempt, TaskForce, User
@@ -27,5 +27,5 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
-    "DigestDelivery", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
+    "DigestDelivery", "Instruction", "InstructionReply", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

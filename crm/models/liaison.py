@@ -7,7 +7,13 @@ and the assignment job can read them with two queries.
 from __future__ import annotations
 
 from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
 from crm.models.base import Money, TimestampMixin, utcnow
+from crm.models.choices import Choices
+
+# A 批示's loop: the unit's officer replies (待办 → 办理中), the leader accepts (→ 已办结) or
+# sends it back (→ 待办, with a note).
+INSTRUCTION_STATE = Choices({"todo": _l("待办"), "doing": _l("办理中"), "done": _l("已办结")})
 
 # 分管领导: which leaders are in charge of which sector.
 liaison_sector_leaders = db.Table(
@@ -47,22 +53,59 @@ class LiaisonFlag(db.Model):
     project = db.relationship("Project")
 
 
+# The 批示's responsible units (承办单位): one or more departments.
+instruction_units = db.Table(
+    "instruction_units",
+    db.Column("instruction_id", db.ForeignKey("instructions.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("department_id", db.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class Instruction(TimestampMixin, db.Model):
-    """领导批示: a leader's written instruction on one of their liaison projects."""
+    """领导批示: a leader's written instruction on one of their liaison projects, addressed to
+    responsible units with a deadline, and closed only when the leader accepts a reply."""
     __tablename__ = "instructions"
     __audited__ = True
-    __table_args__ = (db.Index("ix_instructions_project", "project_id", "id"),)
+    __table_args__ = (db.Index("ix_instructions_project", "project_id", "id"),
+                      db.Index("ix_instructions_state_deadline", "state", "deadline"),
+                      INSTRUCTION_STATE.check("state"))
     id = db.Column(db.Integer, primary_key=True)
     project_id = db.Column(db.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
     leader_id = db.Column(db.ForeignKey("users.id"), nullable=False, index=True)
     text = db.Column(db.Text, nullable=False)
     follow_up_required = db.Column(db.Boolean, nullable=False, default=False)
+    deadline = db.Column(db.Date)  # 办理时限; NULL on 批示 written before units and deadlines existed
+    state = db.Column(db.String(8), nullable=False, default="todo", server_default="todo")
+    returned_note = db.Column(db.Text)  # the leader's note when last sent back (退回说明)
     leader = db.relationship("User")
+    units = db.relationship("Department", secondary=instruction_units, order_by="Department.id")
+    replies = db.relationship("InstructionReply", back_populates="instruction", order_by="InstructionReply.id",
+                              cascade="all, delete-orphan", passive_deletes=True)
     # The backref lets the project page list them without the project module knowing us.
     project = db.relationship("Project", backref=db.backref(
         "instructions", order_by="Instruction.id.desc()", cascade="all, delete-orphan", passive_deletes=True))
 
     def __str__(self) -> str:  # how the audit log names it: the start of what the leader wrote
+        return self.text if len(self.text) <= 30 else self.text[:30] + "…"
+
+
+class InstructionReply(db.Model):
+    """A responsible unit's reply to a 批示 (办理情况); a row of its own so evidence files can
+    point at it."""
+    __tablename__ = "instruction_replies"
+    __audited__ = True
+    __table_args__ = (db.Index("ix_instruction_replies_instruction", "instruction_id", "id"),)
+    id = db.Column(db.Integer, primary_key=True)
+    instruction_id = db.Column(db.ForeignKey("instructions.id", ondelete="CASCADE"), nullable=False)
+    author_id = db.Column(db.ForeignKey("users.id"), nullable=False)
+    department_id = db.Column(db.ForeignKey("departments.id"), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    instruction = db.relationship("Instruction", back_populates="replies")
+    author = db.relationship("User")
+    department = db.relationship("Department")
+
+    def __str__(self) -> str:
         return self.text if len(self.text) <= 30 else self.text[:30] + "…"
 
 

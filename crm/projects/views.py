@@ -13,6 +13,7 @@ from crm.i18n import gettext as _
 from crm.i18n import pgettext
 from crm.models import Project
 from crm.projects.forms import ProjectForm, StageForm
+from crm.routines.views import department_choices
 from crm.services import projects as svc
 from crm.services import search
 from crm.services.core import access, audit
@@ -20,6 +21,7 @@ from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
+from crm.services.liaison import risk
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
@@ -150,5 +152,6 @@ def _render_detail(project: Project, form: StageForm):
         can_edit=access.can_edit_project(current_user, project),
         interactions=svc.project_interactions(project.id),
         history=svc.describe_changes(audit.history("Project", project.id)),
-        today=local_today(), labels=svc.FIELD_LABELS,
+        today=local_today(), labels=svc.FIELD_LABELS, risk=risk.for_project(project, local_today()),
+        unit_choices=department_choices() if project.liaison_leader_id == current_user.id else [],
         key_levels=svc.KEY_LEVELS, priorities=svc.PRIORITIES)

@@ -29,7 +29,7 @@ from crm.models import (
     User,
 )
 from crm.models.base import utcnow
-from crm.models.liaison import Instruction
+from crm.models.liaison import Instruction, InstructionReply
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import pool, search
@@ -385,7 +385,12 @@ def detail_options(instructions: bool = True):
                joinedload(Project.task_force), joinedload(Project.owner), joinedload(Project.liaison_leader),
                selectinload(Project.investors), selectinload(Project.departments),
                selectinload(Project.stage_events).joinedload(StageEvent.recorded_by))
-    return (*options, selectinload(Project.instructions).joinedload(Instruction.leader)) if instructions else options
+    if not instructions:
+        return options
+    loaded = selectinload(Project.instructions)
+    return (*options, loaded.joinedload(Instruction.leader), loaded.selectinload(Instruction.units),
+            loaded.selectinload(Instruction.replies).joinedload(InstructionReply.author),
+            loaded.selectinload(Instruction.replies).joinedload(InstructionReply.department))
 
 
 def project_interactions(project_id: int, limit: int = 50) -> list[Interaction]:

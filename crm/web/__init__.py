@@ -46,6 +46,7 @@ NAV = [
     ("pipeline.board", _p("nav", "看板"), None),
     ("chains.index", _p("nav", "产业链"), None),
     ("leaders.my_projects", _p("nav", "我的包联"), ("leader",)),
+    ("leaders.unit_instructions", _p("nav", "本单位批示"), ("officer",)),
     ("reports.dashboard", _p("nav", "目标"), None),
     ("routines.dispatch", _p("nav", "每月调度"), None),
     ("routines.problems", _p("nav", "问题台账"), None),

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import ChannelDelivery, ChannelSubscription
 from crm.services import pipeline
+from crm.services.core.clock import local_today
 from crm.services.messaging import outbox
 from crm.services.messaging.channels import deliveries, formats
 from tests import factories
@@ -313,13 +314,16 @@ def test_a_new_instruction_goes_to_the_channels_of_its_project_once(app, users, 
     db.session.commit()
     project = factories.project(name="中药材加工园", liaison_leader=leader)
     login("leader")
-    resp = client.post(f"/leaders/projects/{project.id}/instructions", data={"text": "抓紧落实用地 @所有人"})
+    unit, due = factories.department("自然资源局"), local_today() + timedelta(days=30)
+    resp = client.post(f"/leaders/projects/{project.id}/instructions",
+                       data={"text": "抓紧落实用地 @所有人", "unit_ids": [unit.id], "deadline": due.isoformat()})
     assert resp.status_code in (200, 302), resp.get_data(as_text=True)[:500]
     (delivery,) = _deliveries()
     assert delivery.event_key.startswith("instruction:") and delivery.title == "领导批示"
     assert deliveries.deliver(delivery.id, fast) == "sent"
     content = receiver.calls[0]["body"]["markdown"]["content"]
     assert "**项目**：中药材加工园" in content and "抓紧落实用地 ＠所有人" in content
+    assert "**承办单位**：自然资源局" in content and f"**办理时限**：{due.isoformat()}" in content
     db.session.commit()  # later commits announce nothing again
     assert len(_deliveries()) == 1
 

@@ -92,7 +92,7 @@ def test_staff_pages_run_under_the_policy(watched, records):
 def test_officer_and_leader_pages_run_under_the_policy(watched, records):
     officer = watched("officer")
     officer.tour(["/", "/projects/", f"/projects/{records['project'].id}", "/pipeline/", "/dashboard",
-                  "/routines/dispatch", "/routines/problems", "/routines/ranking"])
+                  "/routines/dispatch", "/routines/problems", "/routines/ranking", "/leaders/instructions"])
     officer.assert_clean()
     leader = watched("leader")
     leader.tour(["/", "/leaders/", f"/projects/{records['project'].id}", "/pipeline/", "/dashboard",

@@ -19,6 +19,12 @@ def _project(leader, **kw):
     return factories.project(liaison_leader_id=leader.id, owner_id=kw.pop("owner_id", None), **kw)
 
 
+def _order(text, unit=None, **extra) -> dict:
+    """A 批示 form's fields: the text, one unit (the project's lead department by default) and a deadline."""
+    unit = unit or factories.department("发改局")
+    return {"text": text, "unit_ids": [unit.id], "deadline": (TODAY + timedelta(days=20)).isoformat(), **extra}
+
+
 def _follow_up(project, day: date, done=False):
     return factories.interaction(project_id=project.id, next_follow_up=day, follow_up_done=done,
                                  occurred_at=datetime(2026, 11, 1, 2, 0))
@@ -90,7 +96,7 @@ def test_an_instruction_shows_on_the_project_page_and_notifies_the_owner(client,
     project = _project(users["leader"], owner_id=users["staff"].id)
     login("leader")
     resp = client.post(f"/leaders/projects/{project.id}/instructions",
-                       data={"text": "<script>alert(1)</script>尽快协调用地", "next": f"/projects/{project.id}"})
+                       data=_order("<script>alert(1)</script>尽快协调用地", next=f"/projects/{project.id}"))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/projects/{project.id}")
     instruction = db.session.scalars(sa.select(Instruction)).one()
     assert instruction.leader_id == users["leader"].id and not instruction.follow_up_required
@@ -100,18 +106,25 @@ def test_an_instruction_shows_on_the_project_page_and_notifies_the_owner(client,
     with client.application.test_request_context(f"/projects/{project.id}"):
         from flask_login import login_user
         login_user(users["leader"])
-        html = render_template_string('{% include "leaders/_instructions.html" %}', project=project)
+        html = render_template_string('{% include "leaders/_instructions.html" %}', project=project, today=TODAY,
+                                      unit_choices=[])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;尽快协调用地" in html and "<script>alert" not in html
     assert 'name="text"' in html  # the liaison leader gets the form on the project page
 
 
-def test_a_follow_up_instruction_opens_a_problem_in_the_ledger(client, login, users):
+@time_machine.travel(NOON, tick=False)
+def test_a_follow_up_instruction_opens_a_problem_for_its_unit_with_its_deadline(client, login, users):
     from crm.models.routines import Problem
-    project = _project(users["leader"], lead_department=factories.department("农业农村局"))
+    project = _project(users["leader"], lead_department=factories.department("工信科局"))
+    unit = factories.department("发改局")
     login("leader")
-    client.post(f"/leaders/projects/{project.id}/instructions", data={"text": "限期解决", "follow_up_required": "y"})
+    client.post(f"/leaders/projects/{project.id}/instructions",
+                data=_order("请发改局牵头…12月20日前报我", unit, follow_up_required="y", deadline="2026-12-20"))
     problem = db.session.scalars(sa.select(Problem)).one()
-    assert problem.instruction_id == db.session.scalars(sa.select(Instruction.id)).one()
+    instruction = db.session.scalars(sa.select(Instruction)).one()
+    assert problem.instruction_id == instruction.id
+    assert (problem.department_id, problem.deadline) == (unit.id, date(2026, 12, 20))
+    assert [d.id for d in instruction.units] == [unit.id] and instruction.state == "todo"
 
 
 def test_only_the_liaison_leader_may_write_and_bad_input_saves_nothing(client, login, users):
@@ -121,11 +134,13 @@ def test_only_the_liaison_leader_may_write_and_bad_input_saves_nothing(client, l
     assert client.post(f"/leaders/projects/{project.id}/instructions", data={"text": "越权"}).status_code == 404
     assert client.post(f"/leaders/projects/{project.id}/reviewed", data={}).status_code == 404
     own = _project(users["leader"])
-    resp = client.post(f"/leaders/projects/{own.id}/instructions", data={"text": "   "}, follow_redirects=True)
+    resp = client.post(f"/leaders/projects/{own.id}/instructions", data=_order("   "), follow_redirects=True)
     assert "请填写批示内容" in resp.get_data(as_text=True)
-    resp = client.post(f"/leaders/projects/{own.id}/instructions", data={"text": "长" * 2001}, follow_redirects=True)
+    resp = client.post(f"/leaders/projects/{own.id}/instructions", data=_order("长" * 2001), follow_redirects=True)
     assert "2000" in resp.get_data(as_text=True)
-    resp = client.post(f"/leaders/projects/{own.id}/instructions", data={"text": "x", "next": "//evil.example/"})
+    resp = client.post(f"/leaders/projects/{own.id}/instructions", data={"text": "无承办单位"}, follow_redirects=True)
+    assert "请选择承办单位" in resp.get_data(as_text=True) and "请填写办理时限" in resp.get_data(as_text=True)
+    resp = client.post(f"/leaders/projects/{own.id}/instructions", data=_order("x", next="//evil.example/"))
     assert resp.headers["Location"].endswith("/leaders/")
     assert len(db.session.scalars(sa.select(Instruction)).all()) == 1
     login("staff")

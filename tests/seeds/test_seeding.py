@@ -223,17 +223,22 @@ def test_demo_adds_target_firms_with_contacts_and_valid_credit_codes(demo):
 
 
 def test_demo_fills_the_routines_dispatch_ledger_ranking_and_an_instruction(demo):
-    assert demo["progress_reports"] > 40 and demo["problems"] == 5 and demo["instructions"] == 1
+    assert demo["progress_reports"] > 40 and demo["problems"] == 5 and demo["instructions"] == 3
     november = dispatch.month_table(date(2026, 11, 1), TODAY)
     statuses = Counter(row.status for row in november)
     assert statuses["on_time"] and statuses["late"] and statuses["overdue"] and sum(statuses.values()) == len(november)
     assert Counter(row.status for row in dispatch.month_table(date(2026, 9, 1), TODAY))["overdue"] == 0
     stats = problems.stats(today=TODAY)
-    assert stats["total"] == 5 and stats["resolved"] == 2 and stats["overdue"] >= 1
+    assert stats["total"] == 6 and stats["resolved"] == 2 and stats["overdue"] >= 1  # one opened by a 批示
     lines = ranking.compute(ranking.Quarter(2026, 4), TODAY, dispatch.routine_settings())
     assert any(line.score for line in lines)
-    instruction = Instruction.query.one()
-    assert instruction.leader.username == "leader" and instruction.project.name == "俄粮油脂化工厂项目"
+    orders = Instruction.query.order_by(Instruction.id).all()
+    assert {o.leader.username for o in orders} == {"leader"} and orders[0].project.name == "俄粮油脂化工厂项目"
+    assert [o.state for o in orders] == ["todo", "doing", "done"] and len(orders[1].replies) == 1
+    assert orders[0].deadline < TODAY and sorted(d.name for d in orders[0].units) == ["交通局", "工信科局"]
+    from crm.models import Problem
+    opened = Problem.query.filter_by(instruction_id=orders[0].id).one()
+    assert (opened.department.name, opened.deadline) == ("工信科局", orders[0].deadline)
 
 
 def test_demo_reports_add_up_month_to_month(demo):

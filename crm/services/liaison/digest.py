@@ -1,6 +1,7 @@
 """Weekly digest (周报): Monday 08:00 Asia/Shanghai, one email per (recipient, ISO week).
 
-Content by role: leaders get their liaison projects, staff their follow-ups and enterprises,
+Content by role: leaders get their liaison projects with the risk picture of 我的包联 (the same
+rows, sections and counts: services/liaison/risk.py), staff their follow-ups and enterprises,
 admins (领导小组办公室) the whole pipeline; everyone gets the stage moves and new contacts of the
 7 days before `now`, the overdue follow-ups, and the 2025 goals; a chain's 链长 (and admins) also the
 chain gaps without a contact in 30 days (services/chains/digest.py).  The week's data is loaded
@@ -53,6 +54,7 @@ from crm.models.project import STAGES
 from crm.services.chains import digest as chain_digest
 from crm.services.core.clock import local_today, utcnow, week_label
 from crm.services.core.errors import RuleError
+from crm.services.liaison import risk
 from crm.services.liaison.charts import bar_chart_png
 from crm.services.liaison.leaders import iso_week
 
@@ -87,6 +89,7 @@ class Week:
     enterprises_by_owner: dict[int, int]
     goals: list
     index: dict = field(default_factory=dict)  # built by _index_week: key -> positions
+    liaison: dict = field(default_factory=dict)  # leader id -> risk rows (services/liaison/risk.py)
     chain_gaps: list = field(default_factory=list)  # services/chains/digest.stale_gaps
 
     def pick(self, name: str, keys) -> list:
@@ -150,6 +153,8 @@ def load_week(now: datetime) -> Week:
     from crm.services.reports.metrics import goal_statuses
     week = Week(now, iso_week(today), start, moves, contacts, overdue, projects, by_owner, goal_statuses(today))
     week.chain_gaps = chain_digest.stale_gaps(now)
+    # Leaders get 我的包联's picture: the same rows, sections and counts on the same day.
+    week.liaison = risk.for_leaders(today)
     return _index_week(week)
 
 
@@ -161,11 +166,11 @@ def _scope(user: User, week: Week):
     """
     if user.role == "admin":
         return week.projects, None
-    projects = week.projects_of("leader" if user.role == "leader" else "staff", user.id)
-    keys = [("project", p.id) for p in projects]
-    if user.role != "leader":
-        keys += [("creator", user.id), ("owner", user.id)]
-    return projects, keys
+    if user.role == "leader":
+        projects = [row.project for row in week.liaison.get(user.id, [])]
+        return projects, [("project", p.id) for p in projects]
+    projects = week.projects_of("staff", user.id)
+    return projects, [("project", p.id) for p in projects] + [("creator", user.id), ("owner", user.id)]
 
 
 def _listed(items: list) -> dict:
@@ -181,11 +186,14 @@ def digest_for(user: User, week: Week) -> dict:
         return getattr(week, name) if wanted is None else week.pick(name, wanted)
 
     by_stage = Counter(p.stage for p in projects)
+    rows_of_leader = week.liaison.get(user.id, [])
     return {
         "user": user, "role": user.role, "iso_week": week.iso_week,
         "subject": _("招商周报 %(week)s · 绥芬河市", week=week_label(week.iso_week)),
         "period": (local_today(week.start), local_today(week.now - timedelta(seconds=1))),
         "projects": _listed(sorted(projects, key=lambda p: (p.stage in ("operating", "dropped"), p.id))),
+        "liaison": _listed(rows_of_leader) if user.role == "leader" else None,
+        "sections": risk.sections(rows_of_leader) if user.role == "leader" else None,
         "by_stage": [(s, by_stage.get(s, 0)) for s in STAGES],
         "moves": _listed(rows("moves", project_keys)),
         "contacts": _listed(rows("contacts", keys)),

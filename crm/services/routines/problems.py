@@ -187,18 +187,21 @@ def open_from_instruction(actor: User, instruction, *, today: date | None = None
                           deadline: date | None = None) -> Problem:
     """Open a problem from a leader's 批示 (once per instruction: a second call returns it).
 
-    Owner: the project's 牵头部门; deadline: today + the settings' default 整改时限."""
+    Owner: the 批示's responsible unit (liaison/instructions.problem_owner), else the project's
+    牵头部门; deadline: the 批示's own, else today + the settings' default 整改时限."""
     existing = db.session.scalar(sa.select(Problem).where(Problem.instruction_id == instruction.id))
     if existing is not None:
         return existing
     project = instruction.project
     if not (actor.role in ("admin", "staff") or actor.id == instruction.leader_id):
         raise access.Denied(_l("无权根据该批示登记问题。"))
-    if not project.lead_department_id:
+    from crm.services.liaison.instructions import problem_owner
+    department_id = problem_owner(instruction) or project.lead_department_id
+    if not department_id:
         raise ProblemError(_l("该项目尚未设置牵头部门，无法自动登记问题。"))
     today = today or local_today()
-    deadline = deadline or today + timedelta(days=routine_settings().problem_deadline_days)
-    return _add(actor, project_id=project.id, department_id=project.lead_department_id,
+    deadline = deadline or instruction.deadline or today + timedelta(days=routine_settings().problem_deadline_days)
+    return _add(actor, project_id=project.id, department_id=department_id,
                 description=_text(instruction.text, "description", required=True), raised_on=today,
                 deadline=_check_deadline(deadline, today), source="instruction", instruction_id=instruction.id)
 

@@ -16,7 +16,9 @@ Who is reminded, per reason:
   owner department;
 - report_missing: the latest month's reports are past their due day and some of the projects a
   department leads have not filed → each officer of that 牵头部门, one reminder per department
-  and day naming the projects.
+  and day naming the projects;
+- instruction_overdue: a 领导批示 past its 办理时限 and not 已办结 → the officers of each of its
+  responsible units (services/liaison/instructions.py).
 Every new reminder is an in-app notification; each user gets one email per scan listing theirs.
 
 A logged contact (signals.interaction_logged → outbox job "interactions.logged") runs
@@ -56,7 +58,7 @@ from crm.services.pipeline import STAGE_LABELS
 # Days without contact before a project is stale, per stage; escalation defaults to twice that.
 DEFAULT_STALE_DAYS = {"contact": 14, "signed": 30, "started": 30}
 MAX_DAYS = 365
-REASONS = ("follow_up_due", "stale", "stale_escalated", "problem_overdue", "report_missing")
+REASONS = ("follow_up_due", "stale", "stale_escalated", "problem_overdue", "report_missing", "instruction_overdue")
 _COLUMNS = ["target_type", "target_id", "reason", "day", "user_id", "created_at"]
 EMAIL_ITEMS = 30  # reminders listed in one email; the rest are counted
 REPORT_NAMES = 10  # projects named in a department's missing-report reminder
@@ -156,6 +158,16 @@ def _overdue_problems(today: date, now: datetime):
             .where(overdue_clause(today)))
 
 
+def _overdue_instructions(today: date, now: datetime):
+    from crm.models import Instruction
+    from crm.models.liaison import instruction_units
+    from crm.services.liaison.instructions import overdue_clause
+    return (sa.select(*_row("instruction", Instruction.id, "instruction_overdue", User.id, today, now))
+            .select_from(Instruction).join(instruction_units, instruction_units.c.instruction_id == Instruction.id)
+            .join(User, _officers_of(instruction_units.c.department_id))
+            .where(overdue_clause(today)))
+
+
 def report_month(today: date) -> tuple[date, date]:
     """The latest month whose report is past due on `today` (this month after its due day, else
     the one before), and that report's due date."""
@@ -214,6 +226,7 @@ def scan(now: datetime | None = None) -> dict[str, int]:
             "stale_escalated", Project.liaison_leader_id, {s: m for s, (_n, m) in thresholds.items()}, today, now)),
         "problem_overdue": _insert_select(_overdue_problems(today, now)),
         "report_missing": _insert_select(_missing_reports(month, today, now)),
+        "instruction_overdue": _insert_select(_overdue_instructions(today, now)),
     }
     rows = [row for reason_rows in new.values() for row in reason_rows]
     if rows:
@@ -238,6 +251,8 @@ WORDS = {
     "problem.title": _l("问题整改逾期：%(name)s"),
     "problem.body": _l("问题：%(text)s\n整改时限：%(deadline)s，已逾期 %(days)s 天。"),
     "report.title": _l("月度调度未报：%(name)s 有 %(n)s 个项目"),
+    "instruction.title": _l("批示办理逾期：%(name)s"),
+    "instruction.body": _l("批示：%(text)s\n办理时限：%(deadline)s，已逾期 %(days)s 天，请尽快回复办理情况。"),
     "report.body": _l("%(month)s 的月度调度应于 %(due)s 前报送，以下项目至今未报：%(projects)s"),
 }
 
@@ -269,6 +284,13 @@ def _problem_text(w: dict, problem, today: date) -> dict:
                                 "days": (today - problem.deadline).days}
     return {"title": w["problem.title"] % {"name": problem.project_name}, "body": body,
             "url": f"/routines/problems?project={problem.project_id}&overdue=1", "target_type": "Problem"}
+
+
+def _instruction_text(w: dict, instruction, today: date) -> dict:
+    body = w["instruction.body"] % {"text": _clip(instruction.text), "deadline": instruction.deadline.isoformat(),
+                                    "days": (today - instruction.deadline).days}
+    return {"title": w["instruction.title"] % {"name": instruction.project_name}, "body": body,
+            "url": f"/projects/{instruction.project_id}#instructions", "target_type": "Instruction"}
 
 
 def _report_text(w: dict, department: dict, when: dict) -> dict:
@@ -316,7 +338,16 @@ def _load_targets(rows: list, when: dict) -> dict:
                       Project.name.label("project_name")).join(Project, Project.id == Problem.project_id)
             .where(Problem.id.in_(about("problem"))))},
         "department": _owing_departments(about("department"), when["month"]),
+        "instruction": _instructions_about(about("instruction")),
     }
+
+
+def _instructions_about(ids) -> dict:
+    from crm.models import Instruction
+    return {row.id: row for row in db.session.execute(
+        sa.select(Instruction.id, Instruction.project_id, Instruction.text, Instruction.deadline,
+                  Project.name.label("project_name")).join(Project, Project.id == Instruction.project_id)
+        .where(Instruction.id.in_(ids)))}
 
 
 def _text_for(row, targets: dict, when: dict) -> dict:
@@ -326,6 +357,8 @@ def _text_for(row, targets: dict, when: dict) -> dict:
         text = _follow_up_text(w, interaction, interaction.enterprise_name)
     elif row.target_type == "problem":
         text = _problem_text(w, targets["problem"][row.target_id], when["today"])
+    elif row.target_type == "instruction":
+        text = _instruction_text(w, targets["instruction"][row.target_id], when["today"])
     elif row.target_type == "department":
         text = _report_text(w, targets["department"][row.target_id], when)
     else:

@@ -24,6 +24,8 @@ def instruction_message(instruction: Instruction, base_url: str) -> tuple[str, s
     lines = [f"**项目**：{formats.escape(project.name)}",
              f"**批示领导**：{formats.escape(instruction.leader.display_name)}",
              f"**批示内容**：{formats.escape(instruction.text)}",
+             f"**承办单位**：{formats.escape('、'.join(d.name for d in instruction.units) or '—')}",
+             f"**办理时限**：{instruction.deadline.isoformat() if instruction.deadline else '—'}",
              f"[查看项目]({base_url.rstrip('/')}/projects/{project.id})"]
     return "领导批示", "\n".join(lines)
 
