@@ -20,7 +20,6 @@ from crm.models import (
     AuditEvent,
     Department,
     Enterprise,
-    Interaction,
     Park,
     Project,
     Sector,
@@ -386,13 +385,6 @@ def detail_options(instructions: bool = True):
                selectinload(Project.investors), selectinload(Project.departments),
                selectinload(Project.stage_events).joinedload(StageEvent.recorded_by))
     return (*options, selectinload(Project.instructions).joinedload(Instruction.leader)) if instructions else options
-
-
-def project_interactions(project_id: int, limit: int = 50) -> list[Interaction]:
-    return db.session.scalars(
-        sa.select(Interaction).options(joinedload(Interaction.enterprise), joinedload(Interaction.created_by))
-        .where(Interaction.project_id == project_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)).all()
 
 
 def days_since(moment: datetime | None, today: date | None = None) -> int | None:
