@@ -4,7 +4,6 @@ edit, one minute apart, so any page of the timeline holds every kind."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 
