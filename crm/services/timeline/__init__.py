@@ -58,6 +58,7 @@ class Source:
 
 _KINDS: dict[str, object] = {}  # kind -> its (lazy) label, in display order
 _SOURCES: dict[str, Source] = {}
+_OFFERED: dict[str, frozenset] = {}  # subject type -> its kinds, worked out once (register() resets it)
 
 
 def register_kind(kind: str, label) -> None:
@@ -69,13 +70,16 @@ def register(source: Source) -> None:
     if source.kind not in _KINDS:
         raise ValueError(f"unknown timeline kind {source.kind!r}")
     _SOURCES[source.key] = source
+    _OFFERED.clear()
 
 
-def kinds(subject_type: str | None = None) -> dict[str, object]:
-    """kind -> label, for the filter: those with a source for this type of subject."""
-    probe = Subject(subject_type, 0) if subject_type else None
-    wanted = {s.kind for s in _SOURCES.values() if probe is None or s.rows(probe) is not None}
-    return {kind: label for kind, label in _KINDS.items() if kind in wanted}
+def kinds(subject_type: str) -> dict[str, object]:
+    """kind -> label, for the filter: the kinds with a source for this type of subject."""
+    offered = _OFFERED.get(subject_type)
+    if offered is None:
+        probe = Subject(subject_type, 0)
+        offered = _OFFERED[subject_type] = frozenset(s.kind for s in _SOURCES.values() if s.rows(probe) is not None)
+    return {kind: label for kind, label in _KINDS.items() if kind in offered}
 
 
 def chosen_kinds(values: Iterable[str], subject_type: str) -> list[str]:
