@@ -48,7 +48,7 @@ def index():
         return url_for("calendar.index", view=view, date=day.isoformat())
     return render_template("calendar/index.html", period=shown, by_day=by_day, overdue=overdue, today=today,
                            cut=len(items) >= calendar.PERIOD_LIMIT, nav=nav,
-                           open_url=_open_url(request.full_path))
+                           open_url=_open_url(request.full_path.rstrip("?")))
 
 
 @bp.route("/subscription", methods=["GET", "POST"])
