@@ -62,3 +62,15 @@ def test_statements_do_not_grow_with_the_follow_ups(client, login, users, page_s
     small = [page_statements(client, url, fresh=True) for url in urls]
     add(120)
     assert [page_statements(client, url, fresh=True) for url in urls] == small
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_english_calendar_names_months_days_and_weeks_in_english(client, login, users):
+    factories.interaction(factories.enterprise(name="英文日历企业", name_en="English Calendar Co."),
+                          created_by=users["staff"], next_follow_up=date(2026, 12, 9))
+    login("staff")
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    html = client.get("/calendar/").get_data(as_text=True)
+    assert "Follow-up calendar" in html and "December 2026" in html and "9 Dec 2026" in html
+    assert "English Calendar Co." in html and "Wed" in html and "周三" not in html
