@@ -123,4 +123,4 @@ def page(subject: Subject, wanted: list[str], number, url: Callable[[int], str],
     return paginate_with(lambda limit, offset: _fetch(subject, wanted, limit, offset), number, per_page, url)
 
 
-from crm.services.timeline import sources  # noqa: E402,F401  (registers the built-in sources)
+from crm.services.timeline import audited, sources  # noqa: E402,F401  (register the built-in sources)

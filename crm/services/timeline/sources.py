@@ -1,11 +1,6 @@
-"""The timeline's built-in sources: contacts, stage moves, 批示, problems raised and closed,
-monthly 调度 reports and audited edits.  Each is a pair of small functions (rows, load) and
-registers itself; see the package docstring for the contract.
-
-Audit rows are matched on their JSON text (cast to text, the same on SQLite and PostgreSQL,
-whose `json` type keeps the text as written): a problem's 销号 is the update whose status went
-to "resolved", and a record's edits leave out the rows that only echo another entry (a stage
-move's new stage, a contact's last_interaction_at).
+"""The timeline's sources read from the records themselves: contacts, stage moves, 批示,
+problems raised and monthly 调度 reports (audited.py reads the audit trail).  Each is a pair of
+small functions (rows, load) and registers itself; see the package docstring for the contract.
 """
 from __future__ import annotations
 
@@ -16,13 +11,10 @@ from crm.extensions import db
 from crm.i18n import current_lang
 from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
-from crm.models import AuditEvent, Instruction, Interaction, Problem, ProgressReport, Project, Sector, StageEvent, User
+from crm.models import Instruction, Interaction, Problem, ProgressReport, Project, StageEvent
 from crm.models.project import project_investors
-from crm.services import projects
-from crm.services.core import audit
 from crm.services.core.clock import day_label, month_label
 from crm.services.core.money import format_wan
-from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.timeline import Entry, Source, Subject, register, register_kind
@@ -36,11 +28,11 @@ def _name(user) -> str:
     return str(user) if user is not None else _("系统")
 
 
-def _project_link(project: Project) -> tuple[str, str, dict]:
+def project_link(project: Project) -> tuple[str, str, dict]:
     return project.display_name, "projects.detail", {"project_id": project.id}
 
 
-def _rows_by_id(model, ids: list[int], *options) -> list:
+def rows_by_id(model, ids: list[int], *options) -> list:
     return db.session.scalars(sa.select(model).options(*options).where(model.id.in_(ids))).unique().all()
 
 
@@ -61,7 +53,7 @@ def _contact_rows(subject: Subject):
 
 def _contact_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
-    for i in _rows_by_id(Interaction, ids, joinedload(Interaction.enterprise), joinedload(Interaction.project),
+    for i in rows_by_id(Interaction, ids, joinedload(Interaction.enterprise), joinedload(Interaction.project),
                          joinedload(Interaction.created_by)):
         lines = [(_("对接内容"), i.summary)]
         if i.our_participants or i.their_participants:
@@ -69,7 +61,7 @@ def _contact_load(ids: list[int]) -> dict[int, Entry]:
         lines += [(label, text) for label, text in ((_("成果"), i.outcome), (_("下一步"), i.next_step)) if text]
         title = f"{KIND_LABELS.get(i.kind, i.kind)} · {i.enterprise.display_name}"
         entries[i.id] = Entry("contact", i.occurred_at, _name(i.created_by), title, lines, record=i,
-                              link=_project_link(i.project) if i.project else
+                              link=project_link(i.project) if i.project else
                               (i.enterprise.display_name, "enterprises.detail", {"enterprise_id": i.enterprise_id}))
     return entries
 
@@ -89,7 +81,7 @@ def _stage_rows(subject: Subject):
 
 def _stage_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
-    for ev in _rows_by_id(StageEvent, ids, joinedload(StageEvent.project), joinedload(StageEvent.recorded_by)):
+    for ev in rows_by_id(StageEvent, ids, joinedload(StageEvent.project), joinedload(StageEvent.recorded_by)):
         moved = " → ".join(str(STAGE_LABELS[s]) for s in (ev.from_stage, ev.to_stage) if s)
         lines = [(_("阶段日期"), day_label(ev.occurred_on))]
         if ev.contract_amount is not None:
@@ -98,7 +90,7 @@ def _stage_load(ids: list[int]) -> dict[int, Entry]:
         if ev.is_override:
             lines.append((_("说明"), _("管理员调整")))
         entries[ev.id] = Entry("stage", ev.recorded_at, _name(ev.recorded_by), _("阶段变更：%(moved)s", moved=moved),
-                               lines, link=_project_link(ev.project), record=ev)
+                               lines, link=project_link(ev.project), record=ev)
     return entries
 
 
@@ -107,13 +99,13 @@ def _stage_load(ids: list[int]) -> dict[int, Entry]:
 
 def _instruction_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
-    for ins in _rows_by_id(Instruction, ids, joinedload(Instruction.leader), joinedload(Instruction.project)):
+    for ins in rows_by_id(Instruction, ids, joinedload(Instruction.leader), joinedload(Instruction.project)):
         lines = [(_("领导批示"), ins.text)]
         if ins.follow_up_required:
             lines.append((_("说明"), _("需跟踪落实")))
         who = _name(ins.leader) + (f"（{ins.leader.title}）" if ins.leader.title else "")
         entries[ins.id] = Entry("instruction", ins.created_at, who, _("领导批示"), lines,
-                                link=_project_link(ins.project), record=ins)
+                                link=project_link(ins.project), record=ins)
     return entries
 
 
@@ -122,44 +114,12 @@ def _instruction_load(ids: list[int]) -> dict[int, Entry]:
 
 def _problem_raised_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
-    for p in _rows_by_id(Problem, ids, joinedload(Problem.department), joinedload(Problem.created_by),
+    for p in rows_by_id(Problem, ids, joinedload(Problem.department), joinedload(Problem.created_by),
                          joinedload(Problem.project)):
         lines = [(_("问题描述"), p.description), (_("责任部门"), str(p.department)),
                  (_("整改时限"), day_label(p.deadline))]
         entries[p.id] = Entry("problem", p.created_at, _name(p.created_by), _("提出问题"), lines,
-                              link=_project_link(p.project), record=p)
-    return entries
-
-
-def _changes_text():
-    return sa.cast(AuditEvent.changes, sa.Text)
-
-
-def _problem_closed_rows(subject: Subject):
-    if subject.type != "project":
-        return None
-    return (sa.select(AuditEvent.id, AuditEvent.at)
-            .join(Problem, sa.and_(AuditEvent.object_type == "Problem", AuditEvent.object_id == Problem.id))
-            .where(Problem.project_id == subject.id, AuditEvent.action == "update",
-                   _changes_text().like('%"status": ["%", "resolved"]%')))
-
-
-def _problem_closed_load(ids: list[int]) -> dict[int, Entry]:
-    events = _rows_by_id(AuditEvent, ids, joinedload(AuditEvent.actor))
-    problems = {p.id: p for p in _rows_by_id(Problem, list({ev.object_id for ev in events}),
-                                             joinedload(Problem.department), joinedload(Problem.project))}
-    entries = {}
-    for ev in events:
-        p = problems.get(ev.object_id)
-        if p is None:  # the problem was deleted since
-            continue
-        lines = [(_("问题描述"), p.description), (_("责任部门"), str(p.department))]
-        if p.resolved_on:
-            lines.append((_("销号日期"), day_label(p.resolved_on)))
-        if p.resolution:
-            lines.append((_("整改情况"), p.resolution))
-        entries[ev.id] = Entry("problem", ev.at, audit.actor_name(ev), _("问题销号"), lines,
-                               link=_project_link(p.project), record=p)
+                              link=project_link(p.project), record=p)
     return entries
 
 
@@ -169,7 +129,7 @@ def _problem_closed_load(ids: list[int]) -> dict[int, Entry]:
 def _report_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
     lang = current_lang()
-    for r in _rows_by_id(ProgressReport, ids, joinedload(ProgressReport.submitted_by),
+    for r in rows_by_id(ProgressReport, ids, joinedload(ProgressReport.submitted_by),
                          joinedload(ProgressReport.department), joinedload(ProgressReport.project)):
         lines = [(_("报送部门"), str(r.department)), (_("本月完成投资"), format_wan(r.invest_month, lang)),
                  (_("累计完成投资"), format_wan(r.invest_cumulative, lang)),
@@ -178,68 +138,7 @@ def _report_load(ids: list[int]) -> dict[int, Entry]:
                   if text]
         entries[r.id] = Entry("report", r.submitted_at, _name(r.submitted_by),
                               _("月度调度：%(month)s", month=month_label(r.month)), lines,
-                              link=_project_link(r.project), record=r)
-    return entries
-
-
-# ---------------------------------------------------------------------------------------
-# 修改记录: the record's own audit rows, in words
-
-# An enterprise's fields as its form names them; the ids and codes it keeps, named.
-ENTERPRISE_LABELS = {
-    "name": _l("企业名称"), "short_name": _l("简称"), "name_en": _l("英文名称"), "name_ru": _l("俄文名称"),
-    "credit_code": _l("统一社会信用代码"), "country": _l("国家/地区"), "region": _l("省市"),
-    "sector_id": _l("所属产业"), "source_channel": _l("来源渠道"), "owner_id": _l("负责人"), "status": _l("状态"),
-    "role": _l("企业类型"), "tag_rows": _l("标签"), "website": _l("网址"), "address": _l("地址"),
-    "description": _l("企业简介"),
-}
-
-
-def _word(value, mapping: dict) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(mapping.get(value, value))
-
-
-def _describe_enterprise(events: list[AuditEvent]) -> list[dict]:
-    names = audit.reference_labels(events, {"sector_id": Sector, "owner_id": User})
-    words = {"status": STATUS_LABELS, "role": ROLE_LABELS, **names}
-    return [{"event": ev, "items": [(ENTERPRISE_LABELS[key], _word(old, words.get(key, {})),
-                                     _word(new, words.get(key, {})))
-                                    for key, (old, new) in (ev.changes or {}).items() if key in ENTERPRISE_LABELS]}
-            for ev in events]
-
-
-# object type -> (describe(events) -> [{event, items}], model), for the subjects with an edit history.
-DESCRIBERS = {"project": ("Project", projects.describe_changes), "enterprise": ("Enterprise", _describe_enterprise)}
-ACTIONS = {"create": _l("创建"), "update": _l("修改"), "delete": _l("删除")}
-
-
-def _edit_rows(subject: Subject):
-    described = DESCRIBERS.get(subject.type)
-    if described is None:
-        return None
-    text = _changes_text()
-    return (sa.select(AuditEvent.id, AuditEvent.at)
-            .where(AuditEvent.object_type == described[0], AuditEvent.object_id == subject.id,
-                   # A stage move's echo on the record (the stage entry says it) …
-                   ~((AuditEvent.action == "update") & text.like('%"stage": [%')),
-                   # … and a logged contact's, when it is all the row says.
-                   ~(text.like('{"last_interaction_at": [%') & ~text.like('%], "%'))))
-
-
-def _edit_load(ids: list[int]) -> dict[int, Entry]:
-    events = _rows_by_id(AuditEvent, ids, joinedload(AuditEvent.actor))
-    entries = {}
-    for object_type, describe in DESCRIBERS.values():
-        for row in describe([ev for ev in events if ev.object_type == object_type]):
-            ev = row["event"]
-            entries[ev.id] = Entry("edit", ev.at, audit.actor_name(ev), str(ACTIONS.get(ev.action, ev.action)),
-                                   [(_("说明"), ev.note)] if ev.note else [], changes=row["items"], record=ev)
+                              link=project_link(r.project), record=r)
     return entries
 
 
@@ -249,8 +148,6 @@ register(Source("instruction", "instruction",
                 lambda s: _of_project(Instruction.project_id, Instruction.created_at, s), _instruction_load))
 register(Source("problem_raised", "problem",
                 lambda s: _of_project(Problem.project_id, Problem.created_at, s), _problem_raised_load))
-register(Source("problem_closed", "problem", _problem_closed_rows, _problem_closed_load))
 register(Source("report", "report",
                 lambda s: _of_project(ProgressReport.project_id, ProgressReport.submitted_at, s), _report_load))
-register(Source("edit", "edit", _edit_rows, _edit_load))
 
