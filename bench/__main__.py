@@ -151,6 +151,7 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
              note="stage funnel, tagged firms, moves by month, goals"),
     ]
     specs += chain_specs(staff)
+    specs += timeline_calendar_specs(project, only)
     if not only or only & API_KEYS:  # a token is made only when an API row is timed
         specs += api_specs(staff, project)
     if leader is not None:
@@ -200,6 +201,52 @@ def api_specs(staff: int, project: int | None) -> list[timing.PageSpec]:
         specs.append(timing.PageSpec("api_project", "接口 项目详情 API project", f"/api/v1/projects/{project}", staff,
                                      target_ms=target, headers=headers,
                                      note="the project with the most interactions, with its stage history"))
+    return specs
+
+
+# Issue 24's budget for the timeline and calendar pages, as for the chain pages.
+TIMELINE_TARGET_MS = CHAIN_TARGET_MS
+FEED_KEYS = frozenset({"calendar_feed"})
+
+
+def timeline_calendar_specs(project: int | None, only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
+    """The timeline of the busiest project (a deep page of it too) and of the most contacted
+    enterprise; the follow-up calendar of the staff member with the most open follow-ups (month
+    and week) and of an administrator (everyone's), and that staff member's .ics feed."""
+    from crm.extensions import db
+    from crm.models import Interaction, User
+    from crm.services.calendar import feed
+    target = TIMELINE_TARGET_MS.get(db.engine.dialect.name, 80)
+    one = db.session.scalar
+    firm = one(sa.select(Interaction.enterprise_id).group_by(Interaction.enterprise_id)
+               .order_by(sa.func.count().desc(), Interaction.enterprise_id).limit(1))
+    busy = one(sa.select(Interaction.created_by_id)
+               .where(Interaction.follow_up_done.is_(False), Interaction.next_follow_up.is_not(None),
+                      Interaction.created_by_id.is_not(None))
+               .group_by(Interaction.created_by_id).order_by(sa.func.count().desc(), Interaction.created_by_id)
+               .limit(1))
+    admin = one(sa.select(User.id).where(User.role == "admin").order_by(User.id).limit(1))
+    specs = []
+    if project is not None:
+        specs += [timing.PageSpec("timeline", "项目动态 timeline of a busy project", f"/projects/{project}?kind=contact",
+                                  busy or admin, target_ms=target, note="the project with the most interactions"),
+                  timing.PageSpec("timeline_deep", "项目动态 timeline, page 20", f"/projects/{project}?tl_page=20",
+                                  busy or admin, target_ms=target, note="a deep page of the same history")]
+    if firm is not None:
+        specs.append(timing.PageSpec("timeline_enterprise", "企业动态 enterprise timeline", f"/enterprises/{firm}",
+                                     busy or admin, target_ms=target, note="the most contacted enterprise"))
+    if busy is not None:
+        specs += [timing.PageSpec("calendar_month", "跟进日历 calendar, month", "/calendar/", busy, target_ms=target,
+                                  note="the staff member with the most open follow-ups"),
+                  timing.PageSpec("calendar_week", "跟进日历 calendar, week", "/calendar/?view=week", busy,
+                                  target_ms=target)]
+        if not only or only & FEED_KEYS:  # a new secret is made only when the feed is timed
+            token = feed.issue(db.session.get(User, busy))
+            db.session.commit()
+            specs.append(timing.PageSpec("calendar_feed", "日历订阅 .ics feed", f"/calendar/feed/{token}.ics", busy,
+                                         target_ms=target, note="every open follow-up of that staff member"))
+    specs.append(timing.PageSpec("calendar_admin", "跟进日历 calendar, administrator", "/calendar/", admin,
+                                 target_ms=target, note="everyone's follow-ups of the month"))
     return specs
 
 

@@ -180,6 +180,13 @@ POLICY: dict[str, Rule] = {
     "channels.subscribe": Rule(post=ADMIN),
     "channels.resume": Rule(post=ADMIN),
     "channels.delete": Rule(post=ADMIN),
+    # The follow-up calendar: everyone sees their own scope of follow-ups (the query decides).
+    "calendar.index": Rule(get=ALL, query="?view=week&date=2026-12-07"),
+    "calendar.subscription": Rule(get=ALL, post=ALL),
+    # The .ics feed takes no session: the secret in its URL is the authentication, so it is public
+    # here with a valid secret (SAMPLES["token"]); a wrong or reset one answers 403
+    # (tests/calendar/test_feed.py).
+    "calendar.feed_ics": Rule(get=PUBLIC, note="token in the URL"),
 }
 
 
@@ -226,4 +233,5 @@ SAMPLES: dict[str, object] = {
     "link_id": lambda users: chain_factories.sample_link().id,
     "token_id": lambda users: factories.api_token()[0].id,
     "channel_id": lambda users: factories.channel().id,
+    "token": lambda users: factories.calendar_feed_token(users["staff"]),
 }

@@ -367,3 +367,11 @@ def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
     if kind == "dingtalk":
         kw.setdefault("secret", "SECtest-secret")
     return _save(Channel(kind=kind, url=url, **kw))
+
+
+def calendar_feed_token(user_obj: User | None = None) -> str:
+    """The secret of a (new or reset) calendar feed link of the user (staff by default)."""
+    from crm.services.calendar import feed
+    token = feed.issue(user_obj or user("staff"))
+    db.session.commit()
+    return token

@@ -13,7 +13,7 @@ from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, o
 from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.i18n import term
-from crm.models import Contact, Enterprise, Interaction, Project
+from crm.models import Contact, Enterprise, Project
 from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
 from crm.services import enterprises, search
@@ -22,9 +22,8 @@ from crm.services.core import access, paging, queries
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
-from crm.services.interactions import KIND_LABELS
 from crm.services.sheets import enterprise_sheets
-from crm.web import get_or_404, roles_required, versioning, xlsx_response
+from crm.web import get_or_404, roles_required, timeline, versioning, xlsx_response
 from crm.web.imports import import_page
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -33,7 +32,6 @@ EDITORS = ("admin", "staff")
 # Who fills in enterprise pickers: the project form's editors (officers edit their department's
 # projects).  Leaders read the list but pick nothing.
 PICKERS = ("admin", "staff", "officer")
-TIMELINE_LIMIT = 100  # the newest contacts; older ones stay in the database and the audit trail
 FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status", "chain")
 
 
@@ -82,12 +80,6 @@ def detail(enterprise_id: int):
     enterprise = get_or_404(Enterprise, enterprise_id, options=(
         joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows),
         selectinload(Enterprise.contacts)))
-    timeline = db.session.scalars(
-        sa.select(Interaction)
-        .options(joinedload(Interaction.project).selectinload(Project.departments),
-                 joinedload(Interaction.created_by))
-        .where(Interaction.enterprise_id == enterprise.id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(TIMELINE_LIMIT)).all()
     links = enterprises.linked_projects([enterprise.id])
     projects = db.session.scalars(
         sa.select(Project).options(joinedload(Project.lead_department))
@@ -95,9 +87,9 @@ def detail(enterprise_id: int):
     investor_of = set(db.session.scalars(sa.select(project_investors.c.project_id).where(
         project_investors.c.enterprise_id == enterprise.id)))
     return render_template(
-        "enterprises/detail.html", enterprise=enterprise, timeline=timeline, projects=projects,
-        investor_of=investor_of, today=local_today(), TIMELINE_LIMIT=TIMELINE_LIMIT,
-        STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS, KIND_LABELS=KIND_LABELS,
+        "enterprises/detail.html", enterprise=enterprise, projects=projects, investor_of=investor_of, today=local_today(),
+        tl=timeline.box("enterprise", enterprise.id, "enterprises.detail", enterprise_id=enterprise.id),
+        STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS,
         can_edit=access.can_edit_enterprises(current_user),
         can_log=lambda project: access.can_log_interaction(current_user, project))
 

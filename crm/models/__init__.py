@@ -6,6 +6,7 @@ routines as the workers and the plan's routines add theirs).
 from crm.models.api import ApiToken
 from crm.models.audit import AuditEvent
 from crm.models.brochure import CatalogBuild
+from crm.models.calendar import CalendarFeed
 from crm.models.chain import Chain, ChainCoverage, ChainLink
 from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
@@ -21,7 +22,7 @@ from crm.models.routines import Problem, ProgressReport, RankingRow, RankingSnap
 from crm.models.sectors import Park, Sector
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Chain", "ChainCoverage", "ChainLink", "Channel", "ChannelDelivery", "ChannelSubscription",
+    "ApiToken", "AuditEvent", "CalendarFeed", "Chain", "ChainCoverage", "ChainLink", "Channel", "ChannelDelivery", "ChannelSubscription",
     "Contact", "Department", "Enterprise", "EnterpriseTag", "Goal", "Interaction",
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",

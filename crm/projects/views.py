@@ -1,5 +1,5 @@
 """Project pages: the filtered list (out to and in from Excel sheets), the project page
-(facts, stage timeline, interactions, audit history, stage-move form), create and edit.  Rules
+(facts, stage moves, 批示, the timeline of everything that happened, stage-move form), create and edit.  Rules
 live in services/projects.py and services/pipeline.py; these views parse, call, commit and render.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from crm.projects.forms import ProjectForm, StageForm
 from crm.routines.views import department_choices
 from crm.services import projects as svc
 from crm.services import search
-from crm.services.core import access, audit
+from crm.services.core import access
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
@@ -24,7 +24,7 @@ from crm.services.core.versions import StaleEdit
 from crm.services.liaison import risk
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
-from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
+from crm.web import attach, get_or_404, roles_required, timeline, versioning, xlsx_response
 from crm.web.imports import import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -150,8 +150,8 @@ def _render_detail(project: Project, form: StageForm):
     return render_template(
         "projects/detail.html", project=project, form=form,
         can_edit=access.can_edit_project(current_user, project),
-        interactions=svc.project_interactions(project.id),
-        history=svc.describe_changes(audit.history("Project", project.id)),
+        tl=timeline.box("project", project.id, "projects.detail", project_id=project.id),
+        can_log=lambda p: access.can_log_interaction(current_user, p),
         today=local_today(), labels=svc.FIELD_LABELS, risk=risk.for_project(project, local_today()),
         unit_choices=department_choices() if project.liaison_leader_id == current_user.id else [],
         key_levels=svc.KEY_LEVELS, priorities=svc.PRIORITIES)

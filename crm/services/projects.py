@@ -20,7 +20,6 @@ from crm.models import (
     AuditEvent,
     Department,
     Enterprise,
-    Interaction,
     Park,
     Project,
     Sector,
@@ -391,13 +390,6 @@ def detail_options(instructions: bool = True):
     return (*options, loaded.joinedload(Instruction.leader), loaded.selectinload(Instruction.units),
             loaded.selectinload(Instruction.replies).joinedload(InstructionReply.author),
             loaded.selectinload(Instruction.replies).joinedload(InstructionReply.department))
-
-
-def project_interactions(project_id: int, limit: int = 50) -> list[Interaction]:
-    return db.session.scalars(
-        sa.select(Interaction).options(joinedload(Interaction.enterprise), joinedload(Interaction.created_by))
-        .where(Interaction.project_id == project_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)).all()
 
 
 def days_since(moment: datetime | None, today: date | None = None) -> int | None:

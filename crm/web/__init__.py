@@ -41,6 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # needs shorter words in the bar ("Dispatch") than as page titles ("Monthly dispatch").
 NAV = [
     ("main.index", _p("nav", "工作台"), None),
+    ("calendar.index", _p("nav", "日历"), None),
     ("enterprises.index", _p("nav", "企业"), None),
     ("projects.index", _p("nav", "项目"), None),
     ("pipeline.board", _p("nav", "看板"), None),
@@ -83,7 +84,8 @@ TOPBAR_TEMPLATES: list[str] = ["notifications/_bell.html"]
 ROLE_LABELS = ROLE  # defined with its column (crm/models/people.py)
 
 # Endpoints reachable without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health"}
+# The calendar feed authenticates by the secret in its URL (a phone polls it without a session).
+PUBLIC_ENDPOINTS = {"auth.login", "static", "main.set_language", "main.health", "calendar.feed_ics"}
 # Blueprints that authenticate each request themselves: the JSON API takes tokens, never the session.
 SELF_AUTHENTICATED = {"api"}
 
@@ -240,6 +242,7 @@ def init_app(app: Flask) -> None:
         quarter_label=clock.quarter_label,
         week_label=clock.week_label,
         month_label=clock.month_label,
+        day_label=clock.day_label,
         **ui.FILTERS,
     )
 

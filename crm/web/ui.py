@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from crm.i18n import current_lang, term
 from crm.i18n import gettext as _
-from crm.i18n import lazy_gettext as _l
+from crm.services.core.audit import actor_name
 from crm.services.enterprises import STATUS_LABELS, is_missing_credit_code
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import days_since
@@ -127,17 +127,6 @@ def option_tags(rows, current=None) -> Markup:
         selected = " selected" if value == current else ""
         parts.append(f'<option value="{escape(value)}"{selected}>{escape(text)}</option>')
     return Markup("".join(parts))
-
-
-# Who made a change when no user did: the labels audit.acting_as() writes, in the reader's words.
-ACTOR_LABELS = {"system": _l("系统"), "worker": _l("后台任务"), "cli": _l("命令行"), "seed": _l("数据导入")}
-
-
-def actor_name(event) -> str:
-    """The author of an audit row: the user, a named process, or 系统."""
-    if event.actor is not None:
-        return str(event.actor)
-    return str(ACTOR_LABELS.get(event.actor_label or "system", event.actor_label))
 
 
 FILTERS = {"paren": paren, "joined": joined, "audit_value": audit_value}

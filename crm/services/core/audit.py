@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import MANYTOONE, Mapper, Session
 
+from crm.i18n import lazy_gettext as _l
 from crm.models.audit import AuditEvent
 from crm.models.base import NamedInLanguages
 
@@ -242,3 +243,14 @@ def reference_labels(events, models: dict) -> dict[str, dict[int, str]]:
     names = {model: {o.id: str(o) for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
              for model, ids in wanted.items()}
     return {key: names.get(model, {}) for key, model in models.items()}
+
+
+# Who made a change when no user did: the labels acting_as() writes, in the reader's words.
+ACTOR_LABELS = {"system": _l("系统"), "worker": _l("后台任务"), "cli": _l("命令行"), "seed": _l("数据导入")}
+
+
+def actor_name(event) -> str:
+    """The author of an audit row: the user, a named process, or 系统."""
+    if event.actor is not None:
+        return str(event.actor)
+    return str(ACTOR_LABELS.get(event.actor_label or "system", event.actor_label))

@@ -108,3 +108,14 @@ def month_label(value) -> str:
     if current_lang() == "en":
         return f"{value:%B} {value.year}"
     return f"{value.year}年{value.month}月"
+
+
+def day_label(value) -> str:
+    """A date (or a naive-UTC datetime, taken to local time) as 2026年12月7日 / 7 Dec 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_today(value)
+    if current_lang() == "en":
+        return f"{value.day} {value:%b} {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -2,6 +2,8 @@
 // Content-Security-Policy runs no inline script):
 //   <form data-confirm="确定删除…？">  asks before submitting; "cancel" keeps the form unsent.
 //   <button data-print>               prints the page.
+//   <form data-autosubmit>            submits when one of its fields changes (filters apply as
+//                                     ticked; their button does the same without script).
 // And on every page: each data cell of a .table learns its column's heading (data-label), which
 // a phone-width screen shows beside the value when app.css turns the rows into cards.
 (function () {
@@ -33,5 +35,9 @@
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosubmit]");
+    if (form) { form.requestSubmit ? form.requestSubmit() : form.submit(); }
   });
 })();

@@ -1,0 +1,65 @@
+"""The follow-up calendar (跟进日历): whose follow-ups a user sees, and those of a period.
+
+A follow-up is an open `next_follow_up` of a contact log (crm/models/enterprise.py Interaction).
+Staff see the ones they wrote, officers their department's projects' ones, leaders their
+liaison projects' ones, administrators everyone's.  The calendar page and the .ics feed
+(feed.py) read the same `scope`, so both hold the same follow-ups.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from crm.extensions import db
+from crm.models import Interaction, Project, User
+from crm.services.core import access
+
+# A bound on one statement's rows whatever a role may see: a month of an administrator's
+# follow-ups at province scale stays well below it; the page says when it was reached.
+PERIOD_LIMIT = 1000
+OVERDUE_LIMIT = 50
+
+
+def scope(user: User):
+    """A WHERE condition on Interaction: the follow-ups this user's calendar holds."""
+    if user.role == "admin":
+        return sa.true()
+    if user.role == "staff":
+        return Interaction.created_by_id == user.id
+    if user.role == "officer" and user.department_id:
+        return Interaction.project_id.in_(sa.select(Project.id).where(access.department_projects(user.department_id)))
+    if user.role == "leader":
+        return Interaction.project_id.in_(sa.select(Project.id).where(Project.liaison_leader_id == user.id))
+    return sa.false()
+
+
+def _open(user: User):
+    # Repeats the partial indexes' condition (follow_up_done is false) so they serve the query.
+    return sa.and_(scope(user), Interaction.follow_up_done.is_(False), Interaction.next_follow_up.is_not(None))
+
+
+def _select(user: User):
+    return (sa.select(Interaction).where(_open(user))
+            .options(joinedload(Interaction.enterprise), joinedload(Interaction.project),
+                     joinedload(Interaction.created_by))
+            .order_by(Interaction.next_follow_up, Interaction.id))
+
+
+def open_follow_ups(user: User, start: date | None = None, end: date | None = None,
+                    limit: int = PERIOD_LIMIT) -> list[Interaction]:
+    """The user's open follow-ups due from `start` to `end` (inclusive; open-ended when None),
+    by date.  One statement."""
+    query = _select(user)
+    if start is not None:
+        query = query.where(Interaction.next_follow_up >= start)
+    if end is not None:
+        query = query.where(Interaction.next_follow_up <= end)
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def overdue_before(user: User, day: date) -> list[Interaction]:
+    """Open follow-ups due before `day` (the oldest first): those a period view starting later
+    would hide.  One statement."""
+    return open_follow_ups(user, end=day - timedelta(days=1), limit=OVERDUE_LIMIT)
