@@ -111,3 +111,29 @@ def test_a_cancelled_dialog_puts_the_card_back_and_saves_nothing(visit, users):
     db.session.expire_all()
     assert db.session.get(Project, project.id).stage == "planned" and StageEvent.query.count() == 0
     v.assert_clean()
+
+
+def test_an_admin_skip_asks_for_its_reason_in_the_dialog_and_is_then_recorded(visit, users):
+    project = factories.project(name="中医药保健医院项目", stage="planned")
+    v = visit()
+    v.sign_in(users["admin"])
+    v.go("/pipeline/")
+    drag(v, column(v, "planned").locator(".board-card", has_text="中医药保健医院项目"), "signed")
+    dialog = v.page.locator("#stage-dialog")
+    dialog.locator("form#stage-form").wait_for(state="visible")
+    v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'contract_amount'")
+    v.page.keyboard.type("3000")
+    dialog.locator("button[type=submit]").click()  # no reason: the server says so, in the dialog
+    expect(dialog.locator(".invalid-feedback")).to_have_text("跳级、回退或恢复已终止项目必须填写原因。")
+    v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'reason'")
+    assert dialog.locator("input[name=contract_amount]").input_value() == "3000"  # what was typed stays
+    db.session.expire_all()
+    assert StageEvent.query.count() == 0
+    v.page.keyboard.type("市政府专题会议决定直接签约")
+    dialog.locator("button[type=submit]").click()
+    v.page.locator("#board-status.alert-success").wait_for()
+    expect(column(v, "signed").locator(".board-card", has_text="中医药保健医院项目")).to_have_count(1)
+    db.session.expire_all()
+    event = StageEvent.query.filter_by(project_id=project.id).one()
+    assert event.is_override and event.reason == "市政府专题会议决定直接签约" and event.contract_amount == 3000
+    v.assert_clean()

@@ -92,7 +92,8 @@
         var count = fresh.querySelector("[data-side-count]");
         if (count) { board.querySelector("[data-side-count]").textContent = count.textContent; }
         start();
-      });
+      })
+      .catch(function () { /* the move is saved and said; the columns catch up on the next load */ });
   }
 
   function start() {

@@ -23,10 +23,11 @@
     update();
   }
 
-  // The first field with an error, else the first empty one the chosen stage asks for (amount,
-  // reason), else the evidence: typing can start without a click.
+  // The first field to type into with an error, else the first empty one the chosen stage asks
+  // for (amount, reason), else the evidence: typing can start without a click.  (A rule's refusal
+  // stands under the stage picker, which needs no typing.)
   function focus(form) {
-    var fields = Array.prototype.filter.call(form.querySelectorAll("input, textarea, select"), function (el) {
+    var fields = Array.prototype.filter.call(form.querySelectorAll("input, textarea"), function (el) {
       return el.type !== "hidden" && !el.closest("[hidden]");
     });
     var target = fields.find(function (el) { return el.classList.contains("is-invalid"); }) ||
