@@ -69,7 +69,7 @@ def test_staff_drag_a_card_to_the_next_stage_and_sign_it_in_four_steps(visit, us
     expect(column(v, "signed").locator(".board-card", has_text="俄粮油脂化工厂项目")).to_have_count(1)
     expect(column(v, "contact").locator(".board-card", has_text="俄粮油脂化工厂项目")).to_have_count(0)
     assert "1 个" in column(v, "contact").locator(".card-header").inner_text()
-    assert dialog.is_hidden()
+    expect(dialog).to_be_hidden()  # after its fade
     assert steps <= 4, steps
     db.session.expire_all()
     event = StageEvent.query.filter_by(project_id=project.id).one()
@@ -104,6 +104,9 @@ def test_a_cancelled_dialog_puts_the_card_back_and_saves_nothing(visit, users):
     drag(v, column(v, "planned").locator(".board-card", has_text="跨境电商产业园项目"), "contact")
     dialog = v.page.locator("#stage-dialog")
     dialog.locator("form#stage-form").wait_for(state="visible")
+    # Shown (its fade over, the cursor in 依据/佐证, 洽谈 asking for nothing else): Bootstrap
+    # ignores a close while the dialog is still fading in.
+    v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'evidence'")
     dialog.locator(".btn-close").click()
     dialog.wait_for(state="hidden")
     expect(column(v, "planned").locator(".board-card", has_text="跨境电商产业园项目")).to_have_count(1)
