@@ -140,3 +140,31 @@ def test_an_admin_skip_asks_for_its_reason_in_the_dialog_and_is_then_recorded(vi
     event = StageEvent.query.filter_by(project_id=project.id).one()
     assert event.is_override and event.reason == "市政府专题会议决定直接签约" and event.contract_amount == 3000
     v.assert_clean()
+
+
+def test_on_a_phone_a_long_press_drags_a_card_by_touch(visit, users):
+    """Touch events as a phone sends them (Chrome DevTools Protocol): press, hold past the
+    long-press delay, move to the next column, lift; the dialog opens for that stage."""
+    factories.project(name="绥芬河市热气电联产项目", stage="planned")
+    v = visit(PHONE, is_mobile=True, has_touch=True)
+    v.sign_in(users["staff"])
+    v.go("/pipeline/")
+    card = column(v, "planned").locator(".board-card", has_text="绥芬河市热气电联产项目")
+    start, target = card.bounding_box(), column(v, "contact").locator("[data-drop]").bounding_box()
+    touch = v.page.context.new_cdp_session(v.page)
+
+    def send(kind, x, y):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = start["x"] + 40, start["y"] + 30
+    send("touchStart", x, y)
+    v.page.wait_for_timeout(400)  # past the long press that tells a drag from a scroll
+    for step in range(1, 16):
+        send("touchMove", x + (target["x"] + 40 - x) * step / 15, y + 10 * step / 15)
+        v.page.wait_for_timeout(20)
+    send("touchEnd", 0, 0)
+    dialog = v.page.locator("#stage-dialog")
+    dialog.locator("form#stage-form").wait_for(state="visible")
+    assert dialog.locator("select[name=to_stage]").input_value() == "contact"
+    v.assert_clean()
