@@ -83,3 +83,25 @@ def test_officers_get_forms_for_their_departments_projects_only_and_leaders_none
     assert ask(client, factories.foreign_project(), "contact").status_code == 404
     login("leader")
     assert ask(client, own, "contact").status_code == 403
+
+
+def test_the_dialogs_form_runs_the_same_statements_for_a_short_and_a_long_history(client, login, statements, app):
+    admin_id = login("admin").id
+    project = factories.project(stage="contact", contacted_on=date(2025, 1, 1), investors=[factories.enterprise()])
+    url = f"/projects/{project.id}/stage?to_stage=signed"
+
+    def count():
+        db.session.expunge_all()
+        with statements() as counter:
+            assert client.get(url, headers=JSON).json["ok"]
+        return len(counter)
+
+    few = count()
+    firms = [factories.enterprise() for _ in range(3)]
+    project = db.session.get(Project, project.id)
+    for day in range(2, 12):  # ten more recorded moves and three more investors
+        project.stage_events.append(StageEvent(from_stage="planned", to_stage="contact", occurred_on=date(2025, 1, day),
+                                               recorded_by_id=admin_id))
+    project.investors.extend(firms)
+    db.session.commit()
+    assert count() == few
