@@ -31,6 +31,7 @@
   function refused(message) {
     putBack();
     say(message || board.dataset.failed, false);
+    status.scrollIntoView({ block: "nearest" });  // down a long column (a phone), the reason is above
   }
 
   function answer(response) {  // a 403/404/400 page is HTML, not JSON: say so in words
