@@ -168,3 +168,26 @@ def test_on_a_phone_a_long_press_drags_a_card_by_touch(visit, users):
     dialog.locator("form#stage-form").wait_for(state="visible")
     assert dialog.locator("select[name=to_stage]").input_value() == "contact"
     v.assert_clean()
+
+
+def test_a_dialog_form_that_asks_first_is_sent_only_when_confirmed(visit, users):
+    """page_actions.js's data-confirm (which a stage form may carry) works in the dialog too."""
+    project = factories.project(name="海产品加工项目", stage="planned")
+    v = visit()
+    v.sign_in(users["staff"])
+    v.go("/pipeline/")
+    drag(v, column(v, "planned").locator(".board-card", has_text="海产品加工项目"), "contact")
+    form = v.page.locator("#stage-dialog form#stage-form")
+    form.wait_for(state="visible")
+    form.evaluate("f => f.setAttribute('data-confirm', '确定记录？')")
+    v.page.once("dialog", lambda asked: asked.dismiss())
+    form.locator("button[type=submit]").click()
+    v.page.wait_for_timeout(300)
+    db.session.expire_all()
+    assert StageEvent.query.count() == 0 and form.is_visible()
+    v.page.once("dialog", lambda asked: asked.accept())
+    form.locator("button[type=submit]").click()
+    v.page.locator("#board-status.alert-success").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).stage == "contact"
+    v.assert_clean()

@@ -42,13 +42,15 @@
     body.innerHTML = html;
     var form = body.querySelector("form");
     window.crmStageForm.bind(form);
-    form.addEventListener("submit", submit);
     return form;
   }
 
+  // On the document, after page_actions.js's listener: a form that asks first (data-confirm)
+  // and is cancelled there arrives here already prevented, and is not sent.
   function submit(event) {
+    var form = event.target.closest("#stage-dialog form");
+    if (!form || event.defaultPrevented) { return; }
     event.preventDefault();
-    var form = event.target;
     form.querySelector("[type=submit]").disabled = true;
     fetch(form.action, Object.assign({ method: "POST", body: new FormData(form) }, JSON_ONLY))
       .then(answer)
@@ -110,6 +112,7 @@
     });
   }
 
+  document.addEventListener("submit", submit);
   dialog.addEventListener("shown.bs.modal", function () { window.crmStageForm.focus(body.querySelector("form")); });
   dialog.addEventListener("hidden.bs.modal", function () { putBack(); body.textContent = ""; });
   var hint = document.querySelector("[data-drag-hint]");
