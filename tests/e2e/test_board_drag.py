@@ -32,6 +32,16 @@ def drag(v, card, stage: str) -> None:
     v.page.mouse.up()
 
 
+def drop_new_card(visit, user, name: str, stage: str, viewport=None):
+    """A new 谋划 project's card dragged on the board, as `user`, to the `stage` column."""
+    project = factories.project(name=name, stage="planned")
+    v = visit(viewport)
+    v.sign_in(user)
+    v.go("/pipeline/")
+    drag(v, column(v, "planned").locator(".board-card", has_text=name), stage)
+    return v, project
+
+
 def test_staff_drag_a_card_to_the_next_stage_and_sign_it_in_four_steps(visit, users):
     project = factories.project(name="俄粮油脂化工厂项目", stage="contact", contacted_on=date(2025, 1, 1),
                                 owner=users["staff"])
@@ -80,11 +90,7 @@ def test_staff_drag_a_card_to_the_next_stage_and_sign_it_in_four_steps(visit, us
 
 
 def test_a_skip_by_staff_is_refused_the_card_goes_back_and_the_reason_is_shown(visit, users):
-    project = factories.project(name="食用菌加工项目", stage="planned")
-    v = visit()
-    v.sign_in(users["staff"])
-    v.go("/pipeline/")
-    drag(v, column(v, "planned").locator(".board-card", has_text="食用菌加工项目"), "signed")
+    v, project = drop_new_card(visit, users["staff"], "食用菌加工项目", "signed")
     status = v.page.locator("#board-status.alert-danger")
     status.wait_for()
     assert status.inner_text() == "只能逐级推进一个阶段；跳级或回退须由管理员操作并说明原因。"
@@ -97,11 +103,7 @@ def test_a_skip_by_staff_is_refused_the_card_goes_back_and_the_reason_is_shown(v
 
 
 def test_a_cancelled_dialog_puts_the_card_back_and_saves_nothing(visit, users):
-    project = factories.project(name="跨境电商产业园项目", stage="planned")
-    v = visit(PHONE)
-    v.sign_in(users["staff"])
-    v.go("/pipeline/")
-    drag(v, column(v, "planned").locator(".board-card", has_text="跨境电商产业园项目"), "contact")
+    v, project = drop_new_card(visit, users["staff"], "跨境电商产业园项目", "contact", PHONE)
     dialog = v.page.locator("#stage-dialog")
     dialog.locator("form#stage-form").wait_for(state="visible")
     # Shown (its fade over, the cursor in 依据/佐证, 洽谈 asking for nothing else): Bootstrap
@@ -117,11 +119,7 @@ def test_a_cancelled_dialog_puts_the_card_back_and_saves_nothing(visit, users):
 
 
 def test_an_admin_skip_asks_for_its_reason_in_the_dialog_and_is_then_recorded(visit, users):
-    project = factories.project(name="中医药保健医院项目", stage="planned")
-    v = visit()
-    v.sign_in(users["admin"])
-    v.go("/pipeline/")
-    drag(v, column(v, "planned").locator(".board-card", has_text="中医药保健医院项目"), "signed")
+    v, project = drop_new_card(visit, users["admin"], "中医药保健医院项目", "signed")
     dialog = v.page.locator("#stage-dialog")
     dialog.locator("form#stage-form").wait_for(state="visible")
     v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'contract_amount'")
@@ -172,11 +170,7 @@ def test_on_a_phone_a_long_press_drags_a_card_by_touch(visit, users):
 
 def test_a_dialog_form_that_asks_first_is_sent_only_when_confirmed(visit, users):
     """page_actions.js's data-confirm (which a stage form may carry) works in the dialog too."""
-    project = factories.project(name="海产品加工项目", stage="planned")
-    v = visit()
-    v.sign_in(users["staff"])
-    v.go("/pipeline/")
-    drag(v, column(v, "planned").locator(".board-card", has_text="海产品加工项目"), "contact")
+    v, project = drop_new_card(visit, users["staff"], "海产品加工项目", "contact")
     form = v.page.locator("#stage-dialog form#stage-form")
     form.wait_for(state="visible")
     form.evaluate("f => f.setAttribute('data-confirm', '确定记录？')")
