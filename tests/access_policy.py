@@ -85,7 +85,9 @@ POLICY: dict[str, Rule] = {
     "projects.create": Rule(get=STAFF, post=STAFF),
     "projects.edit": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
                           hidden=frozenset({"officer"})),
-    "projects.move_stage": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
+    # GET: the board's dialog fetches the form (a browser navigating there is sent to the project page).
+    "projects.move_stage": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
+                                hidden=frozenset({"officer"})),
     "pipeline.board": Rule(get=ALL, query="?sector=1&park=1&task_force=1&key=province&pool=0"),
     # Leaders write only on their own liaison projects; the sample project has another (none): 404.
     "leaders.my_projects": Rule(get=LEADER),

@@ -4,7 +4,7 @@ live in services/projects.py and services/pipeline.py; these views parse, call, 
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -22,9 +22,9 @@ from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
 from crm.services.liaison import risk
-from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
+from crm.services.pipeline import STAGE_LABELS, StageError, allowed_targets, classify, default_target, target_kind
 from crm.services.sheets import project_sheet
-from crm.web import attach, get_or_404, roles_required, timeline, versioning, xlsx_response
+from crm.web import attach, get_or_404, roles_required, timeline, versioning, wants_json, xlsx_response
 from crm.web.imports import import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -79,26 +79,52 @@ def import_template():
 @bp.route("/<int:project_id>")
 def detail(project_id: int):
     project = get_or_404(Project, project_id, options=svc.detail_options())
-    form = StageForm(formdata=None, occurred_on=local_today())
+    form = StageForm(formdata=None, occurred_on=local_today(), to_stage=default_target(project, current_user))
     return _render_detail(project, form)
 
 
-@bp.route("/<int:project_id>/stage", methods=["POST"])
+@bp.route("/<int:project_id>/stage", methods=["GET", "POST"])
 @roles_required(*EDITOR_ROLES)
 def move_stage(project_id: int):
+    """The project page's stage form posts here; the board's dialog too, by fetch with
+    Accept: application/json, and then gets JSON: the outcome, or the form with its errors."""
     project = get_or_404(Project, project_id, visible=access.can_edit_project, options=svc.detail_options())
+    if request.method == "GET":
+        return _stage_dialog(project)
     form = StageForm()
+    scripted = wants_json()
     if form.validate_on_submit():
         try:
             event = svc.record_stage_move(current_user, project, form.data)
         except RuleError as error:  # a bad amount under its field, a stage rule's refusal as an alert
-            attach(form, error)
+            # (in the dialog, under the stage picker: there is no page to flash it on)
+            attach(form, error, field="to_stage" if scripted else None)
         else:
             db.session.commit()
-            flash(_("已记录阶段变更：%(old)s → %(new)s。", old=STAGE_LABELS[event.from_stage],
-                    new=STAGE_LABELS[event.to_stage]), "success")
+            message = _("已记录阶段变更：%(old)s → %(new)s。", old=STAGE_LABELS[event.from_stage],
+                        new=STAGE_LABELS[event.to_stage])
+            if scripted:
+                return jsonify(ok=True, message=message, stage=event.to_stage)
+            flash(message, "success")
             return redirect(url_for("projects.detail", project_id=project.id))
+    if scripted:
+        first = next((str(e) for errors in form.errors.values() for e in errors), _("请修正以下错误后再保存："))
+        return jsonify(ok=False, message=first, html=_stage_form_html(project, form)), 422
     return _render_detail(project, form)
+
+
+def _stage_dialog(project: Project):
+    """The stage form for a card dropped on the board's `to_stage` column, preselected; or, when
+    the user may not pick that stage at all (a skip by staff), why not, before any form opens."""
+    if not wants_json():  # the form lives on the project page
+        return redirect(url_for("projects.detail", project_id=project.id))
+    to_stage = request.args.get("to_stage", "")
+    try:
+        target_kind(project, to_stage, current_user)
+    except StageError as error:
+        return jsonify(ok=False, message=str(error.message)), 422
+    form = StageForm(formdata=None, occurred_on=local_today(), to_stage=to_stage)
+    return jsonify(ok=True, html=_stage_form_html(project, form))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -143,6 +169,11 @@ def _stage_choices(project: Project) -> list:
                  "data-reason": "1" if kind in ("side", "override") else "0"}
         choices.append((stage, STAGE_LABELS[stage], marks))
     return choices
+
+
+def _stage_form_html(project: Project, form: StageForm) -> str:
+    form.to_stage.choices = _stage_choices(project)
+    return render_template("projects/_stage_form.html", project=project, form=form)
 
 
 def _render_detail(project: Project, form: StageForm):

@@ -102,23 +102,16 @@ def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: dat
 
     The project's row is locked and read again first: two requests moving it at once are
     checked one after the other, so the second sees the first one's move."""
-    if to_stage not in STAGES:
-        raise StageError(_l("未知阶段：%(stage)s", stage=to_stage))
     lock_for_update(project)
     access.require(access.can_edit_project(actor, project), _l("无权修改该项目。"))
-    if to_stage == project.stage:
-        raise StageError(_l("项目已处于该阶段。"))
+    kind = target_kind(project, to_stage, actor)
     if occurred_on is None:
         raise StageError(_l("请填写发生日期。"))
     reason = (reason or "").strip() or None
-    kind = classify(project, to_stage)
     if kind == "side" and not reason:
         raise StageError(_l("暂缓或终止项目必须填写原因。"))
-    if kind == "override":
-        if actor.role != "admin":
-            raise StageError(_l("只能逐级推进一个阶段；跳级或回退须由管理员操作并说明原因。"))
-        if not reason:
-            raise StageError(_l("跳级、回退或恢复已终止项目必须填写原因。"))
+    if kind == "override" and not reason:
+        raise StageError(_l("跳级、回退或恢复已终止项目必须填写原因。"))
     _check_dates(project, to_stage, occurred_on, today or local_today())
     _check_evidence(to_stage, kind, contract_amount)
 
@@ -155,11 +148,36 @@ def check_history(steps, today: date) -> tuple[str, str] | None:
     return None
 
 
+def target_kind(project: Project, to_stage: str, user: User) -> str:
+    """classify() of a move the user may pick at all, or StageError saying why not: the stage the
+    project stands at, or a skip or move back by anyone but an admin.  Reasons, dates and evidence
+    are move_stage's to check; the board asks this when a card is dropped, before its form opens."""
+    if to_stage not in STAGES:
+        raise StageError(_l("未知阶段：%(stage)s", stage=to_stage))
+    if to_stage == project.stage:
+        raise StageError(_l("项目已处于该阶段。"))
+    kind = classify(project, to_stage)
+    if kind == "override" and user.role != "admin":
+        raise StageError(_l("只能逐级推进一个阶段；跳级或回退须由管理员操作并说明原因。"))
+    return kind
+
+
 def allowed_targets(project: Project, user: User) -> list[str]:
     """Stages the user may pick in the move form (the rules above still check the details)."""
     if not access.can_edit_project(user, project):
         return []
-    targets = [s for s in STAGES if s != project.stage]
-    if user.role == "admin":
-        return targets
-    return [s for s in targets if classify(project, s) in ("normal", "resume", "side")]
+    targets = []
+    for stage in STAGES:
+        try:
+            target_kind(project, stage, user)
+        except StageError:
+            continue
+        targets.append(stage)
+    return targets
+
+
+def default_target(project: Project, user: User) -> str | None:
+    """The stage the move form preselects: the next main-line stage when it is the only one on
+    the main line the user may pick (staff's one step forward; 暂缓/终止 stay a deliberate choice)."""
+    main = [s for s in allowed_targets(project, user) if s in MAIN_STAGES]
+    return main[0] if len(main) == 1 and classify(project, main[0]) == "normal" else None

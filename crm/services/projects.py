@@ -377,6 +377,18 @@ def board_cards(conditions, per_stage: int, stages=STAGES) -> dict[str, list[Pro
     return cards
 
 
+def editable_ids(user: User, ids) -> set[int]:
+    """Which of these projects the user may edit (access.can_edit_project): the board marks those
+    cards draggable.  Asked in one statement whatever their number, and only when the answer
+    depends on the project (an officer's department); all or none needs no asking."""
+    ids, condition = list(ids), access.editable_projects(user)
+    if condition is sa.true():
+        return set(ids)
+    if not ids or condition is sa.false():
+        return set()
+    return set(db.session.scalars(sa.select(Project.id).where(Project.id.in_(ids), condition)))
+
+
 def detail_options(instructions: bool = True):
     """Everything the project page shows about the project itself, loaded up front; without
     its 批示 for a reader that does not show them (the JSON API's project)."""

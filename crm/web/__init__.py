@@ -128,6 +128,11 @@ def get_or_404(model, ident, *, visible=None, options=()):
     return obj
 
 
+def wants_json() -> bool:
+    """A page's script asking by fetch (Accept: application/json), not the browser navigating."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def xlsx_response(data: bytes, name: str):
     """An Excel download; `name` may be Chinese (Flask sends it as RFC 5987 filename*)."""
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)

@@ -72,8 +72,9 @@ class Visit:
 def visit(browser, live_server):
     contexts = []
 
-    def _open(viewport=None) -> Visit:
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN")
+    def _open(viewport=None, **options) -> Visit:
+        """options: more of browser.new_context's, e.g. has_touch=True for a phone's touch screen."""
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN", **options)
         contexts.append(context)
         return Visit(context.new_page(), live_server)
 

@@ -178,6 +178,9 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     v.sign_in(users["staff"])
     v.go(f"/projects/{project.id}")
     amount_box = v.page.locator("#stage-form [data-show=amount]")
+    # 签约 is staff's one step forward, so it is preselected, and with it the amount it asks for.
+    assert v.page.input_value("#stage-form select[name=to_stage]") == "signed" and amount_box.is_visible()
+    v.page.select_option("#stage-form select[name=to_stage]", "paused")
     assert amount_box.is_hidden()  # stage_form.js shows it only for a signing
     v.page.select_option("#stage-form select[name=to_stage]", "signed")
     assert amount_box.is_visible()

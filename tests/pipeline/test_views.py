@@ -100,3 +100,28 @@ def test_cards_name_the_sector_and_park_in_the_ui_language(client, login, statem
         html = board(client)
     assert "Biomedicine · Suifenhe Comprehensive Bonded Zone" in html and "生物医药" not in html
     assert len(english) == len(chinese)
+
+
+def test_only_cards_the_user_may_edit_can_be_dragged(client, login):
+    officer = login("officer")
+    own = factories.project(name="本部门项目", lead_department_id=officer.department_id)
+    other = factories.project(name="他部门项目", lead_department=factories.department("商务局"))
+    html = board(client)
+    assert f'data-move="/projects/{own.id}/stage"' in html and f"/projects/{other.id}/stage" not in html
+    assert "vendor/sortablejs/Sortable.min.js" in html and 'id="stage-dialog"' in html
+    login("staff")
+    assert f'data-move="/projects/{other.id}/stage"' in board(client)
+    login("leader")  # nothing to drag: no drag script, no dialog, cards stay links
+    html = board(client)
+    assert "data-move" not in html and "Sortable" not in html and "stage-dialog" not in html
+    assert f'href="/projects/{own.id}"' in html
+
+
+def test_an_officers_board_runs_the_same_statements_at_10_and_100_projects(client, login, page_statements):
+    officer = login("officer")
+    mine = dict(sector_id=factories.sector("biomed").id, lead_department_id=officer.department_id)
+    factories.many_projects(10, stage="contact", **mine)
+    few = page_statements(client, "/pipeline/", fresh=True)
+    for stage in STAGES[:5]:
+        factories.many_projects(20, stage=stage, **mine)
+    assert page_statements(client, "/pipeline/", fresh=True) == few

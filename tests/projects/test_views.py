@@ -279,10 +279,18 @@ def test_the_move_form_offers_only_allowed_targets_with_their_evidence(client, l
     login("staff")
     project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert 'data-amount="1" data-reason="0" value="signed"' in html
+    # The one step forward staff may take is preselected; 暂缓/终止 stay a deliberate choice.
+    assert 'data-amount="1" data-reason="0" selected value="signed"' in html
     assert 'data-amount="0" data-reason="1" value="paused"' in html
     assert 'value="operating"' not in html and 'value="planned"' not in html
     assert "stage_form.js" in html
+
+
+def test_the_move_form_preselects_nothing_when_the_main_line_offers_a_choice(client, login, refs):
+    login("admin")  # an admin may skip or go back: no stage is the obvious one
+    project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'value="signed"' in html and "selected" not in html.split('name="to_stage"')[1].split("</select>")[0]
 
 
 # --- stage moves --------------------------------------------------------------------------

@@ -7,7 +7,14 @@ import pytest
 from crm.extensions import db
 from crm.models import AuditEvent, StageEvent
 from crm.services.core import access
-from crm.services.pipeline import StageError, allowed_targets, check_history, move_stage
+from crm.services.pipeline import (
+    StageError,
+    allowed_targets,
+    check_history,
+    default_target,
+    move_stage,
+    target_kind,
+)
 from tests import factories
 
 TODAY = date(2026, 11, 28)
@@ -144,6 +151,29 @@ def test_leader_cannot_move_stages(project, users):
 def test_allowed_targets_hide_skips_from_staff_but_not_from_admins(project, users):
     assert set(allowed_targets(project, users["staff"])) == {"contact", "paused", "dropped"}
     assert "operating" in allowed_targets(project, users["admin"])
+
+
+def test_a_target_is_refused_before_any_form_when_the_user_may_not_pick_it(project, users):
+    """What the board asks when a card is dropped: the same refusals move_stage gives."""
+    assert target_kind(project, "contact", users["staff"]) == "normal"
+    assert target_kind(project, "paused", users["staff"]) == "side"
+    assert target_kind(project, "signed", users["admin"]) == "override"
+    with pytest.raises(StageError, match="只能逐级推进一个阶段"):
+        target_kind(project, "signed", users["staff"])
+    with pytest.raises(StageError, match="已处于该阶段"):
+        target_kind(project, "planned", users["admin"])
+    with pytest.raises(StageError, match="未知阶段"):
+        target_kind(project, "moon", users["admin"])
+
+
+def test_the_form_preselects_the_next_stage_only_when_it_is_the_one_choice(project, users):
+    assert default_target(project, users["staff"]) == "contact"
+    assert default_target(project, users["admin"]) is None  # skips and moves back are open to admins
+    move(project, "contact", users["staff"], date(2026, 1, 5))
+    assert default_target(project, users["staff"]) == "signed"
+    move(project, "paused", users["staff"], date(2026, 1, 6), reason="对方暂停投资计划")
+    assert default_target(project, users["staff"]) is None  # resume 洽谈 or go on to 签约: a choice
+    assert default_target(project, users["leader"]) is None
 
 
 def test_a_history_is_checked_by_the_move_rules_without_saving_anything(app):
