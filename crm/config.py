@@ -64,6 +64,11 @@ class Settings:
     CHANNEL_RETRY_SECONDS: str = "5,30,120"
     CHANNEL_TIMEOUT_SECONDS: int = 5
     CHANNEL_PAUSE_AFTER: int = 5
+    # Evidence files and built catalogs; empty: instance/files.  Production puts it on a shared volume
+    # that every web and worker process mounts, and backs it up with the database.
+    FILES_DIR: str = ""
+    FILE_MAX_MB: int = 20  # one uploaded file (a scanned contract, a phone photo)
+    UPLOAD_MAX_MB: int = 60  # a whole upload request, on the pages that take files
     TESTING: bool = False
     instance_path: Path = field(default=INSTANCE)
 
@@ -99,7 +104,7 @@ class Settings:
 
     @property
     def files_dir(self) -> Path:
-        return self.instance_path / "files"
+        return Path(self.FILES_DIR) if self.FILES_DIR else self.instance_path / "files"
 
     def flask_config(self) -> dict:
         """The subset Flask and its extensions read from app.config."""

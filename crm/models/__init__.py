@@ -10,6 +10,7 @@ from crm.models.chain import Chain, ChainCoverage, ChainLink
 from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
+from crm.models.files import EvidenceFile, StageEvidenceRule
 from crm.models.goal import Goal
 from crm.models.liaison import Instruction, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.metrics import GoalValue, InnovationPlatform
@@ -27,5 +28,6 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
+    "EvidenceFile", "StageEvidenceRule",
     "DigestDelivery", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.files.forms import UploadForm, accepts_uploads, section_files, uploads_of
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
 from crm.models import Project
@@ -20,6 +21,9 @@ from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
+from crm.services.files import evidence
+from crm.services.files import rules as file_rules
+from crm.services.files import stage as stage_files
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
@@ -83,12 +87,14 @@ def detail(project_id: int):
 
 @bp.route("/<int:project_id>/stage", methods=["POST"])
 @roles_required(*EDITOR_ROLES)
+@accepts_uploads  # the form carries evidence files
 def move_stage(project_id: int):
     project = get_or_404(Project, project_id, visible=access.can_edit_project, options=svc.detail_options())
     form = StageForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _confirmed(form):
         try:
-            event = svc.record_stage_move(current_user, project, form.data)
+            event = stage_files.record_move(current_user, current_app.extensions["settings"], project, form.data,
+                                            uploads_of(form, caption="file_caption"))
         except RuleError as error:  # a bad amount under its field, a stage rule's refusal as an alert
             attach(form, error)
         else:
@@ -97,6 +103,12 @@ def move_stage(project_id: int):
                     new=STAGE_LABELS[event.to_stage]), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     return _render_detail(project, form)
+
+
+def _confirmed(form: StageForm) -> bool:
+    if not form.confirmed.data:
+        form.confirmed.errors = [*form.confirmed.errors, _("请核对后勾选确认，再记录阶段变更。")]
+    return bool(form.confirmed.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -135,19 +147,25 @@ def _edit(form: ProjectForm, project: Project | None):
 def _stage_choices(project: Project) -> list:
     """Allowed targets, each marked with the evidence its move asks for (read by stage_form.js)."""
     choices = [("", _("— 请选择 —"))]
+    evidence_rules = file_rules.current()
     for stage in allowed_targets(project, current_user):
         kind = classify(project, stage)
+        rule = evidence_rules[stage]
         marks = {"data-amount": "1" if stage == "signed" and kind != "resume" else "0",
-                 "data-reason": "1" if kind in ("side", "override") else "0"}
+                 "data-reason": "1" if kind in ("side", "override") else "0",
+                 "data-files": rule.what if rule.required and kind != "resume" else ""}
         choices.append((stage, STAGE_LABELS[stage], marks))
     return choices
 
 
 def _render_detail(project: Project, form: StageForm):
     form.to_stage.choices = _stage_choices(project)
+    can_edit = access.can_edit_project(current_user, project)
+    see_files = access.can_see_project_files(current_user, project)
     return render_template(
-        "projects/detail.html", project=project, form=form,
-        can_edit=access.can_edit_project(current_user, project),
+        "projects/detail.html", project=project, form=form, can_edit=can_edit,
+        files=section_files("project", project.id, see_files), upload_form=UploadForm(formdata=None),
+        stage_files=evidence.for_owners("stage", [e.id for e in project.stage_events]) if see_files else {},
         interactions=svc.project_interactions(project.id),
         history=svc.describe_changes(audit.history("Project", project.id)),
         today=local_today(), labels=svc.FIELD_LABELS,
