@@ -79,6 +79,15 @@ def attach(actor: User, settings, uploads: Sequence[Upload], *, kind: str, proje
                 owner_id=owner_id)
 
 
+def with_files(actor: User, settings, uploads: Sequence[Upload], *, kind: str, project_id: int, action):
+    """Run `action` (a service call returning the record the files belong to) with its files: the
+    files are checked before the action and kept after it, so either refusal saves nothing."""
+    prepared = prepare_all(uploads, settings)
+    record = action()
+    save(actor, settings, prepared, kind=kind, project_id=project_id, owner_id=record.id)
+    return record
+
+
 def remove(actor: User, row: EvidenceFile) -> None:
     """Hide a file; its bytes stay until the next backup has copied them (commands/backup.py)."""
     if row.removed_at is None:
