@@ -91,6 +91,7 @@ POLICY: dict[str, Rule] = {
     "files.thumbnail": Rule(get=ALL, hidden=frozenset({"officer", "leader"})),
     "files.upload_project": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     "files.upload_enterprise": Rule(post=STAFF),
+    "files.upload_picture": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     "files.remove": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     "files.stage_rules": Rule(get=ADMIN, post=ADMIN),
     "pipeline.board": Rule(get=ALL, query="?sector=1&park=1&task_force=1&key=province&pool=0"),

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, StringField
+from wtforms import FileField, MultipleFileField, SelectField, StringField
 from wtforms.validators import Length
 
 from crm.i18n import lazy_gettext as _l
+from crm.models.files import PICTURE_SLOTS
+from crm.services.brochures import pictures
 from crm.services.files import evidence
 from crm.services.files.evidence import CAPTION_MAX, Upload
 from crm.services.files.store import MB
@@ -57,3 +59,23 @@ def uploads_of(form, field: str = "files", caption: str = "caption") -> list[Upl
 def section_files(kind: str, owner_id: int, visible: bool):
     """The files a 佐证材料 card lists, or None when the reader may not see them (no card)."""
     return evidence.for_owners(kind, [owner_id])[owner_id] if visible else None
+
+
+class PictureForm(FlaskForm):
+    """A brochure picture: where it goes (the cover or one of four) and its caption in three languages."""
+    position = SelectField(_l("位置"), coerce=int, choices=[])
+    file = FileField(_l("图片"), render_kw={"accept": ".jpg,.jpeg,.png,.heic,.heif"},
+                     description=_l("JPEG、PNG 或 HEIC；放入已有图片的位置会替换原图。"))
+    caption = StringField(_l("说明（中文）"), validators=[Length(max=CAPTION_MAX)])
+    caption_en = StringField(_l("说明（英文）"), validators=[Length(max=CAPTION_MAX)])
+    caption_ru = StringField(_l("说明（俄文）"), validators=[Length(max=CAPTION_MAX)])
+
+    def upload(self) -> Upload | None:
+        part = self.file.data
+        return Upload(part.read(), part.filename) if getattr(part, "filename", None) else None
+
+
+def picture_form(**kw) -> PictureForm:
+    form = PictureForm(**kw)
+    form.position.choices = [(n, pictures.position_label(n)) for n in range(PICTURE_SLOTS)]
+    return form

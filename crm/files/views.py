@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, send
 from flask_login import current_user
 
 from crm.extensions import db
-from crm.files.forms import UploadForm, accepts_uploads, raise_upload_limit, uploads_of
+from crm.files.forms import UploadForm, accepts_uploads, picture_form, raise_upload_limit, uploads_of
 from crm.files.rule_forms import StageRulesForm
 from crm.i18n import gettext as _
 from crm.models import Enterprise, EvidenceFile, Project
+from crm.services.brochures import pictures
 from crm.services.core import access
 from crm.services.files import evidence, rules, store
 from crm.services.files.store import FileRefused
@@ -83,6 +84,30 @@ def _upload(owner: dict, back: str):
     return redirect(back + "#files")
 
 
+@bp.route("/project/<int:project_id>/picture", methods=["POST"])
+@roles_required(*EDITOR_ROLES)
+@accepts_uploads
+def upload_picture(project_id: int):
+    """A brochure picture (the cover or one of four), replacing the one at its place."""
+    project = get_or_404(Project, project_id, visible=access.can_edit_project)
+    form = picture_form()
+    back = url_for("projects.detail", project_id=project.id) + "#pictures"
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(back)
+    try:
+        pictures.set_picture(current_user, current_app.extensions["settings"], project, form.upload(),
+                             form.position.data, {"zh": form.caption.data, "en": form.caption_en.data,
+                                                  "ru": form.caption_ru.data})
+    except FileRefused as error:
+        db.session.rollback()
+        attach(None, error)
+    else:
+        db.session.commit()
+        flash(_("已保存项目册图片：%(place)s。", place=pictures.position_label(form.position.data)), "success")
+    return redirect(back)
+
+
 @bp.route("/<int:file_id>/remove", methods=["POST"])
 @roles_required(*EDITOR_ROLES)
 def remove(file_id: int):
@@ -92,7 +117,7 @@ def remove(file_id: int):
     flash(_("已移除文件“%(name)s”。", name=row.display_name), "success")
     back = (url_for("projects.detail", project_id=row.project_id) if row.project_id is not None
             else url_for("enterprises.detail", enterprise_id=row.enterprise_id))
-    return redirect(back + "#files")
+    return redirect(back + ("#pictures" if row.kind == "picture" else "#files"))
 
 
 @bp.route("/stage-rules", methods=["GET", "POST"])

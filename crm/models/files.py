@@ -16,11 +16,14 @@ from crm.models.choices import Choices
 from crm.models.project import STAGE
 
 # What a file is attached to.  problem_close: the evidence of a problem's 销号; reply: a 批示 reply
-# (its table comes with the instructions' replies: reply_id has no foreign key until then).
+# (its table comes with the instructions' replies: reply_id has no foreign key until then);
+# picture: a brochure picture of the project (position 0 the cover), captioned in zh/en/ru.
 FILE_KIND = Choices({
     "project": _l("项目"), "enterprise": _l("企业"), "stage": _l("阶段变更"), "report": _l("月度调度"),
     "problem": _l("问题"), "problem_close": _l("问题销号"), "reply": _l("批示回复"),
+    "picture": _l("项目册图片"),
 })
+PICTURE_SLOTS = 5  # a brochure picture's position: 0 the cover, 1–4 the pictures beside the text
 FILE_KINDS = FILE_KIND.codes
 
 
@@ -49,6 +52,9 @@ class EvidenceFile(db.Model):
     size = db.Column(db.Integer, nullable=False)  # bytes as stored (images after re-encoding)
     display_name = db.Column(db.String(120), nullable=False)  # the sanitised upload name
     caption = db.Column(db.String(200))
+    caption_en = db.Column(db.String(200))  # brochure pictures only
+    caption_ru = db.Column(db.String(200))
+    position = db.Column(db.Integer)  # brochure pictures only: 0 the cover, 1–4
     has_thumbnail = db.Column(db.Boolean, nullable=False, default=False)
     uploaded_by_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -9,13 +9,15 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.files.forms import UploadForm, accepts_uploads, section_files, uploads_of
+from crm.files.forms import UploadForm, accepts_uploads, picture_form, section_files, uploads_of
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
 from crm.models import Project
+from crm.models.files import PICTURE_SLOTS
 from crm.projects.forms import ProjectForm, StageForm
 from crm.services import projects as svc
 from crm.services import search
+from crm.services.brochures import pictures
 from crm.services.core import access, audit
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
@@ -165,6 +167,8 @@ def _render_detail(project: Project, form: StageForm):
     return render_template(
         "projects/detail.html", project=project, form=form, can_edit=can_edit,
         files=section_files("project", project.id, see_files), upload_form=UploadForm(formdata=None),
+        pictures=pictures.current(project.id) if can_edit else None, picture_form=picture_form(formdata=None),
+        picture_slots=[(n, pictures.position_label(n)) for n in range(PICTURE_SLOTS)],
         stage_files=evidence.for_owners("stage", [e.id for e in project.stage_events]) if see_files else {},
         interactions=svc.project_interactions(project.id),
         history=svc.describe_changes(audit.history("Project", project.id)),

@@ -2,7 +2,8 @@
 
 佐证材料: files attached to projects, enterprises, stage moves, monthly reports, problems (raising
 and 销号) and 批示 replies (reply_id gets its foreign key with the replies' table), stored on disk by
-their SHA-256.  stage_evidence_rules: which stage moves need a file (no row: the built-in default).
+their SHA-256, and the projects' brochure pictures (a cover and up to four, captioned in
+zh/en/ru).  stage_evidence_rules: which stage moves need a file (no row: the built-in default).
 
 Revision ID: 34171bfc9cc4
 Revises: f1a6c3e8b247
@@ -17,7 +18,7 @@ down_revision = 'f1a6c3e8b247'
 branch_labels = None
 depends_on = None
 
-KINDS = "'project', 'enterprise', 'stage', 'report', 'problem', 'problem_close', 'reply'"
+KINDS = "'project', 'enterprise', 'stage', 'report', 'problem', 'problem_close', 'reply', 'picture'"
 STAGES = "'planned', 'contact', 'signed', 'started', 'operating', 'paused', 'dropped'"
 
 
@@ -42,6 +43,9 @@ def upgrade():
         sa.Column('size', sa.Integer(), nullable=False),
         sa.Column('display_name', sa.String(length=120), nullable=False),
         sa.Column('caption', sa.String(length=200), nullable=True),
+        sa.Column('caption_en', sa.String(length=200), nullable=True),
+        sa.Column('caption_ru', sa.String(length=200), nullable=True),
+        sa.Column('position', sa.Integer(), nullable=True),
         sa.Column('has_thumbnail', sa.Boolean(), nullable=False),
         sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
         sa.Column('uploaded_at', sa.DateTime(), nullable=False),

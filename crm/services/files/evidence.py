@@ -27,7 +27,7 @@ CAPTION_MAX = 200
 # kind → the column naming its owner.
 OWNER_COLUMN = {
     "project": "project_id", "enterprise": "enterprise_id", "stage": "stage_event_id", "report": "report_id",
-    "problem": "problem_id", "problem_close": "problem_id", "reply": "reply_id",
+    "problem": "problem_id", "problem_close": "problem_id", "reply": "reply_id", "picture": "project_id",
 }
 
 
@@ -62,7 +62,7 @@ def save(actor: User, settings, prepared: Iterable[tuple[store.Prepared, str | N
         row = EvidenceFile(kind=kind, project_id=project_id, sha256=store.write(settings, item), mime=item.mime,
                            size=len(item.data), display_name=item.display_name, caption=caption,
                            has_thumbnail=item.thumbnail is not None, uploaded_by_id=actor.id, uploaded_at=utcnow())
-        if kind != "project":
+        if kind not in ("project", "picture"):
             setattr(row, OWNER_COLUMN[kind], owner_id)
         db.session.add(row)
         rows.append(row)
