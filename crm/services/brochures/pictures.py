@@ -17,6 +17,8 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import EvidenceFile, Project, User
 from crm.models.files import PICTURE_SLOTS
+from crm.services.brochures.images import pixels, print_image
+from crm.services.brochures.project import frame
 from crm.services.brochures.sheet import SheetPicture
 from crm.services.files import evidence, store
 from crm.services.files.store import FileRefused
@@ -46,7 +48,13 @@ def set_picture(actor: User, settings, project: Project, upload: evidence.Upload
     row, = evidence.save(actor, settings, [(prepared, clean["zh"])], kind="picture", project_id=project.id)
     row.position, row.caption_en, row.caption_ru = position, clean["en"], clean["ru"]
     db.session.flush()
+    make_print_copy(settings, row.sha256, position)  # the upload pays the scaling, not every catalog build
     return row
+
+
+def make_print_copy(settings, sha256: str, position: int) -> None:
+    width, height = frame(position)
+    print_image(str(store.path_of(settings, sha256)), pixels(width), pixels(height))
 
 
 def current(project_id: int) -> dict[int, list[EvidenceFile]]:

@@ -33,6 +33,13 @@ from crm.services.brochures.theme import FRAME_W, MUTED, RULE, STAGE_COLORS, _he
 MAX_INVESTORS = 12  # a fact row must never outgrow a page
 COVER_H = 52 * mm  # the cover across the page under the band
 PICTURE_H = 50 * mm  # each of the pictures, two to a row
+PICTURE_GAP = 8
+PICTURE_W = (FRAME_W - PICTURE_GAP) / 2
+
+
+def frame(position: int) -> tuple[float, float]:
+    """A picture's printed size in points: the cover across the frame, the others half of it."""
+    return (FRAME_W, COVER_H) if position == 0 else (PICTURE_W, PICTURE_H)
 _KEEP_WITH_HEADING = 70  # points: a heading starts a new page unless three lines fit under it
 
 
@@ -163,10 +170,10 @@ def _contact(sheet: ProjectSheet, lang: str, color: colors.Color) -> _Stack:
 def _picture(picture, lang: str, width: float, height: float) -> _Stack | None:
     """One picture cut to its frame at print resolution, its caption in the edition's language
     under it (left out when untranslated, like any free text); None when its file is gone."""
-    data = print_image(picture.path, pixels(width), pixels(height))
-    if data is None:
+    scaled = print_image(picture.path, pixels(width), pixels(height))
+    if scaled is None:
         return None
-    parts: list[Flowable] = [Image(io.BytesIO(data), width=width, height=height)]
+    parts: list[Flowable] = [Image(scaled, width=width, height=height)]
     caption = _own(picture.caption, lang)
     if caption:
         parts += [Spacer(1, 3), _P(caption[0], "small", caption[1])]
@@ -175,8 +182,7 @@ def _picture(picture, lang: str, width: float, height: float) -> _Stack | None:
 
 def _pictures(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable]:
     """The pictures after the cover, two to a row under their heading."""
-    gap = 8
-    width = (FRAME_W - gap) / 2
+    gap, width = PICTURE_GAP, PICTURE_W
     cells = [cell for p in sheet.pictures if p.position > 0 and (cell := _picture(p, lang, width, PICTURE_H))]
     if not cells:
         return []

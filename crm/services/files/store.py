@@ -201,8 +201,10 @@ def _write_once(path: Path, data: bytes) -> None:
 
 
 def delete(settings, sha256: str) -> None:
-    for thumb in (False, True):
-        path_of(settings, sha256, thumb=thumb).unlink(missing_ok=True)
+    """The file, its thumbnail and any print copy made of it (brochures/images.py)."""
+    path = path_of(settings, sha256)
+    for related in path.parent.glob(sha256 + "*"):
+        related.unlink(missing_ok=True)
 
 
 def stored_hashes(settings) -> set[str]:
