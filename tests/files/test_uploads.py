@@ -218,3 +218,16 @@ def test_project_page_statements_do_not_grow_with_files(client, login, own_proje
         factories.evidence_file(own_project, data=factories.png_bytes(color=(10, n * 40, 10)), kind="stage",
                                 owner_id=own_project.stage_events[0].id)
     assert page_statements(client, f"/projects/{own_project.id}") == few
+
+
+def test_enterprise_page_statements_do_not_grow_with_files(client, login, page_statements):
+    firm = factories.enterprise()
+    login("staff")
+    upload_one = lambda color: client.post(  # noqa: E731
+        f"/files/enterprise/{firm.id}", content_type="multipart/form-data",
+        data={"files": [(io.BytesIO(factories.png_bytes(color=color)), "执照.png")]})
+    upload_one("red")
+    few = page_statements(client, f"/enterprises/{firm.id}")
+    for color in ("blue", "green", "black", "white"):
+        upload_one(color)
+    assert page_statements(client, f"/enterprises/{firm.id}") == few
