@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from wtforms import FileField, MultipleFileField, SelectField, StringField
+from wtforms import FileField, MultipleFileField, StringField
 from wtforms.validators import Length
 
 from crm.i18n import lazy_gettext as _l
@@ -16,6 +16,7 @@ from crm.services.brochures import pictures
 from crm.services.files import evidence
 from crm.services.files.evidence import CAPTION_MAX, Upload
 from crm.services.files.store import MB
+from crm.web.fields import SelectField
 
 FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.heic,.heif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt"
 
