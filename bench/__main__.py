@@ -327,7 +327,8 @@ def run_jobs(app, args, only, now: datetime) -> dict:
             else:
                 note = ""
             sample = timing.time_call(call, args.job_runs, warmup=1) if call is not None else None
-        results[job.key] = report.job_entry(job, sample, note)
+        # A job may say what it made (the catalog with covers: its file size) on its timed call.
+        results[job.key] = report.job_entry(job, sample, note or getattr(call, "note", ""))
         print(f"  {job.key:<16} {results[job.key].get('median_ms', 'n/a')} ms", flush=True)
     return results
 

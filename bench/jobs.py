@@ -121,6 +121,74 @@ def _catalog(now: datetime):
     return run
 
 
+def _drawn_pictures(count: int, settings, positions=(0,)) -> list:
+    """`count` distinct drawn pictures (1600×1000 JPEG, as seeds/demo_pictures draws them) stored by
+    hash under the bench's FILES_DIR with their print copies, as an upload leaves them, as the
+    renderer's SheetPicture values (position cycling through `positions`)."""
+    import random
+
+    from crm.services.brochures.pictures import make_print_copy
+    from crm.services.brochures.sheet import SheetPicture
+    from crm.services.files import store
+    from seeds import demo_pictures
+    rng = random.Random(7)
+    found = []
+    for n in range(count):
+        data = demo_pictures.site_plan(f"基准项目 {n + 1}", rng)
+        sha = store.write(settings, store.Prepared(data, "image/jpeg", f"bench-{n}.jpg"))
+        position = positions[n % len(positions)]
+        make_print_copy(settings, sha, position)
+        found.append(SheetPicture(path=str(store.path_of(settings, sha)), position=position,
+                                  caption={"zh": "园区位置示意图", "en": "Site plan (illustration)"}))
+    return found
+
+
+def _size_note(run, pdf: bytes) -> None:
+    run.note = f"PDF {len(pdf) / 1024 / 1024:.1f} MB"
+
+
+def _brochure_pictures(now: datetime):
+    """The brochure with a cover and four pictures."""
+    brochure = _module("crm.services.brochures")
+    if brochure is None or _module("crm.services.brochures.images") is None or _brochure(now) is None:
+        return None
+    from crm.models import Project
+    brochure_data = _module("crm.services.brochures.brochure_data")
+    settings = current_app.extensions["settings"]
+    project_id = _busiest_project()
+    pictures = _drawn_pictures(5, settings, positions=(0, 1, 2, 3, 4))
+
+    def run():
+        project = db.session.get(Project, project_id, options=brochure_data.sheet_options())
+        sheet = brochure_data.sheet_for(project, settings, "zh", picture_rows=[])
+        sheet.pictures = pictures
+        db.session.rollback()
+        pdf = brochure.render_project(sheet, "zh")
+        _size_note(run, pdf)
+        return pdf
+    return run
+
+
+def _catalog_covers(now: datetime):
+    """The 500-project catalog, each project with a cover of its own."""
+    brochure = _module("crm.services.brochures")
+    if brochure is None or _module("crm.services.brochures.images") is None or _sheets(1) is None:
+        return None
+    settings = current_app.extensions["settings"]
+    covers = _drawn_pictures(CATALOG_PROJECTS, settings)
+    meta = brochure.CatalogMeta(title="招商项目册", city="绥芬河市", year=now.year, preface=settings.CATALOG_PREFACE)
+
+    def run():
+        sheets = _sheets(CATALOG_PROJECTS)
+        db.session.rollback()
+        for sheet, cover in zip(sheets, covers):
+            sheet.pictures = [cover]
+        pdf = brochure.render_catalog(sheets, meta)
+        _size_note(run, pdf)
+        return pdf
+    return run
+
+
 def _busiest_project() -> int:
     import sqlalchemy as sa
 
@@ -135,4 +203,7 @@ JOBS = (
     Job("digest_200", f"周报 digest × {DIGEST_RECIPIENTS} recipients", 30_000, _digest),
     Job("brochure", "项目介绍 brochure (1 project PDF)", 150, _brochure),
     Job("catalog_500", f"项目册 catalog ({CATALOG_PROJECTS} projects)", 10_000, _catalog),
+    Job("brochure_pictures", "项目介绍 brochure with a cover and 4 pictures", 300, _brochure_pictures),
+    Job("catalog_500_covers", f"项目册 catalog ({CATALOG_PROJECTS} projects, each with a cover)", 20_000,
+        _catalog_covers),
 )

@@ -69,6 +69,11 @@ class Settings:
     # age (the cron has stopped refreshing it) is recomputed by the read whatever its state.
     SUMMARY_DEBOUNCE_SECONDS: int = 10
     SUMMARY_MAX_AGE_SECONDS: int = 300
+    # Evidence files and built catalogs; empty: instance/files.  Production puts it on a shared volume
+    # that every web and worker process mounts, and backs it up with the database.
+    FILES_DIR: str = ""
+    FILE_MAX_MB: int = 20  # one uploaded file (a scanned contract, a phone photo)
+    UPLOAD_MAX_MB: int = 60  # a whole upload request, on the pages that take files
     TESTING: bool = False
     instance_path: Path = field(default=INSTANCE)
 
@@ -104,7 +109,7 @@ class Settings:
 
     @property
     def files_dir(self) -> Path:
-        return self.instance_path / "files"
+        return Path(self.FILES_DIR) if self.FILES_DIR else self.instance_path / "files"
 
     def flask_config(self) -> dict:
         """The subset Flask and its extensions read from app.config."""

@@ -5,7 +5,8 @@ that a new install shows a living pipeline.  None of it is the plan's own data: 
 seeds/plan.json, loaded by seeds/seeding.py, and it is kept apart so the plan loader
 holds only what the plan says.  load() adds demo users (password DEMO_PASSWORD, demo only), a
 dozen more target enterprises with contacts, ~120 interactions over the last five months and
-stage moves made through the pipeline rules, then the routines (demo_routines).  Given the same
+stage moves made through the pipeline rules, then the routines (demo_routines) and a few drawn
+placeholder brochure pictures (demo_pictures).  Given the same
 random.Random it is deterministic; seeding.load_demo() is the entry point that runs it once.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from crm.extensions import db
@@ -27,9 +29,10 @@ from crm.services.core.clock import local_today, to_utc_naive
 from crm.services.core.money import format_wan
 from crm.services.enterprises import normalize_name
 from crm.services.pipeline import move_stage
-from seeds import demo_routines
+from seeds import demo_pictures, demo_routines
 
 DEMO_PASSWORD = "demo1234"
+PICTURED_PROJECTS = 3  # demo projects given drawn placeholder pictures (seeds/demo_pictures.py)
 
 # username, display name, role, department, 职务, leader rank, phone
 DEMO_USERS = (
@@ -277,7 +280,10 @@ class _Demo:
             db.session.add_all(self.interactions)
             db.session.flush()
         routines = demo_routines.load(self.users, self.today, self.rng)  # audited, like the office's own
-        return {"users": len(self.users), "enterprises": len(self.new_firms),
+        pictured = [self.projects[(story.column, story.seq)] for story in STORIES[:PICTURED_PROJECTS]]
+        drawn = demo_pictures.load(self.users["staff"], current_app.extensions["settings"], pictured,
+                                   random.Random(self.rng.random()))
+        return {"pictures": drawn, "users": len(self.users), "enterprises": len(self.new_firms),
                 "contacts": sum(len(f.contacts) for f in self.new_firms),
                 "interactions": len(self.interactions), "stage_events": len(self.stage_events), **routines}
 

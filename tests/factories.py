@@ -369,9 +369,46 @@ def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
     return _save(Channel(kind=kind, url=url, **kw))
 
 
+<<<<<<< HEAD
 def calendar_feed_token(user_obj: User | None = None) -> str:
     """The secret of a (new or reset) calendar feed link of the user (staff by default)."""
     from crm.services.calendar import feed
     token = feed.issue(user_obj or user("staff"))
     db.session.commit()
     return token
+=======
+def png_bytes(size=(64, 48), color="seagreen") -> bytes:
+    """A small real PNG."""
+    from io import BytesIO
+
+    from PIL import Image
+    out = BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def evidence_file(project_obj: Project | None = None, *, uploader: User | None = None, data: bytes | None = None,
+                  name: str = "现场照片.png", kind: str = "project", **kw):
+    """A file stored the way the upload view stores it (bytes on disk under the test instance),
+    attached to a project of another department than the officer's by default."""
+    from flask import current_app
+
+    from crm.services.files import evidence, store
+    settings = current_app.extensions["settings"]
+    project_obj = project_obj or foreign_project()
+    prepared = store.prepare(data or png_bytes(), name, max_bytes=settings.FILE_MAX_MB * store.MB)
+    row, = evidence.save(uploader or user("staff"), settings, [(prepared, kw.pop("caption", "现场照片"))],
+                         kind=kind, project_id=project_obj.id, owner_id=kw.pop("owner_id", None))
+    db.session.commit()
+    return row
+
+
+def stage_post(**data) -> dict:
+    """The stage form as a browser posts it when the user has ticked the confirm box, with a one-page
+    PDF as its evidence file (the move into 签约, 开工 and 投产 needs one by default).  Post it with
+    content_type="multipart/form-data"."""
+    from io import BytesIO
+    data.setdefault("confirmed", "y")
+    data.setdefault("files", [(BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "合同.pdf")])
+    return data
+>>>>>>> files

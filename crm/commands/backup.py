@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from crm.extensions import db
+from crm.services.core.clock import utcnow
+from crm.services.files import backup as file_backup
 
 MARK_TABLE = "crm_backup"
 APP_NAME = "招商项目管家"
@@ -79,13 +81,29 @@ def check_backup(path: Path) -> dict:
 def backup(output: Path) -> None:
     """Back up the database while the app runs (SQLite; PostgreSQL: prints the pg_dump command)."""
     if db.engine.url.get_backend_name() != "sqlite":
+        # The files are ours to copy whatever the database: archive them, then point at pg_dump.
+        if output.exists():
+            raise click.ClickException(f"{output} 已存在：请换一个文件名（备份不会覆盖已有文件）。")
+        _back_up_files(output, utcnow())
         raise _postgres_hint(f"pg_dump --format=custom --file {output} '{_libpq_url()}'")
     if output.exists():
         raise click.ClickException(f"{output} 已存在：请换一个文件名（备份不会覆盖已有文件）。")
+    taken_at = utcnow()
     with closing(sqlite3.connect(_sqlite_path())) as source, closing(sqlite3.connect(output)) as target:
         source.backup(target)
     _stamp(output)
-    click.echo(f"已备份到 {output}（{output.stat().st_size} 字节）。另请备份 instance/ 下的文件：secret_key、files/、outbox/。")
+    click.echo(f"已备份到 {output}（{output.stat().st_size} 字节）。另请备份 instance/ 下的文件：secret_key、outbox/。")
+    _back_up_files(output, taken_at)
+
+
+def _back_up_files(output: Path, taken_at) -> None:
+    """The evidence files go into FILE.files.tar beside the database copy; then the files removed
+    before this backup are purged (they are in the archive)."""
+    settings = current_app.extensions["settings"]
+    archive_path = output.with_name(output.name + ".files.tar")
+    count = file_backup.archive(settings, archive_path)
+    purged = file_backup.purge(settings, taken_at)
+    click.echo(f"佐证材料 {count} 个文件已归档到 {archive_path}；已清除 {purged} 个此前移除的文件。")
 
 
 @click.command("restore")

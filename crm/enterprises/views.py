@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.enterprises.forms import ContactForm, EnterpriseForm, commit_or_show, owner_choices, sector_choices
 from crm.extensions import db
+from crm.files.forms import UploadForm, section_files
 from crm.i18n import gettext as _
 from crm.i18n import term
 from crm.models import Contact, Enterprise, Project
@@ -22,6 +23,7 @@ from crm.services.core import access, paging, queries
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
+from crm.services.files import evidence
 from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, roles_required, timeline, versioning, xlsx_response
 from crm.web.imports import import_page
@@ -91,7 +93,9 @@ def detail(enterprise_id: int):
         tl=timeline.box("enterprise", enterprise.id, "enterprises.detail", enterprise_id=enterprise.id),
         STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS,
         can_edit=access.can_edit_enterprises(current_user),
-        can_log=lambda project: access.can_log_interaction(current_user, project))
+        can_log=lambda project: access.can_log_interaction(current_user, project),
+        files=section_files("enterprise", enterprise.id, evidence.can_see_enterprise_files(current_user, enterprise.id)),
+        upload_form=UploadForm(formdata=None))
 
 
 @bp.route("/lookup")

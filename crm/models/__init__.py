@@ -11,6 +11,7 @@ from crm.models.chain import Chain, ChainCoverage, ChainLink
 from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
+from crm.models.files import EvidenceFile, StageEvidenceRule
 from crm.models.goal import Goal
 from crm.models.liaison import Instruction, InstructionReply, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.metrics import GoalValue, InnovationPlatform, Summary
@@ -28,5 +29,6 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
+    "EvidenceFile", "StageEvidenceRule",
     "DigestDelivery", "Instruction", "InstructionReply", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

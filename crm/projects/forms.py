@@ -15,6 +15,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from crm.extensions import db
+from crm.files.forms import caption_field, file_field
 from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Project, User
 from crm.services.core.ids import parse_id
@@ -134,3 +135,7 @@ class StageForm(FlaskForm):
                              description=_l("如合同编号、施工许可、新闻报道等。"))
     reason = TextAreaField(_l("原因"), validators=[Length(max=TEXT_MAX)], render_kw={"rows": 2},
                            description=_l("暂缓、终止、跳级或回退时必须填写。"))
+    files = file_field()
+    file_caption = caption_field()
+    # The confirm step: nothing moves until the user ticks it (with or without JavaScript).
+    confirmed = BooleanField(_l("我已核对以上内容，确认记录这次阶段变更"))

@@ -9,18 +9,24 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.files.forms import UploadForm, accepts_uploads, picture_form, section_files, uploads_of
 from crm.i18n import gettext as _
 from crm.i18n import pgettext
 from crm.models import Project
+from crm.models.files import PICTURE_SLOTS
 from crm.projects.forms import ProjectForm, StageForm
 from crm.routines.views import department_choices
 from crm.services import projects as svc
 from crm.services import search
+from crm.services.brochures import pictures
 from crm.services.core import access
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
+from crm.services.files import evidence
+from crm.services.files import rules as file_rules
+from crm.services.files import stage as stage_files
 from crm.services.liaison import risk
 from crm.services.pipeline import STAGE_LABELS, StageError, allowed_targets, classify, default_target, target_kind
 from crm.services.sheets import project_sheet
@@ -85,6 +91,7 @@ def detail(project_id: int):
 
 @bp.route("/<int:project_id>/stage", methods=["GET", "POST"])
 @roles_required(*EDITOR_ROLES)
+@accepts_uploads  # the form carries evidence files
 def move_stage(project_id: int):
     """The project page's stage form posts here; the board's dialog too, by fetch with
     Accept: application/json, and then gets JSON: the outcome, or the form with its errors."""
@@ -93,9 +100,10 @@ def move_stage(project_id: int):
         return _stage_dialog(project)
     form = StageForm()
     scripted = wants_json()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _confirmed(form):
         try:
-            event = svc.record_stage_move(current_user, project, form.data)
+            event = stage_files.record_move(current_user, current_app.extensions["settings"], project, form.data,
+                                            uploads_of(form, caption="file_caption"))
         except RuleError as error:  # a bad amount under its field, a stage rule's refusal as an alert
             # (in the dialog, under the stage picker: there is no page to flash it on)
             attach(form, error, field="to_stage" if scripted else None)
@@ -125,6 +133,10 @@ def _stage_dialog(project: Project):
         return jsonify(ok=False, message=str(error.message)), 422
     form = StageForm(formdata=None, occurred_on=local_today(), to_stage=to_stage)
     return jsonify(ok=True, html=_stage_form_html(project, form))
+def _confirmed(form: StageForm) -> bool:
+    if not form.confirmed.data:
+        form.confirmed.errors = [*form.confirmed.errors, _("请核对后勾选确认，再记录阶段变更。")]
+    return bool(form.confirmed.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -163,10 +175,13 @@ def _edit(form: ProjectForm, project: Project | None):
 def _stage_choices(project: Project) -> list:
     """Allowed targets, each marked with the evidence its move asks for (read by stage_form.js)."""
     choices = [("", _("— 请选择 —"))]
+    evidence_rules = file_rules.current()
     for stage in allowed_targets(project, current_user):
         kind = classify(project, stage)
+        rule = evidence_rules[stage]
         marks = {"data-amount": "1" if stage == "signed" and kind != "resume" else "0",
-                 "data-reason": "1" if kind in ("side", "override") else "0"}
+                 "data-reason": "1" if kind in ("side", "override") else "0",
+                 "data-files": rule.what if rule.required and kind != "resume" else ""}
         choices.append((stage, STAGE_LABELS[stage], marks))
     return choices
 
@@ -178,9 +193,14 @@ def _stage_form_html(project: Project, form: StageForm) -> str:
 
 def _render_detail(project: Project, form: StageForm):
     form.to_stage.choices = _stage_choices(project)
+    can_edit = access.can_edit_project(current_user, project)
+    see_files = access.can_see_project_files(current_user, project)
     return render_template(
-        "projects/detail.html", project=project, form=form,
-        can_edit=access.can_edit_project(current_user, project),
+        "projects/detail.html", project=project, form=form, can_edit=can_edit,
+        files=section_files("project", project.id, see_files), upload_form=UploadForm(formdata=None),
+        pictures=pictures.current(project.id) if can_edit else None, picture_form=picture_form(formdata=None),
+        picture_slots=[(n, pictures.position_label(n)) for n in range(PICTURE_SLOTS)],
+        stage_files=evidence.for_owners("stage", [e.id for e in project.stage_events]) if see_files else {},
         tl=timeline.box("project", project.id, "projects.detail", project_id=project.id),
         can_log=lambda p: access.can_log_interaction(current_user, p),
         today=local_today(), labels=svc.FIELD_LABELS, risk=risk.for_project(project, local_today()),

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from crm.files.forms import accepts_uploads, uploads_of
 from crm.i18n import gettext as _
 from crm.models import ProgressReport, Project
 from crm.routines.forms import CorrectionForm, ReportForm
 from crm.routines.views import FILERS, bp, department_choices, save_form
-from crm.services.core import audit
+from crm.services.core import access, audit
 from crm.services.core.clock import local_now, local_today, month_label
+from crm.services.files import evidence
 from crm.services.routines import dispatch
 from crm.services.sheets import xlsx
 from crm.web import get_or_404, roles_required, versioning, xlsx_response
@@ -83,6 +85,7 @@ def dispatch_xlsx():
 
 @bp.route("/reports/<int:project_id>/<month>", methods=["GET", "POST"])
 @roles_required(*FILERS)
+@accepts_uploads
 def report_file(project_id: int, month: str):
     project = get_or_404(Project, project_id, visible=dispatch.can_file,
                          options=[joinedload(Project.lead_department)])
@@ -93,7 +96,10 @@ def report_file(project_id: int, month: str):
     existing = dispatch.report_for(project.id, month)
     form = ReportForm(obj=existing)
     if form.validate_on_submit():
-        done = save_form(form, lambda: dispatch.file_report(current_user, project, month, form.data, today=today),
+        done = save_form(form, lambda: evidence.with_files(
+            current_user, current_app.extensions["settings"], uploads_of(form, caption="file_caption"), kind="report",
+            project_id=project.id, action=lambda: dispatch.file_report(current_user, project, month, form.data,
+                                                                       today=today)),
                      _("已保存 %(project)s %(month)s 的月度调度。", project=project.display_name,
                        month=month_label(month)),
                      url_for("routines.dispatch", month=f"{month:%Y-%m}"))
@@ -101,8 +107,16 @@ def report_file(project_id: int, month: str):
             return done
     return render_template(
         "routines/report_form.html", form=form, project=project, month=month, report=existing,
+        files=_report_files(project, existing),
         previous=dispatch.previous_report(project.id, month),
         due=dispatch.due_date(month, dispatch.routine_settings().report_due_day)), versioning.status(form)
+
+
+def _report_files(project: Project, report: ProgressReport | None) -> list:
+    """The files already filed with this month's report (filers may see them: they may file)."""
+    if report is None or not access.can_see_project_files(current_user, project):
+        return []
+    return evidence.for_owners("report", [report.id])[report.id]
 
 
 @bp.route("/reports/<int:report_id>/correct", methods=["GET", "POST"])

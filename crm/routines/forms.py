@@ -12,6 +12,7 @@ from wtforms import Field, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
+from crm.files.forms import caption_field, file_field
 from crm.i18n import lazy_gettext as _l
 from crm.web.fields import DateField, SelectField
 from crm.web.versioning import VersionedForm
@@ -55,9 +56,13 @@ class ReportForm(VersionedForm, FlaskForm):
     funds_in_place = _required_money(_l("到位资金（万元，累计）"))
     progress = TextAreaField(_l("进展情况"), validators=[Length(max=TEXT_MAX)], render_kw={"rows": 4})
     problems_text = TextAreaField(_l("存在问题"), validators=[Length(max=TEXT_MAX)], render_kw={"rows": 3})
+    files = file_field()
+    file_caption = caption_field()
 
 
 class CorrectionForm(ReportForm):
+    files = None  # a correction fixes figures; the evidence stays the filer's
+    file_caption = None
     invest_cumulative = _required_money(_l("累计完成投资（万元）"))
     reason = TextAreaField(_l("更正原因"), validators=[DataRequired(message=_l("更正必须填写原因。")),
                                                     Length(max=1000)], render_kw={"rows": 2})
@@ -76,6 +81,8 @@ class ProblemForm(FlaskForm):
     description = TextAreaField(_l("问题描述"), validators=[DataRequired(message=_l("请填写问题描述。")),
                                                         Length(max=TEXT_MAX)], render_kw={"rows": 4})
     deadline = _deadline_field()
+    files = file_field()
+    file_caption = caption_field()
 
 
 class ProblemEditForm(VersionedForm, FlaskForm):
@@ -92,6 +99,8 @@ class ResolveForm(FlaskForm):
                                                        Length(max=TEXT_MAX)], render_kw={"rows": 4})
     resolved_on = DateField(_l("销号日期"), validators=[InputRequired(message=_l("请填写销号日期。"))],
                             render_kw={"type": "date"})
+    files = file_field()
+    file_caption = caption_field()
 
 
 class NoteForm(FlaskForm):

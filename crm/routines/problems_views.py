@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
+from crm.files.forms import accepts_uploads, uploads_of
 from crm.i18n import gettext as _
 from crm.models import Instruction, Problem, ProgressReport, Project
 from crm.routines.forms import NoteForm, ProblemEditForm, ProblemForm, ResolveForm
@@ -17,6 +18,7 @@ from crm.services.core import access, audit
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
 from crm.services.core.paging import paginate
+from crm.services.files import evidence
 from crm.services.routines import problems
 from crm.services.routines.problems import ProblemError
 from crm.web import attach, get_or_404, roles_required, versioning
@@ -86,6 +88,7 @@ def _department_choices(user):
 
 @bp.route("/problems/new", methods=["GET", "POST"])
 @roles_required(*FILERS)
+@accepts_uploads
 def problem_new():
     report = None
     if _id_arg("report_id"):
@@ -104,14 +107,20 @@ def problem_new():
     if form.validate_on_submit():
         chosen = db.session.get(Project, form.project_id.data)
         access.require(chosen is not None and problems.can_raise(current_user, chosen))
-        done = save_form(form, lambda: problems.open_problem(
+        done = save_form(form, lambda: _with_files(form, "problem", chosen.id, lambda: problems.open_problem(
             current_user, chosen, description=form.description.data, department_id=form.department_id.data,
-            deadline=form.deadline.data, source="report" if report is not None else "project", report=report),
+            deadline=form.deadline.data, source="report" if report is not None else "project", report=report)),
             _("问题已登记。"), url_for("routines.problems", project=chosen.id))
         if done:
             return done
     return render_template("routines/problem_new.html", form=form, project=project, report=report,
                            instruction=_instruction_offer(), lookup_limit=search.LOOKUP_LIMIT)
+
+
+def _with_files(form, kind: str, project_id: int, action):
+    return evidence.with_files(current_user, current_app.extensions["settings"],
+                               uploads_of(form, caption="file_caption"), kind=kind, project_id=project_id,
+                               action=action)
 
 
 def _load_problem(problem_id: int) -> Problem:
@@ -140,6 +149,7 @@ def _problem_page(problem, *, form=None, resolve_form=None, status=200):
     history = audit.history("Problem", problem.id)
     return render_template(
         "routines/problem_edit.html", problem=problem, form=form or ProblemEditForm(obj=problem),
+        files=_problem_files(problem),
         resolve_form=resolve_form, note_form=NoteForm(), today=local_today(),
         history=history, can_escalate=problems.can_escalate(current_user), labels=problems.FIELD_LABELS,
         value_labels={**problems.VALUE_LABELS, **audit.reference_labels(history, problems.REFERENCES)},
@@ -147,14 +157,22 @@ def _problem_page(problem, *, form=None, resolve_form=None, status=200):
         SOURCE_LABELS=problems.SOURCE_LABELS), status
 
 
+def _problem_files(problem: Problem) -> dict:
+    """kind → the files of the problem's raising ("problem") and of its 销号 ("problem_close")."""
+    if not access.can_see_project_files(current_user, problem.project):
+        return {}
+    return {kind: evidence.for_owners(kind, [problem.id])[problem.id] for kind in ("problem", "problem_close")}
+
+
 @bp.route("/problems/<int:problem_id>/resolve", methods=["GET", "POST"])
 @roles_required(*FILERS)
+@accepts_uploads
 def problem_resolve(problem_id: int):
     problem = _load_problem(problem_id)
     form = ResolveForm(resolved_on=local_today())
     if form.validate_on_submit():
-        done = save_form(form, lambda: problems.resolve(current_user, problem, resolution=form.resolution.data,
-                                                    resolved_on=form.resolved_on.data),
+        done = save_form(form, lambda: _with_files(form, "problem_close", problem.project_id, lambda: problems.resolve(
+            current_user, problem, resolution=form.resolution.data, resolved_on=form.resolved_on.data)),
                      _("问题已销号。"), url_for("routines.problem_edit", problem_id=problem.id))
         if done:
             return done

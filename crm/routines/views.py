@@ -9,9 +9,9 @@ from flask import Blueprint, flash, redirect
 
 from crm.extensions import db
 from crm.models import Department
+from crm.services.core.errors import RuleError
 from crm.services.core.versions import StaleEdit
 from crm.services.routines import dispatch, problems
-from crm.services.routines.dispatch import RoutineError
 from crm.web import attach, versioning
 
 bp = Blueprint("routines", __name__, url_prefix="/routines")
@@ -28,7 +28,7 @@ def save_form(form, action, message: str, target: str):
     the message on the form and return None, so the view shows the form again (nothing saved)."""
     try:
         action()
-    except RoutineError as error:
+    except RuleError as error:  # a routine's refusal, or a refused evidence file
         db.session.rollback()
         attach(form, error)
         return None

@@ -74,6 +74,7 @@ ADMIN_LINKS = [
     ("liaison_admin.index", _l("领导包联规则")),
     ("digest.preview", _l("周报预览")),
     ("jobs_admin.reminder_settings", _l("联系提醒规则")),
+    ("files.stage_rules", _l("阶段佐证材料规则")),
     ("jobs_admin.index", _l("后台任务与失败任务")),
     ("mailbox.index", _l("邮件发件箱")),
     ("channels.index", _l("消息渠道（企业微信、钉钉）")),
@@ -190,6 +191,10 @@ def _error_page(error):
     }
     if isinstance(error, CSRFError):
         description = _("表单已过期或缺少安全令牌，请刷新页面后重试。")
+    elif code == 413:
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        description = _("提交的内容超过了 %(mb)s MB 的上限，什么都没有保存。请减小文件或分几次上传。",
+                        mb=limit // (1024 * 1024))
     title = titles.get(code, HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else str(code))
     return render_template("errors.html", code=code, title=title, description=description), code
 

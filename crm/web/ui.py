@@ -129,7 +129,16 @@ def option_tags(rows, current=None) -> Markup:
     return Markup("".join(parts))
 
 
-FILTERS = {"paren": paren, "joined": joined, "audit_value": audit_value}
+def filesize(size: int | None) -> str:
+    """A file's size as people read it: 850 KB, 2.4 MB."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+FILTERS = {"filesize": filesize, "paren": paren, "joined": joined, "audit_value": audit_value}
 
 GLOBALS = {"actor_name": actor_name, "id_url": id_url, "stage_badge": stage_badge, "key_badge": key_badge,
            "investor_names": investor_names, "last_contact": last_contact,

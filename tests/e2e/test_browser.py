@@ -184,6 +184,15 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     assert amount_box.is_hidden()  # stage_form.js shows it only for a signing
     v.page.select_option("#stage-form select[name=to_stage]", "signed")
     assert amount_box.is_visible()
+    assert "签约合同或投资协议" in v.page.locator("#stage-files-needed").inner_text()  # what the stage needs
+    v.page.click("#stage-form button[type=submit]")  # the confirm box left unticked: nothing happens
+    v.page.wait_for_selector("#stage-form .invalid-feedback")
+    assert "请核对后勾选确认" in v.page.locator("#stage-form").inner_text()
+    contract = [{"name": "投资合作协议.pdf", "mimeType": "application/pdf",
+                 "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}]
+    v.page.select_option("#stage-form select[name=to_stage]", "signed")
+    v.page.set_input_files("#stage-form input[name=files]", contract)
+    v.page.check("#stage-form input[name=confirmed]")
     v.page.click("#stage-form button[type=submit]")  # no amount: refused, in Chinese, nothing saved
     v.page.wait_for_selector(".alert-danger")
     assert "签约需要填写签约日期和大于零的签约金额（万元）。" in v.page.locator(".alert-danger").inner_text()
@@ -194,6 +203,8 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     v.page.select_option("#stage-form select[name=to_stage]", "signed")
     v.page.fill("#stage-form input[name=contract_amount]", "8000")
     v.page.fill("#stage-form textarea[name=evidence]", "投资合作协议 JHZX-2026-101")
+    v.page.set_input_files("#stage-form input[name=files]", contract)
+    v.page.check("#stage-form input[name=confirmed]")
     v.page.click("#stage-form button[type=submit]")
     v.page.wait_for_selector(".alert-success")
     assert "已记录阶段变更：洽谈 → 签约。" in v.page.locator(".alert-success").inner_text()
@@ -201,6 +212,7 @@ def test_signing_on_the_project_page_asks_for_the_amount_and_records_the_evidenc
     db.session.expire_all()
     signed = db.session.get(Project, project.id)
     assert signed.stage == "signed" and signed.signed_amount == 8000
+    assert "PDF" in v.page.locator(".evidence-doc").first.inner_text()  # the contract in the stage history
     v.assert_clean()
 
 

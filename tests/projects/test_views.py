@@ -231,8 +231,7 @@ def test_script_payloads_render_escaped_on_list_detail_and_board(client, login, 
     assert resp.status_code == 302
     project = Project.query.one()
     assert project.description == PAYLOAD
-    client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2025-01-05",
-                                                       "evidence": PAYLOAD, "reason": PAYLOAD})
+    move(client, project, to_stage="contact", occurred_on="2025-01-05", evidence=PAYLOAD, reason=PAYLOAD)
     factories.interaction(investor, project=project, summary=PAYLOAD, outcome=PAYLOAD)
     for url in ("/projects/", f"/projects/{project.id}", "/pipeline/", f"/projects/{project.id}/edit"):
         html = client.get(url).get_data(as_text=True)
@@ -247,8 +246,7 @@ def test_the_project_page_shows_facts_timeline_interactions_and_history(client, 
     investor = factories.enterprise(name="黑龙江省维多宝绿色植物有限公司")
     project = factories.project(name="维多宝二期", sector=refs["sector"], investors=[investor], land_mu=Decimal("200"),
                                 total_investment=Decimal("150000"), lead_department=refs["dept"])
-    client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2025-01-05",
-                                                       "evidence": "来访洽谈纪要"})
+    move(client, project, to_stage="contact", occurred_on="2025-01-05", evidence="来访洽谈纪要")
     factories.interaction(investor, project=project, summary="视频会议确认用地需求")
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
     for text in ("维多宝二期", "15 亿元", "200 亩", "黑龙江省维多宝绿色植物有限公司", "来访洽谈纪要", "2025-01-05",
@@ -279,9 +277,14 @@ def test_the_move_form_offers_only_allowed_targets_with_their_evidence(client, l
     login("staff")
     project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+<<<<<<< HEAD
     # The one step forward staff may take is preselected; 暂缓/终止 stay a deliberate choice.
     assert 'data-amount="1" data-reason="0" selected value="signed"' in html
     assert 'data-amount="0" data-reason="1" value="paused"' in html
+=======
+    assert 'data-amount="1" data-files="签约合同或投资协议" data-reason="0" value="signed"' in html
+    assert 'data-amount="0" data-files="" data-reason="1" value="paused"' in html
+>>>>>>> files
     assert 'value="operating"' not in html and 'value="planned"' not in html
     assert "stage_form.js" in html
 
@@ -296,7 +299,8 @@ def test_the_move_form_preselects_nothing_when_the_main_line_offers_a_choice(cli
 # --- stage moves --------------------------------------------------------------------------
 
 def move(client, project, **data):
-    return client.post(f"/projects/{project.id}/stage", data=data)
+    return client.post(f"/projects/{project.id}/stage", data=factories.stage_post(**data),
+                       content_type="multipart/form-data")
 
 
 def test_staff_cannot_skip_a_stage(client, login, refs):

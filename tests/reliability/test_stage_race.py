@@ -19,7 +19,7 @@ def test_simultaneous_moves_record_one_stage_event(app, users):
     ids = [factories.project().id for _ in range(TRIES)]  # ids: the threads have no app context
     with serving(app) as base:
         browsers = [Browser(base, "staff") for _ in range(REQUESTS)]
-        form = {"to_stage": "contact", "occurred_on": local_today().isoformat(), "evidence": "首次洽谈"}
+        form = {"to_stage": "contact", "occurred_on": local_today().isoformat(), "evidence": "首次洽谈", "confirmed": "y"}
         answers = [at_once([lambda b=b, i=i: b.post(f"/projects/{i}/stage", form) for b in browsers])
                    for i in ids]
     db.session.rollback()  # read what the server's sessions committed

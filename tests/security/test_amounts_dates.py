@@ -47,8 +47,9 @@ def test_the_largest_amount_a_column_holds_is_accepted_and_one_more_is_not(clien
 def test_an_absurd_contract_amount_gets_a_message(client, login, refs, value):
     login("staff")
     project = factories.project(sector=refs["sector"], stage="contact", contacted_on=date(2025, 1, 5))
-    resp = client.post(f"/projects/{project.id}/stage", data={"to_stage": "signed", "occurred_on": "2025-02-05",
-                                                             "contract_amount": value}, follow_redirects=True)
+    resp = client.post(f"/projects/{project.id}/stage", data=factories.stage_post(
+        to_stage="signed", occurred_on="2025-02-05", contract_amount=value), content_type="multipart/form-data",
+        follow_redirects=True)
     assert resp.status_code == 200 and "数值过大：最大为" in resp.get_data(as_text=True)
     assert StageEvent.query.filter_by(to_stage="signed").count() == 0
 
@@ -129,6 +130,8 @@ def test_an_absurd_date_in_the_project_import_is_refused_with_the_range(client, 
 def test_dates_inside_the_range_are_still_accepted(client, login, refs):
     login("staff")
     project = factories.project(sector=refs["sector"])
-    resp = client.post(f"/projects/{project.id}/stage", data={"to_stage": "contact", "occurred_on": "2000-01-01"})
+    resp = client.post(f"/projects/{project.id}/stage", data=factories.stage_post(to_stage="contact",
+                                                                                  occurred_on="2000-01-01"),
+                       content_type="multipart/form-data")
     assert resp.status_code == 302
     assert StageEvent.query.one().occurred_on == date(2000, 1, 1)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import Enterprise, Project, Sector
 from crm.models.project import STAGES
-from crm.services.brochures import ProjectSheet, plan_texts
+from crm.services.brochures import ProjectSheet, pictures, plan_texts
 from crm.services.core.money import format_number
 from crm.services.projects import project_filters
 
@@ -86,12 +86,14 @@ def contact_name(settings, lang: str) -> str:
     return (own or "").strip() or settings.CENTER_CONTACT_NAME
 
 
-def sheet_for(project: Project, settings, lang: str = "zh") -> ProjectSheet:
+def sheet_for(project: Project, settings, lang: str = "zh", picture_rows: list | None = None) -> ProjectSheet:
     """One project as a brochure sheet.  Load it with ``sheet_options()`` to avoid lazy loads.
 
     Texts are carried in all three languages; ``lang`` only chooses the land figures' units and
-    the contact person's name.
+    the contact person's name.  Without `picture_rows` the project's pictures are read (one query).
     """
+    if picture_rows is None:
+        picture_rows = pictures.for_projects([project.id])[project.id]
     sector = project.sector
     return ProjectSheet(
         id=project.id,
@@ -114,6 +116,7 @@ def sheet_for(project: Project, settings, lang: str = "zh") -> ProjectSheet:
         contact_phone=settings.CENTER_CONTACT_PHONE,
         contact_email=settings.CENTER_CONTACT_EMAIL,
         url=project_url(settings, project.id),
+        pictures=pictures.sheet_pictures(settings, picture_rows),
     )
 
 
@@ -155,10 +158,11 @@ def count_projects(filters: Mapping) -> int:
 
 
 def sheets_for(filters: Mapping, settings, lang: str = "zh", *, limit: int | None = None) -> list[ProjectSheet]:
-    """Sheets of every project matching ``filters`` (the first ``limit``), in catalog order;
-    two statements whatever the count."""
+    """Sheets of every project matching ``filters`` (the first ``limit``), in catalog order, each with
+    its cover (a catalog shows no other picture); three statements whatever the count."""
     projects = db.session.scalars(catalog_query(filters, limit)).unique().all()
-    return [sheet_for(p, settings, lang) for p in projects]
+    covers = pictures.for_projects([p.id for p in projects], covers_only=True)
+    return [sheet_for(p, settings, lang, covers[p.id]) for p in projects]
 
 
 # The texts an investor reads first: an en/ru edition without them prints a Chinese name or leaves

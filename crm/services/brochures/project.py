@@ -9,7 +9,7 @@ from datetime import date
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Image, Spacer
 
 from crm.services.brochures import brochure_text as T
 from crm.services.brochures.document import _Canvas, _Doc, _today
@@ -24,12 +24,22 @@ from crm.services.brochures.flowables import (
     keep_card_with_text,
 )
 from crm.services.brochures.fonts import register_fonts
+from crm.services.brochures.images import pixels, print_image
 from crm.services.brochures.qr import _QR
 from crm.services.brochures.sheet import ProjectSheet
 from crm.services.brochures.text import _P, _esc, _own, _plain_in, _short, _text_block, _tr
 from crm.services.brochures.theme import FRAME_W, MUTED, RULE, STAGE_COLORS, _hex, _mix, sector_color
 
 MAX_INVESTORS = 12  # a fact row must never outgrow a page
+COVER_H = 52 * mm  # the cover across the page under the band
+PICTURE_H = 50 * mm  # each of the pictures, two to a row
+PICTURE_GAP = 8
+PICTURE_W = (FRAME_W - PICTURE_GAP) / 2
+
+
+def frame(position: int) -> tuple[float, float]:
+    """A picture's printed size in points: the cover across the frame, the others half of it."""
+    return (FRAME_W, COVER_H) if position == 0 else (PICTURE_W, PICTURE_H)
 _KEEP_WITH_HEADING = 70  # points: a heading starts a new page unless three lines fit under it
 
 
@@ -157,9 +167,37 @@ def _contact(sheet: ProjectSheet, lang: str, color: colors.Color) -> _Stack:
     return _Stack(lines, pad=(9, 12, 11, 12), fill=_mix(color, colors.black, 0.2))
 
 
+def _picture(picture, lang: str, width: float, height: float) -> _Stack | None:
+    """One picture cut to its frame at print resolution, its caption in the edition's language
+    under it (left out when untranslated, like any free text); None when its file is gone."""
+    scaled = print_image(picture.path, pixels(width), pixels(height))
+    if scaled is None:
+        return None
+    parts: list[Flowable] = [Image(scaled, width=width, height=height)]
+    caption = _own(picture.caption, lang)
+    if caption:
+        parts += [Spacer(1, 3), _P(caption[0], "small", caption[1])]
+    return _Stack(parts)
+
+
+def _pictures(sheet: ProjectSheet, lang: str, color: colors.Color) -> list[Flowable]:
+    """The pictures after the cover, two to a row under their heading."""
+    gap, width = PICTURE_GAP, PICTURE_W
+    cells = [cell for p in sheet.pictures if p.position > 0 and (cell := _picture(p, lang, width, PICTURE_H))]
+    if not cells:
+        return []
+    rows: list[Flowable] = [CondPageBreak(PICTURE_H + 40), _Heading(T.label("pictures", lang), color), Spacer(1, 6)]
+    for i in range(0, len(cells), 2):
+        pair = cells[i:i + 2]
+        rows += [_Row(pair, [width] * len(pair), gap=gap), Spacer(1, 8)]
+    return rows
+
+
 def _project_story(sheet: ProjectSheet, lang: str, *, toc_level: int | None = None) -> list[Flowable]:
     color = sector_color(sheet.sector_code)
+    cover = next((_picture(p, lang, FRAME_W, COVER_H) for p in sheet.pictures if p.position == 0), None)
     story: list[Flowable] = [_project_band(sheet, lang, color, toc_level), Spacer(1, 12),
+                             *([cover, Spacer(1, 12)] if cover else []),
                              _kpis(sheet, lang, color), Spacer(1, 16),
                              CondPageBreak(_KEEP_WITH_HEADING), _Heading(T.label("overview", lang), color)]
     story += _facts(sheet, lang, color)
@@ -171,6 +209,10 @@ def _project_story(sheet: ProjectSheet, lang: str, *, toc_level: int | None = No
         last_block = len(story) + 1  # its heading, after the CondPageBreak
         story += [CondPageBreak(_KEEP_WITH_HEADING), _Heading(T.label("description", lang), color),
                   Spacer(1, 6), *body, Spacer(1, 10)]
+    pictures = _pictures(sheet, lang, color)
+    if pictures:
+        last_block = len(story) + 1
+        story += pictures
     park = _tr(sheet.park_name, lang)
     park_text = T.own(sheet.park_description, lang)
     if park or park_text:

@@ -10,6 +10,14 @@ from decimal import Decimal
 
 
 @dataclass
+class SheetPicture:
+    """A brochure picture: the stored file's path, its place (0 the cover, 1–4) and its captions."""
+    path: str
+    position: int
+    caption: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
 class ProjectSheet:
     """Everything one brochure page needs, already resolved (no lazy loading here)."""
     id: int
@@ -32,6 +40,7 @@ class ProjectSheet:
     contact_phone: str | None = None
     contact_email: str | None = None
     url: str = ""  # project page URL for the QR code
+    pictures: list[SheetPicture] = field(default_factory=list)  # position order; a catalog carries covers only
 
 
 @dataclass

@@ -70,3 +70,20 @@ def can_log_interaction(user: User, project: Project | None = None) -> bool:
 def require(allowed: bool, message: str = "") -> None:
     if not allowed:
         raise Denied(message)
+
+
+def can_see_project_files(user: User, project: Project) -> bool:
+    """Evidence files (contracts, permits) are not for every reader of the project list: admins and
+    staff, the officers of the departments that lead or share the project, and its 包联领导."""
+    if user.role in ("admin", "staff"):
+        return True
+    if user.role == "leader":
+        return project.liaison_leader_id == user.id
+    return can_edit_project(user, project)
+
+
+def files_visible_projects(user: User):
+    """can_see_project_files as a WHERE condition on Project."""
+    if user.role == "leader":
+        return Project.liaison_leader_id == user.id
+    return editable_projects(user)

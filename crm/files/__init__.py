@@ -1,0 +1,1 @@
+"""Evidence file pages: upload, download, remove, and the stage-evidence rule page."""
