@@ -85,12 +85,9 @@ POLICY: dict[str, Rule] = {
     "projects.create": Rule(get=STAFF, post=STAFF),
     "projects.edit": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
                           hidden=frozenset({"officer"})),
-<<<<<<< HEAD
     # GET: the board's dialog fetches the form (a browser navigating there is sent to the project page).
     "projects.move_stage": Rule(get=frozenset({"admin", "staff", "officer"}), post=frozenset({"admin", "staff", "officer"}),
                                 hidden=frozenset({"officer"})),
-=======
-    "projects.move_stage": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     # Evidence files: only through the rule of their record (a file of another department's project:
     # the officer gets 404, and so does a leader who is not its 包联领导).
     "files.download": Rule(get=ALL, hidden=frozenset({"officer", "leader"})),
@@ -100,7 +97,6 @@ POLICY: dict[str, Rule] = {
     "files.upload_picture": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     "files.remove": Rule(post=frozenset({"admin", "staff", "officer"}), hidden=frozenset({"officer"})),
     "files.stage_rules": Rule(get=ADMIN, post=ADMIN),
->>>>>>> files
     "pipeline.board": Rule(get=ALL, query="?sector=1&park=1&task_force=1&key=province&pool=0"),
     # Leaders write only on their own liaison projects; the sample project has another (none): 404.
     "leaders.my_projects": Rule(get=LEADER),
@@ -248,9 +244,6 @@ SAMPLES: dict[str, object] = {
     "link_id": lambda users: chain_factories.sample_link().id,
     "token_id": lambda users: factories.api_token()[0].id,
     "channel_id": lambda users: factories.channel().id,
-<<<<<<< HEAD
     "token": lambda users: factories.calendar_feed_token(users["staff"]),
-=======
     "file_id": lambda users: factories.evidence_file().id,
->>>>>>> files
 }

@@ -369,14 +369,14 @@ def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
     return _save(Channel(kind=kind, url=url, **kw))
 
 
-<<<<<<< HEAD
 def calendar_feed_token(user_obj: User | None = None) -> str:
     """The secret of a (new or reset) calendar feed link of the user (staff by default)."""
     from crm.services.calendar import feed
     token = feed.issue(user_obj or user("staff"))
     db.session.commit()
     return token
-=======
+
+
 def png_bytes(size=(64, 48), color="seagreen") -> bytes:
     """A small real PNG."""
     from io import BytesIO
@@ -411,4 +411,3 @@ def stage_post(**data) -> dict:
     data.setdefault("confirmed", "y")
     data.setdefault("files", [(BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "合同.pdf")])
     return data
->>>>>>> files

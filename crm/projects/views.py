@@ -187,8 +187,9 @@ def _stage_choices(project: Project) -> list:
 
 
 def _stage_form_html(project: Project, form: StageForm) -> str:
+    """The board's dialog copy of the stage form (its button is the confirmation)."""
     form.to_stage.choices = _stage_choices(project)
-    return render_template("projects/_stage_form.html", project=project, form=form)
+    return render_template("projects/_stage_form.html", project=project, form=form, dialog=True)
 
 
 def _render_detail(project: Project, form: StageForm):

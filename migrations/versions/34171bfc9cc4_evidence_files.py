@@ -6,7 +6,7 @@ their SHA-256, and the projects' brochure pictures (a cover and up to four, capt
 zh/en/ru).  stage_evidence_rules: which stage moves need a file (no row: the built-in default).
 
 Revision ID: 34171bfc9cc4
-Revises: f1a6c3e8b247
+Revises: 5e573d837746
 Create Date: 2026-12-07 20:20:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '34171bfc9cc4'
-down_revision = 'f1a6c3e8b247'
+down_revision = '5e573d837746'
 branch_labels = None
 depends_on = None
 

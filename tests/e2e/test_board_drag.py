@@ -11,10 +11,12 @@ from datetime import date
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from crm.models import Project, StageEvent
+from crm.models import EvidenceFile, Project, StageEvent
 from tests import factories
 
 PHONE = {"width": 390, "height": 844}
+# A one-page PDF, as a scanned agreement is uploaded.
+CONTRACT_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def column(v, stage: str):
@@ -65,10 +67,12 @@ def test_staff_drag_a_card_to_the_next_stage_and_sign_it_in_four_steps(visit, us
     # The form opens with the cursor in 签约金额, the first field the signing still needs.
     v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'contract_amount'")
     v.page.keyboard.type("8000")
-    dialog.locator("textarea[name=evidence]").click()
+    # The evidence is the signed agreement itself: one choice of a file (签约 needs one by default).
+    dialog.locator("input[name=files]").set_input_files(
+        {"name": "投资合作协议JHZX-2026-101.pdf", "mimeType": "application/pdf", "buffer": CONTRACT_PDF})
     steps += 1
-    v.page.keyboard.type("投资合作协议 JHZX-2026-101")
-    dialog.locator("button[type=submit]").click()
+    # The dialog is the confirmation the drop asked for: its button records the move.
+    dialog.locator("button[type=submit]", has_text="确认变更").click()
     steps += 1
 
     status = v.page.locator("#board-status.alert-success")
@@ -84,7 +88,9 @@ def test_staff_drag_a_card_to_the_next_stage_and_sign_it_in_four_steps(visit, us
     db.session.expire_all()
     event = StageEvent.query.filter_by(project_id=project.id).one()
     assert (event.from_stage, event.to_stage) == ("contact", "signed")
-    assert event.contract_amount == 8000 and event.evidence == "投资合作协议 JHZX-2026-101"
+    assert event.contract_amount == 8000
+    assert [f.display_name for f in EvidenceFile.query.filter_by(kind="stage", stage_event_id=event.id)] == [
+        "投资合作协议JHZX-2026-101.pdf"]
     assert db.session.get(Project, project.id).stage == "signed"
     v.assert_clean()
 
@@ -124,6 +130,8 @@ def test_an_admin_skip_asks_for_its_reason_in_the_dialog_and_is_then_recorded(vi
     dialog.locator("form#stage-form").wait_for(state="visible")
     v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'contract_amount'")
     v.page.keyboard.type("3000")
+    dialog.locator("input[name=files]").set_input_files(
+        {"name": "投资协议.pdf", "mimeType": "application/pdf", "buffer": CONTRACT_PDF})
     dialog.locator("button[type=submit]").click()  # no reason: the server says so, in the dialog
     expect(dialog.locator(".invalid-feedback")).to_have_text("跳级、回退或恢复已终止项目必须填写原因。")
     v.page.wait_for_function("() => document.activeElement && document.activeElement.name === 'reason'")
@@ -131,6 +139,9 @@ def test_an_admin_skip_asks_for_its_reason_in_the_dialog_and_is_then_recorded(vi
     db.session.expire_all()
     assert StageEvent.query.count() == 0
     v.page.keyboard.type("市政府专题会议决定直接签约")
+    # A refused form cannot keep a chosen file (browsers never refill a file input): choose it again.
+    dialog.locator("input[name=files]").set_input_files(
+        {"name": "投资协议.pdf", "mimeType": "application/pdf", "buffer": CONTRACT_PDF})
     dialog.locator("button[type=submit]").click()
     v.page.locator("#board-status.alert-success").wait_for()
     expect(column(v, "signed").locator(".board-card", has_text="中医药保健医院项目")).to_have_count(1)

@@ -1,6 +1,7 @@
 """The stage endpoint asked by the board's script (Accept: application/json): the form for a
 dropped card preselected with its column's stage, a refusal before any form opens, and the
 outcome of a post as JSON, under the same rules as the project page's form."""
+import re
 from datetime import date
 
 from crm.extensions import db
@@ -16,7 +17,9 @@ def ask(client, project, to_stage):
 
 
 def post(client, project, **data):
-    return client.post(f"/projects/{project.id}/stage", data=data, headers=JSON)
+    """As the dialog sends it: its 确认变更 button (confirmed=y) and, by default, a contract file."""
+    return client.post(f"/projects/{project.id}/stage", data=factories.stage_post(**data), headers=JSON,
+                       content_type="multipart/form-data")
 
 
 def test_a_drop_one_stage_forward_gets_the_project_pages_form_preselected(client, login, app):
@@ -26,7 +29,8 @@ def test_a_drop_one_stage_forward_gets_the_project_pages_form_preselected(client
     assert resp.status_code == 200 and resp.json["ok"]
     html = resp.json["html"]
     assert 'id="stage-form"' in html and f'action="/projects/{project.id}/stage"' in html
-    assert 'data-amount="1" data-reason="0" selected value="signed"' in html
+    assert re.search(r'data-amount="1" data-files="[^"]+" data-reason="0" selected value="signed"', html)
+    assert 'name="files"' in html and "确认变更" in html  # the dialog's button is the confirmation
     assert 'name="contract_amount"' in html and 'name="evidence"' in html
     assert f'value="{local_today().isoformat()}"' in html  # 发生日期 defaults to today
 
@@ -40,7 +44,7 @@ def test_a_skip_by_staff_is_refused_with_the_rules_words_before_any_form(client,
     assert ask(client, project, "planned").json["message"] == "项目已处于该阶段。"
     login("admin")  # an admin may skip: the form opens asking for a reason
     html = ask(client, project, "signed").json["html"]
-    assert 'data-amount="1" data-reason="1" selected value="signed"' in html
+    assert re.search(r'data-amount="1" data-files="[^"]+" data-reason="1" selected value="signed"', html)
 
 
 def test_a_browser_navigating_to_the_endpoint_is_sent_to_the_project_page(client, login, app):

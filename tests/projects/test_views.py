@@ -277,14 +277,9 @@ def test_the_move_form_offers_only_allowed_targets_with_their_evidence(client, l
     login("staff")
     project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
-<<<<<<< HEAD
     # The one step forward staff may take is preselected; 暂缓/终止 stay a deliberate choice.
-    assert 'data-amount="1" data-reason="0" selected value="signed"' in html
-    assert 'data-amount="0" data-reason="1" value="paused"' in html
-=======
-    assert 'data-amount="1" data-files="签约合同或投资协议" data-reason="0" value="signed"' in html
+    assert 'data-amount="1" data-files="签约合同或投资协议" data-reason="0" selected value="signed"' in html
     assert 'data-amount="0" data-files="" data-reason="1" value="paused"' in html
->>>>>>> files
     assert 'value="operating"' not in html and 'value="planned"' not in html
     assert "stage_form.js" in html
 

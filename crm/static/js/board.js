@@ -51,8 +51,10 @@
     var form = event.target.closest("#stage-dialog form");
     if (!form || event.defaultPrevented) { return; }
     event.preventDefault();
+    // The pressed button travels with the form: in the dialog it is the confirmation (confirmed=y).
+    var data = new FormData(form, event.submitter || null);
     form.querySelector("[type=submit]").disabled = true;
-    fetch(form.action, Object.assign({ method: "POST", body: new FormData(form) }, JSON_ONLY))
+    fetch(form.action, Object.assign({ method: "POST", body: data }, JSON_ONLY))
       .then(answer)
       .then(function (data) {
         if (data.ok) {
