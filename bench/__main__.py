@@ -146,9 +146,33 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
     if leader is not None:
         specs.append(timing.PageSpec("leaders", "领导包联 leaders' view", "/leaders/", leader,
                                      note=f"the busiest leader: {liaisons} liaison projects"))
-        specs.append(timing.PageSpec("home_leader", "首页 home, as a leader", "/", leader,
-                                     note="a leader's newest contacts are everyone's"))
+    specs += workbench_specs(staff, leader)
     return specs
+
+
+# The p95 targets of the role workbenches (issue 24), by database.
+WORKBENCH_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+
+
+def workbench_specs(staff: int, leader: int | None) -> list[timing.PageSpec]:
+    """工作台 `/` once per role: the first staff member, the officer of the department that leads
+    the most projects, the busiest leader and the first administrator."""
+    from crm.extensions import db
+    from crm.models import Project, User
+    one = db.session.scalar
+    busiest = (sa.select(Project.lead_department_id).where(Project.lead_department_id.is_not(None))
+               .group_by(Project.lead_department_id).order_by(sa.func.count().desc(), Project.lead_department_id)
+               .limit(1).scalar_subquery())
+    officer = one(sa.select(User.id).where(User.role == "officer", User.department_id == busiest)
+                  .order_by(User.id).limit(1))
+    admin = one(sa.select(User.id).where(User.role == "admin").order_by(User.id).limit(1))
+    target = WORKBENCH_TARGET_MS.get(db.engine.dialect.name, 80)
+    users = [("home_staff", "工作台 workbench, staff", staff, "follow-ups, quiet enterprises, stale projects"),
+             ("home_officer", "工作台 workbench, officer", officer, "the department leading the most projects"),
+             ("home_leader", "工作台 workbench, leader", leader, "the busiest leader's liaison projects by risk"),
+             ("home_admin", "工作台 workbench, admin", admin, "late items per department and system health")]
+    return [timing.PageSpec(key, label, "/", user, target_ms=target, note=note)
+            for key, label, user, note in users if user is not None]
 
 
 # The p95 targets by database of the chain pages and the API (their issues' budget, the same for both).

@@ -5,7 +5,7 @@ other roles 403 (role rule).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.extensions import db
@@ -13,6 +13,7 @@ from crm.i18n import gettext as _
 from crm.leaders.forms import InstructionForm, ReviewForm
 from crm.models import Project
 from crm.services.core.clock import local_today
+from crm.services.core.ids import parse_id
 from crm.services.enterprises import ValidationError
 from crm.services.liaison import leaders as svc
 from crm.services.routines import problems
@@ -35,8 +36,9 @@ def _back(form) -> str:
 def my_projects():
     today = local_today()
     rows = svc.my_projects(current_user, today)
+    # ?instruct=<id> (the workbench's 写批示): that project's 批示 form opens with its text focused.
     return render_template("leaders/my_projects.html", rows=rows, today=today, week=svc.iso_week(today),
-                           review_form=ReviewForm(formdata=None),
+                           review_form=ReviewForm(formdata=None), instruct=parse_id(request.args.get("instruct")),
                            stale_days=svc.STALE_DAYS)
 
 
