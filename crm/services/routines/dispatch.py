@@ -327,9 +327,11 @@ class Owed:
     month: date
 
 
-def owed_summary(month: date, today: date, department_id: int, limit: int = OWED_SHOWN) -> Owed:
-    """What the department still owes for `month`; the count the filtered dispatch table shows."""
+def owed_summary(month: date, today: date, department_id: int, limit: int | None = None) -> Owed:
+    """What the department still owes for `month`, the first `limit` (OWED_SHOWN) rows; the count
+    the filtered dispatch table shows."""
     month = month_start(month)
+    limit = OWED_SHOWN if limit is None else limit
     status = missing_status(month, today, routine_settings().report_due_day)
     total = month_counts(month, today, TableFilters(department_id=department_id))[status]
     return Owed(owed_reports(month, today, department_id, limit=limit), total, status, department_id, month)
