@@ -24,11 +24,15 @@ class Section:
     count: int
     link: tuple[str, dict] | None = None  # (endpoint, query args) of the page listing them all
     extra: dict = field(default_factory=dict)  # what the section's template needs besides rows
+    # Rows there are in all, when a row is not one counted item (a department's row holds several).
+    rows_total: int | None = None
+    alert: bool = True  # a non-zero count is a warning (red); False for a plain list (my projects)
 
     @property
     def more(self) -> int:
-        """How many the count holds beyond the rows listed."""
-        return max(self.count - len(self.rows), 0)
+        """How many rows there are beyond those listed."""
+        total = self.count if self.rows_total is None else self.rows_total
+        return max(total - len(self.rows), 0)
 
 
 SectionFunction = Callable[[User, date], Section]

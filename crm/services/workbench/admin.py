@@ -68,7 +68,7 @@ def late_by_department(user: User, today: date) -> Section:
     departments = db.session.scalars(sa.select(Department).order_by(Department.id)).all()
     rows = [LateRow(d, reports.get(d.id, 0), problems.get(d.id, 0), projects.get(d.id, 0)) for d in departments]
     rows = sorted((row for row in rows if row.total), key=lambda row: (-row.total, row.department.id))
-    return Section("late_by_department", rows, sum(row.total for row in rows),
+    return Section("late_by_department", rows, sum(row.total for row in rows), rows_total=len(rows),
                    extra={"month": month, "due": due, "today": today,
                           "totals": {"reports": sum(reports.values()), "problems": sum(problems.values()),
                                      "projects": sum(projects.values())}})
@@ -95,7 +95,7 @@ def system_health(user: User, today: date) -> Section:
         failed, runs = None, None
     jobs = [JobRun(name, str(SCHEDULED_LABELS.get(name, name)), (runs or {}).get(name)) for _when, name, _kw in SCHEDULE]
     problems = (failed or 0) + stuck + (1 if failed is None else 0)
-    return Section("system_health", jobs, problems, link=("jobs_admin.index", {}),
+    return Section("system_health", jobs, problems, link=("jobs_admin.index", {}), rows_total=len(jobs),
                    extra={"failed": failed, "stuck": stuck, "redis_ok": runs is not None})
 
 

@@ -18,7 +18,7 @@ LEADER_LEVEL = 2  # 牵头市级领导 in problems.ESCALATION_LABELS: from here 
 
 def liaison_projects(user: User, today: date) -> Section:
     rows = leaders.my_projects(user, today)
-    return Section("liaison_projects", rows[:SHOWN], len(rows), link=("leaders.my_projects", {}),
+    return Section("liaison_projects", rows[:SHOWN], len(rows), link=("leaders.my_projects", {}), alert=False,
                    extra={"week": today, "unreviewed": sum(1 for row in rows if not row.reviewed)})
 
 
