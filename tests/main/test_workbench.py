@@ -110,7 +110,7 @@ def test_leader_workbench_opens_the_instruction_form_focused(client, login, user
     html = client.get("/").get_data(as_text=True)
     assert section_count(html, "liaison_projects") == 1 and section_count(html, "escalated_problems") == 1
     assert "标记本周已阅" in html
-    target = re.search(r'href="(/leaders/\?instruct=\d+)#project-\d+"', html).group(1)
+    target = re.search(r'href="(/leaders/\?instruct=\d+)"', html).group(1)
     page = client.get(target).get_data(as_text=True)
     assert re.search(r"<details[^>]* open>", page) and "autofocus" in page
 
