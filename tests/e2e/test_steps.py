@@ -37,12 +37,17 @@ class Steps:
         self.page.keyboard.type(text)
 
 
+def from_home(visit, user, viewport=None):
+    """A browser signed in as `user` on the home page, and a fresh step count."""
+    v = visit(viewport)
+    v.sign_in(user)
+    v.go("/")
+    return v, Steps(v.page)
+
+
 def test_staff_logs_a_contact_on_a_phone_in_4_steps(visit, users):
     firm = factories.enterprise(name="绥芬河步数测试贸易有限公司", owner_id=users["staff"].id)
-    v = visit(PHONE)
-    v.sign_in(users["staff"])
-    v.go("/")
-    steps = Steps(v.page)
+    v, steps = from_home(visit, users["staff"], PHONE)
     steps.click(v.page.locator("nav a:visible", has_text="记录对接"))
     v.page.wait_for_url("**/interactions/new")
     steps.type(firm.name)  # the enterprise field has the focus
@@ -65,10 +70,7 @@ def test_an_officer_files_this_months_report_in_3_steps(visit, users):
     project = factories.project(name="步数测试调度项目", lead_department_id=officer.department_id, stage="signed")
     this_month = dispatch.month_start(local_today())
     factories.progress_report(project, month=dispatch.add_months(this_month, -1))
-    v = visit()
-    v.sign_in(officer)
-    v.go("/")
-    steps = Steps(v.page)
+    v, steps = from_home(visit, officer)
     steps.click(v.page.locator("#wb-owed_reports a", has_text="填报"))
     v.page.wait_for_url("**/routines/reports/**")
     steps.type("120")  # 本月完成投资 has the focus
@@ -86,10 +88,7 @@ def test_an_officer_files_this_months_report_in_3_steps(visit, users):
 def test_a_leader_writes_an_instruction_on_a_liaison_project_in_3_steps(visit, users):
     leader = users["leader"]
     project = factories.foreign_project(name="步数测试包联项目", liaison_leader_id=leader.id, stage="contact")
-    v = visit()
-    v.sign_in(leader)
-    v.go("/")
-    steps = Steps(v.page)
+    v, steps = from_home(visit, leader)
     steps.click(v.page.locator("#wb-liaison_projects a", has_text="写批示"))
     v.page.wait_for_url("**/leaders/**")
     steps.type("请商务局本周内协调用地事宜")  # the 批示 text has the focus
