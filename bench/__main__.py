@@ -155,16 +155,14 @@ WORKBENCH_TARGET_MS = {"sqlite": 60, "postgresql": 80}
 
 
 def workbench_specs(staff: int, leader: int | None) -> list[timing.PageSpec]:
-    """工作台 `/` once per role: the first staff member, the officer of the department that leads
-    the most projects, the busiest leader and the first administrator."""
+    """工作台 `/` once per role: the first staff member, the officer whose department leads the
+    most projects, the busiest leader and the first administrator."""
     from crm.extensions import db
     from crm.models import Project, User
     one = db.session.scalar
-    busiest = (sa.select(Project.lead_department_id).where(Project.lead_department_id.is_not(None))
-               .group_by(Project.lead_department_id).order_by(sa.func.count().desc(), Project.lead_department_id)
-               .limit(1).scalar_subquery())
-    officer = one(sa.select(User.id).where(User.role == "officer", User.department_id == busiest)
-                  .order_by(User.id).limit(1))
+    officer = one(sa.select(User.id).join(Project, Project.lead_department_id == User.department_id)
+                  .where(User.role == "officer").group_by(User.id)
+                  .order_by(sa.func.count().desc(), User.id).limit(1))
     admin = one(sa.select(User.id).where(User.role == "admin").order_by(User.id).limit(1))
     target = WORKBENCH_TARGET_MS.get(db.engine.dialect.name, 80)
     users = [("home_staff", "工作台 workbench, staff", staff, "follow-ups, quiet enterprises, stale projects"),
