@@ -154,3 +154,12 @@ def test_quick_form_focuses_the_first_empty_field_and_offers_date_shortcuts(clie
     prefilled = client.get(f"/interactions/new?enterprise_id={firm.id}").get_data(as_text=True)
     assert re.search(r'<textarea[^>]*autofocus[^>]*name="summary"|<textarea[^>]*name="summary"[^>]*autofocus', prefilled)
     assert not re.search(r'<input[^>]*name="enterprise"[^>]*autofocus', prefilled)
+
+
+def test_the_admin_workbench_says_so_when_redis_is_down(client, login, users, redis, redis_server):
+    login("admin")
+    redis_server.stop()  # the `redis` fixture starts it again after the test
+    resp = client.get("/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "任务队列（Redis）暂时无法连接" in html
+    assert section_count(html, "system_health") == 1

@@ -99,13 +99,19 @@ def cron(conn: redis.Redis, now: datetime) -> dict:
     return _part(age <= CRON_TICK_MAX_AGE, f"last tick {age} s ago")
 
 
+def connection(settings: Settings) -> redis.Redis:
+    """Redis for health checks: one-second timeouts, no retries (a page that shows health must
+    not hang while Redis is down)."""
+    from crm.redis_conn import redis_url
+    return _connect(redis_url(settings))
+
+
 def check(settings: Settings) -> dict:
     """{part: {ok, detail}} for database, redis, worker and cron."""
-    from crm.redis_conn import redis_url
     parts = {"database": database()}
     now = datetime.now(UTC)
     try:
-        conn = _connect(redis_url(settings))
+        conn = connection(settings)
         conn.ping()
     except REDIS_DOWN as exc:
         parts["redis"] = _part(False, f"{type(exc).__name__}: {exc}"[:200])

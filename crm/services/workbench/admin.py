@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import redis
 import sqlalchemy as sa
 from flask import current_app
 
@@ -86,12 +85,10 @@ def system_health(user: User, today: date) -> Section:
     says so (None) instead of failing.  Stuck mail comes from the outbox table."""
     from workers.schedule import SCHEDULE
     stuck = outbox.stuck_mail_count()
-    settings = current_app.extensions["settings"]
     try:
-        from crm.redis_conn import get_redis
-        conn = get_redis(settings)
+        conn = health.connection(current_app.extensions["settings"])
         failed, runs = health.failed_job_count(conn), health.last_job_runs(conn)
-    except (redis.exceptions.RedisError, OSError):
+    except health.REDIS_DOWN:
         failed, runs = None, None
     jobs = [JobRun(name, str(SCHEDULED_LABELS.get(name, name)), (runs or {}).get(name)) for _when, name, _kw in SCHEDULE]
     problems = (failed or 0) + stuck + (1 if failed is None else 0)
