@@ -183,4 +183,15 @@ def run_outbox(row_id: int):
 def scheduled(name: str, **kwargs):
     """RQ entry point for the cron schedule (workers/schedule.py)."""
     with job_context(label="cron"):
-        return JOBS[name](**kwargs)
+        result = JOBS[name](**kwargs)
+    _record_run(name)
+    return result
+
+
+def _record_run(name: str) -> None:
+    """After the job's transaction committed: its last run, for the administrator's workbench."""
+    from crm.redis_conn import get_redis
+    from crm.services.core import health
+    from workers.app import get_app
+    with get_app().app_context():
+        health.record_job_run(get_redis(_settings()), name)

@@ -7,6 +7,8 @@ picked enterprise's linked ones and the user's recent ones (quick_log.js swaps t
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,10 +20,10 @@ from crm.interactions.forms import QuickLogForm
 from crm.models import Enterprise, Interaction, Project
 from crm.services import interactions, search
 from crm.services.core import access
-from crm.services.core.clock import local_now, to_utc_naive, utcnow
+from crm.services.core.clock import day_label, local_now, local_today, to_utc_naive, utcnow
 from crm.services.core.ids import parse_id
-from crm.services.enterprises import normalize_name
-from crm.web import get_or_404, local_target, roles_required
+from crm.services.enterprises import ValidationError, normalize_name
+from crm.web import attach, get_or_404, local_target, roles_required
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")
 
@@ -107,7 +109,11 @@ def quick():
         response = _log(form, enterprise, project)
         if response is not None:
             return response
-    return render_template("interactions/quick.html", form=form)
+    if form.enterprise.data and not form.errors:  # opened from a record: the first field to fill is the summary
+        form.summary.render_kw = dict(form.summary.render_kw or {}, autofocus=True)
+    today = local_today()
+    return render_template("interactions/quick.html", form=form, follow_up_days={
+        key: today + timedelta(days=days) for key, days in interactions.RESCHEDULE_SHORTCUTS.items()})
 
 
 @bp.route("/lookup")
@@ -122,12 +128,47 @@ def lookup():
     return jsonify(enterprises=[dict(search.suggestion(e), projects=projects.get(e.id, [])) for e in found])
 
 
+def _follow_up(interaction_id: int) -> Interaction:
+    """An interaction whose follow-up the user may close or move (404 otherwise)."""
+    return get_or_404(Interaction, interaction_id, visible=lambda user, i: _may_log(user, i.project))
+
+
+def _back_from(interaction: Interaction):
+    return redirect(local_target(request.form.get("next"))
+                    or url_for("enterprises.detail", enterprise_id=interaction.enterprise_id))
+
+
+def _posted_day(value) -> date | None:
+    """A date input's yyyy-mm-dd; None for anything else (the service says what is missing)."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@bp.route("/<int:interaction_id>/reschedule", methods=["POST"])
+@roles_required(*LOGGERS)
+def reschedule(interaction_id: int):
+    """改期: to the posted date, or by a shortcut button (明天, 一周后)."""
+    interaction = _follow_up(interaction_id)
+    shortcut = request.form.get("shortcut")
+    day = shortcut if shortcut in interactions.RESCHEDULE_SHORTCUTS else _posted_day(request.form.get("day"))
+    try:
+        interactions.reschedule_follow_up(current_user._get_current_object(), interaction, day)
+    except ValidationError as error:
+        db.session.rollback()
+        attach(None, error)
+    else:
+        db.session.commit()
+        flash(_("已改期至 %(day)s。", day=day_label(interaction.next_follow_up)), "success")
+    return _back_from(interaction)
+
+
 @bp.route("/<int:interaction_id>/done", methods=["POST"])
 @roles_required(*LOGGERS)
 def done(interaction_id: int):
-    interaction = get_or_404(Interaction, interaction_id, visible=lambda user, i: _may_log(user, i.project))
+    interaction = _follow_up(interaction_id)
     interactions.mark_follow_up_done(current_user._get_current_object(), interaction)
     db.session.commit()
     flash(_("已标记为已跟进。"), "success")
-    return redirect(local_target(request.form.get("next"))
-                    or url_for("enterprises.detail", enterprise_id=interaction.enterprise_id))
+    return _back_from(interaction)

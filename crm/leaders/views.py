@@ -6,7 +6,7 @@ Only a project's own liaison leader may write on it or decide on its 批示, onl
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +16,7 @@ from crm.leaders.forms import InstructionForm, ReplyForm, ReviewForm, SendBackFo
 from crm.models import Instruction, Project
 from crm.routines.views import department_choices
 from crm.services.core.clock import local_today
+from crm.services.core.ids import parse_id
 from crm.services.enterprises import ValidationError
 from crm.services.liaison import instructions, risk
 from crm.services.liaison import leaders as svc
@@ -48,9 +49,10 @@ def _back(form) -> str:
 def my_projects():
     today = local_today()
     rows = svc.my_projects(current_user, today)
+    # ?instruct=<id> (the workbench's 写批示): that project's 批示 form opens with its text focused.
     return render_template("leaders/my_projects.html", rows=rows, today=today, week=svc.iso_week(today),
                            sections=risk.sections(rows), open_orders=instructions.open_by_project(current_user),
-                           review_form=ReviewForm(formdata=None),
+                           review_form=ReviewForm(formdata=None), instruct=parse_id(request.args.get("instruct")),
                            unit_choices=department_choices(), stale_days=svc.STALE_DAYS)
 
 

@@ -1,13 +1,14 @@
-"""Home page (工作台): what the signed-in user should do today; language switch; health."""
+"""Home page (工作台): each role's workbench (crm/services/workbench); language switch; health."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from crm.i18n import LANGUAGES
+from crm.services import workbench
 from crm.services.core import health as health_checks
-from crm.services.core import queries
 from crm.services.core.clock import local_today
+from crm.services.interactions import RESCHEDULE_SHORTCUTS
 from crm.web import app_settings
 
 bp = Blueprint("main", __name__)
@@ -16,9 +17,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     today = local_today()
-    due = queries.due_follow_ups(current_user, today, limit=20)
-    recent = queries.recent_interactions(current_user, limit=10)
-    return render_template("main/index.html", due=due, recent=recent, today=today)
+    return render_template("main/index.html", sections=workbench.sections_for(current_user, today), today=today,
+                           shortcuts=RESCHEDULE_SHORTCUTS)
 
 
 @bp.route("/lang/<code>")

@@ -1,7 +1,6 @@
 """提醒与通知: each user sees only their own notifications; the bell shows the unread count."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -43,10 +42,7 @@ def unread_notifications() -> int:
 @bp.route("/")
 def index():
     unread_only = request.args.get("unread") == "1"
-    query = sa.select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc())
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    page = paginate(query, request.args.get("page"), app_settings().PAGE_SIZE,
+    page = paginate(notify.inbox_select(current_user.id, unread_only), request.args.get("page"), app_settings().PAGE_SIZE,
                     lambda n: url_for("notifications.index", page=n, unread="1" if unread_only else None))
     return render_template("notifications/index.html", page=page, unread_only=unread_only,
                            local_path=_local_path)

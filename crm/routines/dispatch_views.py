@@ -54,15 +54,10 @@ def dispatch_table():
         next_month=dispatch.add_months(month, 1) if month < dispatch.month_start(today) else None)
 
 
-def _owed_card(month, today) -> dict | None:
+def _owed_card(month, today) -> dispatch.Owed | None:
     """An officer's 本部门本月待报: the first OWED_SHOWN owed reports and how many there are."""
     department_id = current_user.department_id if current_user.role == "officer" else None
-    if not department_id:
-        return None
-    counts = dispatch.month_counts(month, today, dispatch.TableFilters(department_id=department_id))
-    status = dispatch.missing_status(month, today, dispatch.routine_settings().report_due_day)
-    return {"rows": dispatch.owed_reports(month, today, department_id, limit=dispatch.OWED_SHOWN),
-            "total": counts[status], "status": status, "department_id": department_id}
+    return dispatch.owed_summary(month, today, department_id) if department_id else None
 
 
 def _column_choices() -> list[tuple]:
@@ -95,6 +90,8 @@ def report_file(project_id: int, month: str):
         abort(404)
     existing = dispatch.report_for(project.id, month)
     form = ReportForm(obj=existing)
+    # The first figure has the focus: the workbench's 填报 opens a form ready to type into.
+    form.invest_month.render_kw = dict(form.invest_month.render_kw or {}, autofocus=True)
     if form.validate_on_submit():
         done = save_form(form, lambda: evidence.with_files(
             current_user, current_app.extensions["settings"], uploads_of(form, caption="file_caption"), kind="report",

@@ -32,7 +32,8 @@ def _id_arg(name):
 def problems_list():
     today = local_today()
     filters = {"department_id": _id_arg("department"), "project_id": _id_arg("project"),
-               "status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1"}
+               "status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1",
+               "unresolved": request.args.get("unresolved") == "1"}
     args = {k: v for k, v in request.args.items() if k != "page"}
     page = paginate(problems.ledger_query(today=today, **filters), request.args.get("page"),
                     current_app.extensions["settings"].PAGE_SIZE,

@@ -9,7 +9,7 @@ enterprise's linked projects and the user's own recent ones, both read here.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -89,6 +89,30 @@ def log_interaction(actor: User, enterprise: Enterprise | None, project: Project
 def mark_follow_up_done(actor: User, interaction: Interaction) -> None:
     access.require(access.can_log_interaction(actor, interaction.project))
     interaction.follow_up_done = True
+    db.session.flush()
+
+
+# 改期 shortcuts on the workbench: days after today.
+RESCHEDULE_SHORTCUTS = {"tomorrow": 1, "week": 7}
+
+
+def reschedule_follow_up(actor: User, interaction: Interaction, day, *, today=None) -> None:
+    """改期: move an open follow-up to `day` (a date, or a RESCHEDULE_SHORTCUTS key), from today
+    up to MAX_FOLLOW_UP ahead; raises ValidationError and changes nothing on a bad date.  The
+    audit trail records old → new (Interaction is audited)."""
+    access.require(access.can_log_interaction(actor, interaction.project))
+    today = today or local_today()
+    if day in RESCHEDULE_SHORTCUTS:
+        day = today + timedelta(days=RESCHEDULE_SHORTCUTS[day])
+    if interaction.follow_up_done or interaction.next_follow_up is None:
+        raise ValidationError({"next_follow_up": _("该跟进已完成，无需改期。")})
+    if not isinstance(day, date):
+        raise ValidationError({"next_follow_up": _("请选择新的跟进日期。")})
+    if day < today:
+        raise ValidationError({"next_follow_up": _("新的跟进日期不能早于今天。")})
+    if day > today + MAX_FOLLOW_UP:
+        raise ValidationError({"next_follow_up": _("新的跟进日期不能晚于三年以后。")})
+    interaction.next_follow_up = day
     db.session.flush()
 
 

@@ -245,8 +245,9 @@ def record_stage_move(actor: User, project: Project, data: Mapping) -> StageEven
 # ---------------------------------------------------------------------------------------
 # Filters shared by the project list, the pipeline board and the catalog builder
 
-FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key", "pool", "pool_review", "chain")
-_CHOICE_ARGS = {"stage": STAGES, "key": ("1", "0", *KEY_LEVELS), "pool": ("1", "0")}
+FILTER_KEYS = ("q", "sector", "stage", "park", "department", "task_force", "key", "pool", "pool_review", "chain",
+               "owner", "stale")
+_CHOICE_ARGS = {"stage": STAGES, "key": ("1", "0", *KEY_LEVELS), "pool": ("1", "0"), "stale": ("1",)}
 
 
 def filter_args(args: Mapping) -> dict[str, str]:
@@ -273,7 +274,8 @@ def name_contains(q: str):
 
 def project_filters(args: Mapping) -> list:
     """SQL conditions on Project for a query string: q, sector, stage, park, department (牵头 or
-    责任), task_force (专班), key (1/0/province/city), pool (1/0) and chain (产业链).  Unusable values are ignored."""
+    责任), task_force (专班), key (1/0/province/city), pool (1/0), chain (产业链), owner (负责人) and
+    stale=1 (久未联系, the reminder rule as of today).  Unusable values are ignored."""
     f = filter_args(args)
     conditions = []
     if "q" in f:
@@ -295,6 +297,11 @@ def project_filters(args: Mapping) -> list:
         conditions.append(Project.id.in_(pool.project_ids_as_of(int(f["pool_review"]))))
     if "chain" in f:  # 产业链: on a link of the chain
         conditions.append(projects_on_chain(int(f["chain"])))
+    if "owner" in f:
+        conditions.append(Project.owner_id == int(f["owner"]))
+    if "stale" in f:  # the workbenches link here: their counts come from these same conditions
+        from crm.services.routines.reminders import stale_clause
+        conditions.append(stale_clause(local_today()))
     return conditions
 
 

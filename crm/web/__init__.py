@@ -251,6 +251,7 @@ def init_app(app: Flask) -> None:
         local_date=_local_date,
         quarter_label=clock.quarter_label,
         week_label=clock.week_label,
+        day_label=clock.day_label,
         month_label=clock.month_label,
         day_label=clock.day_label,
         **ui.FILTERS,

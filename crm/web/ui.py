@@ -140,6 +140,12 @@ def filesize(size: int | None) -> str:
 
 FILTERS = {"filesize": filesize, "paren": paren, "joined": joined, "audit_value": audit_value}
 
-GLOBALS = {"actor_name": actor_name, "id_url": id_url, "stage_badge": stage_badge, "key_badge": key_badge,
+def instruction_deadline() -> str:
+    """The deadline a new 批示 form starts with (services/liaison/instructions.DEFAULT_DAYS)."""
+    from crm.services.liaison.instructions import default_deadline
+    return default_deadline().isoformat()
+
+
+GLOBALS = {"actor_name": actor_name, "instruction_deadline": instruction_deadline, "id_url": id_url, "stage_badge": stage_badge, "key_badge": key_badge,
            "investor_names": investor_names, "last_contact": last_contact,
            "enterprise_badges": enterprise_badges, "option_tags": option_tags}

@@ -126,3 +126,35 @@ def test_linked_loggable_lists_invested_and_discussed_projects_the_user_may_log_
     log(users["staff"], firm, foreign)
     assert {p for _e, p, _name in linked_loggable(users["staff"], [firm.id])} == {project.id, foreign.id}
     assert [(e, p) for e, p, _name in linked_loggable(users["officer"], [firm.id])] == [(firm.id, project.id)]
+
+
+def test_rescheduling_a_follow_up_by_date_or_shortcut_is_audited(users, firm):
+    from crm.models import AuditEvent
+    from crm.services.interactions import reschedule_follow_up
+    today = date(2026, 11, 28)
+    item = factories.interaction(firm, next_follow_up=date(2026, 11, 25))
+    reschedule_follow_up(users["staff"], item, "week", today=today)
+    assert item.next_follow_up == date(2026, 12, 5)
+    reschedule_follow_up(users["staff"], item, date(2026, 12, 1), today=today)
+    db.session.commit()
+    changes = [e.changes.get("next_follow_up") for e in AuditEvent.query.filter_by(
+        object_type="Interaction", object_id=item.id, action="update").order_by(AuditEvent.id)]
+    assert changes == [["2026-11-25", "2026-12-05"], ["2026-12-05", "2026-12-01"]]
+
+
+@pytest.mark.parametrize("day, message", [(None, "请选择新的跟进日期。"), (date(2026, 11, 27), "新的跟进日期不能早于今天。"),
+                                          (date(2030, 1, 1), "新的跟进日期不能晚于三年以后。")])
+def test_a_bad_reschedule_date_is_refused_and_changes_nothing(users, firm, day, message):
+    from crm.services.interactions import reschedule_follow_up
+    item = factories.interaction(firm, next_follow_up=date(2026, 11, 25))
+    with pytest.raises(ValidationError) as refused:
+        reschedule_follow_up(users["staff"], item, day, today=date(2026, 11, 28))
+    assert refused.value.errors == {"next_follow_up": message}
+    assert item.next_follow_up == date(2026, 11, 25)
+
+
+def test_a_done_follow_up_is_not_rescheduled(users, firm):
+    from crm.services.interactions import reschedule_follow_up
+    item = factories.interaction(firm, next_follow_up=date(2026, 11, 25), follow_up_done=True)
+    with pytest.raises(ValidationError):
+        reschedule_follow_up(users["staff"], item, "tomorrow", today=date(2026, 11, 28))

@@ -81,6 +81,17 @@ def _day_month(day: date, with_month: bool = True) -> str:
     return f"{day.month}月{day.day}日" if with_month else f"{day.day}日"
 
 
+def day_label(value, today: date | None = None) -> str:
+    """A day as readers say it on a to-do list: 12月7日, with the year (2025年12月7日) outside the
+    current one; a datetime is taken to local time first."""
+    if not value:
+        return ""
+    day = local_now(value).date() if isinstance(value, datetime) else value
+    if day.year == (today or local_today()).year:
+        return _day_month(day)
+    return f"{_day_month(day)} {day.year}" if current_lang() == "en" else f"{day.year}年{_day_month(day)}"
+
+
 def week_label(value) -> str:
     """An ISO week (a day in it, or a "2026-W50" code) as 2026年第50周（12月7日–13日）."""
     if not isinstance(value, date):

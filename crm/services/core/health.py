@@ -23,6 +23,7 @@ from crm.config import Settings
 from crm.extensions import db
 
 CRON_TICK_KEY = "crm:cron:last_tick"
+JOB_RUNS_KEY = "crm:cron:last_runs"  # hash: scheduled job name → when it last finished (UTC ISO)
 CRON_TICK_MAX_AGE = 60  # seconds: four missed 15-second ticks
 # Workers run with --worker-ttl 60, so even an idle one heartbeats every 45 s.
 WORKER_MAX_AGE = 90
@@ -39,6 +40,26 @@ def _connect(url: str) -> redis.Redis:
 def record_cron_tick(conn: redis.Redis, now: datetime | None = None) -> None:
     """Called by the cron's frequent job: the cron process and a worker are both alive."""
     conn.set(CRON_TICK_KEY, (now or datetime.now(UTC)).isoformat(), ex=24 * 3600)
+
+
+def record_job_run(conn: redis.Redis, name: str, now: datetime | None = None) -> None:
+    """Called when a scheduled job (workers/schedule.py) has finished: the administrator's
+    workbench shows each job's last run."""
+    conn.hset(JOB_RUNS_KEY, name, (now or datetime.now(UTC)).isoformat())
+
+
+def last_job_runs(conn: redis.Redis) -> dict[str, datetime]:
+    """{job name: when it last finished, naive UTC} for the scheduled jobs that ever ran."""
+    return {name.decode(): datetime.fromisoformat(when.decode()).astimezone(UTC).replace(tzinfo=None)
+            for name, when in conn.hgetall(JOB_RUNS_KEY).items()}
+
+
+def failed_job_count(conn: redis.Redis) -> int:
+    """Jobs in the failed registries of every queue (the jobs page lists them)."""
+    from rq.registry import FailedJobRegistry
+
+    from crm.services.messaging import outbox
+    return sum(len(FailedJobRegistry(queue=outbox.queue(name, conn))) for name in outbox.QUEUES)
 
 
 def _part(ok: bool, detail: str) -> dict:
@@ -78,13 +99,19 @@ def cron(conn: redis.Redis, now: datetime) -> dict:
     return _part(age <= CRON_TICK_MAX_AGE, f"last tick {age} s ago")
 
 
+def connection(settings: Settings) -> redis.Redis:
+    """Redis for health checks: one-second timeouts, no retries (a page that shows health must
+    not hang while Redis is down)."""
+    from crm.redis_conn import redis_url
+    return _connect(redis_url(settings))
+
+
 def check(settings: Settings) -> dict:
     """{part: {ok, detail}} for database, redis, worker and cron."""
-    from crm.redis_conn import redis_url
     parts = {"database": database()}
     now = datetime.now(UTC)
     try:
-        conn = _connect(redis_url(settings))
+        conn = connection(settings)
         conn.ping()
     except REDIS_DOWN as exc:
         parts["redis"] = _part(False, f"{type(exc).__name__}: {exc}"[:200])

@@ -53,6 +53,20 @@ def due_follow_ups_select(user: User, today: date, limit: int = 50) -> sa.Select
                       Interaction.next_follow_up, False, limit)
 
 
+def due_follow_ups_count(user: User, today: date) -> int:
+    """How many open follow-ups due_follow_ups_select would list without its limit: the same two
+    index-served arms (logged by the user, on the user's enterprises), counted once each."""
+    conditions = (Interaction.next_follow_up <= today, Interaction.follow_up_done.is_(False))
+    if _sees_all(user):
+        found = sa.select(Interaction.id).where(*conditions)
+    else:
+        found = sa.union(
+            sa.select(Interaction.id).where(*conditions, Interaction.created_by_id == user.id),
+            sa.select(Interaction.id).join(Enterprise, Enterprise.id == Interaction.enterprise_id)
+            .where(*conditions, Enterprise.owner_id == user.id))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(found.subquery()))
+
+
 def recent_interactions_select(user: User, limit: int = 20) -> sa.Select:
     """Ids of the newest interactions; for leaders and admins over everyone's, read from
     ix_interactions_at."""

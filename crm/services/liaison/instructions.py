@@ -9,7 +9,7 @@ statement each plus their eager loads, whatever their length.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,10 +24,15 @@ from crm.services.enterprises import ValidationError
 
 STATE_LABELS = INSTRUCTION_STATE
 TEXT_MAX = 2000
+DEFAULT_DAYS = 14  # the deadline a new 批示 form starts with: the usual two weeks, changed at will
 NOTE_MAX = 1000
 
 
 # --- rules as SQL and as Python -----------------------------------------------------------
+
+def default_deadline(today: date | None = None) -> date:
+    return (today or local_today()) + timedelta(days=DEFAULT_DAYS)
+
 
 def overdue_clause(today: date):
     return sa.and_(Instruction.deadline < today, Instruction.state != "done")

@@ -84,6 +84,13 @@ def send_email(notification_ids: list[int], settings: Settings, html: str | None
 
 # --- reading ---------------------------------------------------------------------------------
 
+def inbox_select(user_id: int, unread_only: bool = False) -> sa.Select:
+    """The user's notifications, newest first (only the unread ones if asked): the list page
+    shows these, and the bell counts the unread ones from this same select."""
+    query = sa.select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc())
+    return query.where(Notification.read_at.is_(None)) if unread_only else query
+
+
 def unread_count(user_id: int, cap: int | None = None) -> int:
     """The user's unread notifications, counted no further than `cap` when given.
 
@@ -91,7 +98,7 @@ def unread_count(user_id: int, cap: int | None = None) -> int:
     user's whole unread backlog in the index, which daily reminders grow by ~30 a day for a
     user who never reads them, so its cost grew without bound on every page.
     """
-    unread = sa.select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    unread = inbox_select(user_id, unread_only=True).with_only_columns(Notification.id)
     if cap is not None:
         unread = unread.limit(cap)
     return db.session.scalar(sa.select(sa.func.count()).select_from(unread.subquery()))

@@ -130,6 +130,18 @@ def release(row_id: int) -> bool:
     return _claim(row_id, "inline", "pending")
 
 
+STUCK_AFTER = timedelta(minutes=10)  # mail not sent this long after it was written is stuck
+UNSENT = ("pending", "enqueued", "inline")
+
+
+def stuck_mail_count(now: datetime | None = None) -> int:
+    """Mail jobs (queue "mail") written more than STUCK_AFTER ago and not yet done: Redis, the
+    workers or the mail server are not keeping up.  Reads the (status, id) index's unsent rows."""
+    mail = sa.or_(OutboxMessage.job.startswith("mail."), OutboxMessage.job == "digest.send_one")
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        OutboxMessage.status.in_(UNSENT), OutboxMessage.created_at < (now or utcnow()) - STUCK_AFTER, mail))
+
+
 def pending_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "pending"))
 

@@ -315,6 +315,37 @@ def owed_reports(month: date, today: date, department_id: int, limit: int | None
     return _table(month, today, TableFilters(department_id=department_id, status=owed), limit, numbered=False)
 
 
+@dataclass(frozen=True)
+class Owed:
+    """A department's 本部门本月待报: the first rows, how many there are and their status (the
+    same for all of a month's missing reports), as the dispatch page's card and the officer's
+    workbench show it; `total` is the table's own count for that department and status."""
+    rows: list
+    total: int
+    status: str
+    department_id: int
+    month: date
+
+
+def owed_summary(month: date, today: date, department_id: int, limit: int | None = None) -> Owed:
+    """What the department still owes for `month`, the first `limit` (OWED_SHOWN) rows; the count
+    the filtered dispatch table shows."""
+    month = month_start(month)
+    limit = OWED_SHOWN if limit is None else limit
+    status = missing_status(month, today, routine_settings().report_due_day)
+    total = month_counts(month, today, TableFilters(department_id=department_id))[status]
+    return Owed(owed_reports(month, today, department_id, limit=limit), total, status, department_id, month)
+
+
+def counts_by_department(month: date, today: date, status: str) -> dict[int, int]:
+    """{department id: rows of `status`} of the month's table, in one GROUP BY: each equals the
+    dispatch page's count filtered by that department and status (the same _month_rows rule)."""
+    rows = _month_rows(month_start(month), today, numbered=False)
+    query = (sa.select(rows.c.department_id, sa.func.count()).where(rows.c.status == status)
+             .group_by(rows.c.department_id))
+    return {department: count for department, count in db.session.execute(query) if department is not None}
+
+
 # ---------------------------------------------------------------- filing
 
 def can_file(user: User, project: Project) -> bool:

@@ -207,8 +207,9 @@ def open_from_instruction(actor: User, instruction, *, today: date | None = None
 
 
 def ledger_query(*, today: date, department_id: int | None = None, project_id: int | None = None,
-                 status: str | None = None, overdue: bool = False):
-    """The ledger's select: filters, eager loads for the list template, overdue first."""
+                 status: str | None = None, overdue: bool = False, unresolved: bool = False):
+    """The ledger's select: filters, eager loads for the list template, overdue first.
+    `unresolved`: open and in progress (未销号), what an officer's workbench lists."""
     query = sa.select(Problem).options(joinedload(Problem.project), joinedload(Problem.department))
     if department_id:
         query = query.where(Problem.department_id == department_id)
@@ -218,6 +219,8 @@ def ledger_query(*, today: date, department_id: int | None = None, project_id: i
         query = query.where(Problem.status == status)
     if overdue:
         query = query.where(overdue_clause(today))
+    if unresolved:
+        query = query.where(Problem.status != "resolved")
     return query.order_by((Problem.status == "resolved"), Problem.deadline, Problem.id)
 
 

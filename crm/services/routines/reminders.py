@@ -139,6 +139,27 @@ def _silent_since(days_by_stage: dict[str, int], today: date):
     return sa.and_(Project.in_pool.is_(True), sa.or_(*clauses) if clauses else sa.false())
 
 
+def stale_clause(today: date):
+    """A WHERE condition on Project: stale today by the reminder rule (a pool project at a watched
+    stage silent past its stage's 提醒天数): what the daily scan reminds owners of, and what the
+    workbenches and the project list's 久未联系 filter show."""
+    return _silent_since({stage: days for stage, (days, _escalate) in stage_settings().items()}, today)
+
+
+def quiet_enterprise_clause(today: date, days: int):
+    """A WHERE condition on Enterprise: no contact (and not created) in the last `days` days, the
+    same day arithmetic as a stale project's."""
+    cutoff = _local_midnight_utc(today - timedelta(days=days) + timedelta(days=1))
+    return sa.and_(Enterprise.created_at < cutoff,
+                   sa.or_(Enterprise.last_interaction_at.is_(None), Enterprise.last_interaction_at < cutoff))
+
+
+def quiet_days() -> int:
+    """N of "no contact for N days" for an enterprise: the rule's 提醒天数 of the 洽谈 stage, the
+    stage a courted firm is in (enterprises have no stage of their own)."""
+    return stage_settings()["contact"][0]
+
+
 def _stale_projects(reason: str, who, days_by_stage: dict[str, int], today: date, now: datetime):
     person = aliased(User)
     return (sa.select(*_row("project", Project.id, reason, person.id, today, now))

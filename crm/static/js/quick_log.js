@@ -9,6 +9,12 @@
   "use strict";
   var form = document.getElementById("quick-log");
   if (!form) { return; }
+  // 明天 / 一周后: fill the next follow-up date with the day the server worked out (local calendar).
+  form.querySelectorAll("[data-follow-up]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      form.querySelector("[name=next_follow_up]").value = button.dataset.followUp;
+    });
+  });
   var input = form.querySelector("[name=enterprise]");
   var hidden = form.querySelector("[name=enterprise_id]");
   var project = form.querySelector("[name=project_id]");

@@ -47,8 +47,7 @@ def _follow_ups(today: date) -> sa.Select:
 
 
 def _stale(today: date) -> sa.Select:
-    days = {stage: stale for stage, (stale, _escalate) in reminders.stage_settings().items()}
-    return (sa.select(Project).where(reminders._silent_since(days, today))
+    return (sa.select(Project).where(reminders.stale_clause(today))
             .order_by(Project.last_interaction_at.is_not(None), Project.last_interaction_at, Project.id))
 
 
