@@ -252,8 +252,8 @@ def init_app(app: Flask) -> None:
         quarter_label=clock.quarter_label,
         week_label=clock.week_label,
         day_label=clock.day_label,
+        full_day_label=clock.full_day_label,
         month_label=clock.month_label,
-        day_label=clock.day_label,
         **ui.FILTERS,
     )
 

@@ -121,7 +121,7 @@ def month_label(value) -> str:
     return f"{value.year}年{value.month}月"
 
 
-def day_label(value) -> str:
+def full_day_label(value) -> str:
     """A date (or a naive-UTC datetime, taken to local time) as 2026年12月7日 / 7 Dec 2026."""
     if value is None:
         return ""

@@ -211,6 +211,13 @@ def awaiting_reply(department_ids) -> list[Instruction]:
         Instruction.state == "todo", addressed_to(department_ids)))).all()
 
 
+def awaiting_reply_on_projects(owner: User) -> list[Instruction]:
+    """批示 on the projects this staff member is responsible for that no unit has answered yet (待办)."""
+    owned = sa.select(Project.id).where(Project.owner_id == owner.id)
+    return db.session.scalars(_by_deadline(_listing().where(
+        Instruction.state == "todo", Instruction.project_id.in_(owned)))).all()
+
+
 def awaiting_my_decision(leader: User) -> list[Instruction]:
     """The leader's 批示 that have a reply and wait for accept or send back (办理中)."""
     return db.session.scalars(_by_deadline(_listing().where(

@@ -16,7 +16,7 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import AuditEvent, Problem, Sector, User
 from crm.services import projects
 from crm.services.core import audit
-from crm.services.core.clock import day_label
+from crm.services.core.clock import full_day_label
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.timeline import Entry, Source, Subject, register
 from crm.services.timeline.sources import project_link, rows_by_id
@@ -46,7 +46,7 @@ def _problem_closed_load(ids: list[int]) -> dict[int, Entry]:
             continue
         lines = [(_("问题描述"), p.description), (_("责任部门"), str(p.department))]
         if p.resolved_on:
-            lines.append((_("销号日期"), day_label(p.resolved_on)))
+            lines.append((_("销号日期"), full_day_label(p.resolved_on)))
         if p.resolution:
             lines.append((_("整改情况"), p.resolution))
         entries[ev.id] = Entry("problem", ev.at, audit.actor_name(ev), _("问题销号"), lines,

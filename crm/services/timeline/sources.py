@@ -13,7 +13,7 @@ from crm.i18n import gettext as _
 from crm.i18n import lazy_gettext as _l
 from crm.models import Instruction, Interaction, Problem, ProgressReport, Project, StageEvent
 from crm.models.project import project_investors
-from crm.services.core.clock import day_label, month_label
+from crm.services.core.clock import full_day_label, month_label
 from crm.services.core.money import format_wan
 from crm.services.interactions import KIND_LABELS
 from crm.services.pipeline import STAGE_LABELS
@@ -83,7 +83,7 @@ def _stage_load(ids: list[int]) -> dict[int, Entry]:
     entries = {}
     for ev in rows_by_id(StageEvent, ids, joinedload(StageEvent.project), joinedload(StageEvent.recorded_by)):
         moved = " → ".join(str(STAGE_LABELS[s]) for s in (ev.from_stage, ev.to_stage) if s)
-        lines = [(_("阶段日期"), day_label(ev.occurred_on))]
+        lines = [(_("阶段日期"), full_day_label(ev.occurred_on))]
         if ev.contract_amount is not None:
             lines.append((_("签约金额"), format_wan(ev.contract_amount, current_lang())))
         lines += [(label, text) for label, text in ((_("依据"), ev.evidence), (_("原因"), ev.reason)) if text]
@@ -117,7 +117,7 @@ def _problem_raised_load(ids: list[int]) -> dict[int, Entry]:
     for p in rows_by_id(Problem, ids, joinedload(Problem.department), joinedload(Problem.created_by),
                          joinedload(Problem.project)):
         lines = [(_("问题描述"), p.description), (_("责任部门"), str(p.department)),
-                 (_("整改时限"), day_label(p.deadline))]
+                 (_("整改时限"), full_day_label(p.deadline))]
         entries[p.id] = Entry("problem", p.created_at, _name(p.created_by), _("提出问题"), lines,
                               link=project_link(p.project), record=p)
     return entries

@@ -44,3 +44,9 @@ def sections_for(user: User, today: date) -> list[Section]:
     by_role = {"staff": staff.SECTIONS, "officer": officer.SECTIONS, "leader": leader.SECTIONS,
                "admin": admin.SECTIONS}
     return [section(user, today) for section in by_role.get(user.role, ())]
+
+
+def instruction_section(key: str, rows: list, link, today: date) -> Section:
+    """A workbench section of 批示 (services/liaison/instructions.py gives the rows, soonest
+    deadline first); the count is every one of them, the section lists SHOWN."""
+    return Section(key, rows[:SHOWN], len(rows), link=link, extra={"today": today})

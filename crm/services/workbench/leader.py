@@ -1,6 +1,7 @@
 """A leader's workbench: my liaison projects by risk exactly as 我的包联 ranks them (its own
 function), with this week's review state, and the problems escalated to me: unresolved ones on
-my liaison projects raised to 牵头市级领导 or above (the ledger's escalation levels)."""
+my liaison projects raised to 牵头市级领导 or above (the ledger's escalation levels), and the
+replies to my 批示 that wait for my decision."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import Problem, Project, User
-from crm.services.liaison import leaders
-from crm.services.workbench import SHOWN, Section
+from crm.services.liaison import instructions, leaders
+from crm.services.workbench import SHOWN, Section, instruction_section
 
 LEADER_LEVEL = 2  # 牵头市级领导 in problems.ESCALATION_LABELS: from here on a leader must act
 
@@ -32,4 +33,10 @@ def escalated_problems(user: User, today: date) -> Section:
     return Section("escalated_problems", rows, count, extra={"today": today})
 
 
-SECTIONS = (liaison_projects, escalated_problems)
+def instructions_to_decide(user: User, today: date) -> Section:
+    """My 批示 a unit has answered, waiting for me to accept (已办结) or send back (办理中)."""
+    return instruction_section("instructions_to_decide", instructions.awaiting_my_decision(user),
+                               ("leaders.my_projects", {}), today)
+
+
+SECTIONS = (liaison_projects, instructions_to_decide, escalated_problems)

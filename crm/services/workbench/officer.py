@@ -1,6 +1,7 @@
 """A department officer's workbench: this month's 调度 reports the department owes (the dispatch
 page's own 本部门本月待报), its open problems by deadline (the ledger's query), and its projects
-that need an update (久未联系 by the reminder rule, as the project list filters them)."""
+that need an update (久未联系 by the reminder rule, as the project list filters them), and the
+批示 waiting for its reply."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,9 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import User
+from crm.services.liaison import instructions
 from crm.services.routines import dispatch, problems
-from crm.services.workbench import SHOWN, Section
+from crm.services.workbench import SHOWN, Section, instruction_section
 from crm.services.workbench.staff import project_section
 
 
@@ -44,4 +46,10 @@ def stale_projects(user: User, today: date) -> Section:
     return project_section("department_projects", {"department": str(user.department_id), "stale": "1"}, today)
 
 
-SECTIONS = (owed_reports, open_problems, stale_projects)
+def instructions_to_answer(user: User, today: date) -> Section:
+    """批示 addressed to my department that wait for its reply (待办)."""
+    rows = instructions.awaiting_reply([user.department_id]) if user.department_id else []
+    return instruction_section("instructions_to_answer", rows, ("leaders.unit_instructions", {}), today)
+
+
+SECTIONS = (owed_reports, instructions_to_answer, open_problems, stale_projects)

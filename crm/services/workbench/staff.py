@@ -12,8 +12,9 @@ from crm.extensions import db
 from crm.models import Enterprise, Project, User
 from crm.services import projects
 from crm.services.core import queries
+from crm.services.liaison import instructions
 from crm.services.routines import reminders
-from crm.services.workbench import SHOWN, Section
+from crm.services.workbench import SHOWN, Section, instruction_section
 
 FOLLOW_UP_DAYS = 7  # follow-ups due up to this many days ahead are listed
 
@@ -55,4 +56,9 @@ def stale_projects(user: User, today: date) -> Section:
     return project_section("stale_projects", {"owner": str(user.id), "stale": "1"}, today)
 
 
-SECTIONS = (follow_ups, quiet_enterprises, stale_projects)
+def instructions_unanswered(user: User, today: date) -> Section:
+    """批示 on my projects that no unit has answered yet: I chase the unit."""
+    return instruction_section("instructions_unanswered", instructions.awaiting_reply_on_projects(user), None, today)
+
+
+SECTIONS = (follow_ups, instructions_unanswered, quiet_enterprises, stale_projects)

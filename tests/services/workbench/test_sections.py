@@ -164,10 +164,33 @@ def test_admin_system_health_counts_stuck_mail_and_reads_the_last_runs(app, user
 
 def test_each_role_gets_its_own_sections(app, users, on_today):
     keys = {role: [s.key for s in sections_for(user, TODAY)] for role, user in users.items()}
-    assert keys == {"staff": ["follow_ups", "quiet_enterprises", "stale_projects"],
-                    "officer": ["owed_reports", "open_problems", "department_projects"],
-                    "leader": ["liaison_projects", "escalated_problems"],
+    assert keys == {"staff": ["follow_ups", "instructions_unanswered", "quiet_enterprises", "stale_projects"],
+                    "officer": ["owed_reports", "instructions_to_answer", "open_problems", "department_projects"],
+                    "leader": ["liaison_projects", "instructions_to_decide", "escalated_problems"],
                     "admin": ["late_by_department", "system_health"]}
+
+
+def test_a_批示_waits_on_the_unit_then_on_the_leader_and_the_owner_sees_it_unanswered(app, users, on_today):
+    from crm.services.liaison import instructions
+    boss, unit, owner = users["leader"], users["officer"], users["staff"]
+    project = factories.project(liaison_leader_id=boss.id, owner_id=owner.id,
+                                lead_department_id=unit.department_id)
+    other = factories.project(liaison_leader_id=boss.id, lead_department_id=unit.department_id)
+    order = instructions.add_instruction(boss, project, "请牵头协调用地，12月20日前报我", False,
+                                         unit_ids=[unit.department_id], deadline=TODAY + timedelta(days=5), today=TODAY)
+    instructions.add_instruction(boss, other, "请跟进", False, unit_ids=[unit.department_id],
+                                 deadline=TODAY + timedelta(days=9), today=TODAY)
+    db.session.commit()
+    answer = officer.instructions_to_answer(unit, TODAY)
+    assert [i.text for i in answer.rows] == ["请牵头协调用地，12月20日前报我", "请跟进"] and answer.count == 2
+    assert [i.project_id for i in staff.instructions_unanswered(owner, TODAY).rows] == [project.id]
+    assert leader.instructions_to_decide(boss, TODAY).count == 0
+    instructions.reply(unit, order, "已协调自然资源局，下周办结")
+    db.session.commit()
+    assert officer.instructions_to_answer(unit, TODAY).count == 1  # the answered one left the unit's list
+    assert staff.instructions_unanswered(owner, TODAY).count == 0
+    decide = leader.instructions_to_decide(boss, TODAY)
+    assert [i.id for i in decide.rows] == [order.id] and decide.link == ("leaders.my_projects", {})
 
 
 def test_a_project_outside_the_pool_is_never_stale(app, users, on_today):
