@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "crm.interactions.views",
     "crm.admin.views",
     "crm.projects.views",
+    "crm.lists.views",
     "crm.pipeline.views",
     "crm.reports.views",
     "crm.routines.views",

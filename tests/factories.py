@@ -367,3 +367,11 @@ def channel(kind: str = "wecom", url: str = "http://127.0.0.1:9/robot", **kw):
     if kind == "dingtalk":
         kw.setdefault("secret", "SECtest-secret")
     return _save(Channel(kind=kind, url=url, **kw))
+
+
+def saved_filter(user_obj: User | None = None, list_key: str = "enterprises", name: str | None = None,
+                 query: str = "status=engaged", commit: bool = True):
+    """A saved filter set (by default of a fresh user, i.e. nobody signed in)."""
+    from crm.models import SavedFilter
+    return _save(SavedFilter(user_id=(user_obj or user("staff")).id, list_key=list_key,
+                             name=name or f"筛选{_n()}", query=query), commit)

@@ -1,0 +1,33 @@
+"""The list pages' shared view plumbing: the sort from ?sort=, the total, header links that keep
+the filters, and the user's saved filter sets and chosen columns for the page's tool bar."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from flask import url_for
+from flask_login import current_user
+
+from crm.services.core import listing, paging
+from crm.services.lists import columns, saved
+
+
+def sorted_page(ids_query, sort: listing.Sort, keys: Mapping, id_column, *, page_of: Callable) -> paging.Page:
+    """One page of `ids_query` in `sort` order (`page_of(query)` pages it), with the filtered total
+    counted from the same query: two statements whatever the data size."""
+    page = page_of(listing.ordered(ids_query, sort, keys, id_column))
+    page.total = listing.count(ids_query)
+    return page
+
+
+def sort_url(endpoint: str, kept: Mapping) -> Callable[[str], str]:
+    """Header links: the list with its filters and a new sort, from page 1."""
+    kept = {k: v for k, v in kept.items() if k not in ("sort", "page")}
+    return lambda arg: url_for(endpoint, **kept, **({"sort": arg} if arg else {}))
+
+
+def tools(list_key: str) -> dict:
+    """The signed-in user's saved sets of this list and the optional columns shown (one statement each)."""
+    user = current_user._get_current_object()
+    return {"list_key": list_key, "saved_filters": saved.saved_filters(user, list_key),
+            "column_labels": columns.OPTIONAL.get(list_key, {}),
+            "shown": columns.shown(user, list_key) if list_key in columns.OPTIONAL else None}
