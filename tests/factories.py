@@ -374,4 +374,4 @@ def saved_filter(user_obj: User | None = None, list_key: str = "enterprises", na
     """A saved filter set (by default of a fresh user, i.e. nobody signed in)."""
     from crm.models import SavedFilter
     return _save(SavedFilter(user_id=(user_obj or user("staff")).id, list_key=list_key,
-                             name=name or f"筛选{_n()}", query=query), commit)
+                             name=name or f"筛选{_n()}", query_string=query), commit)

@@ -38,7 +38,7 @@ def save_filter(list_key: str):
         return _back(list_key, query)
     db.session.commit()
     flash(_("已保存筛选条件“%(name)s”。", name=kept.name), "success")
-    return _back(list_key, kept.query)
+    return _back(list_key, kept.query_string)
 
 
 @bp.route("/filters/<int:filter_id>/delete", methods=["POST"])

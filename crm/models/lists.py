@@ -25,7 +25,7 @@ class SavedFilter(db.Model):
     user_id = db.Column(db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     list_key = db.Column(db.String(20), nullable=False)
     name = db.Column(db.String(40), nullable=False)
-    query = db.Column(db.String(1000), nullable=False)
+    query_string = db.Column(db.String(1000), nullable=False)  # not "query": Model.query is taken
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 

@@ -26,7 +26,7 @@ def upgrade():
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('list_key', sa.String(length=20), nullable=False),
         sa.Column('name', sa.String(length=40), nullable=False),
-        sa.Column('query', sa.String(length=1000), nullable=False),
+        sa.Column('query_string', sa.String(length=1000), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.CheckConstraint(LIST_KEYS, name=op.f('ck_saved_filters_list_key')),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_saved_filters_user_id_users'),

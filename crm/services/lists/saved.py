@@ -72,7 +72,7 @@ def save(user: User, list_key: str, name: str, query: str) -> SavedFilter:
             raise SavedFilterError(_l("每个列表最多保存 %(n)s 组筛选条件，请先删除不用的。", n=PER_LIST))
         saved = SavedFilter(user_id=user.id, list_key=list_key, name=name)
         db.session.add(saved)
-    saved.query = cleaned
+    saved.query_string = cleaned
     db.session.flush()
     return saved
 
