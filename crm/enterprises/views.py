@@ -23,7 +23,7 @@ from crm.services.core.clock import local_now, local_today
 from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
-from crm.services.lists import bulk, saved, sorts
+from crm.services.lists import bulk, sorts
 from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, lists, roles_required, versioning, xlsx_response
 from crm.web.imports import import_page
@@ -93,23 +93,11 @@ def index():
 @roles_required(*EDITORS)
 def bulk_action():
     """The rows ticked on the list: assign them an owner, or export them."""
-    back = url_for("enterprises.index") + "?" + saved.clean_query("enterprises", request.form.get("back", ""))
-    try:
-        ids = bulk.selected_ids(request.form.getlist("ids"))
-        action = request.form.get("action")
-        if action == "export":
-            data, _count, _cut = enterprise_sheets.export({}, local_now(), selected=ids)
-            return xlsx_response(data, _("招商目标企业清单") + f"-{local_today():%Y%m%d}.xlsx")
-        if action != "owner":
-            raise bulk.BulkError(_("请选择要执行的操作。"))
-        message = bulk.assign_enterprise_owner(current_user._get_current_object(), ids, request.form.get("owner"))
-    except bulk.BulkError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(back)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(back)
+    actor, owner = current_user._get_current_object(), request.form.get("owner")
+    return lists.run_bulk("enterprises", {
+        "owner": lambda ids: bulk.assign_enterprise_owner(actor, ids, owner),
+        "export": lambda ids: xlsx_response(enterprise_sheets.export({}, local_now(), selected=ids)[0],
+                                            _("招商目标企业清单") + f"-{local_today():%Y%m%d}.xlsx")})
 
 
 @bp.route("/<int:enterprise_id>")

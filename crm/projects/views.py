@@ -21,7 +21,7 @@ from crm.services.core import access, audit, listing, paging
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.versions import StaleEdit
-from crm.services.lists import bulk, saved, sorts
+from crm.services.lists import bulk, sorts
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, lists, roles_required, versioning, xlsx_response
@@ -57,27 +57,13 @@ def index():
 def bulk_action():
     """The rows ticked on the list: assign an owner, add to the 储备库 or take out, or export them
     (officers: only projects of their department, as for single edits)."""
-    back = url_for("projects.index") + "?" + saved.clean_query("projects", request.form.get("back", ""))
-    actor = current_user._get_current_object()
-    try:
-        ids = bulk.selected_ids(request.form.getlist("ids"))
-        action = request.form.get("action")
-        if action == "export":
-            data, _count, _cut = project_sheet.export([Project.id.in_(ids)], local_now())
-            return xlsx_response(data, _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")
-        if action == "owner":
-            message = bulk.assign_project_owner(actor, ids, request.form.get("owner"))
-        elif action in ("pool_in", "pool_out"):
-            message = bulk.set_project_pool(actor, ids, action == "pool_in")
-        else:
-            raise bulk.BulkError(_("请选择要执行的操作。"))
-    except bulk.BulkError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(back)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(back)
+    actor, owner = current_user._get_current_object(), request.form.get("owner")
+    return lists.run_bulk("projects", {
+        "owner": lambda ids: bulk.assign_project_owner(actor, ids, owner),
+        "pool_in": lambda ids: bulk.set_project_pool(actor, ids, True),
+        "pool_out": lambda ids: bulk.set_project_pool(actor, ids, False),
+        "export": lambda ids: xlsx_response(project_sheet.export([Project.id.in_(ids)], local_now())[0],
+                                            _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")})
 
 
 @bp.route("/export.xlsx")

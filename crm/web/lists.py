@@ -1,14 +1,17 @@
 """The list pages' shared view plumbing: the sort from ?sort=, the total, header links that keep
-the filters, and the user's saved filter sets and chosen columns for the page's tool bar."""
+the filters, the user's saved filter sets and chosen columns for the page's tool bar, and the
+one way a bulk action's form is answered."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from crm.extensions import db
+from crm.i18n import gettext as _
 from crm.services.core import listing, paging
-from crm.services.lists import columns, saved
+from crm.services.lists import bulk, columns, saved
 
 
 def sorted_page(ids_query, sort: listing.Sort, keys: Mapping, id_column, *, page_of: Callable) -> paging.Page:
@@ -31,3 +34,25 @@ def tools(list_key: str) -> dict:
     return {"list_key": list_key, "saved_filters": saved.saved_filters(user, list_key),
             "column_labels": columns.OPTIONAL.get(list_key, {}),
             "shown": columns.shown(user, list_key) if list_key in columns.OPTIONAL else None}
+
+
+def run_bulk(list_key: str, actions: Mapping[str, Callable]):
+    """Answer a list's bulk-action form: actions maps the chosen action to a function of the ticked
+    ids that returns the message to show (then commit) or a response (an export).  A refusal
+    rolls everything back and says why; either way the list opens again with its filters."""
+    back = url_for(saved.ENDPOINTS[list_key]) + "?" + saved.clean_query(list_key, request.form.get("back", ""))
+    try:
+        ids = bulk.selected_ids(request.form.getlist("ids"))
+        action = actions.get(request.form.get("action", ""))
+        if action is None:
+            raise bulk.BulkError(_("请选择要执行的操作。"))
+        outcome = action(ids)
+    except bulk.BulkError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(back)
+    if not isinstance(outcome, str):
+        return outcome
+    db.session.commit()
+    flash(outcome, "success")
+    return redirect(back)
