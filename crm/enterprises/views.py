@@ -36,6 +36,7 @@ EDITORS = ("admin", "staff")
 PICKERS = ("admin", "staff", "officer")
 TIMELINE_LIMIT = 100  # the newest contacts; older ones stay in the database and the audit trail
 FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status", "chain")
+COUNT_CAP = 200  # a filtered list says "共 200 多条" beyond this (measured at province scale)
 
 
 def _filters() -> dict:
@@ -72,9 +73,13 @@ def _sort(args: dict) -> listing.Sort:
 def index():
     # A plain dict: MultiDict.get raises and catches an HTTP exception for every missing key.
     args = request.args.to_dict()
-    sort = _sort(args)
+    sort, filters = _sort(args), _filters()
+    # The whole list is counted from an index in a millisecond; a search or filter over a
+    # province's 100,000 firms could match tens of thousands, so its count stops at COUNT_CAP.
+    filtered = any(filters.values())
     page = lists.sorted_page(
-        search.enterprise_ids(**_filters()), sort, sorts.ENTERPRISES, Enterprise.id,
+        search.enterprise_ids(**filters), sort, sorts.ENTERPRISES, Enterprise.id,
+        count_cap=COUNT_CAP if filtered else None,
         page_of=lambda query: paging.paginate_ids(
             query, Enterprise, args.get("page"), current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
             options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner),

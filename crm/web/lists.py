@@ -14,11 +14,15 @@ from crm.services.core import listing, paging
 from crm.services.lists import bulk, columns, saved
 
 
-def sorted_page(ids_query, sort: listing.Sort, keys: Mapping, id_column, *, page_of: Callable) -> paging.Page:
+def sorted_page(ids_query, sort: listing.Sort, keys: Mapping, id_column, *, page_of: Callable,
+                count_cap: int | None = None) -> paging.Page:
     """One page of `ids_query` in `sort` order (`page_of(query)` pages it), with the filtered total
-    counted from the same query: two statements whatever the data size."""
+    counted from the same query (up to `count_cap`): two statements whatever the data size."""
     page = page_of(listing.ordered(ids_query, sort, keys, id_column))
-    page.total = listing.count(ids_query)
+    page.total, page.total_more = listing.count(ids_query, count_cap)
+    if page.total_more and page.items:  # the count stopped: what the page itself shows is surer
+        page.total = max(page.total, page.last_index)
+        page.total_more = page.has_next  # the last page knows the exact total
     return page
 
 

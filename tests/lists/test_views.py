@@ -36,6 +36,18 @@ def test_the_enterprise_list_shows_range_and_total_and_sorts_names_in_pinyin_ord
     assert 'href="/enterprises/?sort=-name&amp;page=1"' in second  # paging keeps the sort
 
 
+def test_a_filtered_list_counts_up_to_a_cap(client, staff, monkeypatch):
+    from crm.enterprises import views
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    for i in range(25):
+        factories.enterprise(name=f"计数企业{i:02d}", status="engaged")
+    assert "第 1–20 条，共 25 条" in _html(client.get("/enterprises/"))  # the whole list: exact
+    assert "第 1–20 条，共 20 多条" in _html(client.get("/enterprises/?status=engaged"))
+    assert "第 21–25 条，共 25 条" in _html(client.get("/enterprises/?status=engaged&page=2"))  # the last page knows
+    client.get("/lang/en")
+    assert "Rows 1–20 of more than 20" in _html(client.get("/enterprises/?status=engaged"))
+
+
 def test_a_sort_the_list_does_not_know_is_ignored(client, staff):
     factories.enterprise(name="安徽丰原集团有限公司")
     html = _html(client.get("/enterprises/?sort=name_norm;drop"))

@@ -26,6 +26,7 @@ class Page:
     has_next: bool = False
     url: Callable[[int], str] = lambda n: f"?page={n}"
     total: int | None = None  # rows matching the filters, on pages that count them
+    total_more: bool = False  # the count stopped at `total`: there are more ("共 200 多条")
 
     @property
     def has_prev(self) -> bool:

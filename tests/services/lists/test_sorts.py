@@ -98,5 +98,14 @@ def test_the_total_counts_the_filtered_query_whatever_its_order():
     for i in range(5):
         factories.enterprise(name=f"计数企业{i}", status="engaged" if i % 2 else "prospect")
     query = sa.select(Enterprise.id).where(Enterprise.status == "prospect").order_by(Enterprise.name_pinyin)
-    assert listing.count(query) == 3
-    assert listing.count(sa.select(Enterprise.id).where(sa.false())) == 0
+    assert listing.count(query) == (3, False)
+    assert listing.count(sa.select(Enterprise.id).where(sa.false())) == (0, False)
+
+
+def test_a_capped_count_stops_and_says_there_are_more():
+    for i in range(5):
+        factories.enterprise(name=f"计数企业{i}")
+    query = sa.select(Enterprise.id).order_by(Enterprise.name_pinyin, Enterprise.id)
+    assert listing.count(query, cap=3) == (3, True)
+    assert listing.count(query, cap=5) == (5, False)
+    assert listing.count(query, cap=9) == (5, False)
