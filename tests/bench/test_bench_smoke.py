@@ -24,7 +24,8 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
     result = json.loads((tmp_path / "results" / "smoke-sqlite.json").read_text(encoding="utf-8"))
     assert result["counts"]["enterprises"] == 200 and result["counts"]["interactions"] == 2000
     assert {"board", "board_sector", "enterprises_p1", "enterprises_p50", "search_2", "search_4", "search_foreign",
-            "project_detail", "project_edit", "leaders", "home_leader"} <= result["pages"].keys()
+            "project_detail", "project_edit", "leaders", "home_leader", "enterprises_by_name", "enterprises_by_owner",
+            "projects_list", "projects_by_name"} <= result["pages"].keys()
     for key, page in result["pages"].items():
         assert page["status"] == [200], key
         assert page["statements"] > 0 and page["floor_median_ms"] is not None, key
