@@ -41,6 +41,15 @@ class Sort:
         return "descending" if self.descending else "ascending"
 
 
+@dataclass(frozen=True)
+class Via:
+    """A sort value read through a foreign key (`value`, e.g. the owner's pinyin), empty exactly
+    when `key` is NULL: the NULLS LAST test reads the row's own column instead of running the
+    lookup a second time per row."""
+    key: object
+    value: object
+
+
 def parse_sort(raw, keys: Mapping[str, Sequence], default: Sort = Sort()) -> Sort:
     """The sort ?sort= asks for, if its key is one of `keys`; anything else is `default`."""
     raw = (raw or "").strip() if isinstance(raw, str) else ""
@@ -55,6 +64,9 @@ def ordered(query: sa.Select, sort: Sort, keys: Mapping[str, Sequence], id_colum
         return query
     terms = []
     for expression in keys[sort.key]:
+        if isinstance(expression, Via):  # empty exactly when its foreign key is: test that, not the subquery
+            terms += [expression.key.is_(None), expression.value.desc() if sort.descending else expression.value]
+            continue
         if _may_be_null(expression):
             terms.append(expression.is_(None))
         terms.append(expression.desc() if sort.descending else expression)

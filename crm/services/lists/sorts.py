@@ -13,14 +13,14 @@ from crm.models import Enterprise, Problem, Project, Sector, User
 from crm.models.people import ROLE
 from crm.models.project import STAGES, project_investors
 from crm.models.routines import PROBLEM_STATUS
-from crm.services.core.listing import in_order
+from crm.services.core.listing import Via, in_order
 from crm.services.enterprises import STATUS_LABELS as ENTERPRISE_STATUSES
 
 
 def _of(column, key, fk):
     """A reference's sort column for the row's foreign key `fk` (a correlated subquery: no join
     changes the row count or the list query's shape)."""
-    return sa.select(column).where(key == fk).scalar_subquery()
+    return Via(fk, sa.select(column).where(key == fk).scalar_subquery())
 
 
 ENTERPRISES = {
