@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "crm.admin.views",
     "crm.projects.views",
     "crm.files.views",
+    "crm.lists.views",
     "crm.pipeline.views",
     "crm.reports.views",
     "crm.routines.views",

@@ -411,3 +411,11 @@ def stage_post(**data) -> dict:
     data.setdefault("confirmed", "y")
     data.setdefault("files", [(BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "合同.pdf")])
     return data
+
+
+def saved_filter(user_obj: User | None = None, list_key: str = "enterprises", name: str | None = None,
+                 query: str = "status=engaged", commit: bool = True):
+    """A saved filter set (by default of a fresh user, i.e. nobody signed in)."""
+    from crm.models import SavedFilter
+    return _save(SavedFilter(user_id=(user_obj or user("staff")).id, list_key=list_key,
+                             name=name or f"筛选{_n()}", query_string=query), commit)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
 from crm.admin.forms import UserForm
@@ -10,8 +10,9 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Department, User
 from crm.services.accounts import users as users_svc
-from crm.services.core import versions
-from crm.web import ADMIN_LINKS, attach, get_or_404, roles_required, versioning
+from crm.services.core import listing, paging, versions
+from crm.services.lists import sorts
+from crm.web import ADMIN_LINKS, attach, get_or_404, lists, roles_required, versioning
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,9 +26,15 @@ def index():
 @bp.route("/users")
 @roles_required("admin")
 def users():
-    rows = db.session.scalars(sa.select(User).options(joinedload(User.department))
-                              .order_by(User.role, User.username)).all()
-    return render_template("admin/users.html", users=rows)
+    """Every account, a page at a time: by role then user name, or by the column clicked."""
+    sort = listing.parse_sort(request.args.get("sort"), sorts.USERS)
+    kept = {"sort": sort.arg} if sort.key else {}
+    page = lists.sorted_page(
+        sa.select(User.id).order_by(User.role, User.username), sort, sorts.USERS, User.id,
+        page_of=lambda query: paging.paginate_ids(
+            query, User, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
+            lambda n: url_for("admin.users", page=n, **kept), options=(joinedload(User.department),)))
+    return render_template("admin/users.html", page=page, sort=sort, sort_url=lists.sort_url("admin.users", {}))
 
 
 def _department_choices():

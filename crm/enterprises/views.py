@@ -19,13 +19,14 @@ from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
 from crm.services import enterprises, search
 from crm.services.chains.filters import chain_choices
-from crm.services.core import access, paging, queries
+from crm.services.core import access, listing, paging, queries
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.files import evidence
+from crm.services.lists import bulk, sorts
 from crm.services.sheets import enterprise_sheets
-from crm.web import get_or_404, roles_required, timeline, versioning, xlsx_response
+from crm.web import get_or_404, lists, roles_required, timeline, versioning, xlsx_response
 from crm.web.imports import import_page
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -35,6 +36,7 @@ EDITORS = ("admin", "staff")
 # projects).  Leaders read the list but pick nothing.
 PICKERS = ("admin", "staff", "officer")
 FILTER_ARGS = ("q", "sector", "region", "tag", "owner", "status", "chain")
+COUNT_CAP = 200  # a filtered list says "共 200 多条" beyond this (measured at province scale)
 
 
 def _filters() -> dict:
@@ -57,24 +59,50 @@ def _kept_filters(args: dict) -> dict:
 
 
 def _page_url(args: dict):
-    kept = _kept_filters(args)
+    kept = {**_kept_filters(args), **({"sort": args["sort"]} if args.get("sort") else {})}
     return lambda n: url_for("enterprises.index", **kept, page=n)
+
+
+def _sort(args: dict) -> listing.Sort:
+    """?sort=, else pinyin order by name; a search keeps its own order (the name index it walks)."""
+    default = listing.Sort() if args.get("q", "").strip() else listing.Sort("name")
+    return listing.parse_sort(args.get("sort"), sorts.ENTERPRISES, default)
 
 
 @bp.route("/")
 def index():
     # A plain dict: MultiDict.get raises and catches an HTTP exception for every missing key.
     args = request.args.to_dict()
-    page = paging.paginate_ids(
-        search.enterprise_ids(**_filters()), Enterprise, args.get("page"),
-        current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
-        options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner), selectinload(Enterprise.tag_rows)))
+    sort, filters = _sort(args), _filters()
+    # The whole list is counted from an index in a millisecond; a search or filter over a
+    # province's 100,000 firms could match tens of thousands, so its count stops at COUNT_CAP.
+    filtered = any(filters.values())
+    page = lists.sorted_page(
+        search.enterprise_ids(**filters), sort, sorts.ENTERPRISES, Enterprise.id,
+        count_cap=COUNT_CAP if filtered else None,
+        page_of=lambda query: paging.paginate_ids(
+            query, Enterprise, args.get("page"), current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
+            options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner),
+                     selectinload(Enterprise.tag_rows))))
     regions = queries.distinct_values(Enterprise.region, limit=300)
+    owners = owner_choices()[1:]
     return render_template(
-        "enterprises/index.html", page=page, args=args, regions=regions,
-        sectors=sector_choices()[1:], owners=owner_choices()[1:], tags=[(t, term(t)) for t in ENTERPRISE_TAGS],
+        "enterprises/index.html", page=page, args=args, regions=regions, sort=sort,
+        sort_url=lists.sort_url("enterprises.index", _kept_filters(args)),
+        sectors=sector_choices()[1:], owners=owners, tags=[(t, term(t)) for t in ENTERPRISE_TAGS],
         STATUS_LABELS=STATUS_LABELS, can_edit=access.can_edit_enterprises(current_user), chains=chain_choices(),
-        export_args=_kept_filters(args))
+        export_args=_kept_filters(args), **lists.tools("enterprises"))
+
+
+@bp.route("/bulk", methods=["POST"])
+@roles_required(*EDITORS)
+def bulk_action():
+    """The rows ticked on the list: assign them an owner, or export them."""
+    actor, owner = current_user._get_current_object(), request.form.get("owner")
+    return lists.run_bulk("enterprises", {
+        "owner": lambda ids: bulk.assign_enterprise_owner(actor, ids, owner),
+        "export": lambda ids: xlsx_response(enterprise_sheets.export({}, local_now(), selected=ids)[0],
+                                            _("招商目标企业清单") + f"-{local_today():%Y%m%d}.xlsx")})
 
 
 @bp.route("/<int:enterprise_id>")

@@ -14,6 +14,7 @@ from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interactio
 from crm.models.files import EvidenceFile, StageEvidenceRule
 from crm.models.goal import Goal
 from crm.models.liaison import Instruction, InstructionReply, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
+from crm.models.lists import ListColumns, SavedFilter
 from crm.models.metrics import GoalValue, InnovationPlatform, Summary
 from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
 from crm.models.people import Department, LoginAttempt, TaskForce, User
@@ -29,6 +30,6 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
-    "EvidenceFile", "StageEvidenceRule",
+    "EvidenceFile", "StageEvidenceRule", "ListColumns", "SavedFilter",
     "DigestDelivery", "Instruction", "InstructionReply", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

@@ -4,10 +4,12 @@ live in services/projects.py and services/pipeline.py; these views parse, call, 
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from crm.enterprises.forms import owner_choices
 from crm.extensions import db
 from crm.files.forms import UploadForm, accepts_uploads, picture_form, section_files, uploads_of
 from crm.i18n import gettext as _
@@ -19,34 +21,57 @@ from crm.routines.views import department_choices
 from crm.services import projects as svc
 from crm.services import search
 from crm.services.brochures import pictures
-from crm.services.core import access
+from crm.services.core import access, listing, paging
 from crm.services.core.clock import local_now, local_today
 from crm.services.core.errors import RuleError
-from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
 from crm.services.files import evidence
 from crm.services.files import rules as file_rules
 from crm.services.files import stage as stage_files
 from crm.services.liaison import risk
+from crm.services.lists import bulk, sorts
 from crm.services.pipeline import STAGE_LABELS, StageError, allowed_targets, classify, default_target, target_kind
 from crm.services.sheets import project_sheet
-from crm.web import attach, get_or_404, roles_required, timeline, versioning, wants_json, xlsx_response
+from crm.web import attach, get_or_404, lists, roles_required, timeline, versioning, wants_json, xlsx_response
 from crm.web.imports import import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 EDITOR_ROLES = ("admin", "staff", "officer")  # officers: their department's projects only (record rule)
+BULK_ROLES = EDITOR_ROLES  # bulk actions: as single edits, every selected project checked
 
 
 @bp.route("/")
 def index():
     filters = svc.filter_args(request.args)
-    page = paginate(svc.list_query(svc.project_filters(request.args)), request.args.get("page"),
-                    current_app.extensions["settings"].PAGE_SIZE,
-                    url=lambda n: url_for("projects.index", page=n, **filters))
+    sort = listing.parse_sort(request.args.get("sort"), sorts.PROJECTS)  # default: newest first
+    kept = {**filters, **({"sort": sort.arg} if sort.key else {})}
+    page = lists.sorted_page(
+        sa.select(Project.id).where(*svc.project_filters(request.args)).order_by(Project.id.desc()),
+        sort, sorts.PROJECTS, Project.id,
+        page_of=lambda query: paging.paginate_ids(
+            query, Project, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
+            url=lambda n: url_for("projects.index", page=n, **kept), options=svc.card_options()))
+    user = current_user._get_current_object()
     return render_template("projects/index.html", page=page, filters=filters, options=svc.filter_options(),
-                           today=local_today(),
-                           can_create=access.can_create_project(current_user))
+                           today=local_today(), sort=sort, sort_arg=sort.arg,
+                           sort_url=lists.sort_url("projects.index", filters),
+                           can_create=access.can_create_project(current_user),
+                           can_bulk=user.role in BULK_ROLES, owners=owner_choices()[1:], **lists.tools("projects"))
+
+
+@bp.route("/bulk", methods=["POST"])
+@roles_required(*BULK_ROLES)
+def bulk_action():
+    """The rows ticked on the list: assign an owner, add to the 储备库 or take out, or export them
+    (officers: only projects of their department, as for single edits)."""
+    actor, owner = current_user._get_current_object(), request.form.get("owner")
+    return lists.run_bulk("projects", {
+        "owner": lambda ids: bulk.assign_project_owner(actor, ids, owner),
+        "pool_in": lambda ids: bulk.set_project_pool(actor, ids, True),
+        "pool_out": lambda ids: bulk.set_project_pool(actor, ids, False),
+        "export": lambda ids: xlsx_response(project_sheet.export([Project.id.in_(ids)], local_now())[0],
+                                            _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")})
 
 
 @bp.route("/export.xlsx")

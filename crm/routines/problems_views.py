@@ -14,14 +14,15 @@ from crm.models import Instruction, Problem, ProgressReport, Project
 from crm.routines.forms import NoteForm, ProblemEditForm, ProblemForm, ResolveForm
 from crm.routines.views import FILERS, bp, department_choices, save_form
 from crm.services import search
-from crm.services.core import access, audit
+from crm.services.core import access, audit, listing
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
 from crm.services.core.paging import paginate
 from crm.services.files import evidence
+from crm.services.lists import sorts
 from crm.services.routines import problems
 from crm.services.routines.problems import ProblemError
-from crm.web import attach, get_or_404, roles_required, versioning
+from crm.web import attach, get_or_404, lists, roles_required, versioning
 
 
 def _id_arg(name):
@@ -35,15 +36,18 @@ def problems_list():
                "status": request.args.get("status") or None, "overdue": request.args.get("overdue") == "1",
                "unresolved": request.args.get("unresolved") == "1"}
     args = {k: v for k, v in request.args.items() if k != "page"}
-    page = paginate(problems.ledger_query(today=today, **filters), request.args.get("page"),
-                    current_app.extensions["settings"].PAGE_SIZE,
-                    lambda n: url_for("routines.problems", page=n, **args))
+    sort = listing.parse_sort(args.get("sort"), sorts.PROBLEMS)  # default: open first, by deadline
+    query = problems.ledger_query(today=today, **filters)
+    page = lists.sorted_page(query, sort, sorts.PROBLEMS, Problem.id, page_of=lambda ordered: paginate(
+        ordered, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
+        lambda n: url_for("routines.problems", page=n, **args)))
     project = db.session.get(Project, filters["project_id"]) if filters["project_id"] else None
     instruction = _instruction_offer()
     return render_template(
         "routines/problems.html", page=page, filters=filters, project=project, today=today,
         departments=department_choices(), stats=problems.stats(filters["department_id"], today),
-        instruction=instruction, can_manage=problems.can_manage,
+        instruction=instruction, can_manage=problems.can_manage, sort=sort,
+        sort_url=lists.sort_url("routines.problems", args), **lists.tools("problems"),
         STATUS_LABELS=problems.STATUS_LABELS, ESCALATION_LABELS=problems.ESCALATION_LABELS,
         SOURCE_LABELS=problems.SOURCE_LABELS)
 

@@ -263,3 +263,20 @@ def review_lists(review: PoolReview, limit: int | None = None) -> dict:
 
     return {"pool": first(("in", "kept")), "out": first(("out",)), "held": first(("held",)),
             "counts": {action: counts.get(action, 0) for action in POOL_ACTIONS}}
+
+
+def set_membership(actor: User, projects: list[Project], in_pool: bool) -> list[Project]:
+    """Add projects to the pool or take them out by hand, between reviews (the project list's
+    bulk action; the next review reads the flags as it reads a hand edit).  All or nothing: a
+    project that has reached 投产 or 终止 cannot be added, as a review would not admit it.
+    Returns the projects whose flag changed; the audit trail records each, with a note."""
+    if in_pool:
+        leaving = [p for p in projects if p.stage in LEAVING_STAGES]
+        if leaving:
+            raise PoolError(_l("项目“%(name)s”已投产或已终止，不能入库。", name=leaving[0].display_name))
+    changed = [p for p in projects if bool(p.in_pool) != in_pool]
+    with audit.acting_as(actor, note=str(_l("加入储备库") if in_pool else _l("移出储备库"))):
+        for project in changed:
+            project.in_pool = in_pool
+        db.session.flush()
+    return changed

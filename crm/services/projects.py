@@ -325,7 +325,7 @@ def filter_options() -> dict[str, list[tuple[int, str]]]:
 # ---------------------------------------------------------------------------------------
 # Eager-loading selects
 
-def _card_options():
+def card_options():
     """What a card or list row shows.  Rows load whole: deferring columns costs SQLAlchemy a
     loader per column per object, more than reading them (84 board cards: 125k callables)."""
     return (joinedload(Project.sector), joinedload(Project.park), joinedload(Project.lead_department),
@@ -334,7 +334,7 @@ def _card_options():
 
 def list_query(conditions):
     """Projects matching `conditions`, newest first, with what a list row shows loaded."""
-    return sa.select(Project).options(*_card_options()).where(*conditions).order_by(Project.id.desc())
+    return sa.select(Project).options(*card_options()).where(*conditions).order_by(Project.id.desc())
 
 
 def stage_totals(conditions) -> dict[str, tuple[int, Decimal | None]]:
@@ -376,7 +376,7 @@ def board_cards(conditions, per_stage: int, stages=STAGES) -> dict[str, list[Pro
               .limit(per_stage).subquery() for stage in stages]
     shown = sa.union_all(*(sa.select(sub.c.id) for sub in newest))
     rows = db.session.scalars(
-        sa.select(Project).options(*_card_options()).where(Project.id.in_(shown))
+        sa.select(Project).options(*card_options()).where(Project.id.in_(shown))
         .order_by(Project.stage, *_newest_first())).unique().all()
     cards: dict[str, list[Project]] = {stage: [] for stage in STAGES}
     for project in rows:

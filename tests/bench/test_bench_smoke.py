@@ -25,7 +25,8 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
     assert result["counts"]["enterprises"] == 200 and result["counts"]["interactions"] == 2000
     assert {"board", "board_sector", "enterprises_p1", "enterprises_p50", "search_2", "search_4", "search_foreign",
             "project_detail", "project_edit", "leaders", "home_leader", "home_staff", "home_officer",
-            "home_admin"} <= result["pages"].keys()
+            "home_admin", "enterprises_by_name", "enterprises_by_owner", "projects_list",
+            "projects_by_name"} <= result["pages"].keys()
     for key, page in result["pages"].items():
         assert page["status"] == [200], key
         assert page["statements"] > 0 and page["floor_median_ms"] is not None, key

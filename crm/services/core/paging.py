@@ -1,7 +1,8 @@
-"""Pagination for list pages: one query per page, no COUNT(*).
+"""Pagination for list pages: one query per page, and a total where the page shows one.
 
 A page fetches one row more than it shows, so "is there a next page" costs nothing extra
-and the page runs the same statements whatever the table size.  Pair it with an ORDER BY
+and the page runs the same statements whatever the table size.  List pages that show "第 21–40
+条，共 1,234 条" set `total` from one COUNT of the same filtered query (services/core/listing.py).  Pair it with an ORDER BY
 that an index serves (e.g. a unique column), so deep pages stay cheap.  The Page object is
 what the `pager` macro in _macros.html reads: number, has_prev, has_next, url(n).
 """
@@ -24,6 +25,8 @@ class Page:
     items: list = field(default_factory=list)
     has_next: bool = False
     url: Callable[[int], str] = lambda n: f"?page={n}"
+    total: int | None = None  # rows matching the filters, on pages that count them
+    total_more: bool = False  # the count stopped at `total`: there are more ("共 200 多条")
 
     @property
     def has_prev(self) -> bool:
@@ -33,6 +36,11 @@ class Page:
     def first_index(self) -> int:
         """1-based position of the first row on this page (for "第 x–y 条")."""
         return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        """1-based position of the last row on this page."""
+        return self.first_index + len(self.items) - 1
 
 
 def page_number(raw) -> int:

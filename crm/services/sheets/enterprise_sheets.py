@@ -195,10 +195,13 @@ def template() -> bytes:
 MAX_EXPORT = 10000  # a sheet people read; a province-wide dump is `flask export enterprises`
 
 
-def export(filters: dict, now) -> tuple[bytes, int, bool]:
+def export(filters: dict, now, selected: list[int] | None = None) -> tuple[bytes, int, bool]:
     """(the .xlsx, rows written, whether the list was cut at MAX_EXPORT) of the enterprises the
-    list page shows for `filters` (services/search.enterprise_select's arguments), in its order."""
-    ids, cut = queries.capped_ids(search.enterprise_select(**filters).with_only_columns(Enterprise.id), MAX_EXPORT)
+    list page shows for `filters` (services/search.enterprise_select's arguments), in its order;
+    or of the rows `selected` on the page (the bulk action), in pinyin order."""
+    query = (search.enterprise_select(**filters) if selected is None else
+             sa.select(Enterprise).where(Enterprise.id.in_(selected)).order_by(Enterprise.name_pinyin, Enterprise.id))
+    ids, cut = queries.capped_ids(query.with_only_columns(Enterprise.id), MAX_EXPORT)
     note = _("导出：%(at)s　共 %(n)s 家", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
     if cut:
         note += _("（只导出前 %(n)s 家，请用筛选缩小范围）", n=MAX_EXPORT)

@@ -1,0 +1,1 @@
+"""A user's own list settings: saved filter sets and the columns shown."""
