@@ -107,14 +107,12 @@ def prefix_range(column, prefix: str, *, keys: bool = False):
 def _pinyin_ids(model, key: str, limit: int):
     """Ids of `model` rows whose initials, then whose full pinyin, start with `key`: each a walk of
     its index that stops after `limit` rows, so a common prefix costs no more than a rare one."""
-    def walk(column):
-        return (sa.select(model.id.label("id"), sa.literal(rank).label("rank"), column.label("key"))
+    def walk(rank: int, column):
+        part = (sa.select(model.id.label("id"), sa.literal(rank).label("rank"), column.label("key"))
                 .where(prefix_range(column, key, keys=True)).order_by(column, model.id).limit(limit).subquery())
+        return sa.select(part.c.id, part.c.rank, part.c.key)
 
-    parts = []
-    for rank, column in enumerate((model.name_initials, model.name_pinyin)):
-        part = walk(column)
-        parts.append(sa.select(part.c.id, part.c.rank, part.c.key))
+    parts = [walk(rank, column) for rank, column in enumerate((model.name_initials, model.name_pinyin))]
     both = sa.union_all(*parts).subquery()
     rows = db.session.execute(sa.select(both.c.id).order_by(both.c.rank, both.c.key, both.c.id)).scalars()
     return _unique(rows)
