@@ -40,6 +40,7 @@ BLUEPRINTS = [
     "crm.api.tokens_views",
     "crm.api.views",
     "crm.channels.views",
+    "crm.finder.views",
 ]
 
 CLI_MODULES = [
