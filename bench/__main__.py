@@ -28,6 +28,11 @@ SEARCH_LONG = "生物科技"  # 4 characters: the FTS5 trigram index (pg_trgm on
 # Cyrillic, in every Russian firm's name (their legal form), so the page is full at both scales:
 # a common term of the foreign names' trigram index, as 生物科技 is of the Chinese names'.
 SEARCH_FOREIGN = "ООО"
+# The top bar's search (/search/suggest): a 2-character Chinese term, the initials of 哈尔滨龙…/哈尔滨隆…
+# (a prefix walk of the initials index) and a Russian partner's Latin name (its firms and, through
+# them as investors, their projects).
+TOPBAR_TERMS = (("topbar_2", "绥芬", "2 个汉字"), ("topbar_initials", "hebl", "拼音首字母"),
+                ("topbar_foreign", "Amur", "外方名称"))
 SHELL_URL = "/_bench/shell"
 GATE_URL = "/_bench/gate"
 
@@ -141,6 +146,7 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
                         note="its investor picker once listed every enterprise"),
     ]
     specs += chain_specs(staff)
+    specs += topbar_specs(staff)
     if not only or only & API_KEYS:  # a token is made only when an API row is timed
         specs += api_specs(staff, project)
     if leader is not None:
@@ -152,7 +158,7 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
 
 
 # The p95 targets by database of the chain pages and the API (their issues' budget, the same for both).
-CHAIN_TARGET_MS = API_TARGET_MS = {"sqlite": 60, "postgresql": 80}
+CHAIN_TARGET_MS = API_TARGET_MS = TOPBAR_TARGET_MS = {"sqlite": 60, "postgresql": 80}
 API_KEYS = frozenset({"api_projects", "api_project"})
 BENCH_TOKEN = "bench"
 
@@ -187,6 +193,15 @@ def api_specs(staff: int, project: int | None) -> list[timing.PageSpec]:
                                      target_ms=target, headers=headers,
                                      note="the project with the most interactions, with its stage history"))
     return specs
+
+
+def topbar_specs(staff: int) -> list[timing.PageSpec]:
+    """The top bar's suggestions as a staff member types (every kind but users, all projects)."""
+    from crm.extensions import db
+    target = TOPBAR_TARGET_MS.get(db.engine.dialect.name, 80)
+    return [timing.PageSpec(key, f"顶栏搜索 top-bar search “{term}” ({label})", f"/search/suggest?q={term}", staff,
+                            target_ms=target, note="JSON suggestions, each kind cut at 6")
+            for key, term, label in TOPBAR_TERMS]
 
 
 def chain_specs(staff: int) -> list[timing.PageSpec]:
