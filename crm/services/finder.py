@@ -106,10 +106,11 @@ def prefix_range(column, prefix: str, *, keys: bool = False):
 
 def _pinyin_ids(model, key: str, limit: int):
     """Ids of `model` rows whose initials, then whose full pinyin, start with `key`: each a walk of
-    its index that stops after `limit` rows, so a common prefix costs no more than a rare one."""
+    its index that stops after `limit` rows, so a common prefix costs no more than a rare one
+    (ordered by the key alone: an order the index does not hold would sort every match)."""
     def walk(rank: int, column):
         part = (sa.select(model.id.label("id"), sa.literal(rank).label("rank"), column.label("key"))
-                .where(prefix_range(column, key, keys=True)).order_by(column, model.id).limit(limit).subquery())
+                .where(prefix_range(column, key, keys=True)).order_by(column).limit(limit).subquery())
         return sa.select(part.c.id, part.c.rank, part.c.key)
 
     parts = [walk(rank, column) for rank, column in enumerate((model.name_initials, model.name_pinyin))]
