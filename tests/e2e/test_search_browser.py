@@ -132,9 +132,33 @@ def test_on_a_phone_the_magnifier_opens_the_field_and_a_tap_opens_the_result(vis
     brand = v.page.locator(".navbar-brand").bounding_box()
     assert toggler["y"] < brand["y"] + brand["height"]  # the menu button stays on the brand's row
     steps = Steps(v.page)
-    steps.click("#app-search-open")
+    steps.click(".app-navbar .d-lg-none .app-search-opener")
     steps.type("Амур")
-    steps.click(_suggestion(v.page, "阿穆尔农业控股有限公司"))
+    suggestion = _suggestion(v.page, "阿穆尔农业控股有限公司")
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing sticks out
+    steps.click(suggestion)
     v.page.wait_for_url(f"**/enterprises/{world['amur'].id}")
     assert steps.count == 2
+    v.assert_clean()
+
+
+def test_in_english_the_bar_keeps_its_buttons_and_the_magnifier_opens_the_search(visit, users):
+    world = _world(users)
+    v = visit({"width": 1366, "height": 800})
+    v.sign_in(users["admin"])
+    v.go("/lang/en")
+    v.go("/")
+    menu = v.page.locator(".app-navbar .dropdown").bounding_box()
+    assert menu["x"] + menu["width"] <= 1366  # the user menu is on screen
+    assert not v.page.locator("#app-search-q").is_visible()
+    steps = Steps(v.page)
+    steps.click(".app-navbar .d-xl-flex .app-search-opener")
+    steps.type("Amur")
+    steps.click(_suggestion(v.page, "Amur Agro Holding"))  # the English UI shows the English name
+    v.page.wait_for_url(f"**/enterprises/{world['amur'].id}")
+    assert steps.count == 2
+    v.page.keyboard.press("/")
+    assert v.page.locator("#app-search-q").is_visible()
+    v.page.keyboard.press("Escape")
+    assert not v.page.locator("#app-search-q").is_visible()
     v.assert_clean()

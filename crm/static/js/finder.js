@@ -1,16 +1,16 @@
 // The top bar's search (templates/finder/_box.html): as the user types, the suggestions of
 // form.dataset.suggestUrl, grouped by kind, in an ARIA combobox: ↑/↓ move, Enter opens the chosen
 // one (or, with none chosen, submits the form to the full results page), Esc closes, a click
-// opens.  "/" anywhere but in a field focuses the box.  On a phone the magnifier
-// (#app-search-open) opens the field on a row of its own.  Names are user text: set as text,
-// never as HTML.
+// opens.  "/" anywhere but in a field focuses the box.  Where the bar has no room for the field
+// (a phone, the English menu) a magnifier (.app-search-opener) opens it as a panel under the bar;
+// Esc or leaving it closes the panel.  Names are user text: set as text, never as HTML.
 (function () {
   "use strict";
   var form = document.getElementById("app-search");
   if (!form) { return; }
   var input = document.getElementById("app-search-q");
   var list = document.getElementById("app-search-list");
-  var opener = document.getElementById("app-search-open");
+  var openers = Array.prototype.slice.call(document.querySelectorAll(".app-search-opener"));
   var minChars = parseInt(form.dataset.minChars, 10) || 2;
   var timer = null;
   var asked = 0;  // the newest request's number: an older, slower answer is dropped
@@ -107,8 +107,12 @@
     } else if (event.key === "Enter" && open && active >= 0) {
       event.preventDefault();
       window.location.assign(options()[active].dataset.url);
-    } else if (event.key === "Escape") {
-      if (open) { event.preventDefault(); setOpen(false); }
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      setOpen(false);
+    } else if (event.key === "Escape" && form.classList.contains("app-search-open")) {
+      event.preventDefault();
+      input.blur();  // closes the panel
     }
   });
 
@@ -119,32 +123,36 @@
     var picked = event.target.closest("[role=option]");
     if (picked) { window.location.assign(picked.dataset.url); }
   });
-  input.addEventListener("blur", function () { setOpen(false); });
+
+  function setPanel(open) {
+    form.classList.toggle("app-search-open", open);
+    openers.forEach(function (opener) { opener.setAttribute("aria-expanded", open ? "true" : "false"); });
+  }
+
+  input.addEventListener("blur", function (event) {
+    setOpen(false);
+    // Leaving the panel closes it, unless for a magnifier (whose click toggles it).
+    if (!(event.relatedTarget && event.relatedTarget.closest(".app-search-opener"))) { setPanel(false); }
+  });
   input.addEventListener("focus", function () {
     if (list.children.length && input.value.trim().replace(/\s/g, "").length >= minChars) { setOpen(true); }
   });
 
-  function openOnPhone() {
-    form.classList.add("app-search-open");
-    if (opener) { opener.setAttribute("aria-expanded", "true"); }
-  }
-
-  if (opener) {
+  openers.forEach(function (opener) {
     opener.addEventListener("click", function (event) {
       event.preventDefault();
-      var opened = !form.classList.contains("app-search-open");
-      form.classList.toggle("app-search-open", opened);
-      opener.setAttribute("aria-expanded", opened ? "true" : "false");
-      if (opened) { input.focus(); }
+      var open = !form.classList.contains("app-search-open");
+      setPanel(open);
+      if (open) { input.focus(); }
     });
-  }
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) { return; }
     var target = event.target;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
     event.preventDefault();
-    if (!form.offsetParent) { openOnPhone(); }  // hidden under the phone breakpoint
+    if (!form.offsetParent) { setPanel(true); }  // no room in the bar: the panel
     input.focus();
     input.select();
   });
