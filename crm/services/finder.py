@@ -71,8 +71,10 @@ class Found:
 
 
 def clean(q: str | None) -> str:
-    """The term as searched: full-width letters folded (ＡＢＣ → ABC), spaces collapsed, cut short."""
-    return " ".join(unicodedata.normalize("NFKC", q or "").split())[:MAX_CHARS]
+    """The term as searched: full-width letters folded (ＡＢＣ → ABC), control and format characters
+    dropped (PostgreSQL refuses NUL), spaces collapsed, cut short."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", q or "") if not unicodedata.category(ch).startswith("C"))
+    return " ".join(text.split())[:MAX_CHARS]
 
 
 def pinyin_key(q: str) -> str | None:
@@ -100,8 +102,17 @@ def prefix_range(column, prefix: str, *, keys: bool = False):
     _KEY_ALPHABET (pinyin keys), whose own successor is right in every collation; other text
     (names, phone numbers) takes the next code point, the order of SQLite's BINARY and
     PostgreSQL's C collations."""
-    upper = _successor(prefix) if keys else prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    upper = _successor(prefix) if keys else _next_code_point(prefix)
     return sa.and_(column >= prefix, column < upper) if upper else column >= prefix
+
+
+def _next_code_point(prefix: str) -> str | None:
+    """The prefix with its last character's successor (past the surrogates, which no database
+    stores); None after the last code point."""
+    following = ord(prefix[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return prefix[:-1] + chr(following) if following <= 0x10FFFF else None
 
 
 def _pinyin_ids(model, key: str, limit: int):

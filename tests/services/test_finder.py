@@ -85,10 +85,16 @@ def test_groups_are_cut_at_the_limit_and_say_so(app, users):
     assert not finder.find(users["staff"], "dbny", limit=5).more["enterprises"]
 
 
-@pytest.mark.parametrize("q", ["", " ", "东", "d", "%", "%%", "_ _", "'", "z" * 200])
+@pytest.mark.parametrize("q", ["", " ", "东", "d", "%", "%%", "_ _", "'", "z" * 200, "\x00李建\x00x", "李\U0010ffff",
+                               "李\ud7ff", "\u200b\u200b"])
 def test_short_or_odd_terms_find_nothing_and_never_fail(world, users, q):
     found = finder.find(users["admin"], q)
     assert found.empty
+
+
+def test_control_characters_are_dropped_from_the_term(world, users):
+    assert finder.clean("\x00李建\u200b ") == "李建"
+    assert titles(users["staff"], "\x00李建", "contacts") == ["李建国"]
 
 
 def test_the_prefix_range_carries_past_z_and_9():
