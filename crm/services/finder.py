@@ -130,6 +130,13 @@ def _pinyin_ids(model, key: str, limit: int):
     return _unique(rows)
 
 
+def _pinyin_conditions(model, key: str | None) -> list:
+    """The model's initials or full pinyin start with `key` (none for a term that is not pinyin)."""
+    if not key:
+        return []
+    return [prefix_range(model.name_initials, key, keys=True), prefix_range(model.name_pinyin, key, keys=True)]
+
+
 def _unique(ids) -> list[int]:
     return list(dict.fromkeys(ids))
 
@@ -174,10 +181,7 @@ def _joined(*parts) -> str:
 
 
 def _project_conditions(q: str, key: str | None) -> list:
-    conditions = [name_contains(q)]
-    if key:
-        conditions += [prefix_range(Project.name_initials, key, keys=True),
-                       prefix_range(Project.name_pinyin, key, keys=True)]
+    conditions = [name_contains(q), *_pinyin_conditions(Project, key)]
     if _foreign(q):
         # A foreign partner's name: the project of an investor whose English or Russian name holds it.
         partners = sa.select(Enterprise.id).where(search.foreign_match(q))
@@ -211,10 +215,8 @@ def _contacts(q: str, limit: int) -> tuple[list[Hit], bool]:
 
 
 def _users(q: str, key: str | None, limit: int) -> tuple[list[Hit], bool]:
-    conditions = [search.contains(User.display_name, q), search.contains(User.username, q)]
-    if key:
-        conditions += [prefix_range(User.name_initials, key, keys=True),
-                       prefix_range(User.name_pinyin, key, keys=True)]
+    conditions = [search.contains(User.display_name, q), search.contains(User.username, q),
+                  *_pinyin_conditions(User, key)]
     rows = db.session.scalars(sa.select(User).options(joinedload(User.department)).where(sa.or_(*conditions))
                               .order_by(User.name_pinyin, User.id).limit(limit + 1)).all()
     hits = [Hit("users", u.id, u.display_name, _joined(u.username, ROLE[u.role], u.department))
