@@ -25,7 +25,7 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
     assert result["counts"]["enterprises"] == 200 and result["counts"]["interactions"] == 2000
     assert {"board", "board_sector", "enterprises_p1", "enterprises_p50", "search_2", "search_4", "search_foreign",
             "project_detail", "project_edit", "leaders", "home_leader", "topbar_2", "topbar_initials",
-            "topbar_foreign"} <= result["pages"].keys()
+            "topbar_foreign", "search_results"} <= result["pages"].keys()
     for key, page in result["pages"].items():
         assert page["status"] == [200], key
         assert page["statements"] > 0 and page["floor_median_ms"] is not None, key
