@@ -33,6 +33,7 @@ def test_suggestions_are_grouped_and_link_to_each_page(client, login, world):
     assert suggest(client, "Amur")["projects"]["items"][0]["url"] == f"/projects/{world['mine'].id}"
     contact = suggest(client, "李建国")["contacts"]["items"][0]
     assert contact["url"] == f"/enterprises/{world['dongbei'].id}#contact-{world['contact'].id}"
+    assert f'id="contact-{world["contact"].id}"' in client.get(contact["url"]).get_data(as_text=True)
     assert client.get("/search/suggest?q=dbn").get_json()["all_url"] == "/search?q=dbn"
 
 
