@@ -180,24 +180,36 @@ def _joined(*parts) -> str:
     return " · ".join(str(p) for p in parts if p)
 
 
-def _project_conditions(q: str, key: str | None) -> list:
-    conditions = [name_contains(q), *_pinyin_conditions(Project, key)]
+def _project_queries(q: str, key: str | None) -> list:
+    """Id selects of the projects matching in each way: the name in any language (a scan of the
+    table that stops at the limit, unordered: walking an index in name order would read each row
+    at random), the pinyin keys (index walks), a foreign partner's name (the investors' index)."""
+    queries = [sa.select(Project.id).where(name_contains(q))]
+    if key:
+        queries += [sa.select(Project.id).where(prefix_range(column, key, keys=True)).order_by(column)
+                    for column in (Project.name_initials, Project.name_pinyin)]
     if _foreign(q):
         # A foreign partner's name: the project of an investor whose English or Russian name holds it.
         partners = sa.select(Enterprise.id).where(search.foreign_match(q))
-        conditions.append(Project.id.in_(sa.select(project_investors.c.project_id)
-                                         .where(project_investors.c.enterprise_id.in_(partners))))
-    return conditions
+        queries.append(sa.select(Project.id).where(Project.id.in_(
+            sa.select(project_investors.c.project_id).where(project_investors.c.enterprise_id.in_(partners)))))
+    return queries
+
+
+def _union_ids(queries: list, limit: int) -> list[int]:
+    """The ids of each id select cut at `limit`, in one statement, first found first."""
+    parts = [query.limit(limit).subquery() for query in queries]
+    return _unique(db.session.scalars(sa.union_all(*(sa.select(part.c[0]) for part in parts))))
 
 
 def _projects(user: User, q: str, key: str | None, limit: int) -> tuple[list[Hit], bool]:
-    rows = db.session.scalars(
-        sa.select(Project).options(joinedload(Project.lead_department))
-        .where(access.searchable_projects(user), sa.or_(*_project_conditions(q, key)))
-        .order_by(Project.name_pinyin, Project.id).limit(limit + 1)).all()
+    visible = access.searchable_projects(user)
+    queries = [query.where(visible) for query in _project_queries(q, key)]
+    found = sorted(_load(Project, _union_ids(queries, limit + 1), joinedload(Project.lead_department)),
+                   key=lambda p: (p.name_pinyin, p.id))
     hits = [Hit("projects", p.id, p.display_name, _joined(STAGE_LABELS[p.stage], p.lead_department))
-            for p in rows[:limit]]
-    return hits, len(rows) > limit
+            for p in found[:limit]]
+    return hits, len(found) > limit
 
 
 def _contacts(q: str, limit: int) -> tuple[list[Hit], bool]:
@@ -206,9 +218,8 @@ def _contacts(q: str, limit: int) -> tuple[list[Hit], bool]:
     if digits.isdigit() and len(digits) >= PHONE_MIN_DIGITS:
         prefixes.append((Contact.phone, digits))
     # Each prefix walks its own index in its own order, so each is cut at the limit by itself.
-    parts = [sa.select(Contact.id).where(prefix_range(column, prefix)).order_by(column, Contact.id)
-             .limit(limit + 1).subquery() for column, prefix in prefixes]
-    ids = _unique(db.session.scalars(sa.union_all(*(sa.select(p.c.id) for p in parts))))
+    ids = _union_ids([sa.select(Contact.id).where(prefix_range(column, prefix)).order_by(column, Contact.id)
+                      for column, prefix in prefixes], limit + 1)
     shown, more = _cut(ids, limit)
     return [Hit("contacts", c.id, c.name, _joined(c.title, c.enterprise.display_name), enterprise_id=c.enterprise_id)
             for c in _load(Contact, shown, joinedload(Contact.enterprise))], more

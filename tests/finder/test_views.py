@@ -100,6 +100,7 @@ def test_every_signed_in_page_has_the_box(client, login, world):
 def test_suggest_runs_the_same_statements_whatever_the_data_size(client, login, world, page_statements, q):
     login("admin")
     department_id = world["mine"].lead_department_id
+    factories.project(name="东北农业园项目", lead_department_id=department_id)  # each group: hits in both states
     urls = (f"/search/suggest?q={q}", f"/search?q={q}")
     few = [page_statements(client, url, fresh=True) for url in urls]
     for n in range(30):
