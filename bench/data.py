@@ -47,7 +47,7 @@ from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHA
 from crm.models.liaison import Instruction, InstructionReply, instruction_units
 from crm.models.project import project_departments, project_investors
 from crm.services import creditcode
-from crm.services.core import audit
+from crm.services.core import audit, pinyin
 from crm.services.core.clock import to_utc_naive
 from crm.services.enterprises import normalize_name
 from crm.services.pipeline import STAGE_LABELS
@@ -58,7 +58,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 8  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 9  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 NOTICE_DAYS, NOTICES_PER_USER = 90, 63  # each user's notifications: ~0.7 a day (Generator.notifications)
 
@@ -135,6 +135,13 @@ def _utc(day: date, minutes: int) -> datetime:
     return to_utc_naive(datetime.combine(day, time(8, 30)) + timedelta(minutes=minutes))
 
 
+def pinyin_keys(name: str) -> dict:
+    """A row's name_pinyin and name_initials, given with the row: COPY (PostgreSQL) applies no
+    Python-side column defaults, and on SQLite the defaults would compute the same keys."""
+    full, initials = pinyin.keys(name)
+    return {"name_pinyin": full, "name_initials": initials}
+
+
 class Generator:
     """Builds one scale's rows; ids are assigned here so child rows can refer to them."""
 
@@ -186,8 +193,9 @@ class Generator:
         password_hash = generate_password_hash(PASSWORD)
         rows = []
         for i, role in enumerate(roles, start=1):
+            person = self.person()
             rows.append({
-                "id": i, "username": f"bench_{role}_{i:04d}", "display_name": self.person(),
+                "id": i, "username": f"bench_{role}_{i:04d}", "display_name": person, **pinyin_keys(person),
                 "email": f"bench{i:04d}@example.gov.cn", "phone": f"0453-39{i:05d}",
                 "title": {"leader": "副市长", "admin": "领导小组办公室主任", "staff": "招商专员"}.get(role, "股长"),
                 "role": role, "leader_rank": (1 if i <= n_admin + 2 else 2) if role == "leader" else None,
@@ -246,7 +254,8 @@ class Generator:
                 region = rng.choice(OTHER_REGIONS) if roll < 0.25 else f"黑龙江省{name[:2] if name[:3] not in CITIES else name[:3]}市"
             created = _utc(self.day_ago(1500, 1.0), rng.randrange(480))
             rows.append({
-                "id": eid, "name": name, "name_norm": normalize_name(name), "short_name": brand + name[-6:-4],
+                "id": eid, "name": name, "name_norm": normalize_name(name), **pinyin_keys(name),
+                "short_name": brand + name[-6:-4],
                 "credit_code": self.credit_code(eid) if country == "中国" and rng.random() < 0.9 else None,
                 "country": country, "region": region, "sector_id": sector_id, **self.foreign_names(country, eid),
                 "source_channel": rng.choice(SOURCE_CHANNELS), "owner_id": rng.choice(self.staff),
@@ -300,8 +309,9 @@ class Generator:
                 if "signed" in first else None
             is_key = amount >= 50_000 or rng.random() < 0.08
             created = _utc(history[0][2], rng.randrange(480))
+            name = f"年产{size}万吨{product}项目（{pid}）"
             rows.append({
-                "id": pid, "name": f"年产{size}万吨{product}项目（{pid}）",
+                "id": pid, "name": name, **pinyin_keys(name),
                 "description": f"建设{product}生产线及配套仓储、研发设施，达产后年产{product}{size}万吨。",
                 "site": "绥芬河市", "sector_id": sector_id, "park_id": self.parks[pid % len(self.parks)],
                 "total_investment": amount, "fixed_investment": (amount * Decimal("0.7")).quantize(Decimal("0.01")),

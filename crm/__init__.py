@@ -43,6 +43,7 @@ BLUEPRINTS = [
     "crm.api.views",
     "crm.channels.views",
     "crm.calendar.views",
+    "crm.finder.views",
 ]
 
 CLI_MODULES = [

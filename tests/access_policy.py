@@ -58,6 +58,9 @@ POLICY: dict[str, Rule] = {
     "enterprises.import_template": Rule(get=STAFF),
     "enterprises.export": Rule(get=STAFF, query="?q=绥芬&tag=龙头企业"),
     # The project form's investor picker: its editors (officers included); leaders pick nothing.
+    # The top bar's search: every role; what each finds is narrowed in services/finder.py.
+    "finder.suggest": Rule(get=ALL, query="?q=绥芬"),
+    "finder.results": Rule(get=ALL, query="?q=sfh"),
     "enterprises.lookup": Rule(get=frozenset({"admin", "staff", "officer"}), query="?q=绥芬河"),
     "interactions.quick": Rule(get=frozenset({"admin", "staff", "officer"}),
                                post=frozenset({"admin", "staff", "officer"})),

@@ -94,6 +94,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
 class Contact(TimestampMixin, Versioned, db.Model):
     __tablename__ = "contacts"
     __audited__ = True
+    # The top bar's search finds a contact by the start of the name or of the phone number.
+    __table_args__ = (db.Index("ix_contacts_name", "name", "id"), db.Index("ix_contacts_phone", "phone", "id"))
     id = db.Column(db.Integer, primary_key=True)
     enterprise_id = db.Column(db.ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True)
     name = db.Column(db.String(40), nullable=False)

@@ -292,7 +292,7 @@ def contains(column, term: str):
     return sa.func.crm_lower(column).like(pattern, escape="\\")
 
 
-def _foreign_match(term: str):
+def foreign_match(term: str):
     """The term in the English or Russian name, ignoring case.
 
     PostgreSQL: on the row itself, so the planner can combine the names' pg_trgm indexes with
@@ -359,7 +359,7 @@ def match(q: str, dense: bool = False):
             chinese = [t for t in long_terms if not _cased(t)]
             if chinese:
                 conditions.append(Enterprise.id.in_(_fts_rows(chinese)))
-            conditions += [sa.or_(Enterprise.id.in_(_fts_rows([t])), _foreign_match(t))
+            conditions += [sa.or_(Enterprise.id.in_(_fts_rows([t])), foreign_match(t))
                            for t in long_terms if _cased(t)]
     conditions += [_short_match(term) for term in terms]
     return sa.and_(sa.true(), *conditions)
@@ -424,7 +424,7 @@ def _short_match(term: str):
     if set(term) <= _CREDIT_CODE_CHARS:
         alternatives.append(_like(Enterprise.credit_code, term.upper(), folded=True))
     if _cased(term):
-        alternatives.append(_foreign_match(term))
+        alternatives.append(foreign_match(term))
     return sa.or_(*alternatives)
 
 

@@ -26,7 +26,8 @@ def test_the_bench_builds_times_and_reports_at_smoke_scale(tmp_path, capsys):
     assert {"board", "board_sector", "enterprises_p1", "enterprises_p50", "search_2", "search_4", "search_foreign",
             "project_detail", "project_edit", "leaders", "home_leader", "home_staff", "home_officer",
             "home_admin", "enterprises_by_name", "enterprises_by_owner", "projects_list",
-            "projects_by_name"} <= result["pages"].keys()
+            "projects_by_name", "topbar_2", "topbar_initials", "topbar_foreign",
+            "search_results"} <= result["pages"].keys()
     for key, page in result["pages"].items():
         assert page["status"] == [200], key
         assert page["statements"] > 0 and page["floor_median_ms"] is not None, key
@@ -206,6 +207,8 @@ def test_on_postgresql_the_rows_go_in_by_copy_and_equal_the_sqlite_build(tmp_pat
         engine.dispose()
     assert len(rows["postgresql"]["interactions"]) == 2000
     assert any(row.last_interaction_at for row in rows["postgresql"]["enterprises"])
+    # COPY applies no Python-side defaults: the rows carry their pinyin keys (the top bar's search).
+    assert all(row.name_initials and row.name_pinyin for row in rows["postgresql"]["enterprises"])
     assert all(row.follow_up_done is not None for row in rows["postgresql"]["interactions"])
     notifications = rows["postgresql"]["notifications"]  # the bell's backlog: some read, the newest not
     assert len(notifications) == 10 * NOTICES_PER_USER

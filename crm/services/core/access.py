@@ -51,6 +51,14 @@ def editable_projects(user: User):
     return sa.false()
 
 
+def searchable_projects(user: User):
+    """The projects a user's search (the top bar) finds, as a WHERE condition on Project: an officer
+    his department's (those he works on), everyone else every project, as the project list shows."""
+    if user.role == "officer":
+        return department_projects(user.department_id) if user.department_id else sa.false()
+    return sa.true()
+
+
 def can_change_project_departments(user: User) -> bool:
     """Who leads (牵头) or shares (责任) a project is the center's call: an officer who may edit a
     project must not be able to take it over from its lead department, or hand it away."""

@@ -1,0 +1,1 @@
+"""Search from anywhere: the top bar's box, its suggestions (JSON) and the full results page."""
