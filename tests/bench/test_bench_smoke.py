@@ -149,8 +149,9 @@ def test_with_city_each_page_is_timed_beside_the_same_city_page_and_compared_wit
     assert all(page["status"] == [200] and page["requests"] == 2 for page in result["city_pages"].values())
     board = result["pages"]["board"]
     growth = f"{board['median_ms'] / result['city_pages']['board']['median_ms']:.2f}"
-    # No least page / floor ("—"): the gate row was not asked for.
-    row = f"| {board['p95_ms']} | 11 | {board['floor_median_ms']} | {board['page_floor_ratio']} | — | {growth} | 200 |"
+    # SQL, the slowest statement, the floor and page / floor (a reading aid now), then × city.
+    row = (f"| {board['p95_ms']} | {board['statements']} | {board['slowest_statement_ms']} | "
+           f"{board['floor_median_ms']} | {board['page_floor_ratio']} | {growth} | 200 |")
     assert row in capsys.readouterr().out
     assert not (tmp_path / "city-sqlite.json").exists()  # the city's figures live in the province run's file
 
