@@ -30,7 +30,7 @@ def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
             attach(form, error, field="file")
         if result is not None and not result.errors:
             db.session.commit()
-            flash(done_message(len(result.created)), "success")
+            flash(done_message(result), "success")
             return redirect(done_url)
         db.session.rollback()
     return render_template("_import.html", form=form, result=result, max_rows=max_rows,
