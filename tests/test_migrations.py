@@ -131,7 +131,8 @@ def test_status_checks_keep_search_indexes_and_triggers_and_downgrade(tmp_path):
         before = _schema_names("type IN ('trigger', 'index') AND sql IS NOT NULL ORDER BY name")
         assert "ix_projects_stage_moved" in before and any(n.startswith("enterprise_fts") for n in before)
         upgrade()
-        assert _schema_names("type IN ('trigger', 'index') AND sql IS NOT NULL ORDER BY name") == before
+        # every one kept (later revisions may add their own)
+        assert set(before) <= set(_schema_names("type IN ('trigger', 'index') AND sql IS NOT NULL ORDER BY name"))
         with db.engine.connect() as conn:  # rebuilding users deleted no row pointing at a user
             assert conn.exec_driver_sql("SELECT status FROM digest_deliveries").scalars().all() == ["unknown"]
         for q in ("绥芬", "润宏经贸", "Рунхун"):  # the FTS triggers were re-created and still fill the index

@@ -183,14 +183,10 @@ def contact_delete(enterprise_id: int, contact_id: int):
 def import_sheet():
     """Upload the office's Excel list: every row adds or updates a firm, or none does and the
     problems are listed."""
-    actor = current_user._get_current_object()
     return import_page(
-        lambda stream: enterprise_sheets.import_enterprises(actor, stream), done_url=url_for("enterprises.index"),
-        done_message=lambda r: _("已导入：新建 %(n)s 家企业，更新 %(u)s 家，%(same)s 家没有变化。", n=len(r.created),
-                                 u=len(r.updated), same=r.unchanged), max_rows=enterprise_sheets.MAX_ROWS,
+        "enterprises", max_rows=enterprise_sheets.MAX_ROWS,
         title=_("从 Excel 导入企业"), back_url=url_for("enterprises.index"), back_label=_("目标企业"),
         template_url=url_for("enterprises.import_template"),
-        link_url=lambda ident: url_for("enterprises.detail", enterprise_id=ident),
         rules=[_("须有“企业名称”一列。"), _("所属产业、来源渠道、负责人、状态、企业类型须是系统中的值，模板中有下拉列表。"),
                _("有编号（或信用代码、名称与已有企业相同）的行更新该企业，只改有变化的单元格；其余行新建企业。"
                  "每一行按企业表单的规则检查：信用代码校验、同名或同一信用代码的企业不重复登记。")])

@@ -11,6 +11,7 @@ from crm.models.channels import Channel, ChannelDelivery, ChannelSubscription
 from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.goal import Goal
+from crm.models.imports import SheetImport
 from crm.models.liaison import Instruction, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.metrics import GoalValue, InnovationPlatform
 from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
@@ -27,5 +28,5 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
-    "DigestDelivery", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
+    "DigestDelivery", "SheetImport", "Instruction", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

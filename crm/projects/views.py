@@ -21,7 +21,7 @@ from crm.services.core.errors import RuleError
 from crm.services.core.paging import paginate
 from crm.services.core.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
-from crm.services.sheets import project_import, project_sheet
+from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
 from crm.web.imports import import_page
 
@@ -53,14 +53,10 @@ def export():
 def import_sheet():
     """The project list from an Excel sheet: new projects for the reserve pool, each at the stage
     it has reached, and changes to the projects a row names; all rows or none."""
-    actor = current_user._get_current_object()
     return import_page(
-        lambda stream: project_import.import_projects(actor, stream), done_url=url_for("projects.index"),
-        done_message=lambda r: _("已导入：新建 %(n)s 个项目，更新 %(u)s 个，%(same)s 个没有变化。", n=len(r.created),
-                                 u=len(r.updated), same=r.unchanged), max_rows=project_sheet.MAX_ROWS,
+        "projects", max_rows=project_sheet.MAX_ROWS,
         title=_("从 Excel 导入储备项目"), back_url=url_for("projects.index"), back_label=pgettext("nav", "项目"),
         template_url=url_for("projects.import_template"),
-        link_url=lambda ident: url_for("projects.detail", project_id=ident),
         rules=[_("须有“项目名称”和“行业领域”两列。"),
                _("“阶段”留空即谋划；已到洽谈、签约、开工或投产的项目，须填写到该阶段为止每个阶段的日期，"
                  "签约还须填签约金额。系统按日期逐级登记阶段，依据记为导入的行号。"),

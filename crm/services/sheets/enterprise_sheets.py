@@ -158,6 +158,7 @@ def import_enterprises(actor: User, stream) -> reader.Result:
         if errors:
             result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
         elif firm is None:
+            result.new += 1
             if not result.errors:  # once a row is refused nothing is kept: later rows are only checked
                 result.created.append(_save(actor, number, None, data, contact if any(contact.values()) else None))
         else:

@@ -161,7 +161,10 @@ def _create_row(actor: User, number: int, raw: dict, names: _Names, today: date,
     leader = _leader(actor, raw, names, None, errors)
     for field_name, message in svc.check_project(data)[0].items():
         errors.setdefault(_FIELD_COLUMNS.get(field_name, field_name), message)
-    if errors or result.errors:  # once a row is refused nothing is kept: later rows are only checked
+    if errors:
+        return
+    result.new += 1
+    if result.errors:  # once a row is refused nothing is kept: later rows are only checked
         return
     source = f"Excel 导入第 {number} 行"  # stored as data: in Chinese, like the audit notes
     with audit.acting_as(actor, note=source):

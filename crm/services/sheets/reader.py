@@ -66,6 +66,8 @@ class Result:
     errors: list[RowError] = field(default_factory=list)
     updated: list[RowChange] = field(default_factory=list)
     unchanged: int = 0
+    new: int = 0  # rows that would create a record: `created` holds them once saved
+
 
     @property
     def refused_rows(self) -> int:
