@@ -128,15 +128,17 @@ def enterprise_errors(data: dict, exclude_id: int | None = None) -> tuple[dict, 
     return errors, records
 
 
-def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> Enterprise:
+def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict, *, checked: bool = False) -> Enterprise:
     """Create (enterprise=None) or update an enterprise from form data; flushes, never commits.
 
     data: the keys of ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
+    checked: the caller has just run enterprise_errors on this cleaned data in this transaction
+    and found nothing (a sheet import checks each row before it saves it): not run twice.
     """
     access.require(access.can_edit_enterprises(actor))
     versions.check(enterprise, data)
     data, submitted = clean_enterprise(data), data
-    errors, records = enterprise_errors(data, enterprise.id if enterprise else None)
+    errors, records = ({}, {}) if checked else enterprise_errors(data, enterprise.id if enterprise else None)
     if errors:
         raise ValidationError(errors, records)
     if enterprise is None:

@@ -257,7 +257,7 @@ def _update(actor: User, number: int, firm: Enterprise, first, data: dict, conta
 def _save(actor: User, number: int, firm: Enterprise | None, data: dict, contact: dict | None, first=None):
     # The audit trail keeps where a record came from: stored text, so Chinese in every UI.
     with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
-        firm = enterprises.save_enterprise(actor, firm, data)
+        firm = enterprises.save_enterprise(actor, firm, data, checked=True)  # _rule_errors checked the row
         if contact is not None:
             enterprises.save_contact(actor, firm, first, contact)
     return firm
