@@ -148,6 +148,9 @@ def import_enterprises(actor: User, stream) -> reader.Result:
         raw = reader.row_values(cells, columns)
         errors = {}
         firm = _target(raw, existing, errors)
+        if "id" in errors:  # a 编号 the list lacks is that row's one problem
+            result.errors += reader.row_errors(number, errors, READ_COLUMNS, {})
+            continue
         first = firm.contacts[0] if firm is not None and firm.contacts else None
         data, contact, errors_read = _row_data(raw, cells, columns, choices, _current(firm),
                                                {k: getattr(first, k) for k in _CONTACT} if first else {})

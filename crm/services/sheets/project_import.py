@@ -122,7 +122,7 @@ def import_projects(actor: User, stream) -> reader.Result:
         _same_project_again(number, project, raw, seen, errors)
         if project is not None:
             _update_row(actor, number, raw, project, names, existing, today, errors, result)
-        else:
+        elif "id" not in errors:  # a 编号 the list lacks is that row's one problem
             _create_row(actor, number, raw, names, today, errors, result)
         if errors:
             result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
