@@ -25,7 +25,7 @@ from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
 from crm.services.interactions import KIND_LABELS
 from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, roles_required, versioning, xlsx_response
-from crm.web.imports import import_page
+from crm.web.imports import preview_import_page
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -183,7 +183,7 @@ def contact_delete(enterprise_id: int, contact_id: int):
 def import_sheet():
     """Upload the office's Excel list: every row adds or updates a firm, or none does and the
     problems are listed."""
-    return import_page(
+    return preview_import_page(
         "enterprises", max_rows=enterprise_sheets.MAX_ROWS,
         title=_("从 Excel 导入企业"), back_url=url_for("enterprises.index"), back_label=_("目标企业"),
         template_url=url_for("enterprises.import_template"),

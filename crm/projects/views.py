@@ -23,7 +23,7 @@ from crm.services.core.versions import StaleEdit
 from crm.services.pipeline import STAGE_LABELS, allowed_targets, classify
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, roles_required, versioning, xlsx_response
-from crm.web.imports import import_page
+from crm.web.imports import preview_import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -53,7 +53,7 @@ def export():
 def import_sheet():
     """The project list from an Excel sheet: new projects for the reserve pool, each at the stage
     it has reached, and changes to the projects a row names; all rows or none."""
-    return import_page(
+    return preview_import_page(
         "projects", max_rows=project_sheet.MAX_ROWS,
         title=_("从 Excel 导入储备项目"), back_url=url_for("projects.index"), back_label=pgettext("nav", "项目"),
         template_url=url_for("projects.import_template"),
