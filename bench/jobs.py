@@ -198,6 +198,44 @@ def _busiest_project() -> int:
         .group_by(Interaction.project_id).order_by(sa.func.count().desc(), Interaction.project_id).limit(1))
 
 
+def _project_export(now: datetime):
+    """The whole project list as the Excel sheet (10,000 projects at province scale)."""
+    from crm.services.sheets import project_sheet
+
+    def run():
+        return project_sheet.export([], now)[1]
+    return run
+
+
+def _enterprise_import(now: datetime):
+    """Every enterprise exported, each row's 简称 edited, imported back (every row an update),
+    then rolled back so every run sees the same data.  The sheet is built before the timing."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from crm.models import User
+    from crm.services.sheets import enterprise_sheets
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    data, _count, _cut = enterprise_sheets.export({}, now)
+    book = load_workbook(BytesIO(data))
+    ws = book.worksheets[0]
+    column = next(c.column for c in ws[3] if c.value == "简称")
+    for row in range(4, ws.max_row + 1):
+        ws.cell(row=row, column=column).value = f"简称{row}"
+    out = BytesIO()
+    book.save(out)
+    sheet = out.getvalue()
+
+    def run():
+        try:
+            result = enterprise_sheets.import_enterprises(actor, BytesIO(sheet))
+            return len(result.updated)
+        finally:
+            db.session.rollback()
+    return run
+
+
 JOBS = (
     Job("reminder_scan", "提醒扫描 reminder scan", 5_000, _reminder_scan),
     Job("digest_200", f"周报 digest × {DIGEST_RECIPIENTS} recipients", 30_000, _digest),
@@ -206,4 +244,6 @@ JOBS = (
     Job("brochure_pictures", "项目介绍 brochure with a cover and 4 pictures", 300, _brochure_pictures),
     Job("catalog_500_covers", f"项目册 catalog ({CATALOG_PROJECTS} projects, each with a cover)", 20_000,
         _catalog_covers),
+    Job("project_export", "项目清单导出 project list export (all projects)", 10_000, _project_export),
+    Job("enterprise_import", "企业清单导入 enterprise import (every row updated)", 10_000, _enterprise_import),
 )

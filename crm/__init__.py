@@ -39,6 +39,7 @@ BLUEPRINTS = [
     "crm.jobs_admin.views",
     "crm.mailbox.views",
     "crm.chains.views",
+    "crm.imports.views",
     "crm.api.tokens_views",
     "crm.api.views",
     "crm.channels.views",

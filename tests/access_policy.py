@@ -157,6 +157,9 @@ POLICY: dict[str, Rule] = {
     "notifications.index": Rule(get=ALL, query="?unread=1&page=2"),
     "notifications.mark_read": Rule(post=ALL, hidden=ALL),
     "notifications.mark_all_read": Rule(post=ALL),
+    # Excel imports: the uploader (the sample's is staff) and admins; other staff would get 404.
+    "imports.preview": Rule(get=STAFF),
+    "imports.apply": Rule(post=STAFF),
     "jobs_admin.index": Rule(get=ADMIN),
     "jobs_admin.requeue": Rule(post=ADMIN),
     "jobs_admin.resend_digest": Rule(post=ADMIN),
@@ -258,4 +261,5 @@ SAMPLES: dict[str, object] = {
     "file_id": lambda users: factories.evidence_file().id,
     "list_key": lambda users: "projects",
     "filter_id": lambda users: factories.saved_filter().id,
+    "import_id": lambda users: factories.sheet_import(users["staff"]).id,
 }

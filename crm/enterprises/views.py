@@ -27,7 +27,7 @@ from crm.services.files import evidence
 from crm.services.lists import bulk, sorts
 from crm.services.sheets import enterprise_sheets
 from crm.web import get_or_404, lists, roles_required, timeline, versioning, xlsx_response
-from crm.web.imports import import_page
+from crm.web.imports import preview_import_page
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -205,16 +205,15 @@ def contact_delete(enterprise_id: int, contact_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def import_sheet():
-    """Upload the office's Excel list: every row is added, or none and the problems are listed."""
-    actor = current_user._get_current_object()
-    return import_page(
-        lambda stream: enterprise_sheets.import_enterprises(actor, stream), done_url=url_for("enterprises.index"),
-        done_message=lambda n: _("已导入 %(n)s 家企业。", n=n), max_rows=enterprise_sheets.MAX_ROWS,
+    """Upload the office's Excel list: every row adds or updates a firm, or none does and the
+    problems are listed."""
+    return preview_import_page(
+        "enterprises", max_rows=enterprise_sheets.MAX_ROWS,
         title=_("从 Excel 导入企业"), back_url=url_for("enterprises.index"), back_label=_("目标企业"),
         template_url=url_for("enterprises.import_template"),
-        link_url=lambda ident: url_for("enterprises.detail", enterprise_id=ident),
         rules=[_("须有“企业名称”一列。"), _("所属产业、来源渠道、负责人、状态、企业类型须是系统中的值，模板中有下拉列表。"),
-               _("每一行按新建企业的规则检查：信用代码校验、同名或同一信用代码的企业不重复登记。")])
+               _("有编号（或信用代码、名称与已有企业相同）的行更新该企业，只改有变化的单元格；其余行新建企业。"
+                 "每一行按企业表单的规则检查：信用代码校验、同名或同一信用代码的企业不重复登记。")])
 
 
 @bp.route("/import/template.xlsx")

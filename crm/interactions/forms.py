@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from crm.enterprises.forms import NONE_CHOICE, optional_id
@@ -18,6 +18,10 @@ class QuickLogForm(FlaskForm):
     enterprise = StringField(_l("对接企业"), validators=[DataRequired(_l("请选择对接企业。")), Length(max=120)],
                              description=_l("输入名称的一部分（至少两个字）后从列表中选择"))
     enterprise_id = HiddenField()
+    # A firm not yet on file is filed here, by name (and its credit code when known), with the
+    # enterprise form's rules (admins and staff, who may file enterprises).
+    create_enterprise = BooleanField(_l("企业库中还没有这家企业：按上面的名称新建"))
+    credit_code = StringField(_l("统一社会信用代码（可不填）"), validators=[Length(max=40)])
     # Only offered projects pass; the view offers a posted one whenever the user may log about it.
     project_id = SelectField(_l("相关项目"), coerce=optional_id,
                              invalid_choice_message=_l("所选项目不存在，或您无权记录该项目的对接。"),

@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.interactions.forms import QuickLogForm
 from crm.models import Enterprise, Interaction, Project
-from crm.services import interactions, search
+from crm.services import enterprises, interactions, search
 from crm.services.core import access
 from crm.services.core.clock import day_label, local_now, local_today, to_utc_naive, utcnow
 from crm.services.core.ids import parse_id
@@ -77,18 +77,37 @@ def _resolve_enterprise(form: QuickLogForm) -> Enterprise | None:
 def _log(form: QuickLogForm, enterprise: Enterprise | None, project: Project | None):
     """Save the contact; the redirect on success, or None to show the form with its errors."""
     user = current_user._get_current_object()
-    if enterprise is None:
-        form.enterprise.errors = [_("未找到该企业，请从列表中选择；新企业请先在企业库中新建。")]
+    filing = enterprise is None and form.create_enterprise.data and access.can_edit_enterprises(user)
+    if enterprise is None and not filing:
+        form.enterprise.errors = [_("未找到该企业：请从列表中选择，或勾选下面的“新建”。")
+                                  if access.can_edit_enterprises(user) else
+                                  _("未找到该企业，请从列表中选择；新企业请联系经合中心在企业库中新建。")]
         return None
     if project is None and user.role == "officer":
         form.project_id.errors = [_("部门联络员记录对接须选择本部门牵头或参与的项目。")]
         return None
     data = dict(form.data, occurred_at=to_utc_naive(form.occurred_at.data))
-    logged = commit_or_show(form, lambda: interactions.log_interaction(user, enterprise, project, data, utcnow()))
+
+    def save():
+        firm = enterprise or _file_enterprise(user, form)
+        interactions.log_interaction(user, firm, project, data, utcnow())
+        return firm  # one transaction: a refused contact files no firm
+
+    logged = commit_or_show(form, save)
     if logged is None:
         return None
-    flash(_("已记录与“%(name)s”的对接。", name=enterprise.name), "success")
-    return redirect(local_target(form.next.data) or url_for("enterprises.detail", enterprise_id=enterprise.id))
+    flash(_("已记录与“%(name)s”的对接。", name=logged.name), "success")
+    return redirect(local_target(form.next.data) or url_for("enterprises.detail", enterprise_id=logged.id))
+
+
+def _file_enterprise(user, form: QuickLogForm) -> Enterprise:
+    """The typed firm, filed with the enterprise form's rules; its refusals name this form's fields."""
+    try:
+        return enterprises.save_enterprise(user, None, {"name": form.enterprise.data, "credit_code": form.credit_code.data})
+    except enterprises.ValidationError as error:
+        def rename(found: dict) -> dict:
+            return {("enterprise" if key == "name" else key): value for key, value in found.items()}
+        raise enterprises.ValidationError(rename(error.errors), rename(error.records)) from None
 
 
 @bp.route("/new", methods=["GET", "POST"])

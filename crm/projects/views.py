@@ -33,7 +33,7 @@ from crm.services.lists import bulk, sorts
 from crm.services.pipeline import STAGE_LABELS, StageError, allowed_targets, classify, default_target, target_kind
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, lists, roles_required, timeline, versioning, wants_json, xlsx_response
-from crm.web.imports import import_page
+from crm.web.imports import preview_import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -84,21 +84,19 @@ def export():
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def import_sheet():
-    """New projects for the reserve pool from an Excel sheet, each at the stage it has reached;
-    all rows or none."""
-    actor = current_user._get_current_object()
-    return import_page(
-        lambda stream: project_sheet.import_projects(actor, stream), done_url=url_for("projects.index"),
-        done_message=lambda n: _("已导入 %(n)s 个项目。", n=n), max_rows=project_sheet.MAX_ROWS,
+    """The project list from an Excel sheet: new projects for the reserve pool, each at the stage
+    it has reached, and changes to the projects a row names; all rows or none."""
+    return preview_import_page(
+        "projects", max_rows=project_sheet.MAX_ROWS,
         title=_("从 Excel 导入储备项目"), back_url=url_for("projects.index"), back_label=pgettext("nav", "项目"),
         template_url=url_for("projects.import_template"),
-        link_url=lambda ident: url_for("projects.detail", project_id=ident),
         rules=[_("须有“项目名称”和“行业领域”两列。"),
                _("“阶段”留空即谋划；已到洽谈、签约、开工或投产的项目，须填写到该阶段为止每个阶段的日期，"
                  "签约还须填签约金额。系统按日期逐级登记阶段，依据记为导入的行号。"),
                _("暂缓、终止的项目，填写暂停前到过的每个阶段的日期，以及暂缓/终止的日期和原因。"),
                _("行业领域、园区、部门、专班、负责人须是系统中的名称；投资主体须已在企业库中。"),
-               _("每一行按新建项目的规则检查；同名的项目不重复导入。")])
+               _("有编号（或与已有项目同名）的行更新该项目，只改有变化的单元格；阶段向前推进或暂缓、终止时按阶段规则"
+                 "逐级登记。其余行新建项目。每一行按项目表单的规则检查。")])
 
 
 @bp.route("/import/template.xlsx")

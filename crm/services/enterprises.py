@@ -46,7 +46,7 @@ def find_duplicate(name: str, credit_code: str | None, exclude_id: int | None = 
 STATUS_LABELS, ROLE_LABELS = ENTERPRISE_STATUS, ENTERPRISE_ROLE  # defined with their columns
 DOMESTIC = "中国"
 
-_ENTERPRISE_FIELDS = ("name", "short_name", "name_en", "name_ru", "credit_code", "country", "region", "sector_id",
+ENTERPRISE_FIELDS = ("name", "short_name", "name_en", "name_ru", "credit_code", "country", "region", "sector_id",
                       "source_channel", "owner_id", "status", "role", "website", "address", "description")
 _CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "notes")
 PHONE_PATTERN = r"^[0-9+\-() 转]*$"  # 0453-3921234 转 8001, +7 (423) 222-33-44
@@ -87,7 +87,7 @@ def is_missing_credit_code(enterprise: Enterprise) -> bool:
 
 def clean_enterprise(data: dict) -> dict:
     """Input as it is checked and stored: stripped text (empty is NULL), defaults, the code normalised."""
-    data = {key: clean_text(data.get(key)) for key in _ENTERPRISE_FIELDS} | {"tags": data.get("tags") or []}
+    data = {key: clean_text(data.get(key)) for key in ENTERPRISE_FIELDS} | {"tags": data.get("tags") or []}
     data["country"] = data["country"] or DOMESTIC
     data["status"] = data["status"] or "prospect"
     data["role"] = data["role"] or "target"
@@ -128,21 +128,23 @@ def enterprise_errors(data: dict, exclude_id: int | None = None) -> tuple[dict, 
     return errors, records
 
 
-def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict) -> Enterprise:
+def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict, *, checked: bool = False) -> Enterprise:
     """Create (enterprise=None) or update an enterprise from form data; flushes, never commits.
 
-    data: the keys of _ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
+    data: the keys of ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
+    checked: the caller has just run enterprise_errors on this cleaned data in this transaction
+    and found nothing (a sheet import checks each row before it saves it): not run twice.
     """
     access.require(access.can_edit_enterprises(actor))
     versions.check(enterprise, data)
     data, submitted = clean_enterprise(data), data
-    errors, records = enterprise_errors(data, enterprise.id if enterprise else None)
+    errors, records = ({}, {}) if checked else enterprise_errors(data, enterprise.id if enterprise else None)
     if errors:
         raise ValidationError(errors, records)
     if enterprise is None:
         enterprise = Enterprise()
         db.session.add(enterprise)
-    for key in _ENTERPRISE_FIELDS:
+    for key in ENTERPRISE_FIELDS:
         setattr(enterprise, key, data[key])
     enterprise.name_norm = normalize_name(data["name"])
     enterprise.tags = data["tags"]

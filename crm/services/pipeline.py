@@ -121,7 +121,7 @@ def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: dat
         evidence=(evidence or "").strip() or None, reason=reason, is_override=kind == "override",
         recorded_by_id=actor.id,
     )
-    with audit.acting_as(actor, note=reason):
+    with audit.acting_as(actor, note=reason or audit.current_note()):  # an import's row, when no reason
         project.stage = to_stage
         project.stage_on = occurred_on
         _fill_milestones(project, to_stage, occurred_on, contract_amount)
@@ -131,15 +131,21 @@ def move_stage(project: Project, to_stage: str, *, actor: User, occurred_on: dat
     return event
 
 
-def check_history(steps, today: date) -> tuple[str, str] | None:
-    """The first problem, as (stage, message), of moving a new 谋划 project through `steps`
-    [(stage, date, contract amount, …)], one move each, by the rules of move_stage; None when
-    every move would pass.  Changes nothing: an import checks all its rows before it saves any
-    (services/stage_import).  Reasons are the caller's to check."""
-    probe, last = Project(stage="planned"), None  # transient: never added to the session
+def check_history(steps, today: date, start: Project | None = None, last: date | None = None
+                  ) -> tuple[str, str] | None:
+    """The first problem, as (stage, message), of moving a new 谋划 project (or `start`, whose
+    latest move is dated `last`) through `steps` [(stage, date, contract amount, …)], one move
+    each, by the rules of move_stage; None when every move would pass.  Changes nothing: an
+    import checks all its rows before it saves any (services/stage_import).  Reasons are the
+    caller's to check."""
+    probe = Project(stage="planned")  # transient: never added to the session
+    if start is not None:
+        probe.stage = start.stage
+        for field in MILESTONE_FIELDS.values():
+            setattr(probe, field, getattr(start, field))
     for stage, on, amount, *_reason in steps:
         try:  # a main stage is checked against each earlier milestone, which names the one it precedes
-            _check_dates(probe, stage, on, today, last if stage in SIDE_STAGES else None)
+            _check_dates(probe, stage, on, today, last if stage in SIDE_STAGES or start is not None else None)
             _check_evidence(stage, classify(probe, stage), amount)
         except StageError as error:
             return stage, str(error)

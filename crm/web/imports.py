@@ -1,15 +1,19 @@
-"""The Excel import pages (enterprises, projects) share one form and one flow: upload, run the
-service's import, commit when every row passed or roll back and list the problems.
+"""The Excel import pages share one form and one of two flows.  The enterprise and project
+lists (preview_import_page): upload, check the sheet without writing anything
+(services/sheets/imports.check), and show its preview (crm/imports/views.py), where the user
+confirms.  The chains sheet (import_page): upload, run the service's import, commit when every
+row passed or roll back and list the problems.
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.services.sheets import reader
+from crm.services.sheets import imports, reader
 from crm.web import attach
 
 
@@ -35,3 +39,22 @@ def import_page(run, *, done_url: str, done_message, max_rows: int, **context):
         db.session.rollback()
     return render_template("_import.html", form=form, result=result, max_rows=max_rows,
                            header_rows=reader.HEADER_SEARCH_ROWS, **context)
+
+
+def preview_import_page(kind: str, *, max_rows: int, **context):
+    """The view: a readable sheet becomes a previewed import (then the browser goes to its
+    preview); an unreadable one is refused under the file field.  `context` goes to
+    _import.html (title, back_url, back_label, template_url, rules)."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            record = imports.check(current_user._get_current_object(), kind, upload.filename, upload.stream.read())
+        except reader.SheetError as error:
+            db.session.rollback()
+            attach(form, error, field="file")
+        else:
+            db.session.commit()
+            return redirect(url_for("imports.preview", import_id=record.id))
+    return render_template("_import.html", form=form, max_rows=max_rows, header_rows=reader.HEADER_SEARCH_ROWS,
+                           previewed=True, **context)

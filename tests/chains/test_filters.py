@@ -30,7 +30,7 @@ def test_the_enterprise_list_and_its_export_keep_the_chains_firms(client, login)
     assert "中药测试链" in html  # the filter's choices
     assert "链外饲料有限公司" in client.get("/enterprises/").get_data(as_text=True)
     sheet = load_workbook(io.BytesIO(client.get(f"/enterprises/export.xlsx?chain={herbs.id}").data)).active
-    names = {row[0] for row in sheet.iter_rows(values_only=True)}
+    names = {row[1] for row in sheet.iter_rows(min_row=4, values_only=True)}  # 编号 first, then the name
     assert {"链上目标药业有限公司", "链上投资药业有限公司"} <= names and "链外饲料有限公司" not in names
 
 

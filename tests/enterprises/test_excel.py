@@ -7,33 +7,38 @@ from openpyxl import load_workbook
 
 from crm.models import Enterprise
 from tests import factories
+from tests import imports as imports_helpers
 from tests.services.sheets.test_enterprise_sheets import sheet
 
 
 def upload(client, stream, name="企业清单.xlsx"):
-    return client.post("/enterprises/import", data={"file": (stream, name)}, content_type="multipart/form-data")
+    return imports_helpers.upload(client, "/enterprises/import", stream, name)
 
 
 def test_staff_import_a_sheet_and_land_on_the_list_with_a_count(client, login):
     login("staff")
     factories.sector("biomed")
-    resp = upload(client, sheet([[1, "哈尔滨龙华生物科技有限公司", "生物医药"], [2, "绥芬河市远东木业有限公司", None]],
-                                headers=["序号", "企业名称", "所属产业"]))
+    preview = upload(client, sheet([[1, "哈尔滨龙华生物科技有限公司", "生物医药"], [2, "绥芬河市远东木业有限公司", None]],
+                                   headers=["序号", "企业名称", "所属产业"]))
+    assert preview.status_code == 200 and Enterprise.query.count() == 0  # nothing written before the confirmation
+    resp = imports_helpers.confirm(client, preview)
     assert resp.status_code == 302 and resp.location.endswith("/enterprises/")
-    assert "已导入 2 家企业" in client.get("/enterprises/").get_data(as_text=True)
+    assert "新建 2 家企业" in client.get("/enterprises/").get_data(as_text=True)
     assert Enterprise.query.count() == 2
 
 
 def test_a_refused_sheet_lists_its_problems_and_saves_nothing(client, login):
     login("staff")
     existing = factories.enterprise(name="绥芬河市润宏经贸有限公司")
-    resp = upload(client, sheet([[1, "新公司甲"], [2, "绥芬河市润宏经贸有限公司"], [3, "<script>alert(1)</script>", "x"]],
-                                headers=["序号", "企业名称", "统一社会信用代码"]))
+    other = factories.enterprise(name="绥芬河市远东木业有限公司")
+    resp = upload(client, sheet([[1, None, "新公司甲"], [2, other.id, "绥芬河市润宏经贸有限公司"],
+                                 [3, None, "<script>alert(1)</script>", "x"]],
+                                headers=["序号", "编号", "企业名称", "统一社会信用代码"]))
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "没有导入任何记录" in html
+    assert resp.status_code == 200 and "整张表都不能导入" in html
     assert "已有同名企业" in html and f'href="/enterprises/{existing.id}"' in html
     assert "<script>alert(1)" not in html
-    assert Enterprise.query.count() == 1
+    assert Enterprise.query.count() == 2
 
 
 def test_a_missing_or_wrong_kind_of_file_gets_a_message(client, login):
@@ -79,5 +84,5 @@ def test_the_list_exports_what_its_filters_show(client, login):
     assert f'href="/enterprises/export.xlsx?sector={biomed.id}"' in html
     resp = client.get(f"/enterprises/export.xlsx?sector={biomed.id}")
     assert resp.status_code == 200 and "filename*=UTF-8''" in resp.headers["Content-Disposition"]
-    names = [row[0].value for row in load_workbook(BytesIO(resp.data)).worksheets[0].iter_rows(min_row=4)]
+    names = [row[1].value for row in load_workbook(BytesIO(resp.data)).worksheets[0].iter_rows(min_row=4)]
     assert names == ["哈尔滨龙华生物科技有限公司"]

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from crm.extensions import db
-from crm.models import Interaction
+from crm.models import AuditEvent, Enterprise, Interaction
 from tests import factories
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in 绥芬河
@@ -323,3 +323,43 @@ def test_a_refused_form_is_shown_again_with_the_posted_project_and_the_enterpris
     assert "请填写对接内容" in errors(resp) and Interaction.query.count() == 0
     assert selected(resp) == ["中药材种植加工项目"]
     assert (LINKED, str(linked.id), "俄粮油脂化工厂项目", False) in options(resp)
+
+
+def test_staff_file_a_new_enterprise_in_place_with_its_credit_code(client, login):
+    login("staff")
+    code = factories.valid_credit_code()
+    data = {"enterprise": "绥芬河市新来的贸易有限公司", "enterprise_id": "", "project_id": "", "kind": "phone",
+            "occurred_at": "2026-11-28T09:30", "summary": "首次电话联系"}
+    resp = client.post("/interactions/new", data=data)
+    assert "勾选下面的“新建”" in errors(resp) and Enterprise.query.count() == 0
+    resp = client.post("/interactions/new", data=data | {"create_enterprise": "y", "credit_code": code.lower()})
+    firm = Enterprise.query.one()
+    assert resp.status_code == 302 and resp.location.endswith(f"/enterprises/{firm.id}")
+    assert (firm.name, firm.credit_code) == ("绥芬河市新来的贸易有限公司", code)
+    assert Interaction.query.one().enterprise_id == firm.id
+    assert AuditEvent.query.filter_by(object_type="Enterprise", object_id=firm.id, action="create").count() == 1
+
+
+def test_a_new_enterprise_refused_by_the_rules_files_nothing_and_logs_nothing(client, login):
+    login("staff")
+    taken = factories.enterprise(name="已登记公司", credit_code=factories.valid_credit_code())
+    data = {"enterprise": "另一家新公司", "enterprise_id": "", "project_id": "", "kind": "phone",
+            "occurred_at": "2026-11-28T09:30", "summary": "首次电话联系", "create_enterprise": "y"}
+    resp = client.post("/interactions/new", data=data | {"credit_code": taken.credit_code})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "该统一社会信用代码已登记" in errors(resp)
+    assert f'href="/enterprises/{taken.id}"' in html
+    resp = client.post("/interactions/new", data=data | {"credit_code": "12345"})
+    assert "统一社会信用代码无效" in errors(resp)
+    resp = client.post("/interactions/new", data=data | {"enterprise": "（）", "credit_code": ""})
+    assert "不能只包含标点" in errors(resp)
+    assert Enterprise.query.count() == 1 and Interaction.query.count() == 0
+
+
+def test_an_officer_cannot_file_an_enterprise_from_the_form(client, login, own_project):
+    login("officer")
+    data = {"enterprise": "绥芬河市新来的贸易有限公司", "enterprise_id": "", "project_id": str(own_project.id),
+            "kind": "phone", "occurred_at": "2026-11-28T09:30", "summary": "首次电话联系", "create_enterprise": "y"}
+    resp = client.post("/interactions/new", data=data)
+    assert "请联系经合中心" in errors(resp) and Enterprise.query.count() == 0
+    assert "create_enterprise" not in client.get("/interactions/new").get_data(as_text=True)

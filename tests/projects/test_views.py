@@ -456,6 +456,7 @@ def test_the_list_exports_what_its_filters_show(client, login, refs):
 
 
 def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
+    from tests.imports import confirm, upload
     from tests.services.sheets.test_enterprise_sheets import sheet
     rows = [[1, "对俄木材深加工项目", "生物医药"], [2, "冷链物流中心项目", "生物医药"]]
     login("officer")
@@ -463,26 +464,22 @@ def test_staff_import_planned_projects_and_officers_cannot(client, login, refs):
     login("staff")
     html = client.get("/projects/").get_data(as_text=True)
     assert 'href="/projects/import"' in html
-    resp = client.post("/projects/import", data={"file": (sheet(rows, headers=["序号", "项目名称", "行业领域"]), "pool.xlsx")},
-                       content_type="multipart/form-data")
+    resp = confirm(client, upload(client, "/projects/import", sheet(rows, headers=["序号", "项目名称", "行业领域"])))
     assert resp.status_code == 302 and Project.query.count() == 2
-    assert "已导入 2 个项目" in client.get("/projects/").get_data(as_text=True)
-    resp = client.post("/projects/import", data={"file": (sheet(rows, headers=["序号", "项目名称", "行业领域"]), "pool.xlsx")},
-                       content_type="multipart/form-data")
-    html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "没有导入任何记录" in html and "已有同名项目" in html
-    assert Project.query.count() == 2
+    assert "新建 2 个项目" in client.get("/projects/").get_data(as_text=True)
+    html = upload(client, "/projects/import", sheet(rows, headers=["序号", "项目名称", "行业领域"])).get_data(as_text=True)
+    assert "没有需要导入的变化" in html and Project.query.count() == 2  # the same sheet again changes nothing
     template = client.get("/projects/import/template.xlsx")
     assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")
 
 
 def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client, login, refs):
+    from tests.imports import confirm, upload
     from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["项目名称", "行业领域", "阶段", "首次洽谈日期", "签约日期", "签约金额（万元）"]
     login("staff")
-    resp = client.post("/projects/import", data={"file": (sheet([["口腔器材生产基地项目", "生物医药", "签约", "2026-03-02",
-                                                                  "2026-06-18", "5000"]], headers=headers), "pool.xlsx")},
-                       content_type="multipart/form-data")
+    resp = confirm(client, upload(client, "/projects/import", sheet([["口腔器材生产基地项目", "生物医药", "签约", "2026-03-02",
+                                                                     "2026-06-18", "5000"]], headers=headers)))
     project = Project.query.one()
     assert resp.status_code == 302 and project.stage == "signed"
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
@@ -490,13 +487,13 @@ def test_a_signed_project_imports_with_its_dated_stages_shown_on_its_page(client
 
 
 def test_an_import_refused_for_its_stage_dates_says_so_in_english(client, login, refs):
+    from tests.imports import upload
     from tests.services.sheets.test_enterprise_sheets import sheet
     headers = ["Project name", "Sector", "Stage", "First negotiation date"]
     login("staff")
     client.get("/lang/en")
-    resp = client.post("/projects/import", data={"file": (sheet([["Cold chain hub", "生物医药", "Signed", "2026-03-02"]],
-                                                                headers=headers), "pool.xlsx")},
-                       content_type="multipart/form-data")
+    resp = upload(client, "/projects/import", sheet([["Cold chain hub", "生物医药", "Signed", "2026-03-02"]],
+                                                    headers=headers))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and Project.query.count() == 0
     assert "The stage has reached Signed: please fill in this date." in html

@@ -19,7 +19,8 @@ def refs(app):
 
 
 def import_projects(client, stream):
-    return client.post("/projects/import", data={"file": (stream, "项目.xlsx")}, content_type="multipart/form-data")
+    from tests.imports import upload
+    return upload(client, "/projects/import", stream, "项目.xlsx")
 
 
 @pytest.mark.parametrize("field", ["total_investment", "fixed_investment", "land_mu", "land_m2"])

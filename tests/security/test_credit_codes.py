@@ -9,6 +9,7 @@ from crm.services import creditcode
 from tests import factories
 from tests.enterprises.test_excel import upload
 from tests.enterprises.test_views import form
+from tests.imports import confirm
 from tests.services.sheets.test_enterprise_sheets import sheet
 
 
@@ -36,9 +37,10 @@ def test_the_form_accepts_a_full_width_code_and_stores_it_half_width(client, log
 def test_the_import_accepts_a_full_width_code_and_stores_it_half_width(client, login):
     login("staff")
     code = factories.valid_credit_code()
-    resp = upload(client, sheet([[1, "绥芬河市全角代码有限公司", full_width(code)]],
-                                headers=["序号", "企业名称", "统一社会信用代码"]))
-    assert resp.status_code == 302, resp.get_data(as_text=True)[-2000:]
+    preview = upload(client, sheet([[1, "绥芬河市全角代码有限公司", full_width(code)]],
+                                   headers=["序号", "企业名称", "统一社会信用代码"]))
+    assert "确认导入" in preview.get_data(as_text=True), preview.get_data(as_text=True)[-2000:]
+    assert confirm(client, preview).status_code == 302
     assert Enterprise.query.one().credit_code == code
 
 

@@ -142,4 +142,5 @@ def test_blank_rows_among_the_data_are_still_read(client, login):
                    for n in range(2, 302)) + "".join(f'<row r="{n}"/>' for n in range(302, 5000))
     resp = post(client, "/enterprises/import", rebuilt({SHEET: sheet_xml(rows, "A1:C5000")}))
     assert resp.status_code == 302, re.findall(r"<td[^>]*>(.*?)</td>", resp.get_data(as_text=True))[:12]
+    assert client.post(resp.location + "/apply").status_code == 302
     assert Enterprise.query.count() == 300

@@ -38,6 +38,11 @@ def acting_as(user=None, label: str | None = None, note: str | None = None):
         _note.reset(note_token)
 
 
+def current_note() -> str | None:
+    """The note acting_as() gave the block we are in (an import's row), if any."""
+    return _note.get()
+
+
 def _current_actor():
     explicit = _actor.get()
     if explicit is not None:

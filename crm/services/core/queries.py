@@ -104,6 +104,12 @@ def file_owners() -> list[User]:
                               .order_by(User.display_name, User.id)).all()
 
 
+def enabled_leaders() -> list[User]:
+    """Enabled city leaders, by name: who may hold a project in liaison (包联)."""
+    return db.session.scalars(sa.select(User).where(User.role == "leader", User.is_enabled)
+                              .order_by(User.display_name, User.id)).all()
+
+
 def capped_ids(id_select, cap: int) -> tuple[list[int], bool]:
     """The first `cap` ids of a select of ids, and whether there were more (a sheet says so)."""
     ids = db.session.scalars(id_select.limit(cap + 1)).all()

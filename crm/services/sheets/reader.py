@@ -22,7 +22,7 @@ from crm.services.core.errors import RuleError
 
 # An .xlsx is a zip of XML: checked before openpyxl inflates anything, so that an upload within
 # the size limit cannot unpack to gigabytes (a zip bomb) or hold millions of empty rows.
-MAX_UNPACKED = 64 * 1024 * 1024  # bytes of XML in all; 2,000 rows of text are a few MB
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes of XML in all; 20,000 rows of a full list are well below
 MAX_RATIO = 100  # uncompressed / compressed size of a member: sheets of real text compress far less
 RATIO_FROM = 1024 * 1024  # a small member may compress better (a short, repetitive styles.xml)
 EXCEL_ROWS = 1_048_576  # a sheet declaring more rows than Excel can hold is not the office's
@@ -52,15 +52,36 @@ class RowError:
 
 
 @dataclass
+class RowChange:
+    """An existing record a row changes: its fields as (label, old text, new text)."""
+    row: int
+    record_id: int
+    name: str
+    fields: list[tuple[str, str, str]]
+
+
+@dataclass
 class Result:
     created: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    updated: list[RowChange] = field(default_factory=list)
+    unchanged: int = 0
+    new: int = 0  # rows that would create a record: `created` holds them once saved
+
+
+    @property
+    def refused_rows(self) -> int:
+        return len({e.row for e in self.errors})
 
 
 def key(text) -> str:
     """A header or choice compared loosely: full/half width, case, spaces, "*" and "(必填)"."""
-    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
-    return re.sub(r"[\s*]|\(.*?\)", "", text)
+    return re.sub(r"\(.*?\)", "", strict_key(text))
+
+
+def strict_key(text) -> str:
+    """key() keeping what is in brackets: "项目名称（英文）" is not "项目名称"."""
+    return re.sub(r"[\s*]", "", unicodedata.normalize("NFKC", str(text or "")).casefold())
 
 
 class NameIndex:
@@ -85,13 +106,45 @@ class NameIndex:
         return key(word) in self.ids
 
 
-def both_languages(label) -> set[str]:
-    """The keys of a lazy label in Chinese and in English, whatever the UI language."""
-    keys = set()
+# "显示名（用户名）": how sheets write a person, so that two staff sharing a name read back apart.
+_PERSON = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
+
+
+def person_label(user) -> str | None:
+    return f"{user.display_name}（{user.username}）" if user is not None else None
+
+
+class People(NameIndex):
+    """Users by username, display name or "显示名（用户名）" (what person_label writes)."""
+
+    def __init__(self, users):
+        users = list(users)
+        super().__init__(users, "username", "display_name")
+        self.usernames = {strict_key(u.username): u.id for u in users}
+
+    def find(self, text) -> tuple[int | None, bool]:
+        """(the user's id or None, whether the words name several users)."""
+        found = _PERSON.match(unicodedata.normalize("NFKC", str(text or "")).strip())
+        if found and strict_key(found.group(2)) in self.usernames:
+            return self.usernames[strict_key(found.group(2))], False
+        word = key(text)
+        if word in self.ambiguous:
+            return None, True
+        return self.ids.get(word), False
+
+
+def labels(label) -> set[str]:
+    """A lazy label as Chinese and English text, whatever the UI language."""
+    texts = set()
     for locale in ("zh_Hans_CN", "en"):
         with force_locale(locale):
-            keys.add(key(str(label)))
-    return keys
+            texts.add(str(label))
+    return texts
+
+
+def both_languages(label) -> set[str]:
+    """The keys of a lazy label in Chinese and in English, whatever the UI language."""
+    return {key(text) for text in labels(label)}
 
 
 def cell_text(value) -> str | None:
@@ -138,18 +191,22 @@ def read(stream, columns: tuple[Column, ...], required: str, max_rows: int):
     book = _open(stream)
     known = {k: column.key for column in reversed(columns)
              for k in both_languages(column.label) | {key(a) for a in column.aliases}}
+    # An exact header wins over a loose one: "项目名称（英文）" is the English name, not the name.
+    exact = {strict_key(k): column.key for column in reversed(columns) for k in labels(column.label)}
     try:
-        found, data = None, []
+        found, data, blank = None, [], 0
         for number, cells in enumerate(_rows(book.worksheets[0], len(columns) + 20), start=1):
             if found is None:
-                found = _header(cells, known, required)
+                found = _header(cells, exact, known, required)
                 if found is None and number >= HEADER_SEARCH_ROWS:
                     break
             elif any(cell_text(c) for c in cells):
                 data.append((number, cells))
                 if len(data) > max_rows:
                     raise SheetError(_("一次最多导入 %(n)s 行，请分批导入。", n=max_rows))
-            if number > HEADER_SEARCH_ROWS + max_rows + BLANK_ROWS:
+            else:
+                blank += 1
+            if blank > BLANK_ROWS:
                 raise SheetError(_("表格的行数（含空行）过多：请删除数据下方的空行后再导入。"))
     finally:
         book.close()
@@ -208,10 +265,10 @@ def _rows(sheet, max_col: int):
     return sheet.iter_rows(values_only=True, max_col=max_col)
 
 
-def _header(cells, known: dict, required: str) -> dict[str, int] | None:
+def _header(cells, exact: dict, known: dict, required: str) -> dict[str, int] | None:
     found = {}
     for index, cell in enumerate(cells):
-        column = known.get(key(cell))
+        column = exact.get(strict_key(cell)) or known.get(key(cell))
         if column is not None and column not in found:
             found[column] = index
     return found if required in found else None

@@ -133,3 +133,76 @@ def replay(actor: User, project: Project, moves: list[tuple], evidence: str, tod
     for stage, on, amount, reason in moves:
         pipeline.move_stage(project, stage, actor=actor, occurred_on=on, contract_amount=amount,
                             evidence=evidence, reason=reason, today=today)
+
+
+# --------------------------------------------------------------------------- existing projects
+
+def update_steps(project: Project, raw: dict, words: dict[str, str], today: date, errors: dict, *,
+                 written: dict, last: date | None) -> list[tuple]:
+    """The moves [(stage, date, amount, reason)] that bring an existing project from its stage to
+    the row's: forward along the main line, one dated milestone at a time, or to 暂缓/终止 with
+    its date and reason.  Other changes (back, resume, revive) are made on the project page,
+    where an admin gives the reason.  `written`: the stage columns as the export writes the
+    project; a date it already has is kept (stage dates change only with a move).  `last`: the
+    date of its latest move.  Problems go into `errors` by column key; an empty or missing
+    stage cell leaves the stage as it is."""
+    word = reader.key(raw.get("stage"))
+    if not word:
+        return []
+    if word not in words:
+        errors["stage"] = _("没有这个阶段：%(value)s。", value=raw["stage"])
+        return []
+    target = words[word]
+    current = project.stage
+    if target == current:
+        _keep_written(raw, written, errors, [c.key for c in COLUMNS])
+        return []
+    if target in MAIN_STAGES and current in MAIN_STAGES and MAIN_STAGES.index(target) > MAIN_STAGES.index(current):
+        new = MAIN_STAGES[MAIN_STAGES.index(current) + 1:MAIN_STAGES.index(target) + 1]
+        kept = [MILESTONE_FIELDS[s] for s in MAIN_STAGES[1:MAIN_STAGES.index(current) + 1]]
+        kept += ["signed_amount"] if "signed" not in new and "signed_on" in kept else []
+        _keep_written(raw, written, errors, kept)
+        moves = [_move(stage, raw, errors, True) for stage in new]
+        _side_move(target, raw, errors)  # a side date or reason on a main-stage row is an error
+    elif target in SIDE_STAGES:
+        _keep_written(raw, written, errors, [c.key for c in COLUMNS if c.key not in SIDE_COLUMNS])
+        moves = [_side_move(target, raw, errors)]
+    else:
+        errors["stage"] = _("从%(old)s改为%(new)s须在项目页面办理（回退、恢复须由管理员说明原因）。",
+                            old=STAGE_LABELS[current], new=STAGE_LABELS[target])
+        return []
+    if errors.keys() & {"stage", "signed_amount", *MILESTONE_FIELDS.values(), *SIDE_COLUMNS}:
+        return []
+    problem = pipeline.check_history(moves, today, start=project, last=last)
+    if problem:
+        stage, message = problem
+        errors[MILESTONE_FIELDS.get(stage, "side_on")] = message
+        return []
+    return moves
+
+
+def _keep_written(raw: dict, written: dict, errors: dict, columns: list[str]) -> None:
+    """A stage column the project already has must say what the export wrote (a missing column
+    says nothing)."""
+    for column in columns:
+        if column not in raw or column in errors:
+            continue
+        try:
+            same = _stage_value(column, raw[column]) == _stage_value(column, written.get(column))
+        except ValueError:
+            same = False
+        if not same:
+            errors[column] = _("已登记的阶段日期、签约金额和暂缓/终止原因只随阶段变更记录，不能在表中修改"
+                               "（请改回原值，或在项目页面办理）。")
+
+
+def _stage_value(column: str, value):
+    """A stage cell as compared: a date, an amount, or stripped text."""
+    if isinstance(value, date):
+        return value
+    text = reader.cell_text(value)
+    if column == "signed_amount":
+        return parse_amount(text, StageEvent.__table__.columns["contract_amount"].type)
+    if column == "side_reason":
+        return text
+    return reader.cell_date(text)

@@ -100,17 +100,21 @@ def test_a_refused_contact_is_reported_under_its_own_column(refs, users):
     assert Enterprise.query.count() == 0
 
 
-def test_the_same_firm_twice_in_the_sheet_or_already_on_file_is_refused(refs, users):
+def test_the_same_firm_twice_in_the_sheet_or_a_rename_onto_another_firm_is_refused(refs, users):
     existing = factories.enterprise(name="绥芬河市润宏经贸有限公司")
+    other = factories.enterprise(name="绥芬河市远东木业有限公司")
+    third = factories.enterprise(name="黑河木业有限公司")
     code = factories.valid_credit_code()
-    rows = [[1, "绥芬河市 润宏经贸（有限）公司"], [2, "黑龙江新世纪能源有限公司", code],
-            [3, "黑龙江新世纪能源有限公司"], [4, "另一家公司", code.lower()]]
-    result = run(users["staff"], sheet(rows, headers=["序号", "企业名称", "统一社会信用代码"]))
+    rows = [[1, other.id, "绥芬河市 润宏经贸（有限）公司"], [2, None, "黑龙江新世纪能源有限公司", code],
+            [3, None, "黑龙江新世纪能源有限公司"], [4, None, "另一家公司", code.lower()],
+            [5, None, "黑河木业有限公司"], [6, third.id, "黑河新木业有限公司"]]
+    result = run(users["staff"], sheet(rows, headers=["序号", "编号", "企业名称", "统一社会信用代码"]))
     by_row = {e.row: e for e in result.errors}
     assert by_row[3].link == (existing.id, existing.name) and "已有同名企业" in by_row[3].message
     assert by_row[5].message == "与第 4 行是同一家企业。" and by_row[5].column == "企业名称"
     assert by_row[6].message == "与第 4 行是同一家企业。" and by_row[6].column == "统一社会信用代码"
-    assert Enterprise.query.count() == 1
+    assert by_row[8].message == "与第 7 行是同一家企业。"  # by name, then by its 编号
+    assert set(by_row) == {3, 5, 6, 8} and Enterprise.query.count() == 3
 
 
 def test_an_owner_name_two_staff_share_asks_for_the_username(refs, users):
@@ -160,8 +164,8 @@ def test_the_template_round_trips_and_offers_drop_down_lists(refs, users):
              for rule in ws.data_validations.dataValidation}
     assert lists == {"H", "I", "J", "K", "L"}  # sector, source channel, owner, status, role
     values = book.worksheets[1]
-    assert "生物医药" in [c.value for c in values["A"]] and "刘洋" in [c.value for row in values.iter_rows()
-                                                                     for c in row]
+    assert "生物医药" in [c.value for c in values["A"]] and "刘洋（liuyang）" in [
+        c.value for row in values.iter_rows() for c in row]
     ws.append(["绥芬河市远东木业有限公司", None, "Suifenhe Far East Wood Co.", "ООО «Дальневосточный лес»", None, None,
                None, "生物医药", None, "刘洋"])
     out = BytesIO()
@@ -190,10 +194,10 @@ def test_the_export_writes_the_filtered_list_in_order_with_labels_contact_and_la
     data, count, cut = imp.export({"sector_id": refs["sector"].id}, datetime(2026, 12, 3, 9, 0))
     rows = exported_rows(data)
     # the list page's order: by normalised name, in code-point order
-    assert (count, cut) == (2, False) and [r[0] for r in rows] == ["哈尔滨龙华生物科技有限公司", "阿城生物质能源有限公司"]
-    row = dict(zip([str(c.label) for c in imp.COLUMNS] + ["最近对接"], rows[0]))
-    assert (row["所属产业"], row["负责人"], row["状态"], row["来源渠道"], row["标签"]) == (
-        "生物医药", "刘洋", "洽谈中", "展会", "专精特新、龙头企业")
+    assert (count, cut) == (2, False) and [r[1] for r in rows] == ["哈尔滨龙华生物科技有限公司", "阿城生物质能源有限公司"]
+    row = dict(zip([str(c.label) for c in imp.READ_COLUMNS] + ["最近对接"], rows[0]))
+    assert (row["编号"], row["所属产业"], row["负责人"], row["状态"], row["来源渠道"], row["标签"]) == (
+        firm.id, "生物医药", "刘洋（liuyang）", "洽谈中", "展会", "专精特新、龙头企业")
     assert (row["联系人姓名"], row["联系电话"]) == ("王明", "0453-3921234")
     assert row["最近对接"].date() == date(2026, 12, 1)
 
@@ -216,7 +220,12 @@ def test_an_exported_sheet_imports_back_as_the_same_enterprises(refs, users):
     data, _count, _cut = imp.export({}, datetime(2026, 12, 3, 9, 0))
     db.session.delete(firm)
     db.session.commit()
-    assert run(users["staff"], BytesIO(data)).errors == []
+    book = load_workbook(BytesIO(data))
+    book.worksheets[0]["A4"] = None  # its 编号 was the deleted firm's: without it the row is a new firm
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    assert run(users["staff"], out).errors == []
     again = Enterprise.query.one()
     assert (again.name, again.credit_code, again.sector, again.owner, again.status, again.role, again.tags,
             again.region, again.source_channel, again.name_en) == (

@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.models import AuditEvent, Project, StageEvent
 from crm.services import pipeline
 from crm.services import projects as svc
-from crm.services.sheets import project_sheet, reader
+from crm.services.sheets import project_import, project_sheet, reader
 from tests import factories
 
 NOW = datetime(2026, 12, 3, 9, 0)
@@ -47,15 +47,16 @@ def test_the_sheet_holds_the_filtered_projects_newest_first_with_milestones(refs
     assert (row["重点级别"].value, row["在储备库"].value, got[0]["在储备库"].value) == ("市级重点", "是", "否")
     assert row["总投资（万元）"].value == 12000.5 and row["总投资（万元）"].number_format == "#,##0.00"
     assert row["签约日期"].value.date() == date(2026, 6, 18) and row["签约日期"].number_format == "yyyy-mm-dd"
-    assert row["包联领导"].value == refs["leader"].display_name
+    assert row["包联领导"].value == f"{refs['leader'].display_name}（{refs['leader'].username}）"
 
 
-def test_the_sheet_speaks_the_ui_language(refs):
+def test_the_sheet_speaks_the_ui_language_and_keeps_each_language_of_a_name_in_its_column(refs):
     factories.project(name="饲料加工项目", name_en="Feed Processing Project", stage="planned")
     with force_locale("en"):
         data, _count, _cut = project_sheet.export([], NOW)
     row = rows(data)[0]
-    assert row["Project name"].value == "Feed Processing Project" and row["Stage"].value == "Planning"
+    assert row["Stage"].value == "Planning"
+    assert (row["Project name"].value, row["Project name (English)"].value) == ("饲料加工项目", "Feed Processing Project")
 
 
 def test_a_sheet_over_the_limit_says_it_was_cut(refs, monkeypatch):
@@ -79,7 +80,7 @@ HEADERS = ["序号", "项目名称", "行业领域", "阶段", "总投资（万�
 
 
 def imported(user, stream):
-    result = project_sheet.import_projects(user, stream)
+    result = project_import.import_projects(user, stream)
     (db.session.rollback if result.errors else db.session.commit)()
     return result
 
@@ -101,14 +102,16 @@ def test_new_planned_projects_are_imported_whole_into_the_pool(refs, users):
 
 def test_a_refused_row_keeps_the_whole_sheet_out_and_names_each_problem(refs, users):
     existing = factories.project(name="中医药保健医院项目")
+    factories.project(name="中医药保健医院项目")  # two of a name: the row must say which by its 编号
     rows = [[1, "新项目甲", "生物医药"],
             [2, "中医药保健医院项目", "生物医药"],
             [3, "新项目乙", "林业", "签约", "-5", "无名园区", "无名局", "工信科局、无名局", None, "国家级", "不存在的公司"],
             [4, "新项目甲", None]]
     result = imported(users["staff"], project_sheet_file(rows, HEADERS))
-    assert Project.query.count() == 1
+    assert Project.query.count() == 2
     by_cell = {(e.row, e.column): e for e in result.errors}
     assert by_cell[(4, "项目名称")].link == (existing.id, existing.name)
+    assert "请填写编号" in by_cell[(4, "项目名称")].message
     assert "不能为负数" in by_cell[(5, "总投资（万元）")].message
     assert {(5, "首次洽谈日期"), (5, "签约日期"), (5, "签约金额（万元）")} <= set(by_cell)  # 签约 wants its dates
     assert {(5, "行业领域"), (5, "园区"), (5, "牵头部门"), (5, "责任部门"), (5, "重点级别"), (5, "投资主体")} <= set(by_cell)
@@ -120,7 +123,7 @@ def test_a_refused_row_keeps_the_whole_sheet_out_and_names_each_problem(refs, us
 def test_the_project_template_offers_the_reference_lists(refs, users):
     book = load_workbook(BytesIO(project_sheet.template()))
     headers = [c.value for c in book.worksheets[0][3]]
-    assert headers[:3] == ["项目名称*", "项目名称（英文）", "行业领域*"]
+    assert headers[:4] == ["项目名称*", "项目名称（英文）", "项目名称（俄文）", "行业领域*"]
     assert {"暂缓/终止日期", "暂缓/终止原因"} <= set(headers)
     choices = [c.value for row in book.worksheets[1].iter_rows() for c in row]
     assert "生物医药产业推进专班" in choices and {"投产", "暂缓", "终止"} <= set(choices)
@@ -249,7 +252,14 @@ def test_an_exported_project_list_imports_back_with_stages_and_milestones(refs, 
     assert [sheet_rows["口腔器材生产基地项目"][h].value for h in ("暂缓/终止日期", "暂缓/终止原因")] == [None, None]
     Project.query.delete()
     db.session.commit()
-    assert imported(users["staff"], BytesIO(data)).errors == []
+    assert [e.column for e in imported(users["staff"], BytesIO(data)).errors] == ["编号"] * 3  # they were deleted
+    book = load_workbook(BytesIO(data))
+    for row in book.worksheets[0].iter_rows(min_row=4):
+        row[0].value = None  # without their 编号 the rows are new projects
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    assert imported(users["staff"], out).errors == []
     planned, again = (Project.query.filter_by(name=name).one() for name in ("饲料加工项目", "口腔器材生产基地项目"))
     assert (planned.name, planned.stage, planned.sector, planned.lead_department, planned.total_investment) == (
         "饲料加工项目", "planned", refs["sector"], refs["dept"], Decimal("3000"))

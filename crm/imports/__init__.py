@@ -1,0 +1,1 @@
+"""The preview and confirmation pages of an Excel import (services/sheets/imports)."""

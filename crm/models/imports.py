@@ -1,0 +1,48 @@
+"""Excel imports (数据导入): one row per uploaded sheet, from its preview to its import.
+
+Life of a row: an upload is checked at once and kept as `ready` with its preview (the counts,
+each updated row's changes and each refused row's reason); the user confirms and every row is
+written in one transaction, and the row becomes `applied`.  The uploaded file is kept as the
+import's evidence under instance/imports/, named by its SHA-256 (services/sheets/imports).
+Audited: who uploaded which file, and when it was applied with what counts.
+"""
+from __future__ import annotations
+
+from crm.extensions import db
+from crm.i18n import lazy_gettext as _l
+from crm.models.base import utcnow
+from crm.models.choices import Choices
+
+IMPORT_KIND = Choices({"projects": _l("项目清单"), "enterprises": _l("企业清单")})
+IMPORT_STATUS = Choices({"ready": _l("待确认"), "applied": _l("已导入")})
+
+
+class SheetImport(db.Model):
+    __tablename__ = "sheet_imports"
+    __audited__ = True
+    __audit_exclude__ = ("preview",)  # the rows' changes are audited on the records themselves
+    __table_args__ = (
+        db.Index("ix_sheet_imports_creator", "created_by_id", "id"),
+        IMPORT_KIND.check("kind"),
+        IMPORT_STATUS.check("status"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(12), nullable=False)
+    status = db.Column(db.String(10), nullable=False, default="ready")
+    file_name = db.Column(db.String(200), nullable=False)  # as uploaded, shown to people
+    file_sha256 = db.Column(db.String(64), nullable=False)  # the stored file's name
+    file_size = db.Column(db.Integer, nullable=False)
+    created_count = db.Column(db.Integer, nullable=False, default=0)
+    updated_count = db.Column(db.Integer, nullable=False, default=0)
+    unchanged_count = db.Column(db.Integer, nullable=False, default=0)
+    refused_count = db.Column(db.Integer, nullable=False, default=0)  # rows with a problem
+    # {"updated": [{"row", "record_id", "name", "fields": [[label, old, new]]}],
+    #  "errors": [{"row", "column", "message", "link": [id, name] | null}]}
+    preview = db.Column(db.JSON, nullable=False, default=dict)
+    created_by_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    applied_at = db.Column(db.DateTime)
+    created_by = db.relationship("User")
+
+    def __str__(self) -> str:
+        return self.file_name
