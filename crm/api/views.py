@@ -7,7 +7,7 @@ declares its OpenAPI operation with @operation (crm/api/spec.py builds the docum
 """
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +23,9 @@ from crm.services import projects as svc
 from crm.services.core import access, queries
 from crm.services.core.clock import local_today, to_utc_naive, utcnow
 from crm.services.core.errors import RuleError
+from crm.services.files import stage as stage_files
+from crm.services.files.store import FileRefused
+from crm.services.pipeline import target_kind
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
@@ -107,7 +110,8 @@ def project_update(project_id: int):
 
 @bp.post("/projects/<int:project_id>/stage-moves")
 @operation("推进阶段", "Move the project to another stage with its evidence, by the same rules as the project "
-           "page (one step forward; skips and moves back for administrators with a reason). An If-Match "
+           "page (one step forward; skips and moves back for administrators with a reason; a stage whose "
+           "evidence rule asks for a file, by default 签约, 开工 and 投产, is moved on the project page). An If-Match "
            "that no longer matches gets 412.", tag="projects", body=s.StageMoveIn, response=s.ProjectSchema,
            status=201, if_match=False, write=True)
 def project_move(project_id: int):
@@ -115,7 +119,12 @@ def project_move(project_id: int):
     data = load_body(s.StageMoveIn())
     check_if_match(_project_body(project), required=False)
     try:
-        svc.record_stage_move(_actor(), project, data)
+        target_kind(project, data.get("to_stage") or "", _actor())  # a skip is refused for what it is
+        # The evidence-file rule as on the project page: the API sends no files, so a move into a
+        # stage that needs one (签约, 开工, 投产 by default) is refused, saying which file it needs.
+        stage_files.record_move(_actor(), current_app.extensions["settings"], project, data, [])
+    except FileRefused as error:  # about the request as a whole: the API has no files field
+        raise _refused(RuleError(error.message, code=error.code)) from None
     except (RuleError, access.Denied) as error:
         raise _refused(error) from None
     db.session.commit()

@@ -142,7 +142,7 @@ def test_stage_moves_follow_the_pipeline_rules_in_the_users_language(client, tok
     signed = client.post(f"/api/v1/projects/{project.id}/stage-moves", headers=_auth(secret),
                          json={"to_stage": "signed", "occurred_on": today})
     assert signed.status_code == 422 and signed.get_json()["title"] == "Input refused"
-    assert "contract" in signed.get_json()["detail"].lower()
+    assert "supporting document" in signed.get_json()["detail"]  # the contract file it needs
     assert db.session.scalars(sa.select(StageEvent.to_stage)).all() == ["contact"]
 
 
@@ -221,3 +221,15 @@ def test_a_project_reads_a_constant_number_of_statements(client, token, statemen
         _move = {"to_stage": stage, "occurred_on": date.today().isoformat(), "reason": "等待用地指标"}
         assert client.post(f"/api/v1/projects/{project.id}/stage-moves", headers=_auth(secret), json=_move).status_code == 201
     assert counted() == few
+
+
+def test_an_api_move_into_a_stage_that_needs_an_evidence_file_is_refused(client, token):
+    """The API sends no files, so the project page's evidence rule refuses a signing (签约 needs the
+    contract by default) however complete the rest is, and nothing is written."""
+    project = factories.project(stage="contact", contacted_on=date(2025, 1, 1))
+    resp = client.post(f"/api/v1/projects/{project.id}/stage-moves", headers=_auth(token("staff")),
+                       json={"to_stage": "signed", "occurred_on": date.today().isoformat(),
+                             "contract_amount": "8000", "evidence": "合同编号 SFH-2026-001"})
+    assert resp.status_code == 422 and "须上传佐证材料" in resp.get_json()["detail"]
+    assert db.session.scalars(sa.select(StageEvent)).all() == []
+    assert db.session.get(Project, project.id).stage == "contact"
