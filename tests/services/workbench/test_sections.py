@@ -198,3 +198,8 @@ def test_a_project_outside_the_pool_is_never_stale(app, users, on_today):
                       created_at=NOON - timedelta(days=90))
     assert staff.stale_projects(users["staff"], TODAY).count == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 1
+
+
+def test_every_scheduled_job_has_a_name_the_office_reads():
+    from workers.schedule import SCHEDULE
+    assert {name for _when, name, _kw in SCHEDULE} <= admin.SCHEDULED_LABELS.keys()
