@@ -114,7 +114,7 @@ def test_bulk_assign_three_enterprises_then_export_the_selection(client, staff, 
     assert [e.owner_id for e in Enterprise.query.order_by(Enterprise.id)] == [wu.id] * 3 + [None]
     export = client.post("/enterprises/bulk", data={"ids": ids[:2], "action": "export"})
     sheet = load_workbook(BytesIO(export.data)).active
-    names = [c.value for c in sheet["A"] if c.value and str(c.value).startswith("批量企业")]
+    names = [c.value for row in sheet.iter_rows() for c in row if str(c.value or "").startswith("批量企业")]
     assert export.status_code == 200 and sorted(names) == ["批量企业0", "批量企业1"]
 
 
