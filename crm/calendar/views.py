@@ -38,16 +38,17 @@ def index():
     today = local_today()
     shown = grid.period(request.args.get("view"), grid.parse_day(request.args.get("date"), today))
     user = current_user._get_current_object()
-    items = calendar.open_follow_ups(user, shown.first, shown.last)
+    items, counts = calendar.period_follow_ups(user, shown.first, shown.last, calendar.PER_DAY[shown.view])
     by_day: dict = {}
     for i in items:
         by_day.setdefault(i.next_follow_up, []).append(i)
+    more = {day: total - len(by_day.get(day, [])) for day, total in counts.items()}
     overdue = calendar.overdue_before(user, min(shown.first, today)) if shown.first <= today else []
 
     def nav(view: str, day) -> str:
         return url_for("calendar.index", view=view, date=day.isoformat())
     return render_template("calendar/index.html", period=shown, by_day=by_day, overdue=overdue, today=today,
-                           cut=len(items) >= calendar.PERIOD_LIMIT, nav=nav,
+                           more=more, nav=nav,
                            open_url=_open_url(request.full_path.rstrip("?")))
 
 

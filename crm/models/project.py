@@ -45,6 +45,8 @@ class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         db.Index("ix_projects_lead", "lead_department_id"),
         db.Index("ix_projects_task_force", "task_force_id"),
         db.Index("ix_projects_liaison", "liaison_leader_id"),
+        # A staff member's projects (the workbench's stale ones, the list's owner filter and bulk moves).
+        db.Index("ix_projects_owner", "owner_id"),
         db.Index("ix_projects_pool_key", "in_pool", "is_key"),
         STAGE.check("stage"),
     )

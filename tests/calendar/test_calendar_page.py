@@ -74,3 +74,19 @@ def test_the_english_calendar_names_months_days_and_weeks_in_english(client, log
     html = client.get("/calendar/").get_data(as_text=True)
     assert "Follow-up calendar" in html and "December 2026" in html and "9 Dec 2026" in html
     assert "English Calendar Co." in html and "Wed" in html and "周三" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_busy_day_lists_its_first_follow_ups_and_counts_the_rest(client, login, users):
+    """An administrator's month at province scale has thousands of follow-ups: each day's cell
+    lists six (the week view twenty) and says how many more there are, so the page renders the
+    same few rows whatever the data size."""
+    for n in range(9):
+        factories.interaction(factories.enterprise(name=f"忙碌企业{n}"), created_by=users["staff"],
+                              next_follow_up=date(2026, 12, 15))
+    login("admin")
+    month = client.get("/calendar/").get_data(as_text=True)
+    assert sum(f"忙碌企业{n}" in month for n in range(9)) == 6 and "另有 3 项" in month
+    assert "/calendar/?view=week&amp;date=2026-12-15" in month  # the rest are a click away
+    week = client.get("/calendar/?view=week&date=2026-12-15").get_data(as_text=True)
+    assert sum(f"忙碌企业{n}" in week for n in range(9)) == 9 and "另有" not in week

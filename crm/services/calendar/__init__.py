@@ -20,6 +20,9 @@ from crm.services.core import access
 # follow-ups at province scale stays well below it; the page says when it was reached.
 PERIOD_LIMIT = 1000
 OVERDUE_LIMIT = 50
+# What a day's cell lists (the earliest written first); the rest of the day is counted, so an
+# administrator's month at province scale renders the same few hundred rows as a small office's.
+PER_DAY = {"month": 6, "week": 20}
 
 
 def scope(user: User):
@@ -63,3 +66,16 @@ def overdue_before(user: User, day: date) -> list[Interaction]:
     """Open follow-ups due before `day` (the oldest first): those a period view starting later
     would hide.  One statement."""
     return open_follow_ups(user, end=day - timedelta(days=1), limit=OVERDUE_LIMIT)
+
+
+def period_follow_ups(user: User, start: date, end: date, per_day: int) -> tuple[list[Interaction], dict[date, int]]:
+    """The follow-ups a calendar period shows: at most `per_day` a day, and how many each day has
+    in all.  Two statements, whatever the number of follow-ups."""
+    period = sa.and_(_open(user), Interaction.next_follow_up >= start, Interaction.next_follow_up <= end)
+    rank = sa.func.row_number().over(partition_by=Interaction.next_follow_up, order_by=Interaction.id)
+    ranked = sa.select(Interaction.id, rank.label("n")).where(period).subquery()
+    shown = db.session.scalars(_select(user).where(
+        Interaction.id.in_(sa.select(ranked.c.id).where(ranked.c.n <= per_day)))).all()
+    counts = dict(db.session.execute(sa.select(Interaction.next_follow_up, sa.func.count())
+                                     .where(period).group_by(Interaction.next_follow_up)).all())
+    return shown, counts
