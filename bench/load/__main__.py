@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import signal
@@ -180,6 +181,9 @@ def locust_stats(prefix: str) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if importlib.util.find_spec("locust") is None:
+        print("the load test needs Locust: pip install -e '.[load]'", file=sys.stderr)
+        return 2
     if not args.database_url.startswith("postgresql"):
         print("the load test runs on PostgreSQL: give --database-url or DATABASE_URL", file=sys.stderr)
         return 2

@@ -100,7 +100,7 @@ class OfficeUser(HttpUser):
         with self.client.post(f"/projects/{project_id}/stage", name="POST /projects/<id>/stage",
                               allow_redirects=False, catch_response=True, data={
                                   "to_stage": "contact", "occurred_on": date.today().isoformat(),
-                                  "evidence": f"{MARK} 首次洽谈"}) as response:
+                                  "evidence": f"{MARK} 首次洽谈", "confirmed": "y"}) as response:
             self._written("stage_moves", response)
 
     @task(5)
