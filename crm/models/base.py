@@ -38,6 +38,19 @@ def pinyin_columns(source: str, length: int) -> tuple[sa.Column, sa.Column]:
                       server_default=""))
 
 
+def derived_column(name: str, source: str, fn, type_, **kwargs) -> sa.Column:
+    """A column computed by fn from the column `source`, filled on INSERT (bulk ones included, as
+    pinyin_columns); keep_derived() follows later ORM edits of the source."""
+    return sa.Column(name, type_, default=lambda context: fn(context.get_current_parameters().get(source)), **kwargs)
+
+
+def keep_derived(cls, source: str, target: str, fn) -> None:
+    """Recompute cls.target = fn(value) whenever `source` is set on an instance (create or edit)."""
+    @event.listens_for(getattr(cls, source), "set")
+    def _follow(obj, value, _old, _initiator):
+        setattr(obj, target, fn(value))
+
+
 def keep_pinyin(cls, source: str) -> None:
     """Recompute cls's pinyin keys whenever `source` is set on an instance (create or edit)."""
     @event.listens_for(getattr(cls, source), "set")

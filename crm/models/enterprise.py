@@ -5,8 +5,10 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models.base import NamedInLanguages, TimestampMixin, Versioned, keep_pinyin, pinyin_columns, utcnow
+from crm.models.base import (NamedInLanguages, TimestampMixin, Versioned, derived_column, keep_derived, keep_pinyin,
+                             pinyin_columns, utcnow)
 from crm.models.choices import Choices
+from crm.services.core import namekeys
 
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
@@ -35,7 +37,7 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
     __audit_collections__ = ("tag_rows",)  # tags are child rows; audit them as a list
-    __audit_exclude__ = ("name_pinyin", "name_initials")  # derived from the name
+    __audit_exclude__ = ("name_pinyin", "name_initials", "name_key", "short_key", "credit_key")  # derived
     __table_args__ = (
         db.Index("ix_enterprises_sector_name", "sector_id", "name_norm"),
         db.Index("ix_enterprises_pinyin", "name_pinyin", "id"),
@@ -43,6 +45,10 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         # With the id, a user's firms are read from the index alone (their contacts on the home page).
         db.Index("ix_enterprises_owner_name", "owner_id", "name_norm", "id"),
         db.Index("ix_enterprises_region_name", "region", "name_norm"),
+        # The duplicates page groups on each key (GROUP BY over the index alone).
+        db.Index("ix_enterprises_name_key", "name_key", "id"),
+        db.Index("ix_enterprises_short_key", "short_key", "id"),
+        db.Index("ix_enterprises_credit_key", "credit_key", "id"),
         ENTERPRISE_STATUS.check("status"),
         ENTERPRISE_ROLE.check("role"),
     )
@@ -52,6 +58,12 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     name_norm = db.Column(db.String(120), nullable=False, unique=True)
     # Pinyin keys of the name: lists sort by them, search matches `dongbei` and `dbn` on them.
     name_pinyin, name_initials = pinyin_columns("name", 120)
+    # Likely-duplicate keys (services/core/namekeys.py): the name without 有限公司/集团…, the short
+    # name and the credit code, each normalised; firms sharing one are shown as likely duplicates.
+    name_key = derived_column("name_key", "name", namekeys.name_key, sa.String(120), nullable=False,
+                              server_default="")
+    short_key = derived_column("short_key", "short_name", namekeys.short_key, sa.String(40))
+    credit_key = derived_column("credit_key", "credit_code", namekeys.credit_key, sa.String(18))
     # The firm's name for English and Russian readers (a Russian partner's own name, an English
     # trade name): the English UI and the en/ru brochures show it.  Duplicates, search and
     # ordering stay on the Chinese name.
@@ -153,3 +165,6 @@ class Interaction(TimestampMixin, db.Model):
 
 
 keep_pinyin(Enterprise, "name")
+keep_derived(Enterprise, "name", "name_key", namekeys.name_key)
+keep_derived(Enterprise, "short_name", "short_key", namekeys.short_key)
+keep_derived(Enterprise, "credit_code", "credit_key", namekeys.credit_key)

@@ -6,7 +6,6 @@ code and on the normalised name (full-width/half-width, spaces, brackets and cas
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -19,14 +18,7 @@ from crm.models.project import project_investors
 from crm.services import creditcode
 from crm.services.core import access, versions
 from crm.services.core.errors import RuleError
-
-_PUNCT = re.compile(r"[\s\(\)（）\[\]【】·.,，、'\"“”‘’-]+")
-
-
-def normalize_name(name: str) -> str:
-    """NFKC (full-width → half-width), casefold, and drop spaces, brackets and punctuation."""
-    text = unicodedata.normalize("NFKC", name or "").casefold()
-    return _PUNCT.sub("", text)
+from crm.services.core.namekeys import normalize_name  # noqa: F401  (imported from here by many)
 
 
 def find_duplicate(name: str, credit_code: str | None, exclude_id: int | None = None) -> Enterprise | None:
