@@ -218,15 +218,16 @@ def history(object_type: str, object_id: int, limit: int = 100):
     ).all()
 
 
-def record(object_type: str, object_id: int, action: str, changes: dict, note: str | None = None) -> None:
+def record(object_type: str, object_id: int, action: str, changes: dict, note: str | None = None) -> AuditEvent:
     """Audit a change made with a bulk UPDATE (a compare-and-set), which the flush listener
     cannot see: same actor and shape as the automatic rows."""
     from crm.extensions import db
     user, label = _current_actor()
-    db.session.add(AuditEvent(actor_id=getattr(user, "id", None),
-                              actor_label=label or (user.username if user is not None else None),
-                              object_type=object_type, object_id=object_id, action=action,
-                              changes=changes, note=note))
+    event = AuditEvent(actor_id=getattr(user, "id", None),
+                       actor_label=label or (user.username if user is not None else None),
+                       object_type=object_type, object_id=object_id, action=action, changes=changes, note=note)
+    db.session.add(event)
+    return event
 
 
 # ---------------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ def normalize_name(name: str | None) -> str:
 
 
 def name_key(name: str | None) -> str:
-    """The normalised name without its legal-form suffixes; the normalised name when nothing else
-    would be left (a firm called 集团公司 keeps its name as its key)."""
+    """The normalised name without its legal-form suffixes, never stripped to nothing (so a firm
+    called 有限公司 is not grouped with every firm whose name is all suffix)."""
     key = normalize_name(name)
     stripped = True
     while stripped:
