@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "crm.main.views",
     "crm.auth.views",
     "crm.enterprises.views",
+    "crm.duplicates.views",
     "crm.interactions.views",
     "crm.admin.views",
     "crm.projects.views",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tests import factories
 from tests.chains import factories as chain_factories
+from tests.duplicates import factories as duplicate_factories
 
 ALL = frozenset({"admin", "staff", "officer", "leader"})
 PUBLIC = "public"
@@ -57,6 +58,11 @@ POLICY: dict[str, Rule] = {
     "enterprises.import_sheet": Rule(get=STAFF, post=STAFF),
     "enterprises.import_template": Rule(get=STAFF),
     "enterprises.export": Rule(get=STAFF, query="?q=绥芬&tag=龙头企业"),
+    "duplicates.index": Rule(get=STAFF),
+    # Without ?a=&b= of two firms the merge page goes back to the list, saying why.
+    "duplicates.merge_form": Rule(get=ADMIN, post=ADMIN),
+    "duplicates.record": Rule(get=ALL),
+    "duplicates.undo_merge": Rule(post=ADMIN),
     # The project form's investor picker: its editors (officers included); leaders pick nothing.
     # The top bar's search: every role; what each finds is narrowed in services/finder.py.
     "finder.suggest": Rule(get=ALL, query="?q=绥芬"),
@@ -262,4 +268,5 @@ SAMPLES: dict[str, object] = {
     "list_key": lambda users: "projects",
     "filter_id": lambda users: factories.saved_filter().id,
     "import_id": lambda users: factories.sheet_import(users["staff"]).id,
+    "merge_id": lambda users: duplicate_factories.merge_event(users["admin"]).id,
 }

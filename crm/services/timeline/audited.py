@@ -77,18 +77,20 @@ def _word(value, mapping: dict) -> str:
     return str(mapping.get(value, value))
 
 
-def _describe_enterprise(events: list[AuditEvent]) -> list[dict]:
+def describe_enterprise(events: list[AuditEvent]) -> list[dict]:
     names = audit.reference_labels(events, {"sector_id": Sector, "owner_id": User})
     words = {"status": STATUS_LABELS, "role": ROLE_LABELS, **names}
-    return [{"event": ev, "items": [(ENTERPRISE_LABELS[key], _word(old, words.get(key, {})),
-                                     _word(new, words.get(key, {})))
-                                    for key, (old, new) in (ev.changes or {}).items() if key in ENTERPRISE_LABELS]}
+    # A merge's row also holds its undo details under a key of its own, which is not a field.
+    return [{"event": ev, "items": [(ENTERPRISE_LABELS[key], _word(pair[0], words.get(key, {})),
+                                     _word(pair[1], words.get(key, {})))
+                                    for key, pair in (ev.changes or {}).items() if key in ENTERPRISE_LABELS]}
             for ev in events]
 
 
 # object type -> (describe(events) -> [{event, items}], model), for the subjects with an edit history.
-DESCRIBERS = {"project": ("Project", projects.describe_changes), "enterprise": ("Enterprise", _describe_enterprise)}
-ACTIONS = {"create": _l("创建"), "update": _l("修改"), "delete": _l("删除")}
+DESCRIBERS = {"project": ("Project", projects.describe_changes), "enterprise": ("Enterprise", describe_enterprise)}
+ACTIONS = {"create": _l("创建"), "update": _l("修改"), "delete": _l("删除"), "merge": _l("合并企业"),
+           "merged": _l("并入其他企业"), "unmerge": _l("撤销合并")}
 
 
 def _edit_rows(subject: Subject):
@@ -111,8 +113,16 @@ def _edit_load(ids: list[int]) -> dict[int, Entry]:
         for row in describe([ev for ev in events if ev.object_type == object_type]):
             ev = row["event"]
             entries[ev.id] = Entry("edit", ev.at, audit.actor_name(ev), str(ACTIONS.get(ev.action, ev.action)),
-                                   [(_("说明"), ev.note)] if ev.note else [], changes=row["items"], record=ev)
+                                   [(_("说明"), ev.note)] if ev.note else [], changes=row["items"], record=ev,
+                                   link=_merge_link(ev))
     return entries
+
+
+def _merge_link(ev: AuditEvent):
+    """A merge, or its undo, links to the merge's record (where it can be undone)."""
+    changes = ev.changes or {}
+    merge_id = ev.id if ev.action == "merge" else (changes.get("unmerge") or {}).get("merge_event")
+    return (_("合并记录"), "duplicates.record", {"merge_id": merge_id}) if merge_id else None
 
 
 register(Source("problem_closed", "problem", _problem_closed_rows, _problem_closed_load))
