@@ -5,8 +5,16 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.i18n import lazy_gettext as _l
-from crm.models.base import (NamedInLanguages, TimestampMixin, Versioned, derived_column, keep_derived, keep_pinyin,
-                             pinyin_columns, utcnow)
+from crm.models.base import (
+    NamedInLanguages,
+    TimestampMixin,
+    Versioned,
+    derived_column,
+    keep_derived,
+    keep_pinyin,
+    pinyin_columns,
+    utcnow,
+)
 from crm.models.choices import Choices
 from crm.services.core import namekeys
 
