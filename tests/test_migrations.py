@@ -167,3 +167,23 @@ def test_status_checks_stop_on_a_row_outside_its_status_and_change_nothing(tmp_p
         assert "digest_deliveries.status = 'bounced'" in capfd.readouterr().err
         assert _schema_names("type = 'table' AND sql LIKE '%CONSTRAINT ck_%'") == []
         db.engine.dispose()
+
+
+def test_duplicate_keys_migration_fills_existing_firms_and_downgrades(tmp_path):
+    app = _app(tmp_path)
+    with app.app_context():
+        upgrade(revision="a7c2e5f9d318")  # firms filed before the likely-duplicate keys
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO enterprises (name, name_norm, short_name, credit_code, country, status, "
+                                 "role, created_at, updated_at) VALUES ('东北农业（集团）股份有限公司', '东北农业集团股份有限公司', "
+                                 "' 东北 农业 ', '91231081ma0000001x', '中国', 'prospect', 'target', '2026-01-01', "
+                                 "'2026-01-01')"))
+        upgrade(revision="c3f8a1d6e245")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT name_key, short_key, credit_key FROM enterprises").one() == (
+                "东北农业", "东北农业", "91231081MA0000001X")
+        assert {"ix_enterprises_name_key", "ix_enterprises_short_key", "ix_enterprises_credit_key"} <= set(
+            _schema_names("type = 'index'"))
+        downgrade(revision="a7c2e5f9d318")
+        assert not any("key" in n for n in _schema_names("type = 'index' AND tbl_name = 'enterprises'"))
+        db.engine.dispose()
