@@ -68,14 +68,36 @@ def overdue_before(user: User, day: date) -> list[Interaction]:
     return open_follow_ups(user, end=day - timedelta(days=1), limit=OVERDUE_LIMIT)
 
 
+def _first_of_each_day(user: User, start: date, end: date, per_day: int):
+    """select(id) of the first `per_day` follow-ups (by id) of each day from `start` to `end`.
+
+    Everyone's follow-ups (an administrator's) are thousands a month at province scale: ranking
+    them all to keep six a day sorted every one (8–17 ms), so each day walks the open follow-ups'
+    index (next_follow_up, id) and stops after `per_day`: one UNION ALL of at most 42 short walks.
+    PostgreSQL plans 42 unioned walks in ~15 ms, so there one walk is joined LATERAL to the days.
+    A narrower scope holds few enough rows to rank them in one window."""
+    if user.role == "admin":
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        if db.session.get_bind().dialect.name == "postgresql":
+            table = sa.values(sa.column("day", sa.Date), name="days").data([(day,) for day in days])
+            walk = (sa.select(Interaction.id).where(_open(user), Interaction.next_follow_up == table.c.day)
+                    .order_by(Interaction.id).limit(per_day).lateral("walk"))
+            return sa.select(walk.c.id).select_from(table).join(walk, sa.true())
+        walks = [sa.select(Interaction.id).where(_open(user), Interaction.next_follow_up == day)
+                 .order_by(Interaction.id).limit(per_day).subquery() for day in days]
+        return sa.union_all(*(sa.select(walk.c.id) for walk in walks))
+    period = sa.and_(_open(user), Interaction.next_follow_up >= start, Interaction.next_follow_up <= end)
+    rank = sa.func.row_number().over(partition_by=Interaction.next_follow_up, order_by=Interaction.id)
+    ranked = sa.select(Interaction.id, rank.label("n")).where(period).subquery()
+    return sa.select(ranked.c.id).where(ranked.c.n <= per_day)
+
+
 def period_follow_ups(user: User, start: date, end: date, per_day: int) -> tuple[list[Interaction], dict[date, int]]:
     """The follow-ups a calendar period shows: at most `per_day` a day, and how many each day has
     in all.  Two statements, whatever the number of follow-ups."""
     period = sa.and_(_open(user), Interaction.next_follow_up >= start, Interaction.next_follow_up <= end)
-    rank = sa.func.row_number().over(partition_by=Interaction.next_follow_up, order_by=Interaction.id)
-    ranked = sa.select(Interaction.id, rank.label("n")).where(period).subquery()
     shown = db.session.scalars(_select(user).where(
-        Interaction.id.in_(sa.select(ranked.c.id).where(ranked.c.n <= per_day)))).all()
+        Interaction.id.in_(_first_of_each_day(user, start, end, per_day)))).all()
     counts = dict(db.session.execute(sa.select(Interaction.next_follow_up, sa.func.count())
                                      .where(period).group_by(Interaction.next_follow_up)).all())
     return shown, counts
