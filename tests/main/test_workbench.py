@@ -120,6 +120,7 @@ def test_admin_workbench_shows_late_items_and_health(client, login, users, redis
     login("admin")
     html = client.get("/").get_data(as_text=True)
     assert "部门2" in html and section_count(html, "late_by_department") == 5  # 2 reports, 1 problem, 2 projects
+    assert "统计数据更新于 12:00" in html  # the stored counts say when they were counted
     assert "联系提醒（每日 07:30）" in html and "尚无记录" in html
 
 
