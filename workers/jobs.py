@@ -71,10 +71,14 @@ def chains_coverage(now: str | None = None) -> int:
 
 
 def summaries_refresh(now: str | None = None) -> int:
-    """Every minute: recompute the dashboard's stored aggregates for today."""
+    """Every minute: recompute the dashboard's and the administrator's workbench's stored
+    aggregates for today."""
     from crm.services.core.clock import local_today
     from crm.services.reports import dashboard
-    return dashboard.refresh(local_today(from_local_iso(now)))
+    from crm.services.workbench import admin
+    today = local_today(from_local_iso(now))
+    admin.refresh(today)
+    return dashboard.refresh(today)
 
 
 def outbox_relay() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from crm.extensions import db
 from crm.i18n import LANGUAGES
 from crm.services import workbench
 from crm.services.core import health as health_checks
@@ -17,8 +18,12 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     today = local_today()
-    return render_template("main/index.html", sections=workbench.sections_for(current_user, today), today=today,
+    page = render_template("main/index.html", sections=workbench.sections_for(current_user, today), today=today,
                            shortcuts=RESCHEDULE_SHORTCUTS)
+    # Keeps the stored counts when this request had to count them (the administrator's late
+    # items); after rendering, so the rows the page shows are not expired and read again.
+    db.session.commit()
+    return page
 
 
 @bp.route("/lang/<code>")

@@ -152,6 +152,9 @@ class Interaction(TimestampMixin, db.Model):
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
         db.Index("ix_interactions_open_enterprise", "enterprise_id", "next_follow_up",
                  sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
+        # Everyone's open follow-ups by day in id order: a calendar day's first few, walked and stopped.
+        db.Index("ix_interactions_open_due", "next_follow_up", "id",
+                 sqlite_where=_OPEN_SQLITE, postgresql_where=_OPEN_POSTGRESQL),
         INTERACTION_KIND.check("kind"),
     )
     id = db.Column(db.Integer, primary_key=True)

@@ -43,6 +43,10 @@ class Project(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         db.Index("ix_projects_sector_stage", "sector_id", "stage"),
         db.Index("ix_projects_park", "park_id"),
         db.Index("ix_projects_lead", "lead_department_id"),
+        # A department's projects with what its 调度 rows and the stale rule read: decided from
+        # the index alone (the officer's workbench, the 久未联系 filter by department).
+        db.Index("ix_projects_lead_state", "lead_department_id", "in_pool", "stage", "last_interaction_at",
+                 "created_at", "stage_on", "column_no", "column_seq"),
         db.Index("ix_projects_task_force", "task_force_id"),
         db.Index("ix_projects_liaison", "liaison_leader_id"),
         # A staff member's projects (the workbench's stale ones, the list's owner filter and bulk moves).

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from crm.extensions import db
-from crm.models import Interaction, User
+from crm.models import Interaction, Summary, User
+from crm.services.workbench.admin import late_key
 from tests import factories
 
 TODAY = date(2026, 12, 7)
@@ -120,6 +121,9 @@ def test_admin_workbench_shows_late_items_and_health(client, login, users, redis
     login("admin")
     html = client.get("/").get_data(as_text=True)
     assert "部门2" in html and section_count(html, "late_by_department") == 5  # 2 reports, 1 problem, 2 projects
+    assert "统计数据更新于 12:00" in html  # the stored counts say when they were counted
+    db.session.remove()
+    assert db.session.get(Summary, late_key(TODAY)) is not None  # kept: the next request reads them
     assert "联系提醒（每日 07:30）" in html and "尚无记录" in html
 
 

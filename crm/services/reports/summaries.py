@@ -31,12 +31,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm.extensions import db
-from crm.models import Enterprise, EnterpriseTag, InnovationPlatform, Problem, Project, StageEvent, Summary
+from crm.models import (
+    Enterprise,
+    EnterpriseTag,
+    InnovationPlatform,
+    Problem,
+    ProgressReport,
+    Project,
+    ReminderSetting,
+    RoutineSettings,
+    StageEvent,
+    Summary,
+)
 from crm.services.core.clock import utcnow
 
 REFRESH_SECONDS = 60  # the cron's interval for summaries.refresh in workers/schedule.py (a test keeps them equal)
-# What the stored figures count: a change to any of these marks them stale.
-WATCHED = (Project, StageEvent, Enterprise, EnterpriseTag, Problem, InnovationPlatform)
+# What the stored figures count: a change to any of these marks them stale.  The workbench's late
+# counts (services/workbench/admin.py) add the monthly reports and the rules' thresholds.
+WATCHED = (Project, StageEvent, Enterprise, EnterpriseTag, Problem, InnovationPlatform, ProgressReport,
+           ReminderSetting, RoutineSettings)
 
 
 @dataclass

@@ -198,12 +198,23 @@ def table_filters(args, department_ids, column_nos) -> TableFilters:
                         column=column if column == NO_COLUMN or column in set(column_nos) else None)
 
 
-def _month_rows(month: date, today: date, *, numbered: bool = True):
+def _of_department(month: date, department_id: int):
+    """A WHERE condition on the month's join that keeps every row a department owes or filed, and
+    few others: those it leads or whose report of the month it filed (a superset of the rows whose
+    department_id is it, which the caller still checks).  Both halves walk an index, so a
+    department's counts and rows do not scan every project of the city."""
+    filed = sa.select(ProgressReport.project_id).where(ProgressReport.month == month,
+                                                       ProgressReport.department_id == department_id)
+    return sa.or_(Project.lead_department_id == department_id, Project.id.in_(filed))
+
+
+def _month_rows(month: date, today: date, *, numbered: bool = True, department_id: int | None = None):
     """The month's table as a subquery: every active project plus any project that filed for the
     month, one row each, with its report's id, the department that owes it (the filing one once
     filed, else the 牵头部门), its 专栏 and place in it, its status and (numbered) its 序号 in
     专栏 order.  Numbering reads the whole month before any filter applies, so a select that
-    shows no 序号 leaves it out and lets the database narrow the rows first.
+    shows no 序号 leaves it out and lets the database narrow the rows first; unnumbered, a
+    `department_id` narrows them to that department's candidates (_of_department) up front.
 
     The status rule lives here and only here: filed by the due day (local calendar) on time,
     after it late; missing, pending until the due day and overdue after it."""
@@ -213,11 +224,14 @@ def _month_rows(month: date, today: date, *, numbered: bool = True):
     columns = [Project.id.label("project_id"), ProgressReport.id.label("report_id"),
                sa.func.coalesce(ProgressReport.department_id, Project.lead_department_id).label("department_id"),
                Project.column_no.label("column_no"), Project.column_seq.label("column_seq"), status.label("status")]
+    narrowing = []
     if numbered:
         columns.append(sa.func.row_number().over(order_by=column_order()).label("number"))
+    elif department_id is not None:
+        narrowing.append(_of_department(month, department_id))
     return (sa.select(*columns)
             .outerjoin(ProgressReport, sa.and_(ProgressReport.project_id == Project.id, ProgressReport.month == month))
-            .where(sa.or_(active_clause(), ProgressReport.id.isnot(None)))
+            .where(sa.or_(active_clause(), ProgressReport.id.isnot(None)), *narrowing)
             .subquery("month_table"))
 
 
@@ -241,7 +255,7 @@ def _table_select(month: date, today: date, filters: TableFilters, limit: int | 
     show of each eager-loaded: one statement for any number of rows.  A page's LIMIT applies to
     the light id-and-status rows, so only the rows shown are joined to their wide records.
     Unnumbered rows (number None) are for lists that show no 序号."""
-    rows = _month_rows(month_start(month), today, numbered=numbered)
+    rows = _month_rows(month_start(month), today, numbered=numbered, department_id=filters.department_id)
     picked = sa.select(rows.c.project_id, rows.c.report_id, rows.c.status,
                        (rows.c.number if numbered else sa.null()).label("number"),
                        rows.c.column_no, rows.c.column_seq).where(*_narrowed(rows, filters))
@@ -293,7 +307,7 @@ def month_counts(month: date, today: date, filters: TableFilters = TableFilters(
     """Rows per status (every STATUS_LABELS key, 0 if none) of the table narrowed by the filters'
     department and 专栏 (not their status: the counts say what each status filter would show).
     One GROUP BY statement, whatever the number of projects."""
-    rows = _month_rows(month_start(month), today, numbered=False)
+    rows = _month_rows(month_start(month), today, numbered=False, department_id=filters.department_id)
     query = (sa.select(rows.c.status, sa.func.count()).where(*_narrowed(rows, replace(filters, status=None)))
              .group_by(rows.c.status))
     return {**dict.fromkeys(STATUS_LABELS, 0), **dict(db.session.execute(query).all())}

@@ -1,7 +1,11 @@
 """The administrator's workbench: what is late across departments, counted per department by
 the rules of the pages each count links to (overdue reports: the dispatch table; overdue
 problems: the ledger; stale projects: the project list's 久未联系 filter), and the system's
-health: failed jobs, stuck mail and the last run of each scheduled job."""
+health: failed jobs, stuck mail and the last run of each scheduled job.
+
+The late counts scan every project and problem of the city, so they are stored summaries
+(services/reports/summaries.py): refreshed by the cron every minute and after the writes that
+change them, never older than that, and the section says when they were counted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from crm.models import Department, Problem, Project, User
 from crm.models.project import project_departments
 from crm.services.core import health
 from crm.services.messaging import outbox
+from crm.services.reports import summaries
 from crm.services.routines import dispatch, reminders
 from crm.services.routines.problems import overdue_clause
 from crm.services.workbench import Section
@@ -59,17 +64,43 @@ def _stale_by_department(today: date) -> dict[int, int]:
                                    .group_by(pairs.c.department_id)).all())
 
 
-def late_by_department(user: User, today: date) -> Section:
-    month, due = reminders.report_month(today)
-    reports = dispatch.counts_by_department(month, today, "overdue")
+def _late_counts(today: date) -> dict[str, dict[int, int]]:
+    """{kind: {department: count}} of what is late today, each by its page's own rule.  Every
+    kind scans the city's projects or problems, so the section reads them stored (late_counts)."""
+    month, _due = reminders.report_month(today)
     problems = dict(db.session.execute(sa.select(Problem.department_id, sa.func.count())
                                        .where(overdue_clause(today)).group_by(Problem.department_id)).all())
-    projects = _stale_by_department(today)
+    return {"reports": dispatch.counts_by_department(month, today, "overdue"), "problems": problems,
+            "projects": _stale_by_department(today)}
+
+
+def late_key(today: date) -> str:
+    return f"workbench:late:{today.isoformat()}"
+
+
+def late_counts(today: date) -> summaries.Stored:
+    """_late_counts as stored in the summaries (refreshed by the cron and after the writes that
+    change them, as the dashboard's are); the JSON's department keys made ints again."""
+    stored = summaries.read(late_key(today), lambda: _late_counts(today))
+    value = {kind: {int(d): n for d, n in counts.items()} for kind, counts in stored.value.items()}
+    return summaries.Stored(value, stored.computed_at)
+
+
+def refresh(today: date) -> None:
+    """The cron's refresh of today's stored counts."""
+    summaries.store(late_key(today), _late_counts(today))
+
+
+def late_by_department(user: User, today: date) -> Section:
+    month, due = reminders.report_month(today)
+    stored = late_counts(today)
+    reports, problems, projects = (stored.value[kind] for kind in ("reports", "problems", "projects"))
     departments = db.session.scalars(sa.select(Department).order_by(Department.id)).all()
     rows = [LateRow(d, reports.get(d.id, 0), problems.get(d.id, 0), projects.get(d.id, 0)) for d in departments]
     rows = sorted((row for row in rows if row.total), key=lambda row: (-row.total, row.department.id))
     return Section("late_by_department", rows, sum(row.total for row in rows), rows_total=len(rows),
-                   extra={"month": month, "due": due, "today": today,
+                   extra={"month": month, "due": due, "today": today, "computed_at": stored.computed_at,
+                          "refresh_minutes": summaries.REFRESH_SECONDS // 60,
                           "totals": {"reports": sum(reports.values()), "problems": sum(problems.values()),
                                      "projects": sum(projects.values())}})
 

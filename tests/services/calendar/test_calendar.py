@@ -52,3 +52,18 @@ def test_a_month_is_laid_out_in_whole_weeks_and_a_week_runs_monday_to_sunday():
     today = date(2026, 12, 7)
     assert grid.parse_day("2026-12-01", today) == date(2026, 12, 1)
     assert grid.parse_day("0001-01-01", today) == today and grid.parse_day("nonsense", today) == today
+
+
+def test_everyones_period_walks_each_days_first_follow_ups_as_a_ranking_would(app, users):
+    """An administrator's period reads each day's first `per_day` by its own walk (a UNION ALL
+    on SQLite, a LATERAL join on PostgreSQL); a staff member's ranks theirs in one window: both
+    keep the same follow-ups, the open ones of the period only, the earliest written first."""
+    first, last = date(2026, 11, 30), date(2026, 12, 6)
+    made = {day: [_follow_up(users["staff"], day=day) for _ in range(3)] for day in (first, date(2026, 12, 2), last)}
+    _follow_up(users["staff"], day=first, done=True)
+    _follow_up(users["staff"], day=date(2026, 12, 7))  # after the period
+    expected = [i.id for day in sorted(made) for i in made[day][:2]]
+    for role in ("admin", "staff"):
+        shown, counts = calendar.period_follow_ups(users[role], first, last, per_day=2)
+        assert [i.id for i in shown] == expected, role
+        assert counts == {first: 3, date(2026, 12, 2): 3, last: 3}, role

@@ -2,12 +2,13 @@
 the pages they link to (computed by those pages' own query functions)."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import OutboxMessage, Project
+from crm.models import OutboxMessage, Project, Summary
 from crm.services import projects as project_svc
 from crm.services.core import health
 from crm.services.core.clock import utcnow
@@ -203,3 +204,22 @@ def test_a_project_outside_the_pool_is_never_stale(app, users, on_today):
 def test_every_scheduled_job_has_a_name_the_office_reads():
     from workers.schedule import SCHEDULE
     assert {name for _when, name, _kw in SCHEDULE} <= admin.SCHEDULED_LABELS.keys()
+
+
+def test_admin_late_counts_are_stored_and_a_filed_report_counts_them_again(app, users, on_today):
+    officer_dept = users["officer"].department_id
+    owing = factories.project(lead_department_id=officer_dept, stage="planned")
+    first = admin.late_by_department(users["admin"], TODAY)
+    assert first.rows[0].reports == 1 and first.extra["computed_at"] == NOON
+    assert db.session.get(Summary, admin.late_key(TODAY)).stale is False
+    factories.progress_report(owing, month=date(2026, 12, 1))  # a write they count: stale, counted again
+    assert admin.late_by_department(users["admin"], TODAY).rows == []
+
+
+def test_the_cron_refresh_stores_todays_late_counts(app, users, on_today):
+    from workers import jobs
+    factories.problem(factories.project(lead_department_id=users["officer"].department_id),
+                      deadline=date(2026, 12, 1))
+    jobs.summaries_refresh()
+    stored = json.loads(db.session.get(Summary, admin.late_key(TODAY)).payload)
+    assert stored["problems"] == {str(users["officer"].department_id): 1}
