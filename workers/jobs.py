@@ -90,24 +90,27 @@ def outbox_relay() -> int:
     return outbox.relay(conn)
 
 
-def brochure_catalog(build_id: int) -> str:
-    """Render a requested catalog (招商项目册); progress goes to job.meta["progress"] for the page.
-
-    Its timeout is outbox.TIMEOUTS["brochure.catalog"]; the service commits the row's progress
-    as it goes and marks it failed, with the reason, if rendering raises.
-    """
-    from flask import current_app
+def _live_progress():
+    """A report(percent) that keeps the running RQ job's meta["progress"] (the polling pages read
+    it through services/core/progress); does nothing outside RQ (tests, the bench)."""
     from rq import get_current_job
-
-    from crm.services.brochures import catalog_builds
     job = get_current_job()
 
     def report(percent: int) -> None:
         if job is not None:
             job.meta["progress"] = percent
             job.save_meta()
+    return report
 
-    build = catalog_builds.run_build(build_id, current_app.extensions["settings"], report=report)
+
+def brochure_catalog(build_id: int) -> str:
+    """Render a requested catalog (招商项目册) with live progress for the page.
+
+    Its timeout is outbox.TIMEOUTS["brochure.catalog"]; the service commits the row's progress
+    as it goes and marks it failed, with the reason, if rendering raises.
+    """
+    from crm.services.brochures import catalog_builds
+    build = catalog_builds.run_build(build_id, _settings(), report=_live_progress())
     return build.status if build is not None else "missing"
 
 

@@ -1,5 +1,5 @@
 """Brochure pages: a project's PDF, the catalog builder, a build's progress page, its status
-(JSON, polled by static/js/catalog_progress.js) and its download.
+(JSON, polled by static/js/job_progress.js) and its download.
 
 Rendering one project takes well under a second, so it happens in the request; a catalog can
 take a minute, so a worker builds it (services/brochures/catalog_builds.py).
