@@ -122,6 +122,20 @@ def brochure_cleanup(now: str | None = None) -> int:
     return catalog_builds.cleanup(current_app.extensions["settings"], from_local_iso(now))
 
 
+def sheets_export(export_id: int) -> str:
+    """Build a large Excel export (services/sheets/exports) with live progress for its page;
+    timeout outbox.TIMEOUTS["sheets.export"]."""
+    from crm.services.sheets import exports
+    export = exports.run_export(export_id, _settings(), report=_live_progress())
+    return export.status if export is not None else "missing"
+
+
+def sheets_cleanup(now: str | None = None) -> int:
+    """Daily: delete Excel export files past their day."""
+    from crm.services.sheets import exports
+    return exports.cleanup(_settings(), from_local_iso(now))
+
+
 def channels_deliver(delivery_id: int) -> str:
     """Send one message to a 企业微信 / 钉钉 robot, at most once, retrying inside the job."""
     from crm.services.messaging.channels import deliveries
@@ -158,6 +172,8 @@ JOBS = {
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
+    "sheets.export": sheets_export,
+    "sheets.cleanup": sheets_cleanup,
     "chains.coverage": chains_coverage,
     "summaries.refresh": summaries_refresh,
 }
