@@ -54,6 +54,8 @@ class Settings:
     # is kept this many hours for the requester to download.
     SHEET_EXPORT_JOB_ROWS: int = 500
     SHEET_EXPORT_KEEP_HOURS: int = 24
+    # An uploaded sheet of more rows than this is checked, and applied, by a background job.
+    IMPORT_JOB_ROWS: int = 1000
     # Push outbox rows to Redis right after the request that wrote them (the cron relay
     # catches up on whatever this misses, e.g. during a Redis outage).
     OUTBOX_EAGER_RELAY: bool = True

@@ -160,6 +160,7 @@ POLICY: dict[str, Rule] = {
     # Excel imports: the uploader (the sample's is staff) and admins; other staff would get 404.
     "imports.preview": Rule(get=STAFF),
     "imports.apply": Rule(post=STAFF),
+    "imports.status": Rule(get=STAFF),
     # A large export's progress page and file: its requester (the sample's is staff) and admins.
     "exports.show": Rule(get=STAFF, hidden=frozenset({"officer", "leader"})),
     "exports.status": Rule(get=STAFF, hidden=frozenset({"officer", "leader"})),

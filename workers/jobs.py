@@ -130,6 +130,20 @@ def sheets_export(export_id: int) -> str:
     return export.status if export is not None else "missing"
 
 
+def sheets_import_check(import_id: int) -> str:
+    """Check a large uploaded sheet (its preview) for its import page (services/sheets/imports)."""
+    from crm.services.sheets import imports
+    record = imports.run_check(import_id, report=_live_progress())
+    return record.status if record is not None else "missing"
+
+
+def sheets_import_apply(import_id: int) -> str:
+    """Import a confirmed large sheet, all rows or none, in this job's one transaction."""
+    from crm.services.sheets import imports
+    record = imports.run_apply(import_id, report=_live_progress())
+    return record.status if record is not None else "missing"
+
+
 def sheets_cleanup(now: str | None = None) -> int:
     """Daily: delete Excel export files past their day."""
     from crm.services.sheets import exports
@@ -174,6 +188,8 @@ JOBS = {
     "brochure.cleanup": brochure_cleanup,
     "sheets.export": sheets_export,
     "sheets.cleanup": sheets_cleanup,
+    "sheets.import_check": sheets_import_check,
+    "sheets.import_apply": sheets_import_apply,
     "chains.coverage": chains_coverage,
     "summaries.refresh": summaries_refresh,
 }

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.models import SheetExport
 from crm.models.imports import IMPORT_KIND
-from crm.redis_conn import get_redis
+from crm.redis_conn import redis_or_none
 from crm.services.core.clock import local_today
 from crm.services.sheets import exports
 from crm.web import XLSX, get_or_404
@@ -29,7 +29,7 @@ def _load(export_id: int) -> SheetExport:
 
 def _state(export: SheetExport) -> dict:
     """The export's status; Redis is asked only while the job may still be running."""
-    state = exports.state(export, _redis() if export.status in exports.ACTIVE else None)
+    state = exports.state(export, redis_or_none(_settings()) if export.status in exports.ACTIVE else None)
     state["download_url"] = (url_for("exports.download", export_id=export.id)
                              if exports.file_path(export, _settings()) is not None else None)
     return state
@@ -60,12 +60,3 @@ def download(export_id: int):
         return _page(export, 410 if exports.expired(export) else 409)
     return send_file(path, mimetype=XLSX, as_attachment=True, max_age=0,
                      download_name=file_name(export.kind, local_today(export.finished_at)))
-
-
-def _redis():
-    """The shared Redis, or None when it cannot be had (the row then answers alone)."""
-    try:
-        return get_redis(_settings())
-    except Exception:  # noqa: BLE001 - any failure to reach Redis means "use the row"
-        current_app.logger.warning("Redis unavailable for export progress", exc_info=True)
-        return None

@@ -15,13 +15,17 @@ from crm.models.brochure import BUILD_STATUS
 from crm.models.choices import Choices
 
 IMPORT_KIND = Choices({"projects": _l("项目清单"), "enterprises": _l("企业清单")})
-IMPORT_STATUS = Choices({"ready": _l("待确认"), "applied": _l("已导入")})
+# A large sheet is checked, and applied, by a job (services/sheets/imports): checking → ready →
+# applying → applied; failed when a job broke off (nothing written).
+IMPORT_STATUS = Choices({"checking": _l("检查中"), "ready": _l("待确认"), "applying": _l("导入中"),
+                         "applied": _l("已导入"), "failed": _l("失败")})
 
 
 class SheetImport(db.Model):
     __tablename__ = "sheet_imports"
     __audited__ = True
-    __audit_exclude__ = ("preview",)  # the rows' changes are audited on the records themselves
+    # the rows' changes are audited on the records themselves; progress is not history
+    __audit_exclude__ = ("preview", "progress", "job_id")
     __table_args__ = (
         db.Index("ix_sheet_imports_creator", "created_by_id", "id"),
         IMPORT_KIND.check("kind"),
@@ -43,6 +47,9 @@ class SheetImport(db.Model):
     created_by_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     applied_at = db.Column(db.DateTime)
+    progress = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # a job's, 0–100
+    job_id = db.Column(db.String(40))  # the RQ job checking or applying a large sheet
+    error = db.Column(db.Text)  # why that job failed, for the administrator
     created_by = db.relationship("User")
 
     def __str__(self) -> str:
