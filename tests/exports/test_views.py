@@ -46,7 +46,7 @@ def test_a_small_export_is_still_the_sheet_at_once(client, login, projects):
 @pytest.mark.parametrize("url", ["/projects/export.xlsx?sector=abc&stage=<script>&owner=-5&q=%00",
                                  "/enterprises/export.xlsx?sector=x&status=bogus&owner=1e9"])
 def test_a_large_export_with_junk_filters_queues_a_job_and_opens_its_progress_page(
-        client, login, projects, small_threshold, url):
+        client, login, projects, small_threshold, redis, url):  # redis: emptied of earlier tests' jobs
     for n in range(3):
         factories.enterprise(name=f"导出页企业{n}")
     user = login("staff")

@@ -49,7 +49,8 @@ def test_a_small_sheet_is_still_checked_at_once(client, login, users):
     assert SheetImport.query.one().status == "ready" and OutboxMessage.query.count() == 0
 
 
-def test_a_large_sheet_is_checked_then_applied_by_jobs_with_a_progress_page(client, login, users, small_threshold):
+def test_a_large_sheet_is_checked_then_applied_by_jobs_with_a_progress_page(client, login, users, small_threshold,
+                                                                            redis):  # emptied of earlier jobs
     login("staff")
     page = upload(client, "/enterprises/import", firms(4), "大表.xlsx")
     record = SheetImport.query.one()
@@ -92,7 +93,7 @@ def test_an_import_job_delivered_twice_does_nothing_the_second_time(app, users, 
     assert Enterprise.query.count() == 4 and record.status == "applied"
 
 
-def test_a_failed_import_job_writes_nothing_and_says_so_in_chinese(client, login, users, small_threshold):
+def test_a_failed_import_job_writes_nothing_and_says_so_in_chinese(client, login, users, small_threshold, redis):
     login("staff")
     upload(client, "/enterprises/import", firms(4))
     record = SheetImport.query.one()
