@@ -41,6 +41,7 @@ BLUEPRINTS = [
     "crm.mailbox.views",
     "crm.chains.views",
     "crm.imports.views",
+    "crm.exports.views",
     "crm.api.tokens_views",
     "crm.api.views",
     "crm.channels.views",

@@ -50,6 +50,12 @@ class Settings:
     CENTER_CONTACT_PHONE: str = "0453-3922000"
     CENTER_CONTACT_EMAIL: str = "jhzx@suifenhe.gov.cn"
     BROCHURE_MAX_AGE_HOURS: int = 72
+    # A list export of more rows than this runs as a background job with a progress bar; its file
+    # is kept this many hours for the requester to download.
+    SHEET_EXPORT_JOB_ROWS: int = 500
+    SHEET_EXPORT_KEEP_HOURS: int = 24
+    # An uploaded sheet of more rows than this is checked, and applied, by a background job.
+    IMPORT_JOB_ROWS: int = 1000
     # Push outbox rows to Redis right after the request that wrote them (the cron relay
     # catches up on whatever this misses, e.g. during a Redis outage).
     OUTBOX_EAGER_RELAY: bool = True

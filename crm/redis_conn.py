@@ -29,6 +29,17 @@ def get_redis(settings: Settings) -> redis.Redis:
     return _connect(settings.REDIS_URL, str(settings.instance_path / "redis.db"))
 
 
+def redis_or_none(settings: Settings) -> redis.Redis | None:
+    """The shared Redis, or None when it cannot be had: a job's progress page then reads the
+    job's row alone (services/core/progress)."""
+    import logging
+    try:
+        return get_redis(settings)
+    except Exception:  # noqa: BLE001 - any failure to reach Redis means "use the row"
+        logging.getLogger(__name__).warning("Redis unavailable for job progress", exc_info=True)
+        return None
+
+
 def redis_url(settings: Settings) -> str:
     """A URL other processes (rq worker, rq cron) can use for the same server."""
     if settings.REDIS_URL:

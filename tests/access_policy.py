@@ -166,6 +166,11 @@ POLICY: dict[str, Rule] = {
     # Excel imports: the uploader (the sample's is staff) and admins; other staff would get 404.
     "imports.preview": Rule(get=STAFF),
     "imports.apply": Rule(post=STAFF),
+    "imports.status": Rule(get=STAFF),
+    # A large export's progress page and file: its requester (the sample's is staff) and admins.
+    "exports.show": Rule(get=STAFF, hidden=frozenset({"officer", "leader"})),
+    "exports.status": Rule(get=STAFF, hidden=frozenset({"officer", "leader"})),
+    "exports.download": Rule(get=STAFF, hidden=frozenset({"officer", "leader"})),
     "jobs_admin.index": Rule(get=ADMIN),
     "jobs_admin.requeue": Rule(post=ADMIN),
     "jobs_admin.resend_digest": Rule(post=ADMIN),
@@ -269,4 +274,5 @@ SAMPLES: dict[str, object] = {
     "filter_id": lambda users: factories.saved_filter().id,
     "import_id": lambda users: factories.sheet_import(users["staff"]).id,
     "merge_id": lambda users: duplicate_factories.merge_event(users["admin"]).id,
+    "export_id": lambda users: factories.sheet_export(users["staff"]).id,
 }

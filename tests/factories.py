@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
@@ -312,6 +312,32 @@ def catalog_build(*, content: bytes | None = b"%PDF-1.4\n% test catalog\n", **kw
         (folder / build.file_name).write_bytes(content)
         db.session.commit()
     return build
+
+
+def sheet_export(user=None, *, content: bytes | None = b"PK test sheet", **kw):
+    """A finished Excel export job of `user`, its file kept for a day from now (content=None: no
+    file, still queued)."""
+    from flask import current_app
+
+    from crm.models import SheetExport
+    from crm.services.core.clock import utcnow
+    from crm.services.sheets import exports
+    kw.setdefault("kind", "projects")
+    kw.setdefault("conditions", {"filters": {}})
+    kw.setdefault("status", "done" if content is not None else "queued")
+    kw.setdefault("progress", 100 if kw["status"] == "done" else 0)
+    if kw["status"] == "done":
+        kw.setdefault("finished_at", utcnow())
+        kw.setdefault("expires_at", kw["finished_at"] + timedelta(days=1))
+        kw.setdefault("row_count", 600)
+    export = _save(SheetExport(requested_by_id=user.id if user else None, **kw))
+    if content is not None:
+        export.file_name = export.file_name or f"{export.kind}-{export.id}.xlsx"
+        folder = exports.export_dir(current_app.extensions["settings"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / export.file_name).write_bytes(content)
+        db.session.commit()
+    return export
 
 
 def notification(user_obj: User | None = None, commit: bool = True, **kw):

@@ -94,24 +94,27 @@ def outbox_relay() -> int:
     return outbox.relay(conn)
 
 
-def brochure_catalog(build_id: int) -> str:
-    """Render a requested catalog (招商项目册); progress goes to job.meta["progress"] for the page.
-
-    Its timeout is outbox.TIMEOUTS["brochure.catalog"]; the service commits the row's progress
-    as it goes and marks it failed, with the reason, if rendering raises.
-    """
-    from flask import current_app
+def _live_progress():
+    """A report(percent) that keeps the running RQ job's meta["progress"] (the polling pages read
+    it through services/core/progress); does nothing outside RQ (tests, the bench)."""
     from rq import get_current_job
-
-    from crm.services.brochures import catalog_builds
     job = get_current_job()
 
     def report(percent: int) -> None:
         if job is not None:
             job.meta["progress"] = percent
             job.save_meta()
+    return report
 
-    build = catalog_builds.run_build(build_id, current_app.extensions["settings"], report=report)
+
+def brochure_catalog(build_id: int) -> str:
+    """Render a requested catalog (招商项目册) with live progress for the page.
+
+    Its timeout is outbox.TIMEOUTS["brochure.catalog"]; the service commits the row's progress
+    as it goes and marks it failed, with the reason, if rendering raises.
+    """
+    from crm.services.brochures import catalog_builds
+    build = catalog_builds.run_build(build_id, _settings(), report=_live_progress())
     return build.status if build is not None else "missing"
 
 
@@ -121,6 +124,34 @@ def brochure_cleanup(now: str | None = None) -> int:
 
     from crm.services.brochures import catalog_builds
     return catalog_builds.cleanup(current_app.extensions["settings"], from_local_iso(now))
+
+
+def sheets_export(export_id: int) -> str:
+    """Build a large Excel export (services/sheets/exports) with live progress for its page;
+    timeout outbox.TIMEOUTS["sheets.export"]."""
+    from crm.services.sheets import exports
+    export = exports.run_export(export_id, _settings(), report=_live_progress())
+    return export.status if export is not None else "missing"
+
+
+def sheets_import_check(import_id: int) -> str:
+    """Check a large uploaded sheet (its preview) for its import page (services/sheets/imports)."""
+    from crm.services.sheets import imports
+    record = imports.run_check(import_id, report=_live_progress())
+    return record.status if record is not None else "missing"
+
+
+def sheets_import_apply(import_id: int) -> str:
+    """Import a confirmed large sheet, all rows or none, in this job's one transaction."""
+    from crm.services.sheets import imports
+    record = imports.run_apply(import_id, report=_live_progress())
+    return record.status if record is not None else "missing"
+
+
+def sheets_cleanup(now: str | None = None) -> int:
+    """Daily: delete Excel export files past their day."""
+    from crm.services.sheets import exports
+    return exports.cleanup(_settings(), from_local_iso(now))
 
 
 def channels_deliver(delivery_id: int) -> str:
@@ -159,6 +190,10 @@ JOBS = {
     "outbox.relay": outbox_relay,
     "brochure.catalog": brochure_catalog,
     "brochure.cleanup": brochure_cleanup,
+    "sheets.export": sheets_export,
+    "sheets.cleanup": sheets_cleanup,
+    "sheets.import_check": sheets_import_check,
+    "sheets.import_apply": sheets_import_apply,
     "chains.coverage": chains_coverage,
     "summaries.refresh": summaries_refresh,
 }

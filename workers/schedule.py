@@ -11,6 +11,7 @@ SCHEDULE = [
     (300, "digest.reconcile", {}),  # 周报发送中断（状态不明）转给管理员处理
     ("5 8 * * 1", "channels.weekly", {}),  # 每周一 08:05 周报摘要发到企业微信/钉钉群
     ("15 3 * * *", "brochure.cleanup", {}),  # 每日 03:15 清理过期项目册文件
+    ("20 3 * * *", "sheets.cleanup", {}),  # 每日 03:20 清理过期的 Excel 导出文件
     ("45 23 * * *", "chains.coverage", {}),  # 每日 23:45 记录产业链覆盖率
     (60, "summaries.refresh", {}),  # 每分钟重算数据看板的统计（= services/reports/summaries.py REFRESH_SECONDS）
 ]

@@ -1,5 +1,5 @@
 """Brochure pages: a project's PDF, the catalog builder, a build's progress page, its status
-(JSON, polled by static/js/catalog_progress.js) and its download.
+(JSON, polled by static/js/job_progress.js) and its download.
 
 Rendering one project takes well under a second, so it happens in the request; a catalog can
 take a minute, so a worker builds it (services/brochures/catalog_builds.py).
@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from crm.brochures.forms import LANG_CHOICES, CatalogForm
 from crm.extensions import db
 from crm.models import CatalogBuild, Project
-from crm.redis_conn import get_redis
+from crm.redis_conn import redis_or_none
 from crm.services.brochures import brochure_data, catalog_builds, render_project
 from crm.services.brochures import brochure_text as T
 from crm.services.core.clock import local_today
@@ -120,13 +120,5 @@ def download(build_id: int):
 
 def _state(build: CatalogBuild) -> dict:
     """The build's status; Redis is asked only while the job may still be running."""
-    return catalog_builds.build_status(build, _redis() if build.status in catalog_builds.ACTIVE else None)
-
-
-def _redis():
-    """The shared Redis, or None when it cannot be had (the row then answers alone)."""
-    try:
-        return get_redis(_settings())
-    except Exception:  # noqa: BLE001 - any failure to reach Redis means "use the row"
-        current_app.logger.warning("Redis unavailable for catalog progress", exc_info=True)
-        return None
+    redis = redis_or_none(_settings()) if build.status in catalog_builds.ACTIVE else None
+    return catalog_builds.build_status(build, redis)

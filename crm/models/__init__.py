@@ -13,7 +13,7 @@ from crm.models.digest import DigestDelivery
 from crm.models.enterprise import Contact, Enterprise, EnterpriseTag, Interaction
 from crm.models.files import EvidenceFile, StageEvidenceRule
 from crm.models.goal import Goal
-from crm.models.imports import SheetImport
+from crm.models.imports import SheetExport, SheetImport
 from crm.models.liaison import Instruction, InstructionReply, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.lists import ListColumns, SavedFilter
 from crm.models.metrics import GoalValue, InnovationPlatform, Summary
@@ -31,6 +31,6 @@ __all__ = [
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
     "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
-    "EvidenceFile", "StageEvidenceRule", "ListColumns", "SavedFilter", "SheetImport",
+    "EvidenceFile", "StageEvidenceRule", "ListColumns", "SavedFilter", "SheetExport", "SheetImport",
     "DigestDelivery", "Instruction", "InstructionReply", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

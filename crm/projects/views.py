@@ -22,7 +22,7 @@ from crm.services import projects as svc
 from crm.services import search
 from crm.services.brochures import pictures
 from crm.services.core import access, listing, paging
-from crm.services.core.clock import local_now, local_today
+from crm.services.core.clock import local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.versions import StaleEdit
 from crm.services.files import evidence
@@ -33,6 +33,7 @@ from crm.services.lists import bulk, sorts
 from crm.services.pipeline import STAGE_LABELS, StageError, allowed_targets, classify, default_target, target_kind
 from crm.services.sheets import project_sheet
 from crm.web import attach, get_or_404, lists, roles_required, timeline, versioning, wants_json, xlsx_response
+from crm.web.exports import export_response
 from crm.web.imports import preview_import_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -70,15 +71,13 @@ def bulk_action():
         "owner": lambda ids: bulk.assign_project_owner(actor, ids, owner),
         "pool_in": lambda ids: bulk.set_project_pool(actor, ids, True),
         "pool_out": lambda ids: bulk.set_project_pool(actor, ids, False),
-        "export": lambda ids: xlsx_response(project_sheet.export([Project.id.in_(ids)], local_now())[0],
-                                            _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")})
+        "export": lambda ids: export_response("projects", {"ids": ids})})
 
 
 @bp.route("/export.xlsx")
 def export():
-    """The list page's projects, its filters applied, as an Excel sheet."""
-    data, _count, _cut = project_sheet.export(svc.project_filters(request.args), local_now())
-    return xlsx_response(data, _("招商项目清单") + f"-{local_today():%Y%m%d}.xlsx")
+    """The list page's projects, its filters applied, as an Excel sheet (a job when large)."""
+    return export_response("projects", {"filters": svc.filter_args(request.args)})
 
 
 @bp.route("/import", methods=["GET", "POST"])

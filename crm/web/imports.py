@@ -47,9 +47,12 @@ def preview_import_page(kind: str, *, max_rows: int, **context):
     _import.html (title, back_url, back_label, template_url, rules)."""
     form = ImportForm()
     if form.validate_on_submit():
-        upload = form.file.data
+        upload, actor = form.file.data, current_user._get_current_object()
+        content = upload.stream.read()
+        # a large sheet is checked by a job: its preview page shows the progress meanwhile
+        check = imports.request_check if imports.is_large(content) else imports.check
         try:
-            record = imports.check(current_user._get_current_object(), kind, upload.filename, upload.stream.read())
+            record = check(actor, kind, upload.filename, content)
         except reader.SheetError as error:
             db.session.rollback()
             attach(form, error, field="file")

@@ -107,7 +107,7 @@ def test_building_a_catalog_commits_the_build_and_its_outbox_row_together(client
     assert build.filters == {"sectors": [biomed.id], "stages": ["planned"], "pool": "1"}
     page = client.get(f"/brochures/builds/{build.id}").get_data(as_text=True)
     assert PAYLOAD not in page and "&lt;script&gt;" in page and 'role="progressbar"' in page
-    assert "js/catalog_progress.js" in page
+    assert "js/job_progress.js" in page
 
 
 @pytest.mark.parametrize("data, message", [

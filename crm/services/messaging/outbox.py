@@ -28,7 +28,8 @@ QUEUES = ("default", "mail")
 # What the jobs page calls each queue: its readers never see RQ's names.
 QUEUE_LABELS = {"default": _l("常规任务"), "mail": _l("邮件发送")}
 # Every job runs with an explicit timeout (seconds); mail sends retry with back-off.
-TIMEOUTS = {"mail.": 60, "digest.weekly": 600, "brochure.catalog": 900}
+TIMEOUTS = {"mail.": 60, "digest.weekly": 600, "brochure.catalog": 900, "sheets.export": 600,
+            "sheets.import_": 900}
 DEFAULT_TIMEOUT = 300
 MAIL_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
 # Jobs take ids and plain values, so JSON carries them all; with RQ's default (pickle), anyone

@@ -17,6 +17,9 @@ empty.  The contact columns are the firm's first contact person.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -30,6 +33,7 @@ from crm.services import creditcode, enterprises, search
 from crm.services.core import access, audit, queries
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
+from crm.services.core.progress import counted
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 from crm.services.sheets import reader, xlsx
 
@@ -289,21 +293,33 @@ def template() -> bytes:
 MAX_EXPORT = 10000  # a sheet people read; a province-wide dump is `flask export enterprises`
 
 
-def export(filters: dict, now, selected: list[int] | None = None) -> tuple[bytes, int, bool]:
+def _export_select(filters: dict, selected: list[int] | None):
+    return (search.enterprise_select(**filters) if selected is None else
+            sa.select(Enterprise).where(Enterprise.id.in_(selected)).order_by(Enterprise.name_pinyin, Enterprise.id))
+
+
+def count(filters: dict, selected: list[int] | None = None) -> int:
+    """How many enterprises export() writes (one COUNT): small exports are instant."""
+    ids = _export_select(filters, selected).with_only_columns(Enterprise.id).order_by(None).subquery()
+    return min(db.session.scalar(sa.select(sa.func.count()).select_from(ids)), MAX_EXPORT)
+
+
+def export(filters: dict, now, selected: list[int] | None = None, *, target: Path | None = None,
+           progress: Callable[[int, int], None] | None = None) -> tuple[bytes | None, int, bool]:
     """(the .xlsx, rows written, whether the list was cut at MAX_EXPORT) of the enterprises the
     list page shows for `filters` (services/search.enterprise_select's arguments), in its order;
-    or of the rows `selected` on the page (the bulk action), in pinyin order."""
-    query = (search.enterprise_select(**filters) if selected is None else
-             sa.select(Enterprise).where(Enterprise.id.in_(selected)).order_by(Enterprise.name_pinyin, Enterprise.id))
-    ids, cut = queries.capped_ids(query.with_only_columns(Enterprise.id), MAX_EXPORT)
+    or of the rows `selected` on the page (the bulk action), in pinyin order.  The export job
+    (services/sheets/exports) gives a `target` file (the bytes are then None) and
+    `progress(done, total)`."""
+    ids, cut = queries.capped_ids(_export_select(filters, selected).with_only_columns(Enterprise.id), MAX_EXPORT)
     note = _("导出：%(at)s　共 %(n)s 家", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
     if cut:
         note += _("（只导出前 %(n)s 家，请用筛选缩小范围）", n=MAX_EXPORT)
     headers = [(str(c.label), c.width, False) for c in READ_COLUMNS] + [(str(_l("最近对接")), 12, False)]
     rows = (_export_row(e) + [local_today(e.last_interaction_at) if e.last_interaction_at else None]
             for e in queries.in_order(Enterprise, ids, _OPTIONS))
-    data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, rows, sheet_name=_("企业"),
-                              text=_text_columns(READ_COLUMNS))
+    data = xlsx.list_workbook(_("招商目标企业清单"), note, headers, counted(rows, len(ids), progress),
+                              sheet_name=_("企业"), text=_text_columns(READ_COLUMNS), target=target)
     return data, len(ids), cut
 
 

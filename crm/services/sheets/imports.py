@@ -8,13 +8,24 @@ is stored once), and the preview in the database, never in the cookie session.  
 the import again on the stored file, in the request's transaction: all rows or none.  When the
 data changed since the preview and a row is now refused, nothing is written and the preview is
 renewed.  Both flush only; the view commits.
+
+A sheet of more than IMPORT_JOB_ROWS rows is checked, and later applied, by a background job
+(``request_check`` → job ``sheets.import_check`` → ``run_check``; ``request_apply`` → job
+``sheets.import_apply`` → ``run_apply``): the import is ``checking`` or ``applying`` meanwhile and
+its page shows a progress bar (services/core/progress).  Each job does its work only from the
+status that asked for it, so a job delivered twice does nothing; a job that raises leaves nothing
+written and the import ``failed`` with the reason.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import zipfile
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import current_app
 
@@ -22,13 +33,19 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import User
 from crm.models.imports import SheetImport
-from crm.services.core import access, audit
+from crm.services.core import access, audit, progress
 from crm.services.core.clock import utcnow
 from crm.services.core.errors import RuleError
 from crm.services.core.locking import lock_for_update
+from crm.services.messaging import outbox
 from crm.services.sheets import enterprise_sheets, project_import, reader
 
 RUNS = {"projects": project_import.import_projects, "enterprises": enterprise_sheets.import_enterprises}
+
+
+CHECK_JOB, APPLY_JOB = "sheets.import_check", "sheets.import_apply"
+BUSY = ("checking", "applying")  # a job works on the import
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
 class AlreadyImported(RuleError):
@@ -85,10 +102,18 @@ def _dry_run(actor: User, kind: str, content: bytes) -> reader.Result:
 def apply(actor: User, record: SheetImport) -> reader.Result:
     """Import the stored sheet for good, or, when a row is refused now, nothing (the preview is
     renewed); flushes.  Raises AlreadyImported for an import already applied."""
+    _claim(actor, record, "ready")
+    return _apply(actor, record)
+
+
+def _claim(actor: User, record: SheetImport, status: str) -> None:
     access.require(may_see(actor, record))
     lock_for_update(record)  # a second click waits, then finds it applied
-    if record.status != "ready":
+    if record.status != status:
         raise AlreadyImported(_("这张表已经导入过了。"))
+
+
+def _apply(actor: User, record: SheetImport) -> reader.Result:
     savepoint = db.session.begin_nested()
     result = RUNS[record.kind](actor, BytesIO(file_path(record).read_bytes()))
     if result.errors:
@@ -97,10 +122,101 @@ def apply(actor: User, record: SheetImport) -> reader.Result:
         savepoint.commit()
     with audit.acting_as(actor, note=_stored_note(record)):  # the listener reads the note at the flush
         _keep(record, result)
+        record.status = "ready"
         if not result.errors:
             record.status, record.applied_at = "applied", utcnow()
         db.session.flush()
     return result
+
+
+# ------------------------------------------------------------------ large sheets: jobs
+
+def sheet_rows(content: bytes) -> int:
+    """The rows the first sheet declares (its <dimension>), read from the first bytes of its XML
+    only: a cheap size for choosing the job; 0 when it does not say (the instant path then reads
+    the sheet with all its checks)."""
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
+            match = _DIMENSION.search(sheet.read(4096))
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+        return 0
+    return int(match.group(1) or 1) if match else 0
+
+
+def is_large(content: bytes) -> bool:
+    return sheet_rows(content) > current_app.extensions["settings"].IMPORT_JOB_ROWS
+
+
+def request_check(actor: User, kind: str, file_name: str, content: bytes) -> SheetImport:
+    """A large sheet stored and an import ``checking`` it, with the job's outbox row; flushes."""
+    record = SheetImport(kind=kind, status="checking", file_name=(file_name or "")[:200] or "sheet.xlsx",
+                         file_sha256=store(content), file_size=len(content), created_by_id=actor.id, preview={})
+    with audit.acting_as(actor):
+        db.session.add(record)
+        db.session.flush()
+    _enqueue(record, CHECK_JOB)
+    return record
+
+
+def request_apply(actor: User, record: SheetImport) -> None:
+    """Confirming a large import: ``applying`` and its job's outbox row; flushes.  Raises
+    AlreadyImported for an import not ready."""
+    _claim(actor, record, "ready")
+    record.status, record.progress, record.error = "applying", 0, None
+    db.session.flush()
+    _enqueue(record, APPLY_JOB)
+
+
+def _enqueue(record: SheetImport, job: str) -> None:
+    message = outbox.enqueue(job, import_id=record.id)
+    db.session.flush()
+    record.job_id = outbox.job_id(message.id)
+
+
+def run_check(import_id: int, *, report: Callable[[int], None] | None = None) -> SheetImport | None:
+    """The job's check of a large sheet: the preview kept, the import ``ready``."""
+    return _run_job(import_id, "checking", report, _check_stored)
+
+
+def run_apply(import_id: int, *, report: Callable[[int], None] | None = None) -> SheetImport | None:
+    """The job's import of a confirmed large sheet: all rows or none (then the preview is renewed)."""
+    return _run_job(import_id, "applying", report, lambda record: _apply(record.created_by, record))
+
+
+def _check_stored(record: SheetImport) -> None:
+    _keep(record, _dry_run(record.created_by, record.kind, file_path(record).read_bytes()))
+    record.status = "ready"
+
+
+def _run_job(import_id: int, status: str, report, work) -> SheetImport | None:
+    """Run `work(record)` (it sets the import's next status) on an import in `status`; another
+    status means the job already ran.  Flushes; the job's context commits with the outbox row."""
+    record = db.session.get(SheetImport, import_id)
+    if record is None or record.status != status:
+        return record
+    tracker = progress.Tracker(SheetImport, import_id, report)
+    tracker(5)
+    try:
+        work(record)
+    except Exception as error:
+        progress.fail(SheetImport, import_id, error)
+        raise
+    record.progress = 100
+    if report is not None:
+        report(100)
+    db.session.flush()
+    return record
+
+
+def job_state(record: SheetImport, redis=None) -> dict:
+    """{status, progress, error} of the import's job for the polling page: running while
+    checking or applying, done once it is ready or applied, failed with a message in words."""
+    shown = "running" if record.status in BUSY else "failed" if record.status == "failed" else "done"
+    view = SimpleNamespace(status=shown, progress=record.progress, error=record.error, job_id=record.job_id)
+    state = progress.state(view, redis, "")
+    if state["status"] == "failed":
+        state["error"] = _("后台任务没有完成，什么也没有写入。请重新上传这张表；多次失败请联系管理员。")
+    return state
 
 
 def _stored_note(record: SheetImport) -> str:

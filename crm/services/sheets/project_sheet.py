@@ -10,7 +10,9 @@ office's format, so the sheet can be summed and sorted in Excel.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,6 +24,7 @@ from crm.models import Department, Park, Project, Sector, StageEvent, TaskForce
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
 from crm.services.core import queries
 from crm.services.core.clock import local_today
+from crm.services.core.progress import counted
 from crm.services.pipeline import STAGE_LABELS
 from crm.services.projects import FIELD_LABELS, KEY_LEVELS, PRIORITIES
 from crm.services.sheets import reader, stage_import, xlsx
@@ -114,9 +117,17 @@ def cell(project: Project, key: str, side_reasons: dict[int, str]):
     return written(project) if written else getattr(project, key)
 
 
-def export(conditions: list, now: datetime) -> tuple[bytes, int, bool]:
+def count(conditions: list) -> int:
+    """How many projects an export of `conditions` writes (one COUNT): small ones are instant."""
+    return min(db.session.scalar(sa.select(sa.func.count(Project.id)).where(*conditions)), MAX_EXPORT)
+
+
+def export(conditions: list, now: datetime, *, target: Path | None = None,
+           progress: Callable[[int, int], None] | None = None) -> tuple[bytes | None, int, bool]:
     """(the .xlsx, rows written, whether the list was cut at MAX_EXPORT) for the list page's
-    conditions (services/projects.project_filters), in its order: newest first."""
+    conditions (services/projects.project_filters), in its order: newest first.  The request
+    and the export job (services/sheets/exports) share it: the job gives a `target` file (the
+    bytes are then None) and `progress(done, total)`."""
     ids, cut = queries.capped_ids(sa.select(Project.id).where(*conditions).order_by(Project.id.desc()), MAX_EXPORT)
     note = _("导出：%(at)s　共 %(n)s 个项目", at=f"{now:%Y-%m-%d %H:%M}", n=len(ids))
     if cut:
@@ -124,7 +135,7 @@ def export(conditions: list, now: datetime) -> tuple[bytes, int, bool]:
     reasons = side_reasons(sa.select(Project.id).where(*conditions, Project.stage.in_(SIDE_STAGES)))
     rows = ([cell(p, c.key, reasons) for c in EXPORT_COLUMNS] for p in queries.in_order(Project, ids, OPTIONS))
     data = xlsx.list_workbook(_("招商项目清单"), note, [(str(c.label), c.width, False) for c in EXPORT_COLUMNS],
-                              rows, money=MONEY, sheet_name=_("项目"))
+                              counted(rows, len(ids), progress), money=MONEY, sheet_name=_("项目"), target=target)
     return data, len(ids), cut
 
 

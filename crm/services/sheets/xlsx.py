@@ -10,6 +10,7 @@ from copy import copy
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -278,15 +279,20 @@ def import_template(title: str, note: str, columns: Sequence[tuple[str, int, boo
 
 
 def list_workbook(title: str, note: str, columns: Sequence[tuple[str, int, bool]], rows: Iterable[Sequence],
-                  *, sheet_name: str, text: Sequence[int] = (), money: Sequence[int] = ()) -> bytes:
+                  *, sheet_name: str, text: Sequence[int] = (), money: Sequence[int] = (),
+                  target: Path | None = None) -> bytes | None:
     """A list in import_template's layout with a filter on the headers, streamed (write-only):
     cells unstyled but dates (Excel dates) and `money` columns (amounts), so ten thousand rows
-    are written in seconds."""
+    are written in seconds.  Returns the bytes, or writes them to `target` (an export job's file)
+    and returns None: rows are consumed one at a time either way."""
     wb, ws, _headers = _list_sheet(title, note, columns, text, sheet_name, write_only=True)
     last = 3
     for last, values in enumerate(rows, start=4):  # noqa: B007  the last row number is kept for the filter
         ws.append([_list_value(ws, col, value, money) for col, value in enumerate(values, start=1)])
     ws.auto_filter.ref = f"A3:{get_column_letter(len(columns))}{last}"
+    if target is not None:
+        wb.save(target)
+        return None
     return _bytes(wb)
 
 

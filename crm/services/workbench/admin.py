@@ -34,6 +34,7 @@ SCHEDULED_LABELS = {
     "digest.reconcile": _l("周报发送核对（每 5 分钟）"),
     "channels.weekly": _l("群消息周报（每周一 08:05）"),
     "brochure.cleanup": _l("清理过期项目册（每日 03:15）"),
+    "sheets.cleanup": _l("清理过期导出文件（每日 03:20）"),
     "chains.coverage": _l("记录产业链覆盖率（每日 23:45）"),
     "summaries.refresh": _l("更新数据看板统计（每分钟）"),
 }
