@@ -20,6 +20,14 @@ from crm.services.enterprises import normalize_name
 CHUNK = 500  # values per IN (…): well below every database's bound on parameters
 
 
+def rows_in(query, column, values):
+    """The rows of `query` whose `column` is one of `values` (empty ones aside), CHUNK values a
+    statement: a sheet's names, codes or ids are looked up in a few statements, never one a row."""
+    values = sorted({v for v in values if v})
+    for start in range(0, len(values), CHUNK):
+        yield from db.session.execute(query.where(column.in_(values[start:start + CHUNK])))
+
+
 @dataclass(frozen=True)
 class Holder:
     """A firm on file as a refusal links to it."""
@@ -32,13 +40,10 @@ class OnFile:
 
     def __init__(self, names, codes):
         self._held: dict[tuple, dict] = {}
-        for kind, column, values in (("name", Enterprise.name_norm, names), ("code", Enterprise.credit_code, codes)):
-            values = sorted({v for v in values if v})
-            for start in range(0, len(values), CHUNK):
-                for row in db.session.execute(sa.select(Enterprise.id, Enterprise.name, Enterprise.name_norm,
-                                                        Enterprise.credit_code)
-                                              .where(column.in_(values[start:start + CHUNK]))):
-                    self._add(row.id, Holder(row.id, row.name), row.name_norm, row.credit_code)
+        query = sa.select(Enterprise.id, Enterprise.name, Enterprise.name_norm, Enterprise.credit_code)
+        for column, values in ((Enterprise.name_norm, names), (Enterprise.credit_code, codes)):
+            for row in rows_in(query, column, values):
+                self._add(row.id, Holder(row.id, row.name), row.name_norm, row.credit_code)
 
     def _add(self, key, holder, name_norm: str | None, code: str | None) -> None:
         for kind, value in (("name", name_norm), ("code", code)):

@@ -32,6 +32,7 @@ from crm.services.enterprises import clean_text, normalize_name
 from crm.services.liaison import assignment
 from crm.services.projects import COLLECTIONS, KEY_LEVELS, PRIORITIES, SCALAR_FIELDS
 from crm.services.sheets import project_sheet, reader, stage_import
+from crm.services.sheets.on_file import rows_in
 from crm.services.sheets.project_sheet import INVESTOR_SEPARATOR, READ_COLUMNS
 
 # Columns written as typed into save_project's data.
@@ -45,7 +46,6 @@ _FIELD_COLUMNS = {**{v: k for k, v in _REFERENCE_COLUMNS.items()}, "department_i
                   "investor_ids": "investors", "is_key": "key_level"}
 _STAGE_COLUMNS = ("stage", *(c.key for c in stage_import.COLUMNS))
 FLUSH_ROWS = 500  # changed rows written a chunk at a time: statements grow with chunks, not rows
-CHUNK = 500  # values per IN (…)
 
 
 class _Names:
@@ -372,20 +372,15 @@ class _Investors:
     def __init__(self, cells):
         words = {w for cell in cells for line in _lines(cell) for w in line}
         self.known = {}
-        for kind, column, values in (("n", Enterprise.name_norm, {normalize_name(w) for w in words}),
-                                     ("c", Enterprise.credit_code, {creditcode.normalize(w) for w in words})):
-            values = sorted(v for v in values if v)
-            for start in range(0, len(values), CHUNK):
-                for name_norm, code, ident in db.session.execute(
-                        sa.select(Enterprise.name_norm, Enterprise.credit_code, Enterprise.id)
-                        .where(column.in_(values[start:start + CHUNK]))):
-                    self.known[("n", name_norm)] = ident
-                    if code:
-                        self.known[("c", code)] = ident
-        ids = sorted(set(self.known.values()))
-        self.held = []  # kept in the session (which holds records weakly): check_project finds them there
-        for start in range(0, len(ids), CHUNK):
-            self.held += db.session.scalars(sa.select(Enterprise).where(Enterprise.id.in_(ids[start:start + CHUNK])))
+        query = sa.select(Enterprise.name_norm, Enterprise.credit_code, Enterprise.id)
+        for column, values in ((Enterprise.name_norm, {normalize_name(w) for w in words}),
+                               (Enterprise.credit_code, {creditcode.normalize(w) for w in words})):
+            for name_norm, code, ident in rows_in(query, column, values):
+                self.known[("n", name_norm)] = ident
+                if code:
+                    self.known[("c", code)] = ident
+        # kept in the session (which holds records weakly): check_project finds them there
+        self.held = [row[0] for row in rows_in(sa.select(Enterprise), Enterprise.id, set(self.known.values()))]
 
     def _find(self, word):
         return self.known.get(("n", normalize_name(word))) or self.known.get(("c", creditcode.normalize(word)))
