@@ -88,8 +88,12 @@ def clean_enterprise(data: dict) -> dict:
     return data
 
 
-def enterprise_errors(data: dict, exclude_id: int | None = None) -> tuple[dict, dict]:
-    """(field → message, field → colliding record) for cleaned input; empty when it may be saved."""
+def enterprise_errors(data: dict, exclude_id: int | None = None, *, taken=None, exclude=None) -> tuple[dict, dict]:
+    """(field → message, field → colliding record) for cleaned input; empty when it may be saved.
+
+    taken: the names and codes on file, held in memory (services/sheets/on_file.OnFile), for a
+    sheet that checks thousands of rows: then `exclude` (the firm the input is for, or None) is
+    left out instead of `exclude_id`, and no SQL is run."""
     errors, records = {}, {}
     if not data.get("name"):
         errors["name"] = _("请填写企业名称。")
@@ -109,23 +113,27 @@ def enterprise_errors(data: dict, exclude_id: int | None = None) -> tuple[dict, 
         errors["tags"] = _("标签无效。")
     check_lengths(Enterprise, data, errors)
     if data.get("name") and "name" not in errors:
-        by_name = find_duplicate(data["name"], None, exclude_id)
+        by_name = (find_duplicate(data["name"], None, exclude_id) if taken is None else
+                   taken.holder("name", normalize_name(data["name"]), exclude))
         if by_name is not None:
             errors["name"], records["name"] = _("已有同名企业（名称忽略空格、括号和全角半角后相同）："), by_name
     if data.get("credit_code") and "credit_code" not in errors:
-        by_code = db.session.scalars(sa.select(Enterprise).where(
+        by_code = (db.session.scalars(sa.select(Enterprise).where(
             Enterprise.credit_code == data["credit_code"], Enterprise.id != (exclude_id or 0))).first()
+            if taken is None else taken.holder("code", data["credit_code"], exclude))
         if by_code is not None:
             errors["credit_code"], records["credit_code"] = _("该统一社会信用代码已登记："), by_code
     return errors, records
 
 
-def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict, *, checked: bool = False) -> Enterprise:
+def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict, *, checked: bool = False,
+                    flush: bool = True) -> Enterprise:
     """Create (enterprise=None) or update an enterprise from form data; flushes, never commits.
 
     data: the keys of ENTERPRISE_FIELDS plus "tags" (a list).  Raises ValidationError.
     checked: the caller has just run enterprise_errors on this cleaned data in this transaction
     and found nothing (a sheet import checks each row before it saves it): not run twice.
+    flush=False: the caller flushes (an import flushes its rows a chunk at a time).
     """
     access.require(access.can_edit_enterprises(actor))
     versions.check(enterprise, data)
@@ -137,16 +145,24 @@ def save_enterprise(actor: User, enterprise: Enterprise | None, data: dict, *, c
         enterprise = Enterprise()
         db.session.add(enterprise)
     for key in ENTERPRISE_FIELDS:
-        setattr(enterprise, key, data[key])
+        if getattr(enterprise, key) != data[key] or enterprise.id is None:  # the name's pinyin only when it changes
+            setattr(enterprise, key, data[key])
     enterprise.name_norm = normalize_name(data["name"])
     enterprise.tags = data["tags"]
-    with versions.saved(enterprise, submitted):
-        db.session.flush()
+    _flush(enterprise, submitted, flush)
     return enterprise
 
 
-def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, data: dict) -> Contact:
-    """Create or update a contact person of an enterprise; flushes.  Raises ValidationError."""
+def _flush(record, submitted: dict, flush: bool) -> None:
+    if flush:
+        with versions.saved(record, submitted):
+            db.session.flush()
+
+
+def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, data: dict, *,
+                 flush: bool = True) -> Contact:
+    """Create or update a contact person of an enterprise; flushes unless told not to (as
+    save_enterprise).  Raises ValidationError."""
     access.require(access.can_edit_enterprises(actor))
     versions.check(contact, data)
     data, submitted = {key: clean_text(data.get(key)) for key in _CONTACT_FIELDS}, data
@@ -158,8 +174,7 @@ def save_contact(actor: User, enterprise: Enterprise, contact: Contact | None, d
         db.session.add(contact)
     for key, value in data.items():
         setattr(contact, key, value)
-    with versions.saved(contact, submitted):
-        db.session.flush()
+    _flush(contact, submitted, flush)
     return contact
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from crm.extensions import db
 from crm.i18n import gettext as _
@@ -140,11 +141,21 @@ def _check_references(clean: dict, errors: dict) -> dict:
     records = {}
     for key, (_rel, model) in COLLECTIONS.items():
         ids = clean[key]
-        found = db.session.scalars(sa.select(model).where(model.id.in_(ids)).order_by(model.id)).all() if ids else []
+        found = _in_session_or_loaded(model, ids) if ids else []
         if ids is None or len(found) != len(ids):
             errors[key] = _("所选项不存在，请重新选择。")
         records[key] = found
     return records
+
+
+def _in_session_or_loaded(model, ids: list[int]) -> list:
+    """The records of `ids` in id order: those the session holds without a query (an import
+    loads a sheet's investors and departments once, before its rows), the others in one."""
+    held = {i: db.session.identity_map.get(identity_key(model, i)) for i in ids}
+    missing = [i for i, record in held.items() if record is None]
+    if missing:
+        held.update((r.id, r) for r in db.session.scalars(sa.select(model).where(model.id.in_(missing))))
+    return sorted((r for r in held.values() if r is not None), key=lambda r: r.id)
 
 
 def _validate(clean: dict, errors: dict) -> None:
@@ -189,20 +200,24 @@ def _check_department_rights(actor: User, project: Project | None, clean: dict, 
             errors[key] = _("只有经合中心工作人员和管理员可以更改牵头部门和责任部门。")
 
 
-def save_project(actor: User, project: Project | None, data: Mapping) -> Project:
+def save_project(actor: User, project: Project | None, data: Mapping, *, checked: tuple | None = None,
+                 flush: bool = True) -> Project:
     """Create (project=None) or update a project from form-like data; flushes, never commits.
 
     data: the keys of SCALAR_FIELDS, plus "investor_ids" and "department_ids" (lists of ids).
     Values may be strings (imports) or typed (forms); "version", when given, is the one the form
     was filled from.  Raises ValidationError (nothing is changed), versions.StaleEdit or
     access.Denied.  New projects start in the pool at 谋划 (planned).
+    checked: what check_project(data) has just returned (a sheet import checks each row before
+    it saves it), so it is not run twice; flush=False: the caller flushes (an import, a chunk of
+    updated rows at a time).
     """
     if project is None:
         access.require(access.can_create_project(actor))
     else:
         access.require(access.can_edit_project(actor, project))
     versions.check(project, data)
-    errors, clean, records = check_project(data)
+    errors, clean, records = (dict(checked[0]), *checked[1:]) if checked else check_project(data)
     _check_department_rights(actor, project, clean, errors)
     if errors:
         raise ValidationError(errors)
@@ -219,8 +234,9 @@ def save_project(actor: User, project: Project | None, data: Mapping) -> Project
             changes[rel] = [[o.id for o in getattr(project, rel)], [o.id for o in records[key]]]
             setattr(project, rel, records[key])
             project.updated_at = utcnow()  # the row itself must change, or its version would not move
-    with versions.saved(project, data):
-        db.session.flush()
+    if flush:
+        with versions.saved(project, data):
+            db.session.flush()
     signals.project_saved.send(project, changes=changes, created=created)
     return project
 

@@ -146,11 +146,25 @@ def _many_to_one_changes(obj, state, already: dict) -> dict:
     return found
 
 
+def pin(obj) -> None:
+    """Keep the actor and the note of the acting_as() block we are in for obj's audit row, made
+    at the next flush whenever it comes: an import saves its rows a chunk at a time, each row
+    with its own note ("Excel 导入第 n 行"), and flushes the chunk outside their blocks."""
+    from crm.extensions import db
+    pinned = db.session.info.setdefault("audit_pinned", {})
+    pinned[id(obj)] = (obj, _current_actor(), _note.get(), len(pinned))
+
+
+def _pinned(session: Session) -> dict:
+    return session.info.get("audit_pinned", {})
+
+
 def _record(session: Session, obj, action: str) -> None:
     changes = _changes(obj, action)
     if action == "update" and not changes:
         return
-    user, label = _current_actor()
+    pinned = _pinned(session).get(id(obj))
+    (user, label), note = (pinned[1], pinned[2]) if pinned else (_current_actor(), _note.get())
     session.add(AuditEvent(
         actor_id=getattr(user, "id", None),
         actor_label=label or (user.username if user is not None else None),
@@ -158,7 +172,7 @@ def _record(session: Session, obj, action: str) -> None:
         object_id=getattr(obj, "id", None),
         action=action,
         changes=changes,
-        note=_note.get(),
+        note=note,
         object_version=getattr(obj, "version", None),
     ))
 
@@ -180,7 +194,8 @@ def _load_old_values(mapper, class_) -> None:
 def _audit_before_flush(session: Session, flush_context, instances) -> None:
     if session.info.get("audit_disabled"):
         return
-    for obj in list(session.dirty):
+    pinned = _pinned(session)  # a chunk's rows are audited in the order they were saved
+    for obj in sorted(session.dirty, key=lambda o: pinned[id(o)][3] if id(o) in pinned else -1):
         if getattr(obj, "__audited__", False) and session.is_modified(obj, include_collections=True):
             _record(session, obj, "update")
     for obj in list(session.deleted):
@@ -196,6 +211,12 @@ def _audit_after_flush(session: Session, flush_context) -> None:
     new = session.info.pop("audit_new", [])
     for obj in new:
         _record(session, obj, "create")
+    session.info.pop("audit_pinned", None)  # each pinned object has had its rows
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pinned(session: Session, previous_transaction) -> None:
+    session.info.pop("audit_pinned", None)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ empty.  The contact columns are the firm's first contact person.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,15 +31,17 @@ from crm.i18n import lazy_gettext as _l
 from crm.models import Enterprise, Sector, User
 from crm.models.enterprise import ENTERPRISE_TAGS, SOURCE_CHANNELS
 from crm.services import creditcode, enterprises, search
-from crm.services.core import access, audit, queries
+from crm.services.core import access, audit, queries, versions
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
 from crm.services.core.progress import counted
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS, normalize_name
 from crm.services.sheets import reader, xlsx
+from crm.services.sheets.on_file import OnFile
 
 MAX_ROWS = 20000  # a province's whole list, edited and sent back
 TEMPLATE_ROWS = 2000  # rows of the template that offer the drop-down lists
+FLUSH_ROWS = 500  # saved rows written a chunk at a time: statements grow with chunks, not rows
 
 Column = reader.Column
 COLUMNS = (
@@ -146,36 +149,77 @@ def import_enterprises(actor: User, stream) -> reader.Result:
     access.require(access.can_edit_enterprises(actor))
     columns, rows = reader.read(stream, READ_COLUMNS, "name", MAX_ROWS)
     choices, result = _Choices(), reader.Result()
-    existing = _existing(rows, columns)
-    first_seen: dict[tuple, int] = {}  # a name, credit code or firm → the row that has it first
-    for number, cells in rows:
-        raw = reader.row_values(cells, columns)
-        errors = {}
-        firm = _target(raw, existing, errors)
-        if "id" in errors:  # a 编号 the list lacks is that row's one problem
-            result.errors += reader.row_errors(number, errors, READ_COLUMNS, {})
-            continue
-        first = firm.contacts[0] if firm is not None and firm.contacts else None
-        data, contact, errors_read = _row_data(raw, cells, columns, choices, _current(firm),
-                                               {k: getattr(first, k) for k in _CONTACT} if first else {})
-        errors.update(errors_read)
-        _same_firm_again(number, data, firm, first_seen, errors)
-        data = enterprises.clean_enterprise(data)
-        links = _rule_errors(data, contact, errors, firm)
-        if errors:
-            result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
-        elif firm is None:
-            result.new += 1
-            if not result.errors:  # once a row is refused nothing is kept: later rows are only checked
-                result.created.append(_save(actor, number, None, data, contact if any(contact.values()) else None))
-        else:
-            _update(actor, number, firm, first, data, contact, raw, result)
+    existing, on_file = _existing(rows, columns)
+    run = _Run(actor, columns, choices, existing, on_file, result)
+    with db.session.no_autoflush:  # the rows are flushed a chunk at a time (_Run.save)
+        for number, cells in rows:
+            _import_row(run, number, cells)
+        run.flush()
     return result
 
 
-def _existing(rows, columns: dict) -> dict:
+@dataclass
+class _Run:
+    """One import's lookups, loaded before its rows, and its saves, flushed a chunk at a time."""
+    actor: User
+    columns: dict
+    choices: _Choices
+    existing: dict
+    on_file: OnFile
+    result: reader.Result
+    first_seen: dict = field(default_factory=dict)  # a name, credit code or firm → the row that has it first
+    pending: list = field(default_factory=list)  # saved since the last flush
+
+    def save(self, number: int, firm: Enterprise | None, data: dict, contact: dict | None, first=None):
+        # The audit trail keeps where a record came from: stored text, so Chinese in every UI.
+        self.on_file.before_save(firm)
+        with audit.acting_as(self.actor, note=f"Excel 导入第 {number} 行"):
+            firm = enterprises.save_enterprise(self.actor, firm, data, checked=True, flush=False)  # checked above
+            audit.pin(firm)
+            if contact is not None:
+                audit.pin(enterprises.save_contact(self.actor, firm, first, contact, flush=False))
+        self.on_file.saved(firm)
+        self.pending.append(firm)
+        if len(self.pending) >= FLUSH_ROWS:
+            self.flush()
+        return firm
+
+    def flush(self) -> None:
+        if self.pending:
+            with versions.saved(self.pending[0], {}):  # a firm someone saved meanwhile: StaleEdit, as a form
+                db.session.flush()
+        self.pending = []
+
+
+def _import_row(run: _Run, number: int, cells) -> None:
+    """Check one row against the form's rules and the firms on file; list it, and save it while
+    the sheet has no refusal."""
+    raw, errors, result = reader.row_values(cells, run.columns), {}, run.result
+    firm = _target(raw, run.existing, errors)
+    if "id" in errors:  # a 编号 the list lacks is that row's one problem
+        result.errors += reader.row_errors(number, errors, READ_COLUMNS, {})
+        return
+    first = firm.contacts[0] if firm is not None and firm.contacts else None
+    data, contact, errors_read = _row_data(raw, cells, run.columns, run.choices, _current(firm),
+                                           {k: getattr(first, k) for k in _CONTACT} if first else {})
+    errors.update(errors_read)
+    _same_firm_again(number, data, firm, run.first_seen, errors)
+    data = enterprises.clean_enterprise(data)
+    links = _rule_errors(data, contact, errors, firm, run.on_file)
+    if errors:
+        result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
+    elif firm is None:
+        result.new += 1
+        if not result.errors:  # once a row is refused nothing is kept: later rows are only checked
+            result.created.append(run.save(number, None, data, contact if any(contact.values()) else None))
+    else:
+        _update(run, number, firm, first, data, contact, raw)
+
+
+def _existing(rows, columns: dict) -> tuple[dict, OnFile]:
     """Every firm a row names by 编号, credit code or name, keyed ("id", n), ("code", c) and
-    ("name", normalised), with its tags and contacts, in a few statements."""
+    ("name", normalised), with its tags and contacts, in a few statements; and the names and
+    codes on file that the rows or those firms hold."""
     wanted = {"id": set(), "code": set(), "name": set()}
     for _number, cells in rows:
         raw = reader.row_values(cells, {k: columns[k] for k in ("id", "credit_code", "name") if k in columns})
@@ -191,7 +235,8 @@ def _existing(rows, columns: dict) -> dict:
                 found[("id", firm.id)] = firm
                 found[("code", firm.credit_code)] = firm
                 found[("name", firm.name_norm)] = firm
-    return found
+    firms = set(found.values())
+    return found, OnFile(wanted["name"] | {f.name_norm for f in firms}, wanted["code"] | {f.credit_code for f in firms})
 
 
 def _target(raw: dict, existing: dict, errors: dict) -> Enterprise | None:
@@ -225,10 +270,10 @@ def _same_firm_again(number: int, data: dict, firm: Enterprise | None, first_see
             first_seen[key] = number
 
 
-def _rule_errors(data: dict, contact: dict, errors: dict, firm: Enterprise | None) -> dict:
+def _rule_errors(data: dict, contact: dict, errors: dict, firm: Enterprise | None, on_file: OnFile) -> dict:
     """Add the form's refusals to a row's errors (the first problem of a column wins); returns
     column → (id, name) of the existing enterprise a refusal is about."""
-    found, records = enterprises.enterprise_errors(data, firm.id if firm is not None else None)
+    found, records = enterprises.enterprise_errors(data, taken=on_file, exclude=firm)
     links = {}
     for name, message in found.items():
         key = _ENTERPRISE_COLUMNS.get(name, name)
@@ -242,9 +287,9 @@ def _rule_errors(data: dict, contact: dict, errors: dict, firm: Enterprise | Non
     return links
 
 
-def _update(actor: User, number: int, firm: Enterprise, first, data: dict, contact: dict, raw: dict,
-            result: reader.Result) -> None:
+def _update(run: _Run, number: int, firm: Enterprise, first, data: dict, contact: dict, raw: dict) -> None:
     """Count an unchanged row; list and (while the sheet has no refusal) save a changed one."""
+    result = run.result
     stored = enterprises.clean_enterprise(_current(firm))  # as a form would send it: stray spaces are no change
     changed = {_ENTERPRISE_COLUMNS.get(k, k) for k in stored if stored[k] != data[k]}
     new_contact = {k: enterprises.clean_text(v) for k, v in contact.items()}
@@ -258,16 +303,7 @@ def _update(actor: User, number: int, firm: Enterprise, first, data: dict, conta
         (str(c.label), reader.cell_text(written.get(c.key)) or "—", raw.get(c.key) or "—")
         for c in READ_COLUMNS if c.key in changed]))
     if not result.errors:
-        _save(actor, number, firm, data, contact if changed & {f"contact_{k}" for k in _CONTACT} else None, first)
-
-
-def _save(actor: User, number: int, firm: Enterprise | None, data: dict, contact: dict | None, first=None):
-    # The audit trail keeps where a record came from: stored text, so Chinese in every UI.
-    with audit.acting_as(actor, note=f"Excel 导入第 {number} 行"):
-        firm = enterprises.save_enterprise(actor, firm, data, checked=True)  # _rule_errors checked the row
-        if contact is not None:
-            enterprises.save_contact(actor, firm, first, contact)
-    return firm
+        run.save(number, firm, data, contact if changed & {f"contact_{k}" for k in _CONTACT} else None, first)
 
 
 # --------------------------------------------------------------------------- the template

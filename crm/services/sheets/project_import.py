@@ -11,6 +11,7 @@ imported back as it is changes nothing.  A column the sheet lacks leaves that fi
 """
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,7 +24,7 @@ from crm.models import Department, Enterprise, Park, Project, Sector, StageEvent
 from crm.models.project import SIDE_STAGES
 from crm.services import creditcode
 from crm.services import projects as svc
-from crm.services.core import access, audit, queries
+from crm.services.core import access, audit, queries, versions
 from crm.services.core.clock import local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.ids import parse_id
@@ -31,6 +32,7 @@ from crm.services.enterprises import clean_text, normalize_name
 from crm.services.liaison import assignment
 from crm.services.projects import COLLECTIONS, KEY_LEVELS, PRIORITIES, SCALAR_FIELDS
 from crm.services.sheets import project_sheet, reader, stage_import
+from crm.services.sheets.on_file import rows_in
 from crm.services.sheets.project_sheet import INVESTOR_SEPARATOR, READ_COLUMNS
 
 # Columns written as typed into save_project's data.
@@ -43,14 +45,18 @@ _REFERENCE_COLUMNS = {"sector": "sector_id", "park": "park_id", "lead_department
 _FIELD_COLUMNS = {**{v: k for k, v in _REFERENCE_COLUMNS.items()}, "department_ids": "departments",
                   "investor_ids": "investors", "is_key": "key_level"}
 _STAGE_COLUMNS = ("stage", *(c.key for c in stage_import.COLUMNS))
+FLUSH_ROWS = 500  # changed rows written a chunk at a time: statements grow with chunks, not rows
 
 
 class _Names:
     """Sheet words → ids: reference rows by any of their names, people, the fixed words."""
 
-    def __init__(self):
+    def __init__(self, rows, columns: dict):
+        self.held = []  # the reference rows stay in the session, so the checks find them without a query
+
         def index(model, *attrs):
-            return reader.NameIndex(db.session.scalars(sa.select(model)), *attrs)
+            self.held += db.session.scalars(sa.select(model))
+            return reader.NameIndex([r for r in self.held if isinstance(r, model)], *attrs)
 
         self.refs = {
             "sector": index(Sector, "name", "name_en", "code"),
@@ -66,6 +72,8 @@ class _Names:
         self.levels = {k: level for level, label in KEY_LEVELS.items() for k in reader.both_languages(label)}
         self.priorities = {k: n for n, label in PRIORITIES.items() for k in reader.both_languages(label) | {str(n)}}
         self.stages = stage_import.stage_words()
+        self.investors = _Investors([reader.row_values(cells, columns).get("investors") for _n, cells in rows]
+                                    if "investors" in columns else [])
 
 
 @dataclass
@@ -113,20 +121,54 @@ def import_projects(actor: User, stream) -> reader.Result:
     """
     access.require(access.can_create_project(actor))
     columns, rows = reader.read(stream, READ_COLUMNS, "name", project_sheet.MAX_ROWS)
-    names, result, today = _Names(), reader.Result(), local_today()
-    existing, seen = _existing(rows, columns), {}
-    for number, cells in rows:
-        raw = reader.row_values(cells, columns)
-        errors, links = {}, {}
-        project = _target(raw, existing, errors, links)
-        _same_project_again(number, project, raw, seen, errors)
-        if project is not None:
-            _update_row(actor, number, raw, project, names, existing, today, errors, result)
-        elif "id" not in errors:  # a 编号 the list lacks is that row's one problem
-            _create_row(actor, number, raw, names, today, errors, result)
-        if errors:
-            result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
+    names, result, today = _Names(rows, columns), reader.Result(), local_today()
+    existing, seen, pending = _existing(rows, columns), {}, _Pending()
+    with db.session.no_autoflush:  # plain updates are flushed a chunk at a time (_Pending)
+        for number, cells in rows:
+            raw = reader.row_values(cells, columns)
+            errors, links = {}, {}
+            project = _target(raw, existing, errors, links)
+            _same_project_again(number, project, raw, seen, errors)
+            if project is not None:
+                _update_row(actor, number, raw, project, names, existing, today, errors, result, pending)
+            elif "id" not in errors:  # a 编号 the list lacks is that row's one problem
+                with pending.flushed():
+                    _create_row(actor, number, raw, names, today, errors, result)
+            if errors:
+                result.errors += reader.row_errors(number, errors, READ_COLUMNS, links)
+        pending.flush()
     return result
+
+
+class _Pending:
+    """Projects whose fields a row changed, not yet flushed: written FLUSH_ROWS at a time, each
+    audited with its own row's note (audit.pin).  A row that moves a stage, names a leader or
+    creates a project runs as on the project page, with autoflush and its own flushes, after
+    the pending rows are written."""
+
+    def __init__(self):
+        self.projects: list[Project] = []
+
+    def add(self, project: Project) -> None:
+        audit.pin(project)
+        self.projects.append(project)
+        if len(self.projects) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.projects:
+            with versions.saved(self.projects[0], {}):  # a project saved meanwhile: StaleEdit, as a form
+                db.session.flush()
+        self.projects = []
+
+    @contextmanager
+    def flushed(self):
+        self.flush()
+        db.session.autoflush = True
+        try:
+            yield
+        finally:
+            db.session.autoflush = False
 
 
 def _target(raw: dict, existing: _Existing, errors: dict, links: dict) -> Project | None:
@@ -176,7 +218,7 @@ def _create_row(actor: User, number: int, raw: dict, names: _Names, today: date,
 
 
 def _update_row(actor: User, number: int, raw: dict, project: Project, names: _Names, existing: _Existing,
-                today: date, errors: dict, result: reader.Result) -> None:
+                today: date, errors: dict, result: reader.Result, pending: _Pending) -> None:
     if not access.can_edit_project(actor, project):
         errors["id"] = _("无权修改该项目。")
         return
@@ -200,20 +242,29 @@ def _update_row(actor: User, number: int, raw: dict, project: Project, names: _N
          raw.get(key) or "—") for key in (c.key for c in READ_COLUMNS) if key in changed]))
     if result.errors:
         return
-    _apply(actor, number, project, data, moves, leader, changed, today, errors)
+    plain = not moves and "liaison_leader" not in changed  # fields only: flushed with its chunk
+    with nullcontext() if plain else pending.flushed():
+        _apply(actor, number, project, (data, (found, clean, records)), moves, leader, changed, today, errors,
+               pending if plain else None)
 
 
 def _label(key: str):
     return next(c.label for c in READ_COLUMNS if c.key == key)
 
 
-def _apply(actor: User, number: int, project: Project, data: dict, moves: list, leader: int | None,
-           changed: set, today: date, errors: dict) -> None:
+def _apply(actor: User, number: int, project: Project, checked: tuple, moves: list, leader: int | None,
+           changed: set, today: date, errors: dict, pending: _Pending | None = None) -> None:
+    """Save a changed row: `checked` is (its data, what check_project found); with `pending`, a
+    row that changes fields only, flushed with its chunk."""
     source = f"Excel 导入第 {number} 行"
+    data, found = checked
     try:
         with audit.acting_as(actor, note=source):
             if changed - {"stage", "liaison_leader"}:
-                svc.save_project(actor, project, data)
+                svc.save_project(actor, project, data, checked=found, flush=pending is None)
+            if pending is not None:
+                pending.add(project)
+                return
             stage_import.replay(actor, project, moves, evidence=source, today=today)
             if "liaison_leader" in changed:
                 if leader is None:
@@ -266,7 +317,7 @@ def _row_data(raw: dict, names: _Names, data: dict, errors: dict) -> dict:
             errors["departments"] = _("没有这些部门：%(value)s。", value="、".join(
                 w for w in words if w not in names.refs["departments"]))
     if "investors" in raw:
-        data["investor_ids"], missing = _investors(raw["investors"])
+        data["investor_ids"], missing = names.investors.find(raw["investors"])
         if missing:
             errors["investors"] = _("企业库中没有：%(value)s（请先新建或导入这些企业）。", value="、".join(missing))
     _flags(raw, names, data, errors)
@@ -307,35 +358,40 @@ def _leader(actor: User, raw: dict, names: _Names, project: Project | None, erro
     return leader
 
 
-def _investors(cell: str | None) -> tuple[list[int], list[str]]:
-    """Ids of the investor enterprises a cell names, one a line (as the export writes them) or
-    separated by 、 or commas, each by its name or its credit code; and the words the
-    enterprise list does not have."""
-    wanted = []
-    for line in (w.strip() for w in (cell or "").split(INVESTOR_SEPARATOR)):
-        if line:
-            wanted.append([line] + [w.strip() for w in reader.LIST_SPLIT.split(line) if w.strip()])
-    if not wanted:
-        return [], []
-    words = {w for line in wanted for w in line}
-    norms = {normalize_name(w) for w in words}
-    codes = {creditcode.normalize(w) for w in words} - {None, ""}
-    known = {}
-    for name_norm, code, ident in db.session.execute(sa.select(Enterprise.name_norm, Enterprise.credit_code,
-                                                               Enterprise.id).where(
-            sa.or_(Enterprise.name_norm.in_(norms), Enterprise.credit_code.in_(codes)))):
-        known[("n", name_norm)] = ident
-        if code:
-            known[("c", code)] = ident
+def _lines(cell: str | None) -> list[list[str]]:
+    """An investors cell as [whole line, its parts …] per line: one firm a line (as the export
+    writes them) or several separated by 、 or commas."""
+    return [[line] + [w.strip() for w in reader.LIST_SPLIT.split(line) if w.strip()]
+            for line in (w.strip() for w in (cell or "").split(INVESTOR_SEPARATOR)) if line]
 
-    def find(word):
-        return known.get(("n", normalize_name(word))) or known.get(("c", creditcode.normalize(word)))
 
-    ids, missing = [], []
-    for whole, *parts in wanted:
-        if find(whole):  # the line is one firm's name, whatever punctuation it holds
-            ids.append(find(whole))
-            continue
-        for part in parts:
-            (ids.append(find(part)) if find(part) else missing.append(part))
-    return list(dict.fromkeys(ids)), missing
+class _Investors:
+    """The investor enterprises a sheet names, by name or credit code, found in a few queries
+    before its rows are read (and their records loaded, for the checks)."""
+
+    def __init__(self, cells):
+        words = {w for cell in cells for line in _lines(cell) for w in line}
+        self.known = {}
+        query = sa.select(Enterprise.name_norm, Enterprise.credit_code, Enterprise.id)
+        for column, values in ((Enterprise.name_norm, {normalize_name(w) for w in words}),
+                               (Enterprise.credit_code, {creditcode.normalize(w) for w in words})):
+            for name_norm, code, ident in rows_in(query, column, values):
+                self.known[("n", name_norm)] = ident
+                if code:
+                    self.known[("c", code)] = ident
+        # kept in the session (which holds records weakly): check_project finds them there
+        self.held = [row[0] for row in rows_in(sa.select(Enterprise), Enterprise.id, set(self.known.values()))]
+
+    def _find(self, word):
+        return self.known.get(("n", normalize_name(word))) or self.known.get(("c", creditcode.normalize(word)))
+
+    def find(self, cell: str | None) -> tuple[list[int], list[str]]:
+        """Ids of the investor enterprises a cell names, and the words the list does not have."""
+        ids, missing = [], []
+        for whole, *parts in _lines(cell):
+            if self._find(whole):  # the line is one firm's name, whatever punctuation it holds
+                ids.append(self._find(whole))
+                continue
+            for part in parts:
+                (ids.append(self._find(part)) if self._find(part) else missing.append(part))
+        return list(dict.fromkeys(ids)), missing
