@@ -1,5 +1,6 @@
-"""Project rules: saving a project (validation), the shared list filters, and the eager-loading
-selects behind the project list, the project page and the pipeline board.
+"""Project rules: saving a project (validation), the shared list filters, the eager-loading
+selects behind the project list and the project page, and the board's indexes and order (its
+cards are read as plain rows in services/board).
 
 The stage is not a field here: it changes only through services/pipeline.move_stage, so every
 change of stage has its dated evidence.  save_project() flushes; the view commits.
@@ -365,23 +366,9 @@ BOARD_INDEXES = (
 )
 
 
-def _newest_first():
+def newest_first():
+    """The board's order within a stage: most recently moved first (crm/services/board.py)."""
     return _MOVED_ON.desc(), Project.id.desc()
-
-
-def board_cards(conditions, per_stage: int, stages=STAGES) -> dict[str, list[Project]]:
-    """The `per_stage` most recently moved projects of each of `stages`, in one query: a UNION ALL
-    of one LIMITed index range per stage, so only the shown cards are read."""
-    newest = [sa.select(Project.id).where(*conditions, Project.stage == stage).order_by(*_newest_first())
-              .limit(per_stage).subquery() for stage in stages]
-    shown = sa.union_all(*(sa.select(sub.c.id) for sub in newest))
-    rows = db.session.scalars(
-        sa.select(Project).options(*card_options()).where(Project.id.in_(shown))
-        .order_by(Project.stage, *_newest_first())).unique().all()
-    cards: dict[str, list[Project]] = {stage: [] for stage in STAGES}
-    for project in rows:
-        cards[project.stage].append(project)
-    return cards
 
 
 def editable_ids(user: User, ids) -> set[int]:
