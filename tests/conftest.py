@@ -105,7 +105,10 @@ def settings(instance_dir, redis_server) -> Settings:
         BASE_URL="http://crm.test", REDIS_URL=redis_server.url, SMTP_HOST="",
         # A write's effect shows on the next dashboard at once (tests/services/reports/test_summaries.py
         # checks the debounce itself).
-        SUMMARY_DEBOUNCE_SECONDS=0)
+        SUMMARY_DEBOUNCE_SECONDS=0,
+        # A page's statements must not depend on whether an earlier request kept the bell's count in
+        # Redis; tests/services/messaging/test_bell.py turns the cache on.
+        BELL_CACHE_SECONDS=0)
 
 
 @pytest.fixture
