@@ -107,8 +107,9 @@ def settings(instance_dir, redis_server) -> Settings:
         # checks the debounce itself).
         SUMMARY_DEBOUNCE_SECONDS=0,
         # A page's statements must not depend on whether an earlier request kept the bell's count in
-        # Redis; tests/services/messaging/test_bell.py turns the cache on.
-        BELL_CACHE_SECONDS=0)
+        # Redis or the reference tables' choices; tests/services/messaging/test_bell.py and
+        # tests/services/core/test_refcache.py turn these caches on.
+        BELL_CACHE_SECONDS=0, REF_CACHE=False)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import pool, search
 from crm.services.chains.filters import chain_choices, projects_on_chain
-from crm.services.core import access, audit, money, signals, versions
+from crm.services.core import access, audit, money, refcache, signals, versions
 from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.ids import parse_id
 from crm.services.core.money import to_decimal
@@ -307,8 +307,13 @@ def project_filters(args: Mapping) -> list:
 
 
 def filter_options() -> dict[str, list[tuple[int, str]]]:
-    """(id, name) choices of the filter bar and the project form: four small reference tables,
-    named in the UI language."""
+    """(id, name) choices of the filter bar and the project form, named in the UI language: small
+    reference tables, kept per process until one of them changes (services/core/refcache).  Shared
+    by every request: build new lists from them, never change them."""
+    return refcache.cached("filter_options", _read_filter_options)
+
+
+def _read_filter_options() -> dict[str, list[tuple[int, str]]]:
     def pairs(model, label, *order):
         return [tuple(row) for row in db.session.execute(sa.select(model.id, label).order_by(*order))]
 
