@@ -74,6 +74,12 @@ class Settings:
     # what it counts) is recomputed by the next read at most this often; a row older than the max
     # age (the cron has stopped refreshing it) is recomputed by the read whatever its state.
     SUMMARY_DEBOUNCE_SECONDS: int = 10
+    # How long the bell's unread count is kept in Redis (renewed at once when the user's notifications
+    # change, services/messaging/bell); 0: counted in SQL on every page.
+    BELL_CACHE_SECONDS: int = 60
+    # Keep the reference tables' choices (sectors, parks, departments …) per process until a write
+    # raises their version (services/core/refcache); False: read them on every request.
+    REF_CACHE: bool = True
     SUMMARY_MAX_AGE_SECONDS: int = 300
     # Evidence files and built catalogs; empty: instance/files.  Production puts it on a shared volume
     # that every web and worker process mounts, and backs it up with the database.

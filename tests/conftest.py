@@ -105,7 +105,11 @@ def settings(instance_dir, redis_server) -> Settings:
         BASE_URL="http://crm.test", REDIS_URL=redis_server.url, SMTP_HOST="",
         # A write's effect shows on the next dashboard at once (tests/services/reports/test_summaries.py
         # checks the debounce itself).
-        SUMMARY_DEBOUNCE_SECONDS=0)
+        SUMMARY_DEBOUNCE_SECONDS=0,
+        # A page's statements must not depend on whether an earlier request kept the bell's count in
+        # Redis or the reference tables' choices; tests/services/messaging/test_bell.py and
+        # tests/services/core/test_refcache.py turn these caches on.
+        BELL_CACHE_SECONDS=0, REF_CACHE=False)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def test_upgrade_from_empty_creates_the_boards_expression_index(tmp_path):
         upgrade()
         assert "ix_projects_stage_moved" in _schema_names("type = 'index'")
         board = sa.select(projects.Project.id).where(projects.Project.stage == "contact") \
-            .order_by(*projects._newest_first()).limit(30)
+            .order_by(*projects.newest_first()).limit(30)
         with db.engine.connect() as conn:
             plan = " ".join(str(row[-1]) for row in conn.execute(sa.text(
                 "EXPLAIN QUERY PLAN " + str(board.compile(compile_kwargs={"literal_binds": True})))))

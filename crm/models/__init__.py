@@ -17,7 +17,7 @@ from crm.models.imports import SheetExport, SheetImport
 from crm.models.liaison import Instruction, InstructionReply, LiaisonConfig, LiaisonFlag, LiaisonReview, LiaisonTier
 from crm.models.lists import ListColumns, SavedFilter
 from crm.models.metrics import GoalValue, InnovationPlatform, Summary
-from crm.models.ops import Notification, OutboxMessage, Reminder, ReminderSetting
+from crm.models.ops import Notification, OutboxMessage, RefVersion, Reminder, ReminderSetting
 from crm.models.people import Department, LoginAttempt, TaskForce, User
 from crm.models.pool import PoolReview, PoolReviewItem
 from crm.models.project import Project, StageEvent
@@ -30,7 +30,7 @@ __all__ = [
     "LoginAttempt", "Park", "Project", "Sector", "StageEvent", "TaskForce", "User",
     "GoalValue", "InnovationPlatform", "Summary", "PoolReview", "PoolReviewItem",
     "Problem", "ProgressReport", "RankingRow", "RankingSnapshot", "RoutineSettings",
-    "CatalogBuild", "Notification", "OutboxMessage", "Reminder", "ReminderSetting",
+    "CatalogBuild", "Notification", "OutboxMessage", "RefVersion", "Reminder", "ReminderSetting",
     "EvidenceFile", "StageEvidenceRule", "ListColumns", "SavedFilter", "SheetExport", "SheetImport",
     "DigestDelivery", "Instruction", "InstructionReply", "LiaisonConfig", "LiaisonFlag", "LiaisonReview", "LiaisonTier",
 ]

@@ -1,5 +1,8 @@
-"""Operations: the job outbox, in-app notifications, reminders and their settings."""
+"""Operations: the job outbox, in-app notifications, reminders and their settings, and the reference
+data's version."""
 from __future__ import annotations
+
+from sqlalchemy import event
 
 from crm.extensions import db
 from crm.models.base import utcnow
@@ -67,3 +70,16 @@ class ReminderSetting(db.Model):
     stage = db.Column(db.String(10), primary_key=True)
     stale_days = db.Column(db.Integer, nullable=False)
     escalate_days = db.Column(db.Integer, nullable=False)
+
+
+class RefVersion(db.Model):
+    """One row whose number every committed write of the cached reference tables raises
+    (services/core/refcache): each process keeps those tables' choices until it changes."""
+    __tablename__ = "ref_versions"
+    id = db.Column(db.Integer, primary_key=True)
+    version = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+@event.listens_for(RefVersion.__table__, "after_create")
+def _first_version(target, connection, **kw) -> None:
+    connection.execute(target.insert().values(id=1, version=0))

@@ -8,7 +8,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Notification
 from crm.services.core.paging import paginate
-from crm.services.messaging import notify
+from crm.services.messaging import bell, notify
 from crm.web import app_settings, get_or_404
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -31,11 +31,14 @@ bp.add_app_template_global(notify.BELL_CAP, "BELL_CAP")
 
 @bp.app_template_global()
 def unread_notifications() -> int:
-    """The bell's number, up to notify.BELL_CAP: one COUNT on the (user_id, read_at, id) index
-    per page (the top bar shows the bell twice, for phones and for wider screens, from one count)."""
+    """The bell's number, up to notify.BELL_CAP: kept in Redis until the user's notifications change
+    (services/messaging/bell), else one COUNT on the (user_id, read_at, id) index (the top bar
+    shows the bell twice, for phones and for wider screens, from one count)."""
     if "_crm_unread" not in g:
-        g._crm_unread = (notify.unread_count(current_user.id, cap=notify.BELL_CAP)
-                         if current_user.is_authenticated else 0)
+        user_id = current_user.id if current_user.is_authenticated else None
+        g._crm_unread = 0 if user_id is None else bell.unread(
+            bell.redis_or_none(), user_id, lambda: notify.unread_count(user_id, cap=notify.BELL_CAP),
+            bell.cache_seconds())
     return g._crm_unread
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from crm.models.project import MAIN_STAGES, SIDE_STAGES
+from crm.services import board as board_svc
 from crm.services import projects as svc
 from crm.services.core.clock import local_today
 
@@ -29,7 +30,7 @@ def board():
     # 暂缓/终止 fold away under their counts; their cards load only when that stage is filtered.
     side_open = request.args.get("stage") in SIDE_STAGES
     shown = MAIN_STAGES + (SIDE_STAGES if side_open else ())
-    cards = svc.board_cards(conditions, CARDS_PER_STAGE, stages=shown)
+    cards = board_svc.board_cards(conditions, CARDS_PER_STAGE, stages=shown)
     movable = svc.editable_ids(current_user, (p.id for stage in shown for p in cards[stage]))
     columns = [{"stage": stage, "count": totals[stage][0], "total": totals[stage][1], "cards": cards[stage],
                 "loaded": stage in shown} for stage in MAIN_STAGES + SIDE_STAGES]

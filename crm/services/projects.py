@@ -1,5 +1,6 @@
-"""Project rules: saving a project (validation), the shared list filters, and the eager-loading
-selects behind the project list, the project page and the pipeline board.
+"""Project rules: saving a project (validation), the shared list filters, the eager-loading
+selects behind the project list and the project page, and the board's indexes and order (its
+cards are read as plain rows in services/board).
 
 The stage is not a field here: it changes only through services/pipeline.move_stage, so every
 change of stage has its dated evidence.  save_project() flushes; the view commits.
@@ -34,7 +35,7 @@ from crm.models.pool import PoolReview
 from crm.models.project import STAGES
 from crm.services import pool, search
 from crm.services.chains.filters import chain_choices, projects_on_chain
-from crm.services.core import access, audit, money, signals, versions
+from crm.services.core import access, audit, money, refcache, signals, versions
 from crm.services.core.clock import local_today, quarter_label
 from crm.services.core.ids import parse_id
 from crm.services.core.money import to_decimal
@@ -322,8 +323,13 @@ def project_filters(args: Mapping) -> list:
 
 
 def filter_options() -> dict[str, list[tuple[int, str]]]:
-    """(id, name) choices of the filter bar and the project form: four small reference tables,
-    named in the UI language."""
+    """(id, name) choices of the filter bar and the project form, named in the UI language: small
+    reference tables, kept per process until one of them changes (services/core/refcache).  Shared
+    by every request: build new lists from them, never change them."""
+    return refcache.cached("filter_options", _read_filter_options)
+
+
+def _read_filter_options() -> dict[str, list[tuple[int, str]]]:
     def pairs(model, label, *order):
         return [tuple(row) for row in db.session.execute(sa.select(model.id, label).order_by(*order))]
 
@@ -381,23 +387,9 @@ BOARD_INDEXES = (
 )
 
 
-def _newest_first():
+def newest_first():
+    """The board's order within a stage: most recently moved first (crm/services/board.py)."""
     return _MOVED_ON.desc(), Project.id.desc()
-
-
-def board_cards(conditions, per_stage: int, stages=STAGES) -> dict[str, list[Project]]:
-    """The `per_stage` most recently moved projects of each of `stages`, in one query: a UNION ALL
-    of one LIMITed index range per stage, so only the shown cards are read."""
-    newest = [sa.select(Project.id).where(*conditions, Project.stage == stage).order_by(*_newest_first())
-              .limit(per_stage).subquery() for stage in stages]
-    shown = sa.union_all(*(sa.select(sub.c.id) for sub in newest))
-    rows = db.session.scalars(
-        sa.select(Project).options(*card_options()).where(Project.id.in_(shown))
-        .order_by(Project.stage, *_newest_first())).unique().all()
-    cards: dict[str, list[Project]] = {stage: [] for stage in STAGES}
-    for project in rows:
-        cards[project.stage].append(project)
-    return cards
 
 
 def editable_ids(user: User, ids) -> set[int]:

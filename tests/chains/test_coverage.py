@@ -56,3 +56,14 @@ def test_the_dashboard_shows_coverage_now_and_the_earliest_record(client, login,
 def test_without_chains_the_dashboard_has_no_chain_section(client, login):
     login("staff")
     assert 'id="chain-coverage"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_coverage_now_is_counted_from_plain_rows(app):
+    chain = cf.chain(name="明细链")
+    cf.attach(chain.links[0], cf.local_firm())
+    db.session.commit()
+    chain_id = chain.id
+    db.session.expunge_all()
+    found = {item.chain.id: item for item in coverage.current()}
+    assert (found[chain_id].chain.label(), found[chain_id].covered, found[chain_id].total) == ("明细链", 1, 3)
+    assert len(db.session.identity_map) == 0  # no Chain or ChainLink objects built for two numbers

@@ -204,15 +204,6 @@ def test_stage_totals_say_none_when_no_project_states_an_amount(refs):
     assert svc.stage_totals([])["contact"] == (2, None)
 
 
-def test_board_cards_keep_the_most_recently_moved_per_stage(refs):
-    for day in (1, 5, 3):
-        factories.project(name=f"洽谈{day}", stage="contact", stage_on=date(2025, 1, day))
-    factories.project(name="谋划", stage="planned")
-    cards = svc.board_cards([], per_stage=2)
-    assert [p.name for p in cards["contact"]] == ["洽谈5", "洽谈3"]
-    assert [p.name for p in cards["planned"]] == ["谋划"]
-
-
 def test_days_since_counts_local_calendar_days():
     # 2025-03-01 17:00 UTC is already 2025-03-02 in Asia/Shanghai.
     assert svc.days_since(datetime(2025, 3, 1, 17, 0), date(2025, 3, 5)) == 3

@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.models import Enterprise
 from crm.services import search
 from crm.services.core import paging, queries
-from crm.services.projects import board_cards
+from crm.services.board import board_cards
 from tests import factories
 
 

@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.i18n import gettext as _
 from crm.models import Notification, User
 from crm.services.core.clock import utcnow
-from crm.services.messaging import mail, outbox
+from crm.services.messaging import bell, mail, outbox
 
 BELL_CAP = 100  # the bell counts this far and shows 99+ from here on
 
@@ -109,4 +109,5 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     stmt = sa.update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
+    bell.changed([user_id])
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount

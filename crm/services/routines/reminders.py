@@ -52,7 +52,7 @@ from crm.models import (
 from crm.services.core import signals
 from crm.services.core.clock import local_today, month_label, to_utc_naive, utcnow
 from crm.services.core.errors import RuleError
-from crm.services.messaging import notify, outbox
+from crm.services.messaging import bell, notify, outbox
 from crm.services.pipeline import STAGE_LABELS
 
 # Days without contact before a project is stale, per stage; escalation defaults to twice that.
@@ -405,6 +405,7 @@ def _notify_new(rows: list, when: dict) -> None:
     # Ids drawn after this read are above it, even beside a concurrent uncommitted insert.
     before = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
     db.session.execute(sa.insert(table), notes)
+    bell.changed({n["user_id"] for n in notes})
     inserted = db.session.execute(sa.select(table.c.id, *key_columns).where(
         table.c.id > before, table.c.created_at == when["now"], table.c.kind.startswith("reminder."))).all()
     note_ids = {tuple(found[1:]): found.id for found in inserted}

@@ -1,0 +1,26 @@
+"""The reference data's version: one row that writes of sectors, parks, departments, task forces,
+pool reviews and chains raise, so each web process keeps their choices until it changes.
+
+Revision ID: c4d9e2a7b815
+Revises: a7c2e5f9d318
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c4d9e2a7b815"
+down_revision = "a7c2e5f9d318"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        "ref_versions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+    )
+    op.bulk_insert(table, [{"id": 1, "version": 0}])
+
+
+def downgrade():
+    op.drop_table("ref_versions")
