@@ -31,6 +31,9 @@ class EnterpriseTag(db.Model):
         return self.tag
 
 
+LIST_SORT_COLUMNS = ("owner_id", "sector_id", "status", "region", "last_interaction_at")
+
+
 class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
@@ -43,6 +46,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         # With the id, a user's firms are read from the index alone (their contacts on the home page).
         db.Index("ix_enterprises_owner_name", "owner_id", "name_norm", "id"),
         db.Index("ix_enterprises_region_name", "region", "name_norm"),
+        # The list's sorts walk these in order, id breaking ties (services/core/index_order.py).
+        *(db.Index(f"ix_enterprises_{column}_id", column, "id") for column in LIST_SORT_COLUMNS),
         ENTERPRISE_STATUS.check("status"),
         ENTERPRISE_ROLE.check("role"),
     )
