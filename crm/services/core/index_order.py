@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from crm.extensions import db
 from crm.services.core import listing
@@ -59,14 +59,14 @@ def arms(query: sa.Select, expression, id_column, descending: bool) -> list[Arm]
         return _per_reference(query, expression, descending)
     if isinstance(expression, listing.Via):
         ref = aliased(expression.ref)
-        value, key = getattr(ref, expression.value.key), getattr(ref, "id")
+        value, key = getattr(ref, expression.value.key), ref.id
         joined = query.join(ref, key == expression.fk)
         return [Arm(joined, (value, key)), Arm(query.where(expression.fk.is_(None)))]
     if isinstance(expression, listing.InOrder):
         codes = list(reversed(expression.labels)) if descending else list(expression.labels)
         found = [Arm(query.where(expression.column == code)) for code in codes]
         return found + ([Arm(query.where(expression.column.is_(None)))] if _nullable(expression.column) else [])
-    if isinstance(expression, sa.orm.attributes.InstrumentedAttribute):
+    if isinstance(expression, InstrumentedAttribute):
         if not _nullable(expression):
             return [Arm(query, (expression,))]
         return [Arm(query.where(expression.is_not(None)), (expression,)), Arm(query.where(expression.is_(None)))]
