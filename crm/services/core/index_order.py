@@ -8,14 +8,15 @@ same order is a concatenation of "arms", each of which an index walks in order a
 - a reference (services/core/listing.Via): the rows joined to the referenced table, walked by
   the referenced table's (value, id) index, each one's rows by (foreign key, id) (or, for a
   reference of a few rows, one arm per referenced row); then the rows without a reference, by id;
-- a code's order (listing.InOrder): one arm per code, by (code, id); then NULLs if any;
+- a code's order (listing.InOrder): one arm per code, by (code, id) (a CHECK keeps the codes
+  to the list), then NULLs if the column allows them;
 - a nullable column: its non-empty rows by (column, id); then the empty ones, by id;
 - a NOT NULL column: one arm.
 
 Each arm reads at most offset + limit rows; the page is the merge of the arms (one statement).
 Pages reached through next/previous links carry the id of the row they continue from (?after=,
 ?before=): the arm holding that row restarts just past it by index (keyset pagination), so a
-deep page costs what page 1 costs.  A page number typed into the address falls back to the offset.
+deep page costs what page 1 costs.  A page number typed into the address falls back to an offset.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ class Arm:
     id, every term in the list's direction."""
     query: sa.Select
     keys: tuple = ()
+    # Columns the arm holds constant (status = 'engaged', owner_id IS NULL), first in its ORDER BY:
+    # then the planner walks their (column, id) index, not the index of a filter's column.
+    constant: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,15 @@ def arms(query: sa.Select, expression, id_column, descending: bool) -> list[Arm]
         ref = aliased(expression.ref)
         value, key = getattr(ref, expression.value.key), ref.id
         joined = query.join(ref, key == expression.fk)
-        return [Arm(joined, (value, key)), Arm(query.where(expression.fk.is_(None)))]
+        return [Arm(joined, (value, key)), _empty(query, expression.fk)]
     if isinstance(expression, listing.InOrder):
         codes = list(reversed(expression.labels)) if descending else list(expression.labels)
-        found = [Arm(query.where(expression.column == code)) for code in codes]
-        return found + ([Arm(query.where(expression.column.is_(None)))] if _nullable(expression.column) else [])
+        found = [Arm(query.where(expression.column == code), constant=(expression.column,)) for code in codes]
+        return found + ([_empty(query, expression.column)] if _nullable(expression.column) else [])
     if isinstance(expression, InstrumentedAttribute):
         if not _nullable(expression):
             return [Arm(query, (expression,))]
-        return [Arm(query.where(expression.is_not(None)), (expression,)), Arm(query.where(expression.is_(None)))]
+        return [Arm(query.where(expression.is_not(None)), (expression,)), _empty(query, expression)]
     return None
 
 
@@ -79,18 +83,29 @@ def _per_reference(query: sa.Select, via, descending: bool) -> list[Arm]:
     otherwise trades for a scan of the whole table when a filter is added."""
     order = [via.value, via.ref.id]
     refs = db.session.scalars(sa.select(via.ref.id).order_by(*(c.desc() if descending else c for c in order))).all()
-    return [Arm(query.where(via.fk == ref_id)) for ref_id in refs] + [Arm(query.where(via.fk.is_(None)))]
+    return [Arm(query.where(via.fk == ref_id), constant=(via.fk,)) for ref_id in refs] + [_empty(query, via.fk)]
+
+
+def _empty(query: sa.Select, column) -> Arm:
+    """The rows whose `column` is empty, by id: the last arm."""
+    return Arm(query.where(column.is_(None)), constant=(column,))
 
 
 def _nullable(column) -> bool:
     return bool(getattr(getattr(column, "expression", column), "nullable", True))
 
 
+# A page number typed into the address beyond this many rows is read by the plain ORDER BY (one
+# sort of the matching rows, as before): walking each arm that far, with a broad filter dropping
+# most of what it reads, costs more.  Links reach deep pages by keyset, at page 1's cost.
+WALK_ROWS = 2000
+
+
 class Window:
     """The ids of one page of a sorted list, read arm by arm (see the module's docstring)."""
 
-    def __init__(self, arm_list: list[Arm], id_column, descending: bool):
-        self.arms, self.id_column, self.descending = arm_list, id_column, descending
+    def __init__(self, arm_list: list[Arm], id_column, descending: bool, plain: sa.Select | None = None):
+        self.arms, self.id_column, self.descending, self.plain = arm_list, id_column, descending, plain
         width = max(len(arm.keys) for arm in arm_list)
         self.types = next(tuple(k.type for k in arm.keys) for arm in arm_list if len(arm.keys) == width)
 
@@ -103,6 +118,8 @@ class Window:
         whose row has left the list falls back to the page number (an offset)."""
         window = self.backwards() if cursor and cursor.backward else self
         start = window.position(cursor.row_id) if cursor else None
+        if start is None and (number - 1) * per_page > WALK_ROWS and self.plain is not None:
+            return db.session.scalars(self.plain.limit(per_page + 1).offset((number - 1) * per_page)).all(), number
         if start is None:
             return self.ids(list(enumerate(self.arms)), per_page + 1, (number - 1) * per_page), number
         ids = window.ids(window.past(*start), per_page + 1)
@@ -125,9 +142,10 @@ class Window:
             return a < b if self.descending else a > b
         arm = self.arms[g]
         own = [(g, Arm(arm.query.where(*(k == v for k, v in zip(arm.keys, values)),
-                                       beyond(self.id_column, row_id)), arm.keys))]
+                                       beyond(self.id_column, row_id)), arm.keys, arm.constant))]
         if arm.keys:
-            own.append((g, Arm(arm.query.where(beyond(sa.tuple_(*arm.keys), sa.tuple_(*values))), arm.keys)))
+            own.append((g, Arm(arm.query.where(beyond(sa.tuple_(*arm.keys), sa.tuple_(*values))), arm.keys,
+                               arm.constant)))
         return own + [(i, self.arms[i]) for i in range(g + 1, len(self.arms))]
 
     def ids(self, numbered: list[tuple[int, Arm]], limit: int, offset: int = 0) -> list[int]:
@@ -135,8 +153,7 @@ class Window:
         (a single arm is read by its index directly: nothing to merge)."""
         if len(numbered) == 1:
             arm = numbered[0][1]
-            order = [c.desc() if self.descending else c for c in (*arm.keys, self.id_column)]
-            single = arm.query.with_only_columns(self.id_column).order_by(None).order_by(*order)
+            single = arm.query.with_only_columns(self.id_column).order_by(None).order_by(*self._order(arm))
             return db.session.scalars(single.limit(limit).offset(offset or None)).all()
         merged = sa.union_all(*(self._select(arm, g, offset + limit) for g, arm in numbered)).subquery("arms")
         terms = [c.desc() if self.descending else c for c in (*list(merged.c)[2:], merged.c.id)]
@@ -148,9 +165,11 @@ class Window:
         pads = [sa.cast(sa.null(), t) for t in self.types[len(arm.keys):]]
         columns = [self.id_column.label("id"), sa.literal_column(str(g)).label("g")]
         columns += [c.label(f"k{i}") for i, c in enumerate([*arm.keys, *pads])]
-        order = [c.desc() if self.descending else c for c in (*arm.keys, self.id_column)]
-        inner = arm.query.with_only_columns(*columns).where(*extra).order_by(None).order_by(*order).limit(limit)
-        return sa.select(*inner.subquery().c)
+        inner = arm.query.with_only_columns(*columns).where(*extra).order_by(None).order_by(*self._order(arm))
+        return sa.select(*inner.limit(limit).subquery().c)
+
+    def _order(self, arm: Arm) -> list:
+        return [c.desc() if self.descending else c for c in (*arm.constant, *arm.keys, self.id_column)]
 
 
 def window(query: sa.Select, sort: listing.Sort, keys, id_column) -> Window | None:
@@ -159,4 +178,5 @@ def window(query: sa.Select, sort: listing.Sort, keys, id_column) -> Window | No
     if sort.key is None or len(keys[sort.key]) != 1:
         return None
     found = arms(query, keys[sort.key][0], id_column, sort.descending)
-    return None if found is None else Window(found, id_column, sort.descending)
+    plain = listing.ordered(query, sort, keys, id_column)
+    return None if found is None else Window(found, id_column, sort.descending, plain)

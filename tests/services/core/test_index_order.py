@@ -103,3 +103,10 @@ def test_a_computed_sort_keeps_its_plain_order_by():
     sort = listing.Sort("investors")
     assert index_order.window(sa.select(Enterprise.id), sort, sorts.PROJECTS, Enterprise.id) is None
     assert index_order.window(sa.select(Enterprise.id), listing.Sort(), sorts.ENTERPRISES, Enterprise.id) is None
+
+
+def test_a_deep_page_typed_into_the_address_is_read_by_the_plain_order_by(firms, monkeypatch):
+    monkeypatch.setattr(index_order, "WALK_ROWS", PER_PAGE)
+    window, reference = _window("-owner", status="engaged")
+    ids, number = window.page(3, PER_PAGE, None)
+    assert (ids, number) == (reference[2 * PER_PAGE:3 * PER_PAGE + 1], 3)
