@@ -48,7 +48,7 @@ def index():
     kept = {**filters, **({"sort": sort.arg} if sort.key else {})}
     page = lists.sorted_page(
         sa.select(Project.id).where(*svc.project_filters(request.args)).order_by(Project.id.desc()),
-        sort, sorts.PROJECTS, Project.id, by_index=True,
+        sort, sorts.PROJECTS, Project.id, by_index=True, newest_first=True,
         page_of=lambda query: paging.paginate_ids(
             query, Project, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
             url=lambda n, **cursor: url_for("projects.index", page=n, **kept, **cursor), options=svc.card_options(),

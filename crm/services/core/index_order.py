@@ -172,10 +172,13 @@ class Window:
         return [c.desc() if self.descending else c for c in (*arm.constant, *arm.keys, self.id_column)]
 
 
-def window(query: sa.Select, sort: listing.Sort, keys, id_column) -> Window | None:
-    """The Window of `query` in `sort`'s order, or None when an index cannot serve that order (the
-    list's default order, a computed key): the caller pages the plain ORDER BY then."""
-    if sort.key is None or len(keys[sort.key]) != 1:
+def window(query: sa.Select, sort: listing.Sort, keys, id_column, newest_first: bool = False) -> Window | None:
+    """The Window of `query` in `sort`'s order, or None when an index cannot serve that order (a
+    computed key, or the list's own default order unless that is `newest_first`, by id
+    descending): the caller pages the plain ORDER BY then."""
+    if sort.key is None:
+        return Window([Arm(query)], id_column, True, query) if newest_first else None
+    if len(keys[sort.key]) != 1:
         return None
     found = arms(query, keys[sort.key][0], id_column, sort.descending)
     plain = listing.ordered(query, sort, keys, id_column)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Enterprise
+from crm.models import Enterprise, Project
 from crm.services import search
 from crm.services.core import index_order, listing
 from crm.services.lists import sorts
@@ -110,3 +110,10 @@ def test_a_deep_page_typed_into_the_address_is_read_by_the_plain_order_by(firms,
     window, reference = _window("-owner", status="engaged")
     ids, number = window.page(3, PER_PAGE, None)
     assert (ids, number) == (reference[2 * PER_PAGE:3 * PER_PAGE + 1], 3)
+
+
+def test_the_project_list_newest_first_walks_every_project_once_by_next_links():
+    factories.many_projects(23)
+    query = sa.select(Project.id).order_by(Project.id.desc())
+    window = index_order.window(query, listing.Sort(), sorts.PROJECTS, Project.id, newest_first=True)
+    _walk_keyset_pages(window, db.session.scalars(query).all(), "newest", {})
