@@ -149,6 +149,7 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
         page("duplicates_p1", "疑似重复企业 duplicates p.1", "/enterprises/duplicates/", staff,
              note="GROUP BY over the three key indexes, then the page's firms"),
         page("duplicates_p20", "疑似重复企业 duplicates p.20", "/enterprises/duplicates/?page=20", staff),
+        *sort_specs(page, staff),
         page("projects_list", "项目列表 projects p.1", "/projects/", staff),
         page("projects_by_name", "项目列表 按名称排序 projects by name (pinyin)", "/projects/?sort=name", staff),
         timing.PageSpec("search_2", f"企业搜索 search “{SEARCH_SHORT}”", f"/enterprises/?q={SEARCH_SHORT}", staff,
@@ -178,6 +179,32 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
                           officer, note="every 批示 addressed to the officer's department"))
     specs += workbench_specs(staff, leader)
     return specs
+
+
+# The enterprise list's other sorts, one broad filter with a sort through a reference, and a deep page.
+SORT_PAGES = (
+    ("enterprises_by_region", "企业列表 按地区排序 enterprises by region", "/enterprises/?sort=region"),
+    ("enterprises_by_sector", "企业列表 按产业排序 enterprises by sector", "/enterprises/?sort=sector"),
+    ("enterprises_by_status", "企业列表 按状态排序 enterprises by status", "/enterprises/?sort=-status"),
+    ("enterprises_by_last", "企业列表 按最近联系排序 enterprises by last contact", "/enterprises/?sort=-last"),
+    ("enterprises_owner_filtered", "企业列表 筛选+按负责人排序 enterprises, one status, by owner",
+     "/enterprises/?status=engaged&sort=owner"),
+    ("enterprises_deep_typed", "企业列表 第 4000 页（输入页码） enterprises p.4,000 typed", "/enterprises/?page=4000"),
+)
+DEEP_PAGE = 4000
+
+
+def sort_specs(page, staff: int) -> list[timing.PageSpec]:
+    """SORT_PAGES as page specs of the staff user, and page 4,000 reached by its "下一页" link
+    (keyset: it continues from the last row of page 3,999)."""
+    from crm.extensions import db
+    from crm.models import Enterprise
+    last = db.session.scalar(sa.select(Enterprise.id).order_by(Enterprise.name_pinyin, Enterprise.id)
+                             .offset((DEEP_PAGE - 1) * 20 - 1).limit(1))
+    deep = [page("enterprises_deep", "企业列表 第 4000 页 enterprises p.4,000 (下一页)",
+                 f"/enterprises/?page={DEEP_PAGE}&after={last}", staff,
+                 note="keyset: the next-page link of page 3,999")] if last else []
+    return [page(key, label, url, staff) for key, label, url in SORT_PAGES] + deep
 
 
 # The p95 budget of every page by database (issue 29); search keeps its stricter 50 ms.

@@ -19,7 +19,7 @@ from crm.models.enterprise import ENTERPRISE_TAGS
 from crm.models.project import project_investors
 from crm.services import enterprises, search
 from crm.services.chains.filters import chain_choices
-from crm.services.core import access, listing, paging, queries
+from crm.services.core import access, index_order, listing, paging, queries
 from crm.services.core.clock import local_today
 from crm.services.core.ids import parse_id
 from crm.services.enterprises import ROLE_LABELS, STATUS_LABELS
@@ -61,7 +61,7 @@ def _kept_filters(args: dict) -> dict:
 
 def _page_url(args: dict):
     kept = {**_kept_filters(args), **({"sort": args["sort"]} if args.get("sort") else {})}
-    return lambda n: url_for("enterprises.index", **kept, page=n)
+    return lambda n, **cursor: url_for("enterprises.index", **kept, page=n, **cursor)
 
 
 def _sort(args: dict) -> listing.Sort:
@@ -80,11 +80,11 @@ def index():
     filtered = any(filters.values())
     page = lists.sorted_page(
         search.enterprise_ids(**filters), sort, sorts.ENTERPRISES, Enterprise.id,
-        count_cap=COUNT_CAP if filtered else None,
+        count_cap=COUNT_CAP if filtered else None, by_index=True,
         page_of=lambda query: paging.paginate_ids(
             query, Enterprise, args.get("page"), current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
             options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner),
-                     selectinload(Enterprise.tag_rows))))
+                     selectinload(Enterprise.tag_rows)), cursor=index_order.parse_cursor(args)))
     regions = queries.distinct_values(Enterprise.region, limit=300)
     owners = owner_choices()[1:]
     return render_template(

@@ -41,6 +41,9 @@ class EnterpriseTag(db.Model):
         return self.tag
 
 
+LIST_SORT_COLUMNS = ("owner_id", "sector_id", "status", "region", "last_interaction_at")
+
+
 class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
     __tablename__ = "enterprises"
     __audited__ = True
@@ -57,6 +60,8 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         db.Index("ix_enterprises_name_key", "name_key", "id"),
         db.Index("ix_enterprises_short_key", "short_key", "id"),
         db.Index("ix_enterprises_credit_key", "credit_key", "id"),
+        # The list's sorts walk these in order, id breaking ties (services/core/index_order.py).
+        *(db.Index(f"ix_enterprises_{column}_id", column, "id") for column in LIST_SORT_COLUMNS),
         ENTERPRISE_STATUS.check("status"),
         ENTERPRISE_ROLE.check("role"),
     )

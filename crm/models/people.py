@@ -49,7 +49,8 @@ class User(UserMixin, TimestampMixin, Versioned, db.Model):
     __audited__ = True
     __audit_exclude__ = ("password_hash", "name_pinyin", "name_initials")
     __audit_secret__ = {"password_hash": "password"}  # audited as changed, never with the hash
-    __table_args__ = (ROLE.check("role"),)
+    # name_pinyin, id: lists sorted by a person walk the people in this order (index_order.py).
+    __table_args__ = (ROLE.check("role"), db.Index("ix_users_pinyin", "name_pinyin", "id"))
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(40), nullable=False, unique=True)
     display_name = db.Column(db.String(40), nullable=False)

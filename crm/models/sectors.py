@@ -11,6 +11,8 @@ from crm.models.base import NamedInLanguages, TimestampMixin
 class Sector(NamedInLanguages, TimestampMixin, db.Model):
     __tablename__ = "sectors"
     __audited__ = True
+    # Lists sorted by sector walk the sectors in this order (services/core/index_order.py).
+    __table_args__ = (db.Index("ix_sectors_column_no", "column_no", "id"),)
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(30), nullable=False, unique=True)
     name = db.Column(db.String(40), nullable=False, unique=True)

@@ -21,7 +21,7 @@ from crm.routines.views import department_choices
 from crm.services import projects as svc
 from crm.services import search
 from crm.services.brochures import pictures
-from crm.services.core import access, listing, paging
+from crm.services.core import access, index_order, listing, paging
 from crm.services.core.clock import local_today
 from crm.services.core.errors import RuleError
 from crm.services.core.versions import StaleEdit
@@ -49,10 +49,11 @@ def index():
     kept = {**filters, **({"sort": sort.arg} if sort.key else {})}
     page = lists.sorted_page(
         sa.select(Project.id).where(*svc.project_filters(request.args)).order_by(Project.id.desc()),
-        sort, sorts.PROJECTS, Project.id,
+        sort, sorts.PROJECTS, Project.id, by_index=True, newest_first=True,
         page_of=lambda query: paging.paginate_ids(
             query, Project, request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
-            url=lambda n: url_for("projects.index", page=n, **kept), options=svc.card_options()))
+            url=lambda n, **cursor: url_for("projects.index", page=n, **kept, **cursor), options=svc.card_options(),
+            cursor=index_order.parse_cursor(request.args)))
     user = current_user._get_current_object()
     return render_template("projects/index.html", page=page, filters=filters, options=svc.filter_options(),
                            today=local_today(), sort=sort, sort_arg=sort.arg,

@@ -1,14 +1,16 @@
 """The list pages over HTTP: range and total, sortable headers in pinyin order, saved filter
 sets, chosen columns, bulk actions, and a constant number of SQL statements with sorting and
 totals whatever the data size."""
+import re
 from datetime import datetime
 from io import BytesIO
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from crm.extensions import db
-from crm.models import Enterprise, SavedFilter, User
+from crm.models import Enterprise, Project, SavedFilter, User
 from tests import factories
 
 
@@ -33,7 +35,7 @@ def test_the_enterprise_list_shows_range_and_total_and_sorts_names_in_pinyin_ord
     assert 'aria-sort="ascending"><a class="sort-link text-reset" href="/enterprises/?sort=-name"' in html
     second = _html(client.get("/enterprises/?sort=-name&page=2"))
     assert "第 21–24 条，共 24 条" in second and "安徽丰原" in second and "中粮" not in second
-    assert 'href="/enterprises/?sort=-name&amp;page=1"' in second  # paging keeps the sort
+    assert 'href="/enterprises/?sort=-name&amp;page=1&amp;before=' in second  # paging keeps the sort
 
 
 def test_a_filtered_list_counts_up_to_a_cap(client, staff, monkeypatch):
@@ -171,3 +173,29 @@ def test_the_user_list_runs_the_same_statements_for_few_and_many_users(client, l
         db.session.commit()
         counts.append(page_statements(client, "/admin/users?sort=-department", fresh=True))
     assert counts[0] == counts[1], counts
+
+
+def test_next_page_links_run_the_same_statements_for_few_and_many_rows(client, staff, users, page_statements):
+    counts, staff_id = [], staff.id
+    for n in (3, 30):
+        _fill(n, staff_id)
+        firm = db.session.scalar(sa.select(Enterprise.id).where(Enterprise.name == "计数企业3-001"))
+        project = db.session.scalar(sa.select(Project.id).where(Project.name == "计数项目3-001"))
+        counts.append([page_statements(client, url, fresh=True) for url in (
+            f"/enterprises/?sort=-owner&page=2&after={firm}", f"/enterprises/?sort=status&page=2&after={firm}",
+            f"/enterprises/?page=2&after={firm}", f"/projects/?sort=stage&page=2&after={project}")])
+    assert counts[0] == counts[1], counts
+
+
+def test_next_and_previous_links_carry_the_row_they_continue_from(client, staff):
+    _fill(30, staff.id)
+    first = _html(client.get("/enterprises/?sort=-owner"))
+    link = re.search(r'href="(/enterprises/\?sort=-owner&amp;page=2&amp;after=\d+)"', first).group(1)
+    second = _html(client.get(link.replace("&amp;", "&")))
+    assert "第 21–40 条" in second
+    back = re.search(r'href="(/enterprises/\?sort=-owner&amp;page=1&amp;before=\d+)"', second).group(1)
+    assert _rows(_html(client.get(back.replace("&amp;", "&")))) == _rows(first)
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'href="/enterprises/(\d+)"', html)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Enterprise
 from crm.services import search
-from crm.services.core import paging, queries
 from crm.services.board import board_cards
+from crm.services.core import paging, queries
 from tests import factories
 
 

@@ -43,11 +43,29 @@ class Sort:
 
 @dataclass(frozen=True)
 class Via:
-    """A sort value read through a foreign key (`value`, e.g. the owner's pinyin), empty exactly
-    when `key` is NULL: the NULLS LAST test reads the row's own column instead of running the
-    lookup a second time per row."""
-    key: object
+    """A sort by a reference's column: the row's foreign key `fk` names a row of the model `ref`,
+    whose `value` (e.g. User.name_pinyin) orders the list; rows of one referenced row stay
+    together (the reference's id breaks ties of `value`), rows without a reference come last."""
+    fk: object
+    ref: type
     value: object
+    few: bool = False  # a handful of rows (sectors): index_order reads each one's rows as a part
+
+    @property
+    def looked_up(self):
+        """The value as a correlated subquery (for a plain ORDER BY: no join changes the rows)."""
+        return sa.select(self.value).where(self.ref.id == self.fk).scalar_subquery()
+
+
+@dataclass(frozen=True)
+class InOrder:
+    """A code column sorted as `labels` lists its codes (stages, statuses), not alphabetically."""
+    labels: tuple
+    column: object
+
+    @property
+    def rank(self):
+        return sa.case({code: n for n, code in enumerate(self.labels)}, value=self.column, else_=len(self.labels))
 
 
 def parse_sort(raw, keys: Mapping[str, Sequence], default: Sort = Sort()) -> Sort:
@@ -64,13 +82,20 @@ def ordered(query: sa.Select, sort: Sort, keys: Mapping[str, Sequence], id_colum
         return query
     terms = []
     for expression in keys[sort.key]:
-        if isinstance(expression, Via):  # empty exactly when its foreign key is: test that, not the subquery
-            terms += [expression.key.is_(None), expression.value.desc() if sort.descending else expression.value]
-            continue
-        if _may_be_null(expression):
-            terms.append(expression.is_(None))
-        terms.append(expression.desc() if sort.descending else expression)
+        terms += _terms(expression, sort.descending)
     return query.order_by(None).order_by(*terms, id_column.desc() if sort.descending else id_column)
+
+
+def _terms(expression, descending: bool) -> list:
+    """ORDER BY terms of one sort key: empty values last, then the value in the sort's direction."""
+    def way(term):
+        return term.desc() if descending else term
+    if isinstance(expression, Via):  # empty exactly when its foreign key is: test that, not the subquery
+        return [expression.fk.is_(None), way(expression.looked_up), way(expression.fk)]
+    if isinstance(expression, InOrder):
+        return [expression.column.is_(None), way(expression.rank)] if _may_be_null(expression.column) \
+            else [way(expression.rank)]
+    return ([expression.is_(None)] if _may_be_null(expression) else []) + [way(expression)]
 
 
 def _may_be_null(expression) -> bool:
@@ -80,10 +105,9 @@ def _may_be_null(expression) -> bool:
     return not (isinstance(column, sa.Column) and not column.nullable)
 
 
-def in_order(labels: Sequence[str], column):
-    """A sort expression that orders `column`'s codes as `labels` lists them (stages, statuses),
-    not alphabetically by code."""
-    return sa.case({code: position for position, code in enumerate(labels)}, value=column, else_=len(labels))
+def in_order(labels: Sequence[str], column) -> InOrder:
+    """A sort key that orders `column`'s codes as `labels` lists them (stages, statuses)."""
+    return InOrder(tuple(labels), column)
 
 
 def count(query: sa.Select, cap: int | None = None) -> tuple[int, bool]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from crm.extensions import db
+from crm.services.core import index_order
 
 MAX_PAGE = 100_000  # a guard against absurd offsets typed into the URL
 
@@ -27,10 +28,23 @@ class Page:
     url: Callable[[int], str] = lambda n: f"?page={n}"
     total: int | None = None  # rows matching the filters, on pages that count them
     total_more: bool = False  # the count stopped at `total`: there are more ("共 200 多条")
+    keyset: bool = False  # next/previous links carry the id they continue from (index_order.py)
 
     @property
     def has_prev(self) -> bool:
         return self.number > 1
+
+    @property
+    def prev_url(self) -> str:
+        """The previous page's link: from the first row shown, back, on keyset pages."""
+        return self.url(self.number - 1, before=self.items[0].id) if self.keyset and self.items \
+            else self.url(self.number - 1)
+
+    @property
+    def next_url(self) -> str:
+        """The next page's link: on from the last row shown, on keyset pages."""
+        return self.url(self.number + 1, after=self.items[-1].id) if self.keyset and self.items \
+            else self.url(self.number + 1)
 
     @property
     def first_index(self) -> int:
@@ -67,16 +81,24 @@ def paginate(query, number: int, per_page: int, url: Callable[[int], str]) -> Pa
                          number, per_page, url)
 
 
-def paginate_ids(ids_query, model, number: int, per_page: int, url: Callable[[int], str], options=()) -> Page:
+def paginate_ids(ids_query, model, number: int, per_page: int, url: Callable[..., str], options=(),
+                 cursor: index_order.Cursor | None = None) -> Page:
     """Page in two steps: the ids of one page from an id-only select (an index answers it, even
     at a deep offset, without reading a table row), then just those rows with `options`.
 
-    Two statements (plus the eager loads) whatever the page number or table size.
+    `ids_query` may be an index_order.Window instead (a sorted list read from indexes): then the
+    page continues from `cursor` (?after=/?before=, keyset pagination) when there is one, and its
+    links carry theirs; `url` then takes the cursor as keywords (url(n, after=id)).
+    Two statements (plus the eager loads, and a lookup of the cursor's row) whatever the page
+    number or table size.
     """
     number = page_number(number)
-    ids = db.session.scalars(ids_query.limit(per_page + 1).offset((number - 1) * per_page)).all()
+    if isinstance(ids_query, index_order.Window):
+        ids, number = ids_query.page(number, per_page, cursor)
+    else:
+        ids = db.session.scalars(ids_query.limit(per_page + 1).offset((number - 1) * per_page)).all()
     shown = ids[:per_page]
     rows = {row.id: row for row in db.session.scalars(
         sa.select(model).options(*options).where(model.id.in_(shown))).unique()} if shown else {}
     return Page(number=number, per_page=per_page, items=[rows[i] for i in shown if i in rows],
-                has_next=len(ids) > per_page, url=url)
+                has_next=len(ids) > per_page, url=url, keyset=isinstance(ids_query, index_order.Window))

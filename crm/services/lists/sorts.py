@@ -17,16 +17,16 @@ from crm.services.core.listing import Via, in_order
 from crm.services.enterprises import STATUS_LABELS as ENTERPRISE_STATUSES
 
 
-def _of(column, key, fk):
-    """A reference's sort column for the row's foreign key `fk` (a correlated subquery: no join
-    changes the row count or the list query's shape)."""
-    return Via(fk, sa.select(column).where(key == fk).scalar_subquery())
+def _of(column, key, fk, few: bool = False):
+    """The row's reference through `fk` sorted by the referenced model's `column` (`key` is its
+    id); `few`: a reference of a handful of rows (services/core/index_order.py)."""
+    return Via(fk, key.class_, column, few)
 
 
 ENTERPRISES = {
     "name": (Enterprise.name_pinyin,),
     "region": (Enterprise.region,),
-    "sector": (_of(Sector.column_no, Sector.id, Enterprise.sector_id),),
+    "sector": (_of(Sector.column_no, Sector.id, Enterprise.sector_id, few=True),),
     "status": (in_order(list(ENTERPRISE_STATUSES), Enterprise.status),),
     "owner": (_of(User.name_pinyin, User.id, Enterprise.owner_id),),
     "last": (Enterprise.last_interaction_at,),
@@ -40,7 +40,7 @@ _FIRST_INVESTOR = (sa.select(sa.func.min(Enterprise.name_pinyin))
 PROJECTS = {
     "name": (Project.name_pinyin,),
     "stage": (in_order(STAGES, Project.stage),),
-    "sector": (_of(Sector.column_no, Sector.id, Project.sector_id),),
+    "sector": (_of(Sector.column_no, Sector.id, Project.sector_id, few=True),),
     "investors": (_FIRST_INVESTOR,),
     "investment": (Project.total_investment,),
     "park": (Project.park_id,),
