@@ -31,7 +31,7 @@ from crm.models.base import utcnow
 from crm.models.liaison import Instruction, InstructionReply
 from crm.models.pool import PoolReview
 from crm.models.project import STAGES
-from crm.services import pool, search
+from crm.services import name_pairs, pool, search
 from crm.services.chains.filters import chain_choices, projects_on_chain
 from crm.services.core import access, audit, money, signals, versions
 from crm.services.core.clock import local_today, quarter_label
@@ -269,7 +269,11 @@ def filter_args(args: Mapping) -> dict[str, str]:
 def name_contains(q: str):
     """A WHERE condition on Project: its name holds `q` in any language (Russian too: a partner's
     staff may know a project by its Russian name)."""
-    return sa.or_(*(search.contains(c, q) for c in (Project.name, Project.name_en, Project.name_ru)))
+    matches = sa.or_(*(search.contains(c, q) for c in name_pairs.COLUMNS))
+    # PostgreSQL: narrowed through the names' two-character index first (ILIKE alone reads every
+    # project); the ILIKE stays, so the rows are exactly those it matches.
+    narrowed = name_pairs.names_hold(search.fold(q)) if db.engine.dialect.name == "postgresql" else None
+    return matches if narrowed is None else sa.and_(narrowed, matches)
 
 
 def project_filters(args: Mapping) -> list:

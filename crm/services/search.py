@@ -277,13 +277,18 @@ def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def fold(term: str) -> str:
+    """The term as contains() compares it: full-width letters folded, lower case."""
+    return unicodedata.normalize("NFKC", term).lower()
+
+
 def contains(column, term: str):
     """`column` contains `term`, ignoring case in any script and full-width letters typed.
 
     SQLite's LIKE folds ASCII only, so a Cyrillic term compares through crm_lower() (registered
     by crm/__init__.py; a Python call per row, so only when needed); PostgreSQL's ILIKE folds all.
     """
-    folded = unicodedata.normalize("NFKC", term).lower()
+    folded = fold(term)
     pattern = f"%{_escaped(folded)}%"
     if db.engine.dialect.name != "sqlite":
         return column.ilike(pattern, escape="\\")
