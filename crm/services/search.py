@@ -502,6 +502,18 @@ def enterprise_ids(q: str = "", **filters):
     return _filtered(sa.select(Enterprise.id), q, dense=dense, **filters).order_by(*order)
 
 
+def countable(ids_query):
+    """`ids_query` as the list's count reads it (up to its cap, web/lists.sorted_page): the same rows.
+
+    PostgreSQL counts them in no order: kept in list order, the count walked the name index and
+    read a table row per name until the cap's 201st match (生物科技: 6,400 rows, 14 ms; ООО:
+    8,700 rows, 32 ms), where unordered it takes the first 201 the pg_trgm bitmap finds (~2 ms),
+    or whatever plan is cheapest for filters.  SQLite keeps the order: its walk reads the covering
+    index (SEARCH_LIKE_INDEX) or the two-character index, in the page's own order.
+    """
+    return ids_query.order_by(None) if db.engine.dialect.name == "postgresql" else ids_query
+
+
 MANY_MATCHES = 500  # trigram matches above which a page walks the list order (see enterprise_ids):
 # then 20 rows turn up within ~20 × total / 500 index entries, ~4,000 at 100,000 enterprises.
 
