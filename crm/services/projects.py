@@ -270,9 +270,9 @@ def name_contains(q: str):
     """A WHERE condition on Project: its name holds `q` in any language (Russian too: a partner's
     staff may know a project by its Russian name)."""
     matches = sa.or_(*(search.contains(c, q) for c in name_pairs.COLUMNS))
-    # PostgreSQL: narrowed through the names' two-character index first (ILIKE alone reads every
-    # project); the ILIKE stays, so the rows are exactly those it matches.
-    narrowed = name_pairs.names_hold(search.fold(q)) if db.engine.dialect.name == "postgresql" else None
+    # Narrowed through the names' two-character index first (the LIKEs alone read every project);
+    # they stay, so the rows are exactly those they match.
+    narrowed = name_pairs.names_hold(search.fold(q), db.engine.dialect.name)
     return matches if narrowed is None else sa.and_(narrowed, matches)
 
 

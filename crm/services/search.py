@@ -291,7 +291,9 @@ def contains(column, term: str):
     folded = fold(term)
     pattern = f"%{_escaped(folded)}%"
     if db.engine.dialect.name != "sqlite":
-        return column.ilike(pattern, escape="\\")
+        # A term without cased letters (Chinese) needs no ILIKE (see _like): ILIKE lowers every
+        # row it tests, 3-10 times the cost of a LIKE over a province's project names.
+        return column.ilike(pattern, escape="\\") if _cased(folded) else column.like(pattern, escape="\\")
     if folded.isascii() or not _cased(folded):
         return column.like(pattern, escape="\\")
     return sa.func.crm_lower(column).like(pattern, escape="\\")
