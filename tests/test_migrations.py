@@ -32,7 +32,8 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
             diff = compare_metadata(MigrationContext.configure(conn, opts={"render_as_batch": True}), db.metadata)
         db.engine.dispose()
     # FTS shadow tables are created by raw DDL in the migrations and have no model.
-    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("enterprise_fts"))]
+    diff = [d for d in diff if not (d[0] == "remove_table"
+                                    and d[1].name.startswith(("enterprise_fts", "project_name_pairs")))]
     assert diff == [], "run `flask db migrate` and commit the new revision"
 
 
@@ -186,4 +187,19 @@ def test_duplicate_keys_migration_fills_existing_firms_and_downgrades(tmp_path):
             _schema_names("type = 'index'"))
         downgrade(revision="a7c2e5f9d318")
         assert not any("key" in n for n in _schema_names("type = 'index' AND tbl_name = 'enterprises'"))
+def test_project_name_pairs_migration_fills_from_existing_projects_and_downgrades(tmp_path):
+    from crm.models import Project
+    from crm.services.projects import name_contains
+    from tests import factories
+    app = _app(tmp_path)
+    with app.app_context():
+        upgrade(revision="a7c2e5f9d318")  # a database made before the names' piece index
+        project_id = factories.project(name="绥芬河大豆精深加工项目", name_en="Soybean Processing").id
+        db.session.remove()
+        upgrade()
+        for q in ("大豆", "soybean", "SO"):
+            assert db.session.scalars(sa.select(Project.id).where(name_contains(q))).all() == [project_id], q
+        db.session.remove()
+        downgrade(revision="a7c2e5f9d318")
+        assert _schema_names("name LIKE 'project_name_pairs%'") == []
         db.engine.dispose()

@@ -78,9 +78,10 @@ def index():
     # The whole list is counted from an index in a millisecond; a search or filter over a
     # province's 100,000 firms could match tens of thousands, so its count stops at COUNT_CAP.
     filtered = any(filters.values())
+    ids = search.enterprise_ids(**filters)
     page = lists.sorted_page(
-        search.enterprise_ids(**filters), sort, sorts.ENTERPRISES, Enterprise.id,
-        count_cap=COUNT_CAP if filtered else None, by_index=True,
+        ids, sort, sorts.ENTERPRISES, Enterprise.id,
+        count_cap=COUNT_CAP if filtered else None, by_index=True, count_query=search.countable(ids),
         page_of=lambda query: paging.paginate_ids(
             query, Enterprise, args.get("page"), current_app.extensions["settings"].PAGE_SIZE, _page_url(args),
             options=(joinedload(Enterprise.sector), joinedload(Enterprise.owner),

@@ -277,16 +277,23 @@ def _escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def fold(term: str) -> str:
+    """The term as contains() compares it: full-width letters folded, lower case."""
+    return unicodedata.normalize("NFKC", term).lower()
+
+
 def contains(column, term: str):
     """`column` contains `term`, ignoring case in any script and full-width letters typed.
 
     SQLite's LIKE folds ASCII only, so a Cyrillic term compares through crm_lower() (registered
     by crm/__init__.py; a Python call per row, so only when needed); PostgreSQL's ILIKE folds all.
     """
-    folded = unicodedata.normalize("NFKC", term).lower()
+    folded = fold(term)
     pattern = f"%{_escaped(folded)}%"
     if db.engine.dialect.name != "sqlite":
-        return column.ilike(pattern, escape="\\")
+        # A term without cased letters (Chinese) needs no ILIKE (see _like): ILIKE lowers every
+        # row it tests, 3-10 times the cost of a LIKE over a province's project names.
+        return column.ilike(pattern, escape="\\") if _cased(folded) else column.like(pattern, escape="\\")
     if folded.isascii() or not _cased(folded):
         return column.like(pattern, escape="\\")
     return sa.func.crm_lower(column).like(pattern, escape="\\")
@@ -495,6 +502,18 @@ def enterprise_ids(q: str = "", **filters):
     if dense or (q and _has_short_terms(q)):
         order[1:1] = [Enterprise.short_name, Enterprise.credit_code]
     return _filtered(sa.select(Enterprise.id), q, dense=dense, **filters).order_by(*order)
+
+
+def countable(ids_query):
+    """`ids_query` as the list's count reads it (up to its cap, web/lists.sorted_page): the same rows.
+
+    PostgreSQL counts them in no order: kept in list order, the count walked the name index and
+    read a table row per name until the cap's 201st match (生物科技: 6,400 rows, 14 ms; ООО:
+    8,700 rows, 32 ms), where unordered it takes the first 201 the pg_trgm bitmap finds (~2 ms),
+    or whatever plan is cheapest for filters.  SQLite keeps the order: its walk reads the covering
+    index (SEARCH_LIKE_INDEX) or the two-character index, in the page's own order.
+    """
+    return ids_query.order_by(None) if db.engine.dialect.name == "postgresql" else ids_query
 
 
 MANY_MATCHES = 500  # trigram matches above which a page walks the list order (see enterprise_ids):

@@ -15,15 +15,17 @@ from crm.services.lists import bulk, columns, saved
 
 
 def sorted_page(ids_query, sort: listing.Sort, keys: Mapping, id_column, *, page_of: Callable,
-                count_cap: int | None = None, by_index: bool = False, newest_first: bool = False) -> paging.Page:
+                count_cap: int | None = None, by_index: bool = False, newest_first: bool = False,
+                count_query=None) -> paging.Page:
     """One page of `ids_query` in `sort` order (`page_of(query)` pages it), with the filtered total
-    counted from the same query (up to `count_cap`): two statements whatever the data size.
+    counted from the same query (up to `count_cap`), or from `count_query` (the same rows, in an
+    order cheaper to count): two statements whatever the data size.
     by_index: page_of is paging.paginate_ids, which then gets an index_order.Window where one
     serves the sort (every row read in index order, keyset links), else the plain ORDER BY;
     newest_first: the list's default order is by id descending (keyset links too)."""
     window = index_order.window(ids_query, sort, keys, id_column, newest_first) if by_index else None
     page = page_of(window or listing.ordered(ids_query, sort, keys, id_column))
-    page.total, page.total_more = listing.count(ids_query, count_cap)
+    page.total, page.total_more = listing.count(ids_query if count_query is None else count_query, count_cap)
     if page.total_more and page.items:  # the count stopped: what the page itself shows is surer
         page.total = max(page.total, page.last_index)
         page.total_more = page.has_next  # the last page knows the exact total

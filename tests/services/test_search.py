@@ -212,3 +212,19 @@ def test_a_foreign_term_in_many_names_walks_the_list_order(partner, monkeypatch)
     walked = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "COVERING INDEX ix_enterprises_search_like" in walked and "TEMP B-TREE" not in walked
     assert ids_in_list_order("Приморье") == ["滨海边疆区农业贸易有限公司"]
+
+
+@pytest.mark.parametrize("q, filters", [("绥芬", {}), ("生物科技", {}), ("ооо", {}), ("", {"status": "engaged"}),
+                                        ("生物 绥芬", {"region": "黑龙江省"})])
+def test_the_lists_count_counts_the_same_rows_as_the_page_reads(app, q, filters):
+    """countable() may drop the order (PostgreSQL), never a row: capped or not, the same count."""
+    from crm.services.core import listing
+    for i in range(7):
+        factories.enterprise(name=f"绥芬河生物科技{i}有限公司", region="黑龙江省绥芬河市", status="engaged",
+                             name_ru=f"ООО Суйфэньхэ {i}")
+    factories.enterprise(name="哈尔滨生物科技有限公司", region="黑龙江省哈尔滨市")
+    factories.enterprise(name="北京绥芬贸易有限公司", region="北京市")
+    ids = search.enterprise_ids(q, **filters)
+    for cap in (None, 3, 7, 50):
+        assert listing.count(search.countable(ids), cap) == listing.count(ids, cap), cap
+    assert listing.count(search.countable(ids), 50)[0] == len(db.session.scalars(ids).all()) > 0
