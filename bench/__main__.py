@@ -1,4 +1,4 @@
-"""`python -m bench [--scale city|province|smoke]`: build (or reuse) the data, time, report.
+"""`python -m bench [--scale city|province|national|smoke]`: build (or reuse) the data, time, report.
 
 The database is DATABASE_URL when set (PostgreSQL: give it a database of its own, the build
 drops every table), else bench/data/<scale>.sqlite.  A database already holding this scale's
@@ -511,6 +511,8 @@ def main(argv=None) -> int:
         city = report.load(report.results_path(args.results_dir, "city", dialect)) if args.scale == "province" else None
     if args.scale == "province":
         result["missed"] = report.check_targets(result, city)
+    elif args.scale == "national":
+        result["missed"] = report.national_targets(result)
     path = report.results_path(args.results_dir, args.scale, dialect)
     report.write(result, path)
     print()

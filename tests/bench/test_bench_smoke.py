@@ -79,6 +79,19 @@ def test_the_budgets_are_p95_p50_the_slowest_statement_and_growth():
                          {"pages": {"board": dict(fine, median_ms=11.0)}}) == []
 
 
+def test_national_budgets_are_p95_100_ms_search_50_and_the_two_jobs_that_read_everything():
+    from bench.report import national_targets
+    page = {"p95_ms": 90.0, "target_p95_ms": 80, "median_ms": 40.0, "reference": False}
+    result = {"pages": {"board": page, "search_2": dict(page, target_p95_ms=50),
+                        "shell": dict(page, p95_ms=500.0, reference=True)},
+              "jobs": {"reminder_scan": {"status": "ok", "median_ms": 29_000.0, "target_ms": 5_000},
+                       "digest_200": {"status": "ok", "median_ms": 61_000.0, "target_ms": 30_000},
+                       "brochure": {"status": "ok", "median_ms": 200.0, "target_ms": 150}}}
+    assert national_targets(result) == ["search_2: p95 90.0 ms > 50 ms", "digest_200: 61000.0 ms > 60000 ms",
+                                        "brochure: 200.0 ms > 150 ms"]
+    assert result["pages"]["board"]["target_p95_ms"] == 100 and result["jobs"]["reminder_scan"]["target_ms"] == 30_000
+
+
 def test_the_bench_times_pages_over_http_through_gunicorn(tmp_path):
     exit_code = main(["--scale", "smoke", "--requests", "3", "--warmup", "1", "--skip-jobs", "--http",
                       "--http-workers", "2", "--only", "board,dashboard,enterprises_p1",
