@@ -41,6 +41,9 @@ def _keys(reason: str, after: str | None, limit: int) -> list[str]:
     query = sa.select(column).where(column.is_not(None), column != "")
     if after is not None:
         query = query.where(column > after)
+    if reason == "credit":  # only codes stored as typed can share a key (models/enterprise.py)
+        loose = sa.select(Enterprise.credit_key).where(Enterprise.credit_key != Enterprise.credit_code)
+        query = query.where(column.in_(loose))
     return db.session.scalars(query.group_by(column).having(sa.func.count() > 1).order_by(column).limit(limit)).all()
 
 
