@@ -118,7 +118,7 @@ def ensure_data(engine, scale: str, today: date, rebuild: bool) -> dict:
 def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
     """The key pages, with the users and records they are opened for (chosen by query)."""
     from crm.extensions import db
-    from crm.models import Interaction, Project, Sector, User
+    from crm.models import Enterprise, Interaction, Project, Sector, User
     one = db.session.scalar
     staff = one(sa.select(User.id).where(User.role == "staff").order_by(User.id).limit(1))
     sector = one(sa.select(Sector.id).order_by(Sector.column_no, Sector.id).limit(1))
@@ -130,6 +130,8 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
         .group_by(Project.liaison_leader_id).order_by(sa.func.count().desc(), Project.liaison_leader_id)
         .limit(1)).first() or (None, 0)
     target = PAGE_TARGET_MS.get(db.engine.dialect.name, 80)
+    deep_short = one(sa.select(Enterprise.short_key).where(Enterprise.short_key.is_not(None))
+                     .order_by(Enterprise.short_key).offset(50_000).limit(1)) or ""
 
     def page(key, label, url, user, **kw):
         return timing.PageSpec(key, label, url, user, **dict({"target_ms": target}, **kw))
@@ -148,7 +150,8 @@ def page_specs(only: frozenset[str] = frozenset()) -> list[timing.PageSpec]:
              note="a sort through a reference: every row's owner read"),
         page("duplicates_p1", "疑似重复企业 duplicates p.1", "/enterprises/duplicates/", staff,
              note="GROUP BY over the three key indexes, then the page's firms"),
-        page("duplicates_p20", "疑似重复企业 duplicates p.20", "/enterprises/duplicates/?page=20", staff),
+        page("duplicates_deep", "疑似重复企业 duplicates, a deep page", f"/enterprises/duplicates/?after=short:{deep_short}",
+             staff, note="the short names' groups from the middle of their index on"),
         *sort_specs(page, staff),
         page("projects_list", "项目列表 projects p.1", "/projects/", staff),
         page("projects_by_name", "项目列表 按名称排序 projects by name (pinyin)", "/projects/?sort=name", staff),

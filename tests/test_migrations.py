@@ -183,10 +183,13 @@ def test_duplicate_keys_migration_fills_existing_firms_and_downgrades(tmp_path):
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name_key, short_key, credit_key FROM enterprises").one() == (
                 "东北农业", "东北农业", "91231081MA0000001X")
-        assert {"ix_enterprises_name_key", "ix_enterprises_short_key", "ix_enterprises_credit_key"} <= set(
+        assert {"ix_enterprises_name_key", "ix_enterprises_short_key", "ix_enterprises_credit_key",
+                "ix_enterprises_credit_loose"} <= set(
             _schema_names("type = 'index'"))
         downgrade(revision="a7c2e5f9d318")
-        assert not any("key" in n for n in _schema_names("type = 'index' AND tbl_name = 'enterprises'"))
+        assert not any("key" in n or "loose" in n for n in _schema_names("type = 'index' AND tbl_name = 'enterprises'"))
+
+
 def test_project_name_pairs_migration_fills_from_existing_projects_and_downgrades(tmp_path):
     from crm.models import Project
     from crm.services.projects import name_contains

@@ -24,8 +24,7 @@ VIEWERS = ("admin", "staff")
 @bp.route("/")
 @roles_required(*VIEWERS)
 def index():
-    page = finder.group_page(request.args.get("page"), current_app.extensions["settings"].PAGE_SIZE,
-                             lambda n: url_for("duplicates.index", page=n))
+    page = finder.group_page(request.args.get("after", "")[:200], current_app.extensions["settings"].PAGE_SIZE)
     return render_template("duplicates/index.html", page=page, can_merge=current_user.role == "admin")
 
 

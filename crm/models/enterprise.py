@@ -18,6 +18,7 @@ from crm.models.base import (
 from crm.models.choices import Choices
 from crm.services.core import namekeys
 
+LOOSE_CODE = sa.text("credit_key <> credit_code")
 ENTERPRISE_TAGS = ("龙头企业", "高新技术企业", "专精特新", "上市公司", "世界500强")
 SOURCE_CHANNELS = ("以商招商", "东莞对口合作", "展会", "对俄合作", "日韩", "本地企业", "其他")
 ENTERPRISE_STATUS = Choices({"prospect": _l("潜在"), "engaged": _l("洽谈中"), "invested": _l("已落地"),
@@ -62,6 +63,9 @@ class Enterprise(NamedInLanguages, TimestampMixin, Versioned, db.Model):
         db.Index("ix_enterprises_credit_key", "credit_key", "id"),
         # The list's sorts walk these in order, id breaking ties (services/core/index_order.py).
         *(db.Index(f"ix_enterprises_{column}_id", column, "id") for column in LIST_SORT_COLUMNS),
+        # Codes stored as typed (before forms normalised them): every credit-code duplicate has one,
+        # since two normalised codes cannot be equal (credit_code is unique).  Nearly empty.
+        db.Index("ix_enterprises_credit_loose", "credit_key", sqlite_where=LOOSE_CODE, postgresql_where=LOOSE_CODE),
         ENTERPRISE_STATUS.check("status"),
         ENTERPRISE_ROLE.check("role"),
     )

@@ -45,9 +45,13 @@ def upgrade():
     _fill()
     for key in KEYS:
         op.create_index(f"ix_enterprises_{key}", "enterprises", [key, "id"])
+    loose = sa.text("credit_key <> credit_code")  # codes stored as typed: every code duplicate has one
+    op.create_index("ix_enterprises_credit_loose", "enterprises", ["credit_key"], sqlite_where=loose,
+                    postgresql_where=loose)
 
 
 def downgrade():
+    op.drop_index("ix_enterprises_credit_loose", table_name="enterprises")
     for key in KEYS:
         op.drop_index(f"ix_enterprises_{key}", table_name="enterprises")
     # A plain DROP COLUMN (SQLite 3.35+): batch mode would rebuild the table and lose the search

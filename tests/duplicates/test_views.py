@@ -103,3 +103,18 @@ def test_the_pages_run_the_same_statements_for_few_and_many(client, login, users
         counts.append((page_statements(client, "/enterprises/duplicates/", fresh=True),
                        page_statements(client, record, fresh=True)))
     assert counts[0] == counts[1], counts
+
+
+def test_the_list_pages_on_with_a_cursor_and_ignores_a_broken_one(client, login, app):
+    login("staff")
+    size = app.extensions["settings"].PAGE_SIZE
+    for n in range(size + 1):
+        factories.enterprise(name=f"分页测试{n:02d}有限公司")
+        factories.enterprise(name=f"分页测试{n:02d}集团")
+    first = client.get("/enterprises/duplicates/").get_data(as_text=True)
+    assert first.count("duplicate-group") == size and "after=name" in first
+    cursor = first.split("after=")[1].split('"')[0]
+    second = client.get(f"/enterprises/duplicates/?after={cursor}").get_data(as_text=True)
+    assert second.count("duplicate-group") == 1 and "分页测试" in second and "回到第一页" in second
+    for broken in ("x", "name:", "credit:%00", "short:" + "字" * 500):
+        assert client.get(f"/enterprises/duplicates/?after={broken}").status_code == 200

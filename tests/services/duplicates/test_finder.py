@@ -33,8 +33,8 @@ def test_credit_codes_typed_full_width_or_lower_case_share_a_key():
     assert namekeys.credit_key("  ") is None and namekeys.short_key("") is None
 
 
-def _page(number=1, per_page=20):
-    return finder.group_page(number, per_page, lambda n: f"?page={n}")
+def _page(after=None, per_page=20):
+    return finder.group_page(after, per_page)
 
 
 def test_groups_by_suffix_stripped_name_short_name_and_credit_code(app):
@@ -49,7 +49,7 @@ def test_groups_by_suffix_stripped_name_short_name_and_credit_code(app):
     db.session.execute(sa.update(Enterprise).where(Enterprise.id == f.id).values(
         credit_code=code.lower(), credit_key=namekeys.credit_key(code.lower())))
     factories.enterprise(name="孤单企业有限公司", short_name="孤单")
-    groups = _page().items
+    groups = _page().groups
     found = {tuple(firm.id for firm in g.firms): g.reasons for g in groups}
     assert found == {(e.id, f.id): ["credit"], (a.id, b.id): ["name", "short"], (c.id, d.id): ["short"]}
     assert groups[0].reason_labels == ["同一信用代码"]
@@ -62,9 +62,14 @@ def test_keys_follow_an_edit_of_the_name(app):
     assert (firm.name_key, firm.short_key) == ("东方农业", "东方")
 
 
-def test_groups_are_paged(app):
+def test_groups_are_paged_by_key_across_reasons(app):
     for n in range(3):
         factories.enterprise(name=f"重复企业{n}有限公司")
-        factories.enterprise(name=f"重复企业{n}集团")
-    first, second = _page(1, 2), _page(2, 2)
-    assert (len(first.items), first.has_next, len(second.items), second.has_next) == (2, True, 1, False)
+        factories.enterprise(name=f"重复企业{n}集团", short_name=f"简称{n}")
+        factories.enterprise(name=f"另一家{n}公司", short_name=f"简称{n}")
+    pages = [_page(None, 4)]
+    while pages[-1].next_after:
+        pages.append(_page(pages[-1].next_after, 4))
+    assert [len(p.groups) for p in pages] == [4, 2] and pages[0].first and not pages[1].first
+    assert [g.reasons for p in pages for g in p.groups] == [["name"]] * 3 + [["short"]] * 3
+    assert _page("bogus:x", 4).first and _page("name:", 4).first
