@@ -8,7 +8,10 @@ name (normalised), and updates it; any other row is a new firm.  It checks every
 form's rules (services/enterprises.save_enterprise and save_contact) and keeps all rows or
 none.  One bad row leaves the database as it was, and the page lists each problem by row and
 column, so the sheet can be fixed and uploaded again.  A row that changes nothing writes
-nothing, and a column the sheet lacks leaves that field as it is.
+nothing, and a column the sheet lacks leaves that field as it is.  What the rows need (the firms
+they name, the names and codes on file: services/sheets/on_file) is loaded before the rows in a
+few statements, and the saved rows are flushed 500 at a time, each audited with its own row's
+note, so a province's 10,000 rows cost statements by the chunk, not by the row.
 
 Reading the file and matching headers is services/sheets; this module knows the columns (README
 "Excel round trip").  The export writes the list page's enterprises (its filters applied) in

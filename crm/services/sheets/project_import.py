@@ -8,6 +8,8 @@ goes through the pipeline's rules, one dated milestone at a time, with the sheet
 evidence (services/stage_import); a changed 包联领导 through the liaison rules (admins only).
 A row that changes nothing is counted as unchanged and writes nothing, so an exported sheet
 imported back as it is changes nothing.  A column the sheet lacks leaves that field as it is.
+The projects, reference rows and investors the rows name are loaded before the rows, each row is
+checked once, and rows that change fields only are flushed 500 at a time (_Pending).
 """
 from __future__ import annotations
 
