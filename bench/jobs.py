@@ -198,25 +198,93 @@ def _busiest_project() -> int:
         .group_by(Interaction.project_id).order_by(sa.func.count().desc(), Interaction.project_id).limit(1))
 
 
+def _in_forked_child(run) -> dict:
+    """run() in a forked child, as RQ's work horse runs a job (a fork of the worker): its peak
+    resident memory (ru_maxrss, the parent's pages it touches included) comes back with its
+    result or error.  The child opens its own database connections."""
+    import json
+    import os
+    import resource
+    import traceback
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reading)
+        answer = {}
+        try:
+            db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+            answer["result"] = run()
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+            answer["error"] = traceback.format_exc()[-1500:]
+        answer["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        os.write(writing, json.dumps(answer, default=str).encode())
+        os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        answer = json.loads(pipe.read() or b"{}")
+    os.waitpid(pid, 0)
+    if "error" in answer or "result" not in answer:
+        raise RuntimeError(answer.get("error", "the child died"))
+    return answer
+
+
+def _forget(model) -> None:
+    """Delete the rows a timed job left (its file too): every run sees the same data."""
+    from pathlib import Path
+    rows = db.session.scalars(db.select(model)).all()
+    folder = current_app.extensions["settings"].files_dir / "exports"
+    for row in rows:
+        name = getattr(row, "file_name", None)
+        if name and model.__name__ == "SheetExport":
+            Path(folder / name).unlink(missing_ok=True)
+        db.session.delete(row)
+    db.session.commit()
+
+
 def _project_export(now: datetime):
-    """The whole project list as the Excel sheet (10,000 projects at province scale)."""
-    from crm.services.sheets import project_sheet
+    """The export job's entry point (services/sheets/exports.run_export) for every project, in a
+    forked child like RQ's work horse; the note gives its peak memory."""
+    from crm.models import SheetExport, User
+    from crm.services.sheets import exports
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    settings = current_app.extensions["settings"]
 
     def run():
-        return project_sheet.export([], now)[1]
+        export = exports.request_export(actor, "projects", {"filters": {}}, "zh_Hans_CN")
+        db.session.commit()
+        answer = _in_forked_child(lambda: exports.run_export(export.id, settings).row_count)
+        run.note = f"{answer['result']} rows; worker peak RSS {answer['maxrss_mb']:.0f} MB"
+        _forget(SheetExport)
+        return answer
     return run
 
 
-def _enterprise_import(now: datetime):
-    """Every enterprise exported, each row's 简称 edited, imported back (every row an update),
-    then rolled back so every run sees the same data.  The sheet is built before the timing."""
+def _export_request(now: datetime):
+    """What the export request does before it answers: the COUNT, the export row and its outbox
+    row, the commit (the relay to Redis aside)."""
+    from crm.models import OutboxMessage, SheetExport, User
+    from crm.services.sheets import exports
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    settings = current_app.extensions["settings"]
+
+    def run():
+        assert exports.runs_as_job("projects", {"filters": {}}, settings)
+        export = exports.request_export(actor, "projects", {"filters": {}}, "zh_Hans_CN")
+        db.session.commit()
+        db.session.delete(export)
+        db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.job == exports.JOB))
+        db.session.commit()
+        return SheetExport
+    return run
+
+
+def _edited_enterprise_sheet(now: datetime) -> bytes:
+    """Every enterprise exported, each row's 简称 edited (every row an update)."""
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    from crm.models import User
     from crm.services.sheets import enterprise_sheets
-    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
     data, _count, _cut = enterprise_sheets.export({}, now)
     book = load_workbook(BytesIO(data))
     ws = book.worksheets[0]
@@ -225,7 +293,72 @@ def _enterprise_import(now: datetime):
         ws.cell(row=row, column=column).value = f"简称{row}"
     out = BytesIO()
     book.save(out)
-    sheet = out.getvalue()
+    return out.getvalue()
+
+
+def _enterprise_import_job(now: datetime):
+    """The import jobs' entry points (services/sheets/imports.run_check, then run_apply) on every
+    enterprise, each row edited, in a forked child; the apply is rolled back at the end so every
+    run sees the same data.  The note gives the check/apply split and the peak memory."""
+    import time
+
+    from crm.models import SheetImport, User
+    from crm.services.sheets import imports
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    sheet = _edited_enterprise_sheet(now)
+
+    def job():
+        record = imports.request_check(actor, "enterprises", "bench.xlsx", sheet)
+        db.session.commit()
+        started = time.perf_counter()
+        imports.run_check(record.id)
+        db.session.commit()
+        checked = time.perf_counter()
+        imports.request_apply(actor, record)
+        db.session.commit()
+        imports.run_apply(record.id)
+        updated, status = record.updated_count, record.status
+        db.session.rollback()  # the same data for every run
+        return {"check_s": checked - started, "apply_s": time.perf_counter() - checked,
+                "updated": updated, "status": status}
+
+    def run():
+        answer = _in_forked_child(job)
+        result = answer["result"]
+        run.note = (f"{result['updated']} rows updated ({result['status']}): check {result['check_s']:.1f} s, "
+                    f"apply {result['apply_s']:.1f} s; worker peak RSS {answer['maxrss_mb']:.0f} MB")
+        _forget(SheetImport)
+        return answer
+    return run
+
+
+def _import_request(now: datetime):
+    """What the upload request does for a large sheet before it answers: the size read from
+    the file's first bytes, the file stored, the import row and its outbox row, the commit."""
+    from crm.models import OutboxMessage, SheetImport, User
+    from crm.services.sheets import imports
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    sheet = _edited_enterprise_sheet(now)
+
+    def run():
+        assert imports.is_large(sheet)
+        imports.request_check(actor, "enterprises", "bench.xlsx", sheet)
+        db.session.commit()
+        db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.job == imports.CHECK_JOB))
+        db.session.commit()
+        _forget(SheetImport)
+    return run
+
+
+def _enterprise_import(now: datetime):
+    """Every enterprise exported, each row's 简称 edited, imported back (every row an update),
+    then rolled back so every run sees the same data.  The sheet is built before the timing."""
+    from io import BytesIO
+
+    from crm.models import User
+    from crm.services.sheets import enterprise_sheets
+    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    sheet = _edited_enterprise_sheet(now)
 
     def run():
         try:
@@ -244,6 +377,10 @@ JOBS = (
     Job("brochure_pictures", "项目介绍 brochure with a cover and 4 pictures", 300, _brochure_pictures),
     Job("catalog_500_covers", f"项目册 catalog ({CATALOG_PROJECTS} projects, each with a cover)", 20_000,
         _catalog_covers),
-    Job("project_export", "项目清单导出 project list export (all projects)", 10_000, _project_export),
+    Job("project_export", "项目清单导出 project list export job (all projects)", 10_000, _project_export),
+    Job("project_export_request", "项目清单导出 the request that starts the export job", 100, _export_request),
     Job("enterprise_import", "企业清单导入 enterprise import (every row updated)", 10_000, _enterprise_import),
+    Job("enterprise_import_job", "企业清单导入 import jobs: check + apply (every row updated)", 10_000,
+        _enterprise_import_job),
+    Job("enterprise_import_request", "企业清单导入 the upload request that starts the check job", 100, _import_request),
 )
