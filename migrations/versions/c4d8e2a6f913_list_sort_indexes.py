@@ -6,13 +6,13 @@ merge of index walks: the people by (name_pinyin, id), the sectors by (column_no
 one's enterprises by (owner_id, id), (sector_id, id) …, ties broken by id as the lists require.
 
 Revision ID: c4d8e2a6f913
-Revises: a7c2e5f9d318
+Revises: d4f7b2c9e615
 Create Date: 2026-12-07 23:40:00
 """
 from alembic import op
 
 revision = 'c4d8e2a6f913'
-down_revision = 'a7c2e5f9d318'
+down_revision = "d4f7b2c9e615"
 branch_labels = None
 depends_on = None
 

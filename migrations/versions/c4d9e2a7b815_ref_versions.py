@@ -2,13 +2,13 @@
 pool reviews and chains raise, so each web process keeps their choices until it changes.
 
 Revision ID: c4d9e2a7b815
-Revises: a7c2e5f9d318
+Revises: c5e1d7a93f60
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c4d9e2a7b815"
-down_revision = "a7c2e5f9d318"
+down_revision = "c5e1d7a93f60"
 branch_labels = None
 depends_on = None
 

@@ -2,13 +2,13 @@
 file kept for a day (services/sheets/exports).
 
 Revision ID: c5e1d7a93f60
-Revises: a7c2e5f9d318
+Revises: c3f8a1d6e245
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e1d7a93f60"
-down_revision = "a7c2e5f9d318"
+down_revision = "c3f8a1d6e245"
 branch_labels = None
 depends_on = None
 

@@ -3,13 +3,13 @@ has the statuses checking / applying / failed besides ready / applied, and a pro
 job's id and a failure's reason.
 
 Revision ID: d4a8e6b2c917
-Revises: c5e1d7a93f60
+Revises: c4d8e2a6f913
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "d4a8e6b2c917"
-down_revision = "c5e1d7a93f60"
+down_revision = "c4d8e2a6f913"
 branch_labels = None
 depends_on = None
 

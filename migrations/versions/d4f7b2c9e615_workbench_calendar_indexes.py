@@ -11,7 +11,7 @@
   thousands (8–17 ms; PostgreSQL had no index in that order).
 
 Revision ID: d4f7b2c9e615
-Revises: a7c2e5f9d318
+Revises: c4d9e2a7b815
 Create Date: 2026-12-07 23:30:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'd4f7b2c9e615'
-down_revision = 'a7c2e5f9d318'
+down_revision = "c4d9e2a7b815"
 branch_labels = None
 depends_on = None
 
