@@ -206,6 +206,9 @@ def _in_forked_child(run) -> dict:
     import os
     import resource
     import traceback
+    # SQLite: a read transaction the parent keeps open would make each of the child's commits
+    # (the progress it writes) wait for the busy timeout; end it before the fork.
+    db.session.close()
     reading, writing = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -246,13 +249,13 @@ def _project_export(now: datetime):
     forked child like RQ's work horse; the note gives its peak memory."""
     from crm.models import SheetExport, User
     from crm.services.sheets import exports
-    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    actor_id = db.session.scalars(db.select(User.id).where(User.role == "admin")).first()
     settings = current_app.extensions["settings"]
 
     def run():
-        export = exports.request_export(actor, "projects", {"filters": {}}, "zh_Hans_CN")
+        export_id = exports.request_export(db.session.get(User, actor_id), "projects", {"filters": {}}, "zh_Hans_CN").id
         db.session.commit()
-        answer = _in_forked_child(lambda: exports.run_export(export.id, settings).row_count)
+        answer = _in_forked_child(lambda: exports.run_export(export_id, settings).row_count)
         run.note = f"{answer['result']} rows; worker peak RSS {answer['maxrss_mb']:.0f} MB"
         _forget(SheetExport)
         return answer
@@ -304,10 +307,11 @@ def _enterprise_import_job(now: datetime):
 
     from crm.models import SheetImport, User
     from crm.services.sheets import imports
-    actor = db.session.scalars(db.select(User).where(User.role == "admin")).first()
+    actor_id = db.session.scalars(db.select(User.id).where(User.role == "admin")).first()
     sheet = _edited_enterprise_sheet(now)
 
     def job():
+        actor = db.session.get(User, actor_id)
         record = imports.request_check(actor, "enterprises", "bench.xlsx", sheet)
         db.session.commit()
         started = time.perf_counter()
