@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -39,9 +39,13 @@ def _enabled() -> bool:
 
 
 def version() -> int | None:
-    """The committed version, read once per request; None: no row, so nothing is kept."""
+    """The committed version, read once per request (every time outside one: a long-lived app
+    context, as the cron's, must not keep it); None: no row, so nothing is kept."""
+    read = sa.select(RefVersion.version).where(RefVersion.id == 1)
+    if not has_request_context():
+        return db.session.scalar(read)
     if "_crm_ref_version" not in g:
-        g._crm_ref_version = db.session.scalar(sa.select(RefVersion.version).where(RefVersion.id == 1))
+        g._crm_ref_version = db.session.scalar(read)
     return g._crm_ref_version
 
 
@@ -94,6 +98,9 @@ def _raise_version(session: Session) -> None:
             g.pop("_crm_ref_version", None)  # read again after the commit, by this request too
 
 
+@event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    """Committed (the commit's own flush of watched rows marked them again, after the version was
+    raised for them) or rolled back: nothing of this session is unknown to other requests any more."""
     session.info.pop(_CHANGED, None)

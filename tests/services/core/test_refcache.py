@@ -73,11 +73,19 @@ def test_the_writer_sees_its_own_uncommitted_rows_and_a_rollback_changes_nothing
     assert db.session.scalar(sa.select(RefVersion.version)) == before
 
 
+def test_outside_a_request_a_rename_committed_elsewhere_shows_at_once(app, cached):
+    """A long-lived app context (the cron's) keeps no version: each use reads it."""
+    sector_id = factories.sector("biomed").id
+    assert "生物医药" in dict(refcache_options()["sectors"]).values()
+    with db.engine.begin() as other:  # another process: a raw connection raises the version itself
+        other.execute(sa.update(Sector).where(Sector.id == sector_id).values(name="生物医药与健康"))
+        refcache.bump(other)
+    assert "生物医药与健康" in dict(refcache_options()["sectors"]).values()
+
+
 def refcache_options():
-    from flask import g
-    g.pop("_crm_ref_version", None)  # each call stands for a new request
     from crm.services.projects import filter_options
-    return filter_options()
+    return filter_options()  # outside a request: the version is read on each call
 
 
 def test_without_the_version_row_nothing_is_kept(client, login, statements, cached):
