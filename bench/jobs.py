@@ -337,8 +337,8 @@ def _enterprise_import_job(now: datetime):
 
 
 def _import_request(now: datetime):
-    """What the upload request does for a large sheet before it answers: the size read from
-    the file's first bytes, the file stored, the import row and its outbox row, the commit
+    """What the upload request does for a large sheet before it answers: its rows counted
+    (up to the job's threshold), the file stored, the import row and its outbox row, the commit
     (timed as the job path whatever the scale)."""
     from crm.models import OutboxMessage, SheetImport, User
     from crm.services.sheets import imports
@@ -346,7 +346,7 @@ def _import_request(now: datetime):
     sheet = _edited_enterprise_sheet(now)
 
     def run():
-        imports.sheet_rows(sheet)
+        assert imports.is_large(sheet)
         imports.request_check(actor, "enterprises", "bench.xlsx", sheet)
         db.session.commit()
         db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.job == imports.CHECK_JOB))

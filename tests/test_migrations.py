@@ -196,13 +196,13 @@ def test_project_name_pairs_migration_fills_from_existing_projects_and_downgrade
     from tests import factories
     app = _app(tmp_path)
     with app.app_context():
-        upgrade(revision="a7c2e5f9d318")  # a database made before the names' piece index
+        upgrade(revision="d4a8e6b2c917")  # a database made just before the names' piece index
         project_id = factories.project(name="绥芬河大豆精深加工项目", name_en="Soybean Processing").id
         db.session.remove()
         upgrade()
         for q in ("大豆", "soybean", "SO"):
             assert db.session.scalars(sa.select(Project.id).where(name_contains(q))).all() == [project_id], q
         db.session.remove()
-        downgrade(revision="a7c2e5f9d318")
+        downgrade(revision="d4a8e6b2c917")
         assert _schema_names("name LIKE 'project_name_pairs%'") == []
         db.engine.dispose()

@@ -4,7 +4,7 @@ groups a province's firms with GROUP BY over an index.  Rows already there are f
 batches, from the same functions the model uses.
 
 Revision ID: c3f8a1d6e245
-Revises: c5e1a8d4b962
+Revises: a7c2e5f9d318
 """
 import sqlalchemy as sa
 from alembic import op
@@ -12,7 +12,7 @@ from alembic import op
 from crm.services.core import namekeys
 
 revision = "c3f8a1d6e245"
-down_revision = "c5e1a8d4b962"
+down_revision = "a7c2e5f9d318"
 branch_labels = None
 depends_on = None
 

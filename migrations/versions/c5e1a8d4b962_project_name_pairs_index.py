@@ -5,14 +5,14 @@ FTS5's trigrams need three) no longer reads all 10,000 projects of a province pe
 SQLite: a table kept by triggers, filled here from the projects already there.
 
 Revision ID: c5e1a8d4b962
-Revises: a7c2e5f9d318
+Revises: d4a8e6b2c917
 """
 from alembic import op
 
 from crm.services import name_pairs
 
 revision = "c5e1a8d4b962"
-down_revision = "a7c2e5f9d318"
+down_revision = "d4a8e6b2c917"
 branch_labels = None
 depends_on = None
 

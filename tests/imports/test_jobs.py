@@ -37,9 +37,10 @@ def run_pending():
         db.session.commit()
 
 
-def test_the_sheets_declared_rows_are_read_from_its_first_bytes(app):
-    assert imports.sheet_rows(firms(5).getvalue()) == 7  # title, headers, five firms
-    assert imports.sheet_rows(b"not a zip") == 0
+def test_the_sheets_rows_with_cells_are_counted_up_to_the_threshold(app):
+    assert imports.sheet_rows(firms(5).getvalue(), 100) == 7  # title, headers, five firms
+    assert imports.sheet_rows(firms(50).getvalue(), 10) > 10  # more than the threshold: the job
+    assert imports.sheet_rows(b"not a zip", 100) == 0
 
 
 def test_a_small_sheet_is_still_checked_at_once(client, login, users):

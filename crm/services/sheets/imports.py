@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -45,7 +44,6 @@ RUNS = {"projects": project_import.import_projects, "enterprises": enterprise_sh
 
 CHECK_JOB, APPLY_JOB = "sheets.import_check", "sheets.import_apply"
 BUSY = ("checking", "applying")  # a job works on the import
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
 class AlreadyImported(RuleError):
@@ -131,20 +129,27 @@ def _apply(actor: User, record: SheetImport) -> reader.Result:
 
 # ------------------------------------------------------------------ large sheets: jobs
 
-def sheet_rows(content: bytes) -> int:
-    """The rows the first sheet declares (its <dimension>), read from the first bytes of its XML
-    only: a cheap size for choosing the job; 0 when it does not say (the instant path then reads
-    the sheet with all its checks)."""
+def sheet_rows(content: bytes, enough: int) -> int:
+    """The rows of the first sheet that hold cells, counted up to `enough` + 1 while its XML is
+    unpacked a piece at a time: a cheap size for choosing the job.  Neither the <dimension> a
+    sheet declares nor its blank formatted rows (``<row r="9"/>``) count, so a hostile or padded
+    file stays on the instant path, where the reader refuses it at once; 0 when the file is not a
+    workbook (the instant path says why)."""
+    rows, tail, unpacked = 0, b"", 0
     try:
         with zipfile.ZipFile(BytesIO(content)) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
-            match = _DIMENSION.search(sheet.read(4096))
+            while rows <= enough and unpacked < reader.MAX_UNPACKED and (piece := sheet.read(1 << 16)):
+                unpacked += len(piece)
+                rows += (tail + piece).count(b"</row>")
+                tail = piece[-5:]  # a closing tag split between two pieces is counted once
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
         return 0
-    return int(match.group(1) or 1) if match else 0
+    return rows
 
 
 def is_large(content: bytes) -> bool:
-    return sheet_rows(content) > current_app.extensions["settings"].IMPORT_JOB_ROWS
+    limit = current_app.extensions["settings"].IMPORT_JOB_ROWS
+    return sheet_rows(content, limit) > limit
 
 
 def request_check(actor: User, kind: str, file_name: str, content: bytes) -> SheetImport:
