@@ -49,7 +49,7 @@ from crm.models.enterprise import ENTERPRISE_TAGS, INTERACTION_KINDS, SOURCE_CHA
 from crm.models.liaison import Instruction, InstructionReply, instruction_units
 from crm.models.project import project_departments, project_investors
 from crm.services import creditcode
-from crm.services.core import audit, pinyin
+from crm.services.core import audit, namekeys, pinyin
 from crm.services.core.clock import to_utc_naive
 from crm.services.enterprises import normalize_name
 from crm.services.pipeline import STAGE_LABELS
@@ -60,7 +60,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 SEED = 20221014  # the plan's date
 PASSWORD = "bench-pass"
 CHUNK = 5_000
-DATA_VERSION = 9  # bump when the generator changes, so cached databases are rebuilt
+DATA_VERSION = 10  # bump when the generator changes, so cached databases are rebuilt
 LIAISON_CAP = 8  # liaison projects per leader (see Generator._assign_liaison)
 NOTICE_DAYS, NOTICES_PER_USER = 90, 63  # each user's notifications: ~0.7 a day (Generator.notifications)
 
@@ -144,6 +144,13 @@ def _utc(day: date, minutes: int) -> datetime:
 @lru_cache(maxsize=8192)
 def _office_opens(day: date) -> datetime:
     return to_utc_naive(datetime.combine(day, time(8, 30)))
+
+
+def duplicate_keys(row: dict) -> dict:
+    """An enterprise row's likely-duplicate keys (models/enterprise.py derived columns), given with
+    the row for the same reason as pinyin_keys."""
+    return {"name_key": namekeys.name_key(row["name"]), "short_key": namekeys.short_key(row["short_name"]),
+            "credit_key": namekeys.credit_key(row["credit_code"])}
 
 
 def pinyin_keys(name: str) -> dict:
@@ -274,6 +281,7 @@ class Generator:
                 "role": "investor" if rng.random() < 0.1 else "target",
                 "website": None, "address": None, "description": None, "last_interaction_at": None,
                 "created_at": created, "updated_at": created})
+            rows[-1].update(duplicate_keys(rows[-1]))
             self.enterprise_sector[eid] = sector_id
             if rng.random() < 0.3:
                 for tag in rng.sample(ENTERPRISE_TAGS, rng.choice((1, 1, 2))):
