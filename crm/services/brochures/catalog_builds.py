@@ -20,7 +20,6 @@ from crm.services.chains import brochure as chain_brochure
 from crm.services.core import progress
 from crm.services.core.clock import utcnow
 from crm.services.enterprises import ValidationError
-from crm.services.messaging import outbox
 
 JOB = "brochure.catalog"
 ACTIVE = progress.ACTIVE
@@ -63,9 +62,7 @@ def request_build(actor: User, *, lang: str, filters: Mapping, title: str | None
                          preface=(preface or "").strip() or None, project_count=count, status="queued")
     db.session.add(build)
     db.session.flush()
-    message = outbox.enqueue(JOB, build_id=build.id)
-    db.session.flush()
-    build.job_id = outbox.job_id(message.id)  # what the relay names the RQ job
+    progress.enqueue(build, JOB, build_id=build.id)
     return build
 
 

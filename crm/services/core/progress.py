@@ -27,6 +27,15 @@ ROW_STEP = 5  # write progress to the row every 5 percent
 _DEAD_JOB_STATES = {"failed", "stopped", "canceled"}
 
 
+def enqueue(row, job: str, **ids) -> None:
+    """The outbox row of `job` for the flushed `row` (ids name it to the job), in the caller's
+    transaction; the row keeps the id the relay will give the RQ job, which ``state`` reads."""
+    from crm.services.messaging import outbox  # outbox imports the models; progress stays light
+    message = outbox.enqueue(job, **ids)
+    db.session.flush()
+    row.job_id = outbox.job_id(message.id)
+
+
 def start(row) -> None:
     """Mark the row running from 0 and commit, so the polling page sees it at once."""
     row.status, row.progress, row.error = "running", 0, None

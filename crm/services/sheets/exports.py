@@ -25,7 +25,6 @@ from crm.models import Project, SheetExport, User
 from crm.services import projects
 from crm.services.core import progress
 from crm.services.core.clock import local_now, utcnow
-from crm.services.messaging import outbox
 from crm.services.sheets import enterprise_sheets, project_sheet
 
 JOB = "sheets.export"
@@ -68,9 +67,7 @@ def request_export(actor: User, kind: str, conditions: dict, lang: str) -> Sheet
                          requested_by_id=actor.id if actor else None)
     db.session.add(export)
     db.session.flush()
-    message = outbox.enqueue(JOB, export_id=export.id)
-    db.session.flush()
-    export.job_id = outbox.job_id(message.id)  # what the relay names the RQ job
+    progress.enqueue(export, JOB, export_id=export.id)
     return export
 
 

@@ -36,7 +36,6 @@ from crm.services.core import access, audit, progress
 from crm.services.core.clock import utcnow
 from crm.services.core.errors import RuleError
 from crm.services.core.locking import lock_for_update
-from crm.services.messaging import outbox
 from crm.services.sheets import enterprise_sheets, project_import, reader
 
 RUNS = {"projects": project_import.import_projects, "enterprises": enterprise_sheets.import_enterprises}
@@ -173,9 +172,7 @@ def request_apply(actor: User, record: SheetImport) -> None:
 
 
 def _enqueue(record: SheetImport, job: str) -> None:
-    message = outbox.enqueue(job, import_id=record.id)
-    db.session.flush()
-    record.job_id = outbox.job_id(message.id)
+    progress.enqueue(record, job, import_id=record.id)
 
 
 def run_check(import_id: int, *, report: Callable[[int], None] | None = None) -> SheetImport | None:
